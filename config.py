@@ -1,0 +1,94 @@
+"""Settings classes. Pick one with METTRACK_ENV (development, testing, production)."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("METTRACK_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _database_url(url: str | None) -> str | None:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    if url and url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-a-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL")) or (
+        f"sqlite:///{INSTANCE_DIR / 'mettrack.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # With no Redis, kombu's SQLAlchemy transport keeps the queue in a SQLite file, so a
+    # real worker and beat run with no server at all.
+    CELERY_BROKER_URL = REDIS_URL or f"sqla+sqlite:///{INSTANCE_DIR / 'celery-broker.sqlite'}"
+
+    PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Safeguarding Children Partnership")
+    DISPLAY_TIMEZONE = "Europe/London"
+
+    # Sessions live in the database (mettrack/sessions.py); the cookie holds only a signed id.
+    SESSION_COOKIE_NAME = "mettrack_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 10))
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not lock everyone out
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    API_TITLE = "METtrack API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    PAGE_SIZE = 25
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+    @classmethod
+    def check_environment(cls) -> None:
+        missing = [name for name in cls.REQUIRED if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "METtrack will not start in production without these settings: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("METTRACK_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"METTRACK_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,71 @@
+"""METtrack: multi-agency case tracking and MET meeting workflow."""
+
+import logging
+
+from flask import Flask
+
+from config import ProductionConfig, config_class
+
+
+def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    cls = config_class(config_name or ("testing" if test_config else None))
+    if cls is ProductionConfig:
+        cls.check_environment()
+    app.config.from_object(cls)
+    if test_config:
+        app.config.update(test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from mettrack import models  # noqa: F401  (registers the tables)
+    from mettrack.auth_loader import init_login
+    from mettrack.extensions import csrf, db, limiter, migrate
+    from mettrack.sessions import ServerSessionInterface
+    from workers import celery_init_app
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    app.session_interface = ServerSessionInterface()
+    celery_init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from mettrack.api import init_api
+    from mettrack.permissions import enforce_declared_access
+    from mettrack.web import account, admin, audit_log, auth, cases, health, main
+
+    app.before_request(enforce_declared_access)
+    for module in (auth, main, health, account, cases, admin, audit_log):
+        app.register_blueprint(module.bp)
+    init_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from mettrack.web.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from mettrack.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from mettrack.web.template_helpers import register
+
+    register(app)

@@ -1,0 +1,75 @@
+"""flask commands: users, tokens, demo, audit. Run as `flask --app wsgi ...`.
+
+The command names, options and outputs are a contract partner agencies script against
+(DESIGN.md, "Interfaces others rely on"): change them only with a deprecation.
+"""
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from mettrack.services import ValidationError
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+audit_cli = AppGroup("audit", help="Check the audit log.")
+demo_cli = AppGroup("demo", help="Made-up demonstration data.")
+
+
+def _fail(error: ValidationError) -> None:
+    for field, message in error.errors.items():
+        click.echo(f"Error: --{field}: {message}", err=True)
+    sys.exit(2)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The user's e-mail address (their sign-in name).")
+@click.option("--name", required=True, help="The user's full name.")
+@click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
+@click.option("--agency", required=True, help="The user's agency (created if new).")
+def users_create(email, name, roles, agency):
+    """Create a user. The password is read from the terminal, twice."""
+    from mettrack.services import accounts
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(
+            accounts.UserInput(email=email, name=name, roles=list(roles), agency=agency),
+            password,
+            actor="cli",
+            must_change=False,
+        )
+    except ValidationError as e:
+        _fail(e)
+    click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Exit 0 when the audit chain is intact; 1 and the first broken row otherwise."""
+    from mettrack.audit import verify_chain
+
+    result = verify_chain()
+    if result.intact:
+        click.echo(f"Audit chain intact: {result.rows} rows.")
+        return
+    click.echo(f"Audit chain broken at row {result.broken_seq}: {result.reason}.")
+    sys.exit(1)
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Load made-up agencies, users, children and cases, and print the demo logins."""
+    from mettrack.services.demo import DEMO_PASSWORD, load_demo
+
+    logins = load_demo()
+    click.echo(f"Demo data loaded. Demo logins (password for each: {DEMO_PASSWORD}):")
+    for role, email in logins:
+        click.echo(f"  {role:<18} {email}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,23 @@
+"""The one source of "now". Tests set it; everything else calls now()."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+_frozen: datetime | None = None
+LONDON = ZoneInfo("Europe/London")
+
+
+def now() -> datetime:
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def set_now(moment: datetime | None) -> None:
+    """Freeze the clock at an aware moment, or unfreeze with None."""
+    global _frozen
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("the clock takes aware datetimes only")
+    _frozen = moment.astimezone(UTC) if moment else None
+
+
+def local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(LONDON) if moment else None

@@ -1,0 +1,1 @@
+"""Pure rules: plain functions over plain values, no Flask and no database."""

@@ -1,0 +1,88 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mettrack.clock import now
+from mettrack.domain.choices import CaseState
+from mettrack.extensions import db
+from mettrack.models.agency import Agency
+from mettrack.models.child import Child
+from mettrack.models.types import UTCDateTime
+from mettrack.models.user import User
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # A child never has two open cases (DESIGN.md, case lifecycle).
+        Index(
+            "uq_cases_one_open_per_child",
+            "child_id",
+            unique=True,
+            postgresql_where=text("state <> 'closed'"),
+            sqlite_where=text("state <> 'closed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    risk_level: Mapped[str | None] = mapped_column(String(16))
+    lead_professional_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    # Optimistic locking: a save based on a stale read fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    child: Mapped[Child] = relationship(lazy="joined")
+    lead_professional: Mapped[User | None] = relationship(foreign_keys=[lead_professional_id])
+    lead_agency: Mapped[Agency | None] = relationship()
+    team: Mapped[list["CaseTeamMember"]] = relationship(cascade="all, delete-orphan", back_populates="case")
+    events: Mapped[list["CaseEvent"]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseEvent.occurred_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_enum(self) -> CaseState:
+        return CaseState(self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != CaseState.CLOSED
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id}>"
+
+
+class CaseTeamMember(db.Model):
+    __tablename__ = "case_team_members"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    team_role: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    case: Mapped[Case] = relationship(back_populates="team")
+    user: Mapped[User] = relationship()
+
+
+class CaseEvent(db.Model):
+    """One move of a case: who, when, from, to, why."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,161 @@
+"""THE place that decides who may see or do what.
+
+Two questions, always in this order:
+1. May this user's roles do this kind of thing at all?  No -> 403 (the action is named,
+   nothing about any record is revealed).
+2. Is this record within the user's need-to-know?  No -> 404, so that its existence is
+   not revealed. Records are fetched *through* the scope below, never by bare id.
+
+Every view, page or API, declares its permission with @requires(...) or @public; a view
+that declares neither is refused (deny by default), and tests/web/test_route_access.py
+fails for a route missing from its table. Both refusals write an audit row committed on
+its own.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import exists, false, or_, true
+
+from mettrack import audit
+from mettrack.domain.choices import AuditOutcome, CaseState, Role
+
+
+class Perm(StrEnum):
+    SIGNED_IN = "signed_in"  # own home page, own account, own tokens
+    CASE_LIST = "case.list"
+    CASE_VIEW = "case.view"
+    USER_ADMIN = "user.admin"
+    AUDIT_SEARCH = "audit.search"
+    AUDIT_SEARCH_RECORDS = "audit.search_records"  # by record, not only by user and date
+    STATS_VIEW = "stats.view"
+
+
+CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
+
+ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
+    Perm.SIGNED_IN: frozenset(Role),
+    Perm.CASE_LIST: frozenset(CASE_WORKERS),
+    Perm.CASE_VIEW: frozenset(CASE_WORKERS),
+    Perm.USER_ADMIN: frozenset({Role.ADMIN}),
+    Perm.AUDIT_SEARCH: frozenset({Role.MET_CHAIR, Role.ADMIN}),
+    Perm.AUDIT_SEARCH_RECORDS: frozenset({Role.MET_CHAIR}),
+    Perm.STATS_VIEW: frozenset({Role.MET_CHAIR, Role.ANALYST}),
+}
+
+
+def can(user, perm: Perm) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.roles & ROLE_PERMISSIONS[perm])
+
+
+class NotFound(Exception):
+    """A record that does not exist or lies outside the user's need-to-know."""
+
+    def __init__(self, record_type: str, record_id):
+        super().__init__(f"{record_type} {record_id} not found")
+        self.record_type = record_type
+        self.record_id = record_id
+
+
+def deny_record(record_type: str, record_id, action: str) -> NotFound:
+    """Audit a refused record access and return the NotFound to raise."""
+    audit.record_now(f"{action}.denied", record_type, record_id, outcome=AuditOutcome.DENIED)
+    return NotFound(record_type, record_id)
+
+
+def check(perm: Perm) -> None:
+    """Abort with 401 (not signed in) or 403 (role does not allow), auditing the 403."""
+    if not current_user.is_authenticated:
+        if request.blueprint and request.blueprint.startswith("api"):
+            abort(401)
+        abort(current_app.login_manager.unauthorized())
+    if not can(current_user, perm):
+        audit.record_now(
+            "permission.denied",
+            detail={"permission": str(perm), "endpoint": request.endpoint, "method": request.method},
+            outcome=AuditOutcome.DENIED,
+        )
+        abort(403)
+
+
+def requires(perm: Perm):
+    """Declare and enforce the permission a view needs."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            check(perm)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = perm
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Declare a view that needs no sign-in (the sign-in page, the health check)."""
+    view.required_permission = None
+    view.is_public = True
+    return view
+
+
+def declared_permission(view, method: str):
+    """The declaration on a view function or on a MethodView's handler, or a marker
+    saying there is none."""
+    target = view
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        target = getattr(view_class, method.lower(), None)
+        if target is None and method == "HEAD":
+            target = getattr(view_class, "get", None)
+    if target is None:
+        return _UNDECLARED
+    if getattr(target, "is_public", False):
+        return None
+    return getattr(target, "required_permission", _UNDECLARED)
+
+
+_UNDECLARED = object()
+
+
+def enforce_declared_access() -> None:
+    """before_request: refuse any view that did not declare its access (deny by default)."""
+    if request.endpoint is None or request.endpoint == "static":
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None:
+        return
+    if request.method == "OPTIONS":
+        return
+    declared = declared_permission(view, request.method)
+    if declared is _UNDECLARED:
+        current_app.logger.error("endpoint %s declares no permission", request.endpoint)
+        abort(403)
+
+
+def case_scope(user):
+    """SQL condition for the cases this user may see (need-to-know).
+
+    met_chair: every case. coordinator: every open case. lead_professional: cases they
+    lead or are a team member of. partner: cases they are a team member of. Anyone: a
+    case whose team they are on. analyst and admin: none.
+    """
+    from mettrack.models import Case, CaseTeamMember
+
+    if user.has_role(Role.MET_CHAIR):
+        return true()
+    conditions = []
+    if user.roles & CASE_WORKERS:
+        conditions.append(
+            exists().where(CaseTeamMember.case_id == Case.id, CaseTeamMember.user_id == user.id)
+        )
+    if user.has_role(Role.LEAD_PROFESSIONAL):
+        conditions.append(Case.lead_professional_id == user.id)
+    if user.has_role(Role.COORDINATOR):
+        conditions.append(Case.state != CaseState.CLOSED.value)
+    return or_(*conditions) if conditions else false()

@@ -1,0 +1,198 @@
+"""Users and agencies: sign-in, creating, editing, deactivating, password changes."""
+
+import secrets
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from mettrack import audit
+from mettrack.clock import now
+from mettrack.domain.choices import AuditOutcome, Role
+from mettrack.extensions import db
+from mettrack.models import Agency, User
+from mettrack.services import ValidationError
+from mettrack.services.passwords import hash_password, password_problem, verify_password
+from mettrack.sessions import end_sessions_for_user
+
+SIGN_IN_FAILED = "Enter a correct e-mail address and password. If your account has been deactivated, contact your administrator."
+
+
+def normalise_email(value: str | None, field: str = "email") -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: "Enter an e-mail address"})
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationError(
+            {field: "Enter an e-mail address in the correct format, like name@example.org"}
+        ) from None
+
+
+def authenticate(email: str | None, password: str | None) -> User:
+    """Who: anyone. Returns the active user whose password matches; otherwise raises
+    ValidationError with one message that does not say whether the account exists."""
+    errors = {}
+    if not (email or "").strip():
+        errors["email"] = "Enter your e-mail address"
+    if not password:
+        errors["password"] = "Enter your password"
+    if errors:
+        raise ValidationError(errors)
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        audit.record_now(
+            "auth.sign_in_failed",
+            "user" if user else None,
+            user.id if user else None,
+            outcome=AuditOutcome.DENIED,
+            actor="anonymous",
+        )
+        raise ValidationError({"email": SIGN_IN_FAILED})
+    user.last_sign_in_at = now()
+    audit.record("auth.signed_in", "user", user.id, actor=user)
+    db.session.commit()
+    return user
+
+
+def get_or_create_agency(name: str) -> Agency:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"agency": "Enter the agency's name"})
+    if len(name) > 200:
+        raise ValidationError({"agency": "Agency name must be 200 characters or fewer"})
+    agency = db.session.scalar(select(Agency).where(func.lower(Agency.name) == name.lower()))
+    if agency is None:
+        agency = Agency(name=name)
+        db.session.add(agency)
+        db.session.flush()
+    return agency
+
+
+@dataclass
+class UserInput:
+    email: str | None
+    name: str | None
+    roles: list[str]
+    agency: str | None
+
+
+def _validated(data: UserInput, user_id: int | None = None) -> tuple[str, str, set[Role]]:
+    errors = {}
+    try:
+        email = normalise_email(data.email)
+        clash = db.session.scalar(select(User.id).where(func.lower(User.email) == email))
+        if clash is not None and clash != user_id:
+            errors["email"] = "A user with this e-mail address already exists"
+    except ValidationError as e:
+        errors.update(e.errors)
+        email = ""
+    name = (data.name or "").strip()
+    if not name:
+        errors["name"] = "Enter the user's full name"
+    elif len(name) > 200:
+        errors["name"] = "Name must be 200 characters or fewer"
+    roles = set()
+    for value in data.roles or []:
+        try:
+            roles.add(Role(value))
+        except ValueError:
+            errors["roles"] = f"Unknown role {value!r}: choose from {', '.join(Role)}"
+    if not roles and "roles" not in errors:
+        errors["roles"] = "Choose at least one role"
+    if not (data.agency or "").strip():
+        errors["agency"] = "Enter the user's agency"
+    if errors:
+        raise ValidationError(errors)
+    return email, name, roles
+
+
+def create_user(data: UserInput, password: str | None, actor=None, must_change: bool = True) -> User:
+    """Who: an admin (pages) or an operator (CLI). Creates an active user. With no
+    password, a random one is set and the user must reset it through an admin."""
+    email, name, roles = _validated(data)
+    if password is not None:
+        problem = password_problem(password, email)
+        if problem:
+            raise ValidationError({"password": problem})
+    agency = get_or_create_agency(data.agency)
+    user = User(
+        email=email,
+        name=name,
+        agency=agency,
+        password_hash=hash_password(password or secrets.token_urlsafe(24)),
+        must_change_password=must_change,
+    )
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", "user", user.id, detail={"roles": sorted(roles)}, actor=actor)
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, data: UserInput, actor=None) -> User:
+    """Who: an admin. Changes e-mail, name, roles and agency."""
+    email, name, roles = _validated(data, user_id=user.id)
+    before = sorted(user.roles)
+    user.email, user.name = email, name
+    user.agency = get_or_create_agency(data.agency)
+    user.set_roles(roles)
+    audit.record(
+        "user.updated", "user", user.id, detail={"roles_before": before, "roles": sorted(roles)}, actor=actor
+    )
+    db.session.commit()
+    return user
+
+
+def set_active(user: User, active: bool, actor=None) -> None:
+    """Who: an admin. Deactivating ends every session of the user at once."""
+    user.active = active
+    user.deactivated_at = None if active else now()
+    ended = 0 if active else end_sessions_for_user(user.id)
+    audit.record(
+        "user.reactivated" if active else "user.deactivated",
+        "user",
+        user.id,
+        detail={"sessions_ended": ended},
+        actor=actor,
+    )
+    db.session.commit()
+
+
+def reset_password(user: User, actor=None) -> str:
+    """Who: an admin. Sets a one-time password, returned to show once; the user must
+    choose a new one at next sign-in. Ends the user's sessions."""
+    temporary = "-".join(secrets.token_hex(3) for _ in range(4))
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    end_sessions_for_user(user.id)
+    audit.record("user.password_reset", "user", user.id, actor=actor)
+    db.session.commit()
+    return temporary
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Who: the user themself."""
+    errors = {}
+    if not verify_password(user.password_hash, current or ""):
+        errors["current_password"] = "Your current password is not correct"
+    problem = password_problem(new or "", user.email)
+    if problem:
+        errors["new_password"] = problem
+    elif new == current:
+        errors["new_password"] = "Choose a password different from your current one"
+    if new != confirm:
+        errors["confirm_password"] = "The passwords do not match"
+    if errors:
+        raise ValidationError(errors)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    audit.record("user.password_changed", "user", user.id, actor=user)
+    db.session.commit()
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

@@ -1,0 +1,1 @@
+"""Page blueprints: thin views that parse input, call one service, and render."""

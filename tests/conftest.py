@@ -1,0 +1,214 @@
+"""Test fixtures: the app on the real database, a clean slate per test, sign-in helpers.
+
+Database: PostgreSQL at TEST_DATABASE_URL (default: a `mettrack_test` database on
+127.0.0.1:5432, created on first use). Under CI=true it must answer or the run fails.
+Outside CI, when it does not answer, the suite runs on SQLite and the tests that need
+PostgreSQL (or Redis) skip, saying why.
+"""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+
+CI = os.environ.get("CI", "").lower() == "true"
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1:5432")
+PG_DB = os.environ.get("TEST_PG_DATABASE", "mettrack_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _find_postgres() -> tuple[str | None, str]:
+    explicit = os.environ.get("TEST_DATABASE_URL")
+    if explicit:
+        candidates = [explicit]
+    else:
+        candidates = []
+        for user in ("postgres", "root"):
+            admin_url = f"postgresql+psycopg://{user}@{PG_HOST}/test"
+            try:
+                engine = sa.create_engine(
+                    admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+                )
+                with engine.connect() as conn:
+                    exists = conn.scalar(
+                        sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB}
+                    )
+                    if not exists:
+                        conn.execute(sa.text(f'CREATE DATABASE "{PG_DB}"'))
+                engine.dispose()
+                candidates.append(f"postgresql+psycopg://{user}@{PG_HOST}/{PG_DB}")
+                break
+            except Exception as e:  # try the next user, then report the last reason
+                reason = str(e).splitlines()[0]
+        if not candidates:
+            return None, f"PostgreSQL at {PG_HOST} did not answer ({reason})"
+    url = candidates[0]
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return url, ""
+    except Exception as e:
+        return None, f"PostgreSQL at {url} did not answer ({str(e).splitlines()[0]})"
+
+
+_PG_URL, _PG_REASON = _find_postgres()
+if _PG_URL is None and CI:
+    raise pytest.UsageError(f"CI=true and {_PG_REASON}: the suite must run on PostgreSQL under CI.")
+
+_SQLITE_DIR = tempfile.mkdtemp(prefix="mettrack-tests-")
+DATABASE_URL = _PG_URL or f"sqlite:///{Path(_SQLITE_DIR) / 'test.sqlite'}"
+ON_POSTGRES = _PG_URL is not None
+
+
+def pytest_report_header(config):
+    where = DATABASE_URL if ON_POSTGRES else f"SQLite ({_PG_REASON}; PostgreSQL-only tests skip)"
+    return [f"METtrack tests: database {where}; CI={CI}"]
+
+
+def _reset_schema(app):
+    from flask_migrate import upgrade
+
+    from mettrack.extensions import db
+
+    with app.app_context():
+        with db.engine.begin() as conn:
+            if ON_POSTGRES:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from mettrack import create_app
+
+    os.environ.setdefault("METTRACK_INSTANCE_DIR", _SQLITE_DIR)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+            "CELERY_BROKER_URL": "memory://",
+            "SERVER_NAME": None,
+        }
+    )
+    _reset_schema(app)
+    return app
+
+
+def _table_names(app) -> list[str]:
+    from mettrack.extensions import db
+
+    return [t.name for t in reversed(db.metadata.sorted_tables)]
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Every test starts on empty tables. Truncating (not rolling back) lets tests commit
+    for real, as the web app and the workers do."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from mettrack.clock import set_now
+    from mettrack.extensions import db
+
+    set_now(None)
+    with app.app_context():
+        db.session.remove()
+        names = _table_names(app)
+        with db.engine.begin() as conn:
+            if ON_POSTGRES:
+                conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in names:
+                    conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def postgres():
+    """For tests that only mean something on PostgreSQL (locks, concurrency, migrations)."""
+    if not ON_POSTGRES:
+        pytest.skip(_PG_REASON)
+    return DATABASE_URL
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis, on a database number of its own. CI fails without it."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+    except Exception as e:
+        if CI:
+            pytest.fail(f"CI=true and Redis at {REDIS_URL} did not answer: {e}")
+        pytest.skip(f"Redis at {REDIS_URL} did not answer: {e}")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client, app):
+        self._client = client
+        self._app = app
+
+    def login(self, email: str, password: str = factories.PASSWORD):
+        token = csrf_from(self._client.get("/login"))
+        return self._client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = csrf_from(self._client.get("/"))
+        return self._client.post("/logout", data={"csrf_token": token})
+
+    def as_role(self, role, **kwargs):
+        """Create a user with `role` and sign in as them. Returns the user's id."""
+        with self._app.app_context():
+            user = factories.user(roles=[role], **kwargs)
+            user_id, email = user.id, user.email
+        response = self.login(email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user_id
+
+
+@pytest.fixture
+def auth(client, app):
+    return AuthActions(client, app)
+
+
+def post_form(client, path: str, data: dict | None = None, page: str | None = None):
+    """POST a form the way a browser does: read the CSRF token from a page first."""
+    token = csrf_from(client.get(page or "/"))
+    return client.post(path, data={**(data or {}), "csrf_token": token})
