@@ -27,6 +27,10 @@ class Config:
     # real worker and beat run with no server at all.
     CELERY_BROKER_URL = REDIS_URL or f"sqla+sqlite:///{INSTANCE_DIR / 'celery-broker.sqlite'}"
 
+    # Redis redelivers an unacknowledged task after this many seconds; it must exceed the
+    # longest task and any countdown (see docs/workers.md).
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
+
     PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Safeguarding Children Partnership")
     DISPLAY_TIMEZONE = "Europe/London"
 

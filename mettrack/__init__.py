@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import ProductionConfig, config_class
 
@@ -15,7 +16,12 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     app.config.from_object(cls)
     if test_config:
         app.config.update(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # An unreachable database host must fail fast (health checks answer 503), not hang.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"connect_timeout": 5})
 
+    app.url_map.converters["int"] = DatabaseId
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -24,6 +30,15 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """<int:...> in every route: an id past PostgreSQL's integer range is simply not found
+    (404), rather than an error from the database (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:

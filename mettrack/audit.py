@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.orm import Session as SASession
 
 from mettrack.clock import now
 from mettrack.domain.choices import AuditOutcome
@@ -94,8 +95,28 @@ def record(
     actor=None,
 ) -> None:
     """Add an audit row to the current transaction: it commits, or rolls back, with the
-    change it describes. Detail holds ids and query parameters, never names."""
-    _append(db.session, _values(action, record_type, record_id, outcome, detail, actor))
+    change it describes. Detail holds ids and query parameters, never names.
+
+    The row is appended when the transaction commits (see _append_pending), so the chain
+    lock is held only for the commit itself, never across a request: a denial written on
+    its own connection meanwhile (record_now) cannot deadlock against it."""
+    values = _values(action, record_type, record_id, outcome, detail, actor)
+    db.session.info.setdefault(_PENDING, []).append(values)
+
+
+_PENDING = "mettrack_pending_audit"
+
+
+@event.listens_for(SASession, "before_commit")
+def _append_pending(session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    for values in pending or ():
+        _append(session, values)
+
+
+@event.listens_for(SASession, "after_rollback")
+def _drop_pending(session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def record_now(

@@ -1,10 +1,12 @@
 """Flask-Login wiring: how a session's user is loaded, and what happens when there is none."""
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
 from mettrack.extensions import db, login_manager
 from mettrack.models import User
+
+ALLOWED_WHILE_PASSWORD_MUST_CHANGE = {"auth.change_password", "auth.logout", "static", "health.healthz"}
 
 
 def init_login(app: Flask) -> None:
@@ -14,6 +16,7 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     # No remember-me: a session ends when its server-side row does.
     login_manager._load_user_from_remember_cookie = lambda cookie: None
+    app.before_request(_fresh_request_globals)
     app.before_request(_force_password_change)
 
 
@@ -26,7 +29,13 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-ALLOWED_WHILE_PASSWORD_MUST_CHANGE = {"auth.change_password", "auth.logout", "static", "health.healthz"}
+def _fresh_request_globals():
+    # Flask-Login caches the user and Flask-WTF the CSRF token on `g`, which lives as long
+    # as the app context. A request normally gets a fresh one, but not when one is already
+    # pushed (tests, code calling the app in-process): both must come from this request's
+    # own session, never from an earlier request's.
+    for name in list(g):
+        g.pop(name)
 
 
 def _force_password_change():

@@ -15,6 +15,7 @@ from mettrack.services import ValidationError
 users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
 demo_cli = AppGroup("demo", help="Made-up demonstration data.")
+tokens_cli = AppGroup("tokens", help="Manage personal API tokens.")
 
 
 def _fail(error: ValidationError) -> None:
@@ -45,6 +46,27 @@ def users_create(email, name, roles, agency):
     click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}.")
 
 
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="The e-mail address of the user the token acts as.")
+@click.option("--name", default="Command line", show_default=True, help="A label for the token.")
+def tokens_create(email, name):
+    """Issue a personal API token. The token alone goes to standard output, so that
+    `TOKEN=$(flask --app wsgi tokens create --email E)` captures it; it is shown once."""
+    from mettrack.services import tokens
+
+    try:
+        user = tokens.user_by_email(email)
+        token, secret = tokens.create_token(user, name, actor="cli")
+    except ValidationError as e:
+        _fail(e)
+    click.echo(secret)
+    click.echo(
+        f"Created API token {token.id} ({token.prefix}...) for user {user.id}. "
+        "It is shown once: store it safely.",
+        err=True,
+    )
+
+
 @audit_cli.command("verify")
 def audit_verify():
     """Exit 0 when the audit chain is intact; 1 and the first broken row otherwise."""
@@ -73,3 +95,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(tokens_cli)

@@ -18,8 +18,32 @@ from tests import factories
 
 CI = os.environ.get("CI", "").lower() == "true"
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1:5432")
-PG_DB = os.environ.get("TEST_PG_DATABASE", "mettrack_test")
+# A database per test run, so that runs side by side (two developers, an editor and a
+# terminal) never truncate each other's tables. Left-overs of killed runs are dropped.
+PG_DB = os.environ.get("TEST_PG_DATABASE", f"mettrack_test_{os.getpid()}")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+_ADMIN_URL: list[str] = []
+
+
+def _drop_leftover_databases(conn) -> None:
+    names = conn.scalars(sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'mettrack_test_%'"))
+    for name in list(names):
+        pid = name.rsplit("_", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _ADMIN_URL and "TEST_PG_DATABASE" not in os.environ:
+        try:
+            engine = sa.create_engine(_ADMIN_URL[0], isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
+            engine.dispose()
+        except Exception as e:  # a left-over database is dropped by the next run
+            print(f"could not drop {PG_DB}: {e}")
 
 
 def _find_postgres() -> tuple[str | None, str]:

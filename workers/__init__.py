@@ -1,9 +1,129 @@
-"""Celery wiring, after Flask's own Celery example: every task runs inside the app context."""
+"""Celery wiring, after Flask's own Celery example: every task runs inside the app context.
+
+Two brokers, one code path (docs/workers.md):
+- Redis (REDIS_URL set): what production runs; several worker hosts share it.
+- kombu's SQLAlchemy transport on a SQLite file (the zero-setup default): a real worker
+  and beat with no server at all.
+"""
+
+import os
+from collections.abc import Mapping
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
 
 from celery import Celery, Task
+from celery import current_app as current_celery_app
+from celery.signals import worker_init, worker_process_init
 from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
+from config import INSTANCE_DIR
 from workers.schedule import BEAT_SCHEDULE
+
+# The modules whose tasks a worker registers at start. Tasks are named ("mettrack.<what>")
+# so a module can move without stranding the messages already queued under the old path.
+TASK_MODULES = ("workers.tasks.maintenance",)
+
+# Redis hands an unacknowledged message to another worker after the visibility timeout.
+# With acks_late a message stays unacknowledged while its task runs, so a task must always
+# finish (or be killed by the hard time limit) well inside it, or it would run twice.
+DEFAULT_VISIBILITY_TIMEOUT = 3600
+TASK_SOFT_TIME_LIMIT = 300
+TASK_TIME_LIMIT = 360
+
+# How long a SQLite connection of the embedded broker waits for another process's write
+# lock (the worker polling, beat publishing) before it gives up with "database is locked".
+SQLITE_BROKER_BUSY_TIMEOUT = 30
+
+REDIS_SCHEMES = ("redis", "rediss", "redis+socket", "sentinel")
+SQLA_SCHEMES = ("sqla+", "sqlalchemy+")
+
+
+def broker_kind(url: str) -> str:
+    """'redis', 'sqla' (kombu's SQLAlchemy transport) or 'other' (memory:// in tests)."""
+    scheme = url.partition("://")[0].lower()
+    if scheme in REDIS_SCHEMES:
+        return "redis"
+    if scheme.startswith(SQLA_SCHEMES):
+        return "sqla"
+    return "other"
+
+
+def sqla_broker_database_url(url: str) -> str:
+    """The SQLAlchemy URL inside a kombu `sqla+...` broker URL."""
+    return url.partition("+")[2]
+
+
+def visibility_timeout(config: Mapping[str, Any]) -> int:
+    # CELERY_VISIBILITY_TIMEOUT (seconds) in config.py, from the environment.
+    return int(config.get("CELERY_VISIBILITY_TIMEOUT") or DEFAULT_VISIBILITY_TIMEOUT)
+
+
+def broker_transport_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    url = config["CELERY_BROKER_URL"]
+    kind = broker_kind(url)
+    if kind == "redis":
+        timeout = visibility_timeout(config)
+        if timeout <= TASK_TIME_LIMIT:
+            raise RuntimeError(
+                f"CELERY_VISIBILITY_TIMEOUT ({timeout}s) must be longer than the task time limit "
+                f"({TASK_TIME_LIMIT}s), or Redis would hand running tasks to a second worker."
+            )
+        return {"visibility_timeout": timeout}
+    if kind == "sqla" and make_url(sqla_broker_database_url(url)).get_backend_name() == "sqlite":
+        # kombu passes every option it does not know to create_engine(), so nothing here
+        # may be a Redis option (visibility_timeout would crash the worker at start).
+        # NullPool: a pooled SQLite connection must never cross a fork into beat or a pool
+        # process, so each use opens the file afresh (cheap for a local file).
+        return {"connect_args": {"timeout": SQLITE_BROKER_BUSY_TIMEOUT}, "poolclass": NullPool}
+    return {}
+
+
+def celery_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The Celery settings for a Flask app's config. `CELERY` (a dict), if set, goes on top."""
+    instance_dir = Path(config.get("INSTANCE_DIR") or INSTANCE_DIR)
+    settings = {
+        "broker_url": config["CELERY_BROKER_URL"],
+        "broker_transport_options": broker_transport_options(config),
+        "broker_connection_retry_on_startup": True,
+        # The database is the record (DESIGN.md, Reminders): results are never read.
+        "task_ignore_result": True,
+        # Acknowledge after the task ran, and give the message back when the process running
+        # it dies, so a killed worker delays work rather than losing it.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": TASK_SOFT_TIME_LIMIT,
+        "task_time_limit": TASK_TIME_LIMIT,
+        # Tasks take ids; JSON only, so no pickled object ever crosses the broker.
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "timezone": "UTC",
+        "enable_utc": True,
+        "beat_schedule": BEAT_SCHEDULE,
+        # Beat remembers when each entry last ran; that belongs with the instance's data,
+        # not in whatever directory the worker was started from.
+        "beat_schedule_filename": str(instance_dir / "celerybeat-schedule"),
+    }
+    settings.update(config.get("CELERY") or {})
+    return settings
+
+
+def _make_directories(settings: Mapping[str, Any]) -> None:
+    """SQLite and beat create their files but not their directories (a fresh clone has no
+    instance/). Best effort: a web node on a read-only disk must still start, and a worker
+    that cannot open its files says so itself."""
+    paths = [Path(settings["beat_schedule_filename"])]
+    url = settings["broker_url"]
+    if broker_kind(url) == "sqla":
+        database = make_url(sqla_broker_database_url(url))
+        if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:"):
+            paths.append(Path(database.database))
+    for path in paths:
+        with suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -12,19 +132,39 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery = Celery(app.name, task_cls=FlaskTask)
-    celery.config_from_object(
-        {
-            "broker_url": app.config["CELERY_BROKER_URL"],
-            "task_ignore_result": True,
-            "task_acks_late": True,
-            "task_reject_on_worker_lost": True,
-            "worker_prefetch_multiplier": 1,
-            "broker_connection_retry_on_startup": True,
-            "timezone": "UTC",
-            "beat_schedule": BEAT_SCHEDULE,
-        }
-    )
+    celery = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
+    settings = celery_config(app.config)
+    _make_directories(settings)
+    celery.config_from_object(settings)
+    celery.flask_app = app
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+@worker_process_init.connect
+def _fresh_database_connections(**_kwargs) -> None:
+    """A prefork pool process must not share the parent's pooled database connections
+    (SQLAlchemy's advice for forking): drop them, without closing the parent's sockets."""
+    flask_app = getattr(current_celery_app, "flask_app", None)
+    if flask_app is None:
+        return
+    from mettrack.extensions import db
+
+    with flask_app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+@worker_init.connect
+def _declare_queues_before_beat_starts(sender=None, **_kwargs) -> None:
+    """On the embedded broker, the worker's consumer and the embedded beat would each
+    create the `celery` queue row at start and one of them can lose the race on SQLite's
+    unique name (a crash at start). The main process declares the queues first, once."""
+    app = getattr(sender, "app", None) or current_celery_app
+    if broker_kind(app.conf.broker_url) != "sqla":
+        return
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in app.amqp.queues.values():
+            queue(channel).declare()

@@ -1,10 +1,16 @@
-"""The beat schedule: periodic scans. Each task reads the database for what is due."""
+"""The beat schedule: periodic scans. Each task reads the database for what is due, so a
+run that never happened (worker down, message lost) is made good by the next one."""
 
 from datetime import timedelta
 
+
+def _every(interval: timedelta, task: str) -> dict:
+    # A scan still queued when the next one is due is worthless: let it expire rather
+    # than pile up behind a stopped worker.
+    return {"task": task, "schedule": interval, "options": {"expires": interval.total_seconds()}}
+
+
 BEAT_SCHEDULE = {
-    "purge-expired-sessions": {
-        "task": "mettrack.purge_expired_sessions",
-        "schedule": timedelta(minutes=15),
-    },
+    "purge-expired-sessions": _every(timedelta(minutes=15), "mettrack.purge_expired_sessions"),
+    "purge-delivered-broker-messages": _every(timedelta(hours=6), "mettrack.purge_delivered_broker_messages"),
 }

@@ -1,18 +1,99 @@
-"""The JSON API under /api/v1 (flask-smorest), authenticated by personal bearer tokens."""
+"""The JSON API under /api/v1 (flask-smorest), authenticated by personal bearer tokens.
+
+The OpenAPI document at /api/v1/openapi.json is generated from the blueprints and
+schemas here, never written by hand. Like every API route it needs a bearer token: the
+project's rule is that only the sign-in page and the health check are public, and one
+rule for the whole of /api/ (tokens, never cookies) is easier to keep than an exception.
+flask-smorest's Swagger UI, ReDoc and RapiDoc pages are switched off: they would load
+scripts from a CDN and serve HTML outside the pages' access rules.
+"""
 
 from flask import Flask
 from flask_smorest import Api
 
+from mettrack.api.blueprint import API_PREFIX
+from mettrack.api.problems import MEDIA_TYPE, ProblemSchema
 from mettrack.extensions import csrf
+from mettrack.permissions import Perm, requires
 
-api = Api()
+API_DESCRIPTION = """\
+METtrack's API for partner agencies' scripts.
+
+Authenticate every request with a personal API token: `Authorization: Bearer <token>`.
+Tokens are issued on the account page or with `flask --app wsgi tokens create --email E`,
+and act with their owner's roles and need-to-know: a role that does not allow an action
+gets 403; a record outside the owner's need-to-know gets 404, as one that does not exist.
+Session cookies are ignored under /api/, this document included.
+
+Every error is an RFC 9457 problem details object (`application/problem+json`) with
+`type`, `title`, `status`, `detail` and `errors`, which names each bad field.
+Timestamps are ISO 8601 in UTC; dates are ISO 8601 dates.
+"""
+
+BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A personal API token from the account page.",
+}
+
+
+class MettrackApi(Api):
+    """flask-smorest's Api with problem details for errors and no HTML documentation."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        # Not app-wide: each API blueprint answers its own errors with problems
+        # (mettrack/api/problems.py) and the pages keep their HTML error pages.
+        pass
+
+    def _register_responses(self):
+        # flask-smorest documents error responses as application/json; ours are
+        # application/problem+json.
+        saved = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = MEDIA_TYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = saved
+
+    def _register_redoc_rule(self, blueprint):
+        pass
+
+    def _register_swagger_ui_rule(self, blueprint):
+        pass
+
+    def _register_rapidoc_rule(self, blueprint):
+        pass
+
+    @requires(Perm.SIGNED_IN)
+    def _openapi_json(self):
+        return super()._openapi_json()
+
+
+def _resource_blueprints():
+    from mettrack.api import cases, children
+
+    return [cases.blp, children.blp]
 
 
 def init_api(app: Flask) -> None:
-    from mettrack.api import cases
+    from mettrack.api.auth import init_auth
 
+    init_auth(app)
+    api = MettrackApi(
+        spec_kwargs={
+            "info": {"description": API_DESCRIPTION},
+            "security": [{"bearerAuth": []}],
+        }
+    )
     api.init_app(app)
-    # The API takes no cookies, only bearer tokens, so cross-site request forgery has
-    # nothing to ride on.
-    csrf.exempt(cases.blp)
-    api.register_blueprint(cases.blp)
+    api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
+    for blp in _resource_blueprints():
+        # The API takes no cookies, only bearer tokens (mettrack/api/auth.py), so
+        # cross-site request forgery has nothing to ride on.
+        csrf.exempt(blp)
+        api.register_blueprint(blp)
+
+
+__all__ = ["API_PREFIX", "MettrackApi", "init_api"]

@@ -8,14 +8,19 @@ from sqlalchemy import func, select
 
 from mettrack import audit
 from mettrack.clock import now
-from mettrack.domain.choices import AuditOutcome, Role
+from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role
 from mettrack.extensions import db
-from mettrack.models import Agency, User
+from mettrack.models import Agency, ApiToken, Case, User, UserRole
+from mettrack.permissions import NotFound
 from mettrack.services import ValidationError
 from mettrack.services.passwords import hash_password, password_problem, verify_password
+from mettrack.services.tokens import list_tokens
 from mettrack.sessions import end_sessions_for_user
 
-SIGN_IN_FAILED = "Enter a correct e-mail address and password. If your account has been deactivated, contact your administrator."
+SIGN_IN_FAILED = (
+    "Enter a correct e-mail address and password. "
+    "If your account has been deactivated, contact your administrator."
+)
 
 
 def normalise_email(value: str | None, field: str = "email") -> str:
@@ -134,11 +139,17 @@ def create_user(data: UserInput, password: str | None, actor=None, must_change: 
 
 
 def update_user(user: User, data: UserInput, actor=None) -> User:
-    """Who: an admin. Changes e-mail, name, roles and agency."""
+    """Who: an admin. Changes e-mail, name, roles and agency. An admin cannot take the
+    admin role from themself (that is how a partnership ends up with no admin)."""
     email, name, roles = _validated(data, user_id=user.id)
+    if _is_self(actor, user) and user.has_role(Role.ADMIN) and Role.ADMIN not in roles:
+        raise ValidationError(
+            {"roles": "You cannot remove your own administrator role. Ask another administrator."}
+        )
+    agency = get_or_create_agency(data.agency)  # may refuse: before anything changes
     before = sorted(user.roles)
     user.email, user.name = email, name
-    user.agency = get_or_create_agency(data.agency)
+    user.agency = agency
     user.set_roles(roles)
     audit.record(
         "user.updated", "user", user.id, detail={"roles_before": before, "roles": sorted(roles)}, actor=actor
@@ -147,24 +158,37 @@ def update_user(user: User, data: UserInput, actor=None) -> User:
     return user
 
 
-def set_active(user: User, active: bool, actor=None) -> None:
-    """Who: an admin. Deactivating ends every session of the user at once."""
+def set_active(user: User, active: bool, actor=None) -> int:
+    """Who: an admin. Deactivating ends every session of the user at once; an admin
+    cannot deactivate themself. Returns how many open cases the user leads: the MET
+    chair must reassign those of a deactivated lead professional (DESIGN.md)."""
+    if not active and _is_self(actor, user):
+        raise ValidationError(
+            {"confirm": "You cannot deactivate your own account. Ask another administrator."}
+        )
     user.active = active
     user.deactivated_at = None if active else now()
     ended = 0 if active else end_sessions_for_user(user.id)
+    led = open_cases_led_by(user.id)
     audit.record(
         "user.reactivated" if active else "user.deactivated",
         "user",
         user.id,
-        detail={"sessions_ended": ended},
+        detail={"sessions_ended": ended, "open_cases_led": led},
         actor=actor,
     )
     db.session.commit()
+    return led
 
 
 def reset_password(user: User, actor=None) -> str:
     """Who: an admin. Sets a one-time password, returned to show once; the user must
-    choose a new one at next sign-in. Ends the user's sessions."""
+    choose a new one at next sign-in. Ends the user's sessions. An admin changes their
+    own password on their account page instead (a reset would sign them out)."""
+    if _is_self(actor, user):
+        raise ValidationError(
+            {"confirm": "You cannot reset your own password here. Change it from your account page."}
+        )
     temporary = "-".join(secrets.token_hex(3) for _ in range(4))
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
@@ -196,3 +220,85 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
 
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def _is_self(actor, user: User) -> bool:
+    return getattr(actor, "id", None) is not None and actor.id == user.id
+
+
+# Reading users for the admin pages. Only admins reach these (Perm.USER_ADMIN on the views).
+
+
+def user_for_admin(user_id: int) -> User:
+    """The user with this id, or NotFound (the page answers 404)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    return user
+
+
+@dataclass
+class UserFilters:
+    agency_id: int | None = None
+    role: Role | None = None
+    active: bool | None = None  # None: active and deactivated alike
+
+
+@dataclass
+class UserPage:
+    items: list[User]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_users(filters: UserFilters, page: int = 1, per_page: int = 25) -> UserPage:
+    """Who: an admin. Users by name, filtered by agency, role and active or not."""
+    query = select(User)
+    if filters.agency_id is not None:
+        query = query.where(User.agency_id == filters.agency_id)
+    if filters.role is not None:
+        query = query.where(
+            select(UserRole.user_id)
+            .where(UserRole.user_id == User.id, UserRole.role == Role(filters.role).value)
+            .exists()
+        )
+    if filters.active is not None:
+        query = query.where(User.active.is_(filters.active))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(func.lower(User.name), User.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return UserPage(list(items), total, page, per_page)
+
+
+def list_agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).order_by(func.lower(Agency.name))))
+
+
+def open_cases_led_by(user_id: int) -> int:
+    """How many open cases this user is lead professional for: a count only, as an admin
+    sees no case content."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(Case.lead_professional_id == user_id, Case.state.in_([s.value for s in OPEN_STATES]))
+    )
+
+
+@dataclass
+class UserOverview:
+    user: User
+    tokens: list[ApiToken]
+    open_cases_led: int
+
+
+def user_overview(user_id: int) -> UserOverview:
+    """Who: an admin. The user, their API tokens (newest first) and the number of open
+    cases they lead; NotFound when there is no such user."""
+    user = user_for_admin(user_id)
+    return UserOverview(user, list_tokens(user.id), open_cases_led_by(user.id))

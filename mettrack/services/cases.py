@@ -36,7 +36,7 @@ def list_for(user, *, state: str | None = None, page: int = 1, per_page: int = 2
     audit.record(
         "case.listed",
         "case",
-        detail={"query": {"state": state, "page": page}, "ids": [c.id for c in items]},
+        detail={"query": {"state": state, "page": page, "per_page": per_page}, "ids": [c.id for c in items]},
         actor=user,
     )
     db.session.commit()
@@ -58,3 +58,18 @@ def get_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
 
 def child_of(case: Case) -> Child:
     return case.child
+
+
+def get_child_for(user, child_id: int, *, action: str = "child.viewed") -> Child:
+    """Who: any role with case.view. The child if the user may see at least one of the
+    child's cases (need-to-know reaches a child through their cases); otherwise the
+    attempt is audited and NotFound raised (the caller answers 404)."""
+    if not can(user, Perm.CASE_VIEW):
+        raise deny_record("child", child_id, action)
+    visible_case = select(Case.id).where(Case.child_id == child_id, case_scope(user))
+    child = db.session.scalar(select(Child).where(Child.id == child_id, visible_case.exists()))
+    if child is None:
+        raise deny_record("child", child_id, action)
+    audit.record(action, "child", child.id, actor=user)
+    db.session.commit()
+    return child

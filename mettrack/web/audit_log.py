@@ -1,13 +1,42 @@
-"""Searching the audit log: chairs by user, record and date; admins by user and date."""
+"""Searching the audit log: chairs by user, record and date; admins by user and date.
+The querying, the refusal of a record search to admins and the audit row every search
+writes live in mettrack/services/audit_search.py."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
-from mettrack.permissions import Perm, requires
+from mettrack.permissions import Perm, can, requires
+from mettrack.services import ValidationError, audit_search
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
+
+
+def _page_arg() -> int:
+    try:
+        page = int(request.args.get("page", 1))
+    except ValueError:
+        return 1
+    return page if 1 <= page <= audit_search.MAX_PAGE else 1
 
 
 @bp.route("/")
 @requires(Perm.AUDIT_SEARCH)
 def index():
-    return render_template("audit_log/index.html", rows=[])
+    errors, page = {}, None
+    try:
+        page = audit_search.search(
+            current_user, request.args, page=_page_arg(), per_page=current_app.config["PAGE_SIZE"]
+        )
+    except audit_search.SearchRefused:
+        abort(403)
+    except ValidationError as e:
+        errors = e.errors
+    return render_template(
+        "audit_log/index.html",
+        page=page,
+        errors=errors,
+        values={name: request.args.get(name, "") for name in audit_search.FIELDS},
+        by_record=can(current_user, Perm.AUDIT_SEARCH_RECORDS),
+        actors=audit_search.actor_choices(),
+        record_types=audit_search.KNOWN_RECORD_TYPES,
+    ), (400 if errors else 200)

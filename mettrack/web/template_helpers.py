@@ -1,11 +1,14 @@
-"""Filters and globals the templates share: London time, navigation by role."""
+"""Filters and globals the templates share: London time, navigation by role, and the
+GOV.UK Frontend macros (govuk-frontend-jinja) beside the app's own templates."""
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from mettrack.clock import local
 from mettrack.domain.choices import CaseState, RiskLevel, Role
 from mettrack.permissions import Perm, can
+from mettrack.services.passwords import MIN_LENGTH
 
 # (label, endpoint, permission): each role sees only the links its permissions open.
 NAVIGATION = [
@@ -16,11 +19,72 @@ NAVIGATION = [
     ("Your account", "account.index", Perm.SIGNED_IN),
 ]
 
+# GOV.UK Tag colours (govuk-tag--*) for how a case's state and risk level are shown.
+STATE_TAG_COLOURS = {
+    CaseState.SCREENED: "grey",
+    CaseState.REFERRED: "light-blue",
+    CaseState.MET_REVIEW: "purple",
+    CaseState.POLICE_TIERED: "blue",
+    CaseState.SERVICE_ASSIGNED: "teal",
+    CaseState.CLOSED: "grey",
+}
+RISK_TAG_COLOURS = {RiskLevel.LOW: "green", RiskLevel.MEDIUM: "yellow", RiskLevel.HIGH: "red"}
+
 
 def navigation():
     if not current_user.is_authenticated:
         return []
     return [(label, url_for(endpoint)) for label, endpoint, perm in NAVIGATION if can(current_user, perm)]
+
+
+def service_navigation_items() -> list[dict]:
+    """`navigation()` as govukServiceNavigation items, the page's own section marked."""
+    home = url_for("main.home")
+    items = []
+    for label, href in navigation():
+        current = request.path == href
+        active = not current and href != home and request.path.startswith(href)
+        items.append({"text": label, "href": href, "current": current, "active": active})
+    return items
+
+
+def state_tag(state) -> dict:
+    """govukTag options for a case state."""
+    state = CaseState(state)
+    return {"text": state.label, "classes": f"govuk-tag--{STATE_TAG_COLOURS[state]}"}
+
+
+def risk_tag(risk) -> dict:
+    """govukTag options for a risk level; an unset level is shown as such, in grey."""
+    if not risk:
+        return {"text": "Not set", "classes": "govuk-tag--grey"}
+    risk = RiskLevel(risk)
+    return {"text": risk.label, "classes": f"govuk-tag--{RISK_TAG_COLOURS[risk]}"}
+
+
+def pagination(current: int, pages: int, endpoint: str, **args) -> dict | None:
+    """govukPagination options for page `current` of `pages`, each link `endpoint` with
+    `args` and `page=n`: the first, last and neighbouring pages, gaps shown as ellipses.
+    None when there is only one page."""
+    if pages <= 1:
+        return None
+
+    def href(n: int) -> str:
+        return url_for(endpoint, page=n, **{k: v for k, v in args.items() if v not in (None, "")})
+
+    shown = sorted({1, pages, current - 1, current, current + 1} & set(range(1, pages + 1)))
+    items, previous = [], 0
+    for n in shown:
+        if n > previous + 1:
+            items.append({"ellipsis": True})
+        items.append({"number": n, "href": href(n), "current": n == current})
+        previous = n
+    return {
+        "items": items,
+        "previous": {"href": href(current - 1)} if current > 1 else None,
+        "next": {"href": href(current + 1)} if current < pages else None,
+        "landmarkLabel": "Pages",
+    }
 
 
 def london_time(moment, fmt: str = "%-d %B %Y %H:%M") -> str:
@@ -32,9 +96,22 @@ def london_date(value, fmt: str = "%-d %B %Y") -> str:
 
 
 def register(app: Flask) -> None:
+    # govuk-frontend-jinja's macros import each other as "govuk_frontend_jinja/...", so
+    # its package is mounted under that prefix, after the app's own templates.
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,  # mettrack/templates
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
     app.add_template_filter(london_time, "london_time")
     app.add_template_filter(london_date, "london_date")
     app.add_template_global(navigation, "navigation")
+    app.add_template_global(service_navigation_items, "service_navigation_items")
+    app.add_template_global(state_tag, "state_tag")
+    app.add_template_global(risk_tag, "risk_tag")
+    app.add_template_global(pagination, "pagination")
+    app.add_template_global(MIN_LENGTH, "password_min_length")
     app.add_template_global(can, "can")
     app.add_template_global(Perm, "Perm")
 

@@ -1,0 +1,58 @@
+"""The role x route access table, one module per area (core.py, api.py, admin.py ...).
+
+Every route the app serves must appear in exactly one ROUTES list here; the matrix test
+(tests/web/test_route_access.py) fails for a route without an entry, and walks every
+entry with every role:
+
+- a role outside `allowed` gets 403 (for API routes too: a valid token, wrong role);
+- a role in `allowed` gets `ok` (200 by default) on a record it may see;
+- with `need_to_know=True`, a role in `allowed` other than those in `sees_all` gets 404
+  on a record outside its need-to-know (the path's `{case}` becomes `{hidden_case}`).
+
+Placeholders in paths, filled by the World built for each test:
+  {case}         a case whose team holds every test user (all case roles may see it)
+  {hidden_case}  a closed case with no team (only the chair may see it)
+  {child} {hidden_child}  the children of those two cases
+  {user}         another user, the target of admin actions
+  {token}        an API token belonging to the signed-in test user
+"""
+
+from dataclasses import dataclass, field
+
+from mettrack.domain.choices import Role
+
+ALL_ROLES = frozenset(Role)
+CASE_ROLES = frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER})
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    endpoint: str
+    path: str
+    allowed: frozenset = ALL_ROLES
+    ok: int = 200
+    need_to_know: bool = False
+    sees_all: frozenset = frozenset({Role.MET_CHAIR})
+    data: dict = field(default_factory=dict)  # form or JSON body for the allowed request
+    api: bool = False  # bearer token instead of a signed-in session
+    public: bool = False  # no sign-in needed at all
+
+
+def all_routes() -> list[Route]:
+    routes = []
+    for module in _area_modules():
+        routes.extend(module.ROUTES)
+    return routes
+
+
+def _area_modules():
+    import importlib
+    import pkgutil
+
+    import tests.access as package
+
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+    ]

@@ -1,0 +1,93 @@
+"""Every route x every role: wrong role 403, outside need-to-know 404, signed out 302/401.
+
+The table lives in tests/access/; a route the app serves without an entry there fails
+test_every_route_has_an_entry.
+"""
+
+import pytest
+
+from mettrack.domain.choices import Role
+from tests.access import all_routes
+from tests.access.world import build_world
+
+ROUTES = all_routes()
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _served(app) -> set[tuple[str, str]]:
+    return {
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - IGNORED_METHODS
+    }
+
+
+def test_every_route_has_an_entry(app):
+    table = {(r.method, r.endpoint) for r in ROUTES}
+    missing = _served(app) - table
+    assert not missing, f"routes without an entry in tests/access/: {sorted(missing)}"
+    stale = table - _served(app)
+    assert not stale, f"entries in tests/access/ for routes that do not exist: {sorted(stale)}"
+
+
+def _request(client, route, path, role, world):
+    headers = {}
+    if route.api:
+        headers["Authorization"] = f"Bearer {world.tokens[role]}"
+    elif not route.public:
+        response = client.post(
+            "/login", data={"email": world.emails[role], "password": "correct horse battery staple"}
+        )
+        assert response.status_code == 302, f"sign-in as {role} failed"
+    kwargs = {"headers": headers}
+    if route.method != "GET":
+        kwargs["json" if route.api else "data"] = route.data
+    return client.open(path, method=route.method, **kwargs)
+
+
+@pytest.fixture
+def world(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    with app.app_context():
+        return build_world()
+
+
+def _id(route):
+    return f"{route.method} {route.endpoint}"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("route", ROUTES, ids=_id)
+def test_role_gets_expected_status(route, role, client, world):
+    path = route.path.format(**world.placeholders(role))
+    response = _request(client, route, path, role, world)
+    expected = route.ok if (route.public or role in route.allowed) else 403
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+
+
+NEED_TO_KNOW = [
+    (route, role) for route in ROUTES if route.need_to_know for role in sorted(route.allowed - route.sees_all)
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "role"), NEED_TO_KNOW, ids=lambda v: _id(v) if hasattr(v, "endpoint") else str(v)
+)
+def test_record_outside_need_to_know_is_404(route, role, client, world):
+    hidden = {**world.placeholders(role)}
+    hidden.update(case=hidden["hidden_case"], child=hidden["hidden_child"])
+    response = _request(client, route, route.path.format(**hidden), role, world)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.public], ids=_id)
+def test_signed_out_is_sent_to_sign_in(route, client, world):
+    path = route.path.format(**world.placeholders(Role.MET_CHAIR))
+    kwargs = {"json": route.data} if route.api and route.method != "GET" else {"data": route.data}
+    response = client.open(path, method=route.method, **kwargs)
+    if route.api:
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
