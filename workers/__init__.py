@@ -6,7 +6,6 @@ Two brokers, one code path (docs/workers.md):
   and beat with no server at all.
 """
 
-import os
 from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
