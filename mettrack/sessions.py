@@ -129,10 +129,13 @@ class ServerSessionInterface(SessionInterface):
         response.vary.add("Cookie")
 
 
-def end_sessions_for_user(user_id: int) -> int:
-    """Delete every session of one user (deactivation, password reset). Returns how many."""
-    result = db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-    return result.rowcount or 0
+def end_sessions_for_user(user_id: int, keep_session_id: int | None = None) -> int:
+    """Delete every session of one user (deactivation, password reset), or every one but
+    the session making the change (a password change). Returns how many."""
+    query = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_session_id is not None:
+        query = query.where(UserSession.id != keep_session_id)
+    return db.session.execute(query).rowcount or 0
 
 
 def purge_expired(idle: timedelta, absolute: timedelta) -> int:

@@ -71,3 +71,197 @@ class AuditOutcome(StrEnum):
     OK = "ok"
     DENIED = "denied"
     FAILED = "failed"
+
+
+class ScreeningAnswer(StrEnum):
+    """An answer to a CSERQ4 question; only question 2 can be unknown (partner's age not given)."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class ScreeningOutcome(StrEnum):
+    REFER = "refer"
+    NO_REFERRAL = "no_referral"
+
+    @property
+    def label(self) -> str:
+        return {"refer": "Refer to Children's Services", "no_referral": "No referral indicated"}[self]
+
+
+class IndicatorGroup(StrEnum):
+    """Groups of the risk assessment toolkit's indicators, in the order a form shows them."""
+
+    MISSING = "missing"
+    RELATIONSHIPS = "relationships"
+    ASSOCIATIONS = "associations"
+    BEHAVIOUR = "behaviour"
+    HEALTH = "health"
+    EDUCATION = "education"
+    ONLINE = "online"
+
+    @property
+    def label(self) -> str:
+        return INDICATOR_GROUP_LABELS[self]
+
+
+INDICATOR_GROUP_LABELS = {
+    IndicatorGroup.MISSING: "Going missing and being moved",
+    IndicatorGroup.RELATIONSHIPS: "Relationships and family",
+    IndicatorGroup.ASSOCIATIONS: "People and places",
+    IndicatorGroup.BEHAVIOUR: "Behaviour and belongings",
+    IndicatorGroup.HEALTH: "Physical, sexual and mental health",
+    IndicatorGroup.EDUCATION: "Education",
+    IndicatorGroup.ONLINE: "Online and phones",
+}
+
+
+class IndicatorRating(StrEnum):
+    """How strongly an indicator is present, in ascending order (CERAF: none, low, medium, high)."""
+
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _INDICATOR_RATING_ORDER.index(self)
+
+
+_INDICATOR_RATING_ORDER = tuple(IndicatorRating)  # the order of definition: none, low, medium, high
+
+
+class IndicatorPeriod(StrEnum):
+    """When an indicator was seen: current is the last 3 months, previous is 3 to 6 months ago (CERAF)."""
+
+    CURRENT = "current"
+    PREVIOUS = "previous"
+
+    @property
+    def label(self) -> str:
+        return {"current": "Current (last 3 months)", "previous": "Previous (3 to 6 months ago)"}[self]
+
+
+class ExploitationType(StrEnum):
+    """The exploitation list is kept per type; a child can be on it for more than one."""
+
+    CSE = "cse"
+    CCE = "cce"
+
+    @property
+    def label(self) -> str:
+        return {"cse": "Child sexual exploitation (CSE)", "cce": "Child criminal exploitation (CCE)"}[self]
+
+
+class CaseFlag(StrEnum):
+    TRAFFICKING = "trafficking"
+    COUNTY_LINES = "county_lines"
+    GANG_OCG = "gang_ocg"
+    ONLINE = "online"
+    MISSING_LINKED = "missing_linked"
+
+    @property
+    def label(self) -> str:
+        return {
+            "trafficking": "Trafficking",
+            "county_lines": "County lines",
+            "gang_ocg": "Gang or organised crime group",
+            "online": "Online",
+            "missing_linked": "Linked to going missing",
+        }[self]
+
+
+class HarmLocation(StrEnum):
+    ONLINE = "online"
+    PUBLIC_PLACE = "public_place"
+    PRIVATE_ADDRESS = "private_address"
+    HOTEL = "hotel"
+
+    @property
+    def label(self) -> str:
+        return {
+            "online": "Online",
+            "public_place": "Public place",
+            "private_address": "Private address",
+            "hotel": "Hotel",
+        }[self]
+
+
+class CaseTagKind(StrEnum):
+    """What a case_tags row records: one table, three enumerations."""
+
+    EXPLOITATION_TYPE = "exploitation_type"
+    FLAG = "flag"
+    HARM_LOCATION = "harm_location"
+
+
+class LookedAfterStatus(StrEnum):
+    """Which order or section a looked-after child is accommodated under (Children Act 1989)."""
+
+    SECTION_20 = "s20"
+    CARE_ORDER = "s31_care_order"
+    INTERIM_CARE_ORDER = "s38_interim_care_order"
+    EMERGENCY_PROTECTION_ORDER = "s44_epo"
+    POLICE_PROTECTION = "s46_police_protection"
+    PLACEMENT_ORDER = "placement_order"
+    REMAND = "remand"
+    OTHER = "other"
+
+
+class NrmDecision(StrEnum):
+    """National Referral Mechanism reasonable and conclusive grounds decisions."""
+
+    PENDING = "pending"
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+class RhiStatus(StrEnum):
+    """A Return Home Interview: offered within 72 hours of return (statutory guidance, 2014)."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    NOT_POSSIBLE = "not_possible"
+
+
+class ReferenceKind(StrEnum):
+    """Lists an admin keeps: they differ between partnerships and forces."""
+
+    POLICE_TIER = "police_tier"
+    POLICE_TEAM = "police_team"
+    SPECIALIST_SERVICE = "specialist_service"
+    EXIT_REASON = "exit_reason"
+
+
+class CaseAction(StrEnum):
+    """The moves of a case between states; the table of moves is mettrack/domain/workflow.py."""
+
+    OPEN_BY_SCREENING = "open_by_screening"
+    REFER = "refer"
+    CLOSE_NO_FURTHER_ACTION = "close_no_further_action"
+    SEND_TO_MET_REVIEW = "send_to_met_review"
+    SET_POLICE_TIER = "set_police_tier"
+    ASSIGN_SERVICE = "assign_service"
+    SEND_BACK_TO_REVIEW = "send_back_to_review"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+    @property
+    def label(self) -> str:
+        return CASE_ACTION_LABELS[self]
+
+
+CASE_ACTION_LABELS = {
+    CaseAction.OPEN_BY_SCREENING: "Open a case from a screening",
+    CaseAction.REFER: "Refer to Children's Services",
+    CaseAction.CLOSE_NO_FURTHER_ACTION: "Close: no further action",
+    CaseAction.SEND_TO_MET_REVIEW: "Send to MET review",
+    CaseAction.SET_POLICE_TIER: "Set the police tier",
+    CaseAction.ASSIGN_SERVICE: "Record the specialist service as assigned",
+    CaseAction.SEND_BACK_TO_REVIEW: "Send back to MET review",
+    CaseAction.CLOSE: "Close the case",
+    CaseAction.REOPEN: "Reopen on new concerns",
+}

@@ -3,8 +3,14 @@
 from mettrack.models.agency import Agency
 from mettrack.models.api_token import ApiToken
 from mettrack.models.audit_event import AuditEvent
-from mettrack.models.case import Case, CaseEvent, CaseTeamMember
+from mettrack.models.case import Case, CaseEvent, CaseTag, CaseTeamMember
 from mettrack.models.child import Child
+from mettrack.models.missing import MissingEpisode, PhilomenaProfile
+from mettrack.models.note import CaseNote, LanguagePhrase
+from mettrack.models.reference import ReferenceItem
+from mettrack.models.risk import RiskAssessment, RiskIndicator, RiskRating
+from mettrack.models.screening import Screening
+from mettrack.models.service_assignment import ServiceAssignment
 from mettrack.models.user import User, UserRole
 from mettrack.models.user_session import UserSession
 
@@ -14,8 +20,19 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseEvent",
+    "CaseNote",
+    "CaseTag",
     "CaseTeamMember",
     "Child",
+    "LanguagePhrase",
+    "MissingEpisode",
+    "PhilomenaProfile",
+    "ReferenceItem",
+    "RiskAssessment",
+    "RiskIndicator",
+    "RiskRating",
+    "Screening",
+    "ServiceAssignment",
     "User",
     "UserRole",
     "UserSession",

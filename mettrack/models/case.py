@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mettrack.clock import now
@@ -34,6 +34,23 @@ class Case(db.Model):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    # Referral to Children's Services (MASH).
+    referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mash_reference: Mapped[str | None] = mapped_column(String(60))
+    referral_outcome: Mapped[str | None] = mapped_column(Text)
+    referral_override_reason: Mapped[str | None] = mapped_column(Text)
+    # Set by the MET chair: tier and holding team are reference data (they differ by force).
+    police_tier: Mapped[str | None] = mapped_column(String(40))
+    police_team: Mapped[str | None] = mapped_column(String(80))
+    next_review_on: Mapped[date | None] = mapped_column(Date, index=True)
+    closure_reason: Mapped[str | None] = mapped_column(String(80))
+    closure_note: Mapped[str | None] = mapped_column(Text)
+    # National Referral Mechanism, for a child who may have been trafficked.
+    nrm_referred_on: Mapped[date | None] = mapped_column(Date)
+    nrm_reasonable_grounds: Mapped[str | None] = mapped_column(String(16))
+    nrm_reasonable_grounds_on: Mapped[date | None] = mapped_column(Date)
+    nrm_conclusive_grounds: Mapped[str | None] = mapped_column(String(16))
+    nrm_conclusive_grounds_on: Mapped[date | None] = mapped_column(Date)
     # Optimistic locking: a save based on a stale read fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -44,6 +61,7 @@ class Case(db.Model):
     events: Mapped[list["CaseEvent"]] = relationship(
         cascade="all, delete-orphan", order_by="CaseEvent.occurred_at"
     )
+    tags: Mapped[list["CaseTag"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -86,3 +104,15 @@ class CaseEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[User | None] = relationship()
+
+
+class CaseTag(db.Model):
+    """An exploitation type, flag or place of harm on a case (domain.choices.CaseTagKind);
+    rows, not columns, so lists filter on any of them with one EXISTS."""
+
+    __tablename__ = "case_tags"
+    __table_args__ = (Index("ix_case_tags_kind_value", "kind", "value"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)

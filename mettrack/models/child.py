@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mettrack.clock import now
@@ -17,8 +17,24 @@ class Child(db.Model):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(500))
+    # Other names the child is known by, one per line (for matching and search).
+    aliases: Mapped[str | None] = mapped_column(Text)
+    ethnicity: Mapped[str | None] = mapped_column(String(100))
+    school: Mapped[str | None] = mapped_column(String(200))
+    parent_carer_contacts: Mapped[str | None] = mapped_column(Text)
+    looked_after: Mapped[bool] = mapped_column(Boolean, default=False)
+    looked_after_status: Mapped[str | None] = mapped_column(String(40))
+    social_worker: Mapped[str | None] = mapped_column(String(200))
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    local_identifier: Mapped[str | None] = mapped_column(String(60))
+    # Room for the consistent child identifier of the Children's Wellbeing and Schools Act 2026.
+    consistent_child_identifier: Mapped[str | None] = mapped_column(String(60), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def display_name(self) -> str:

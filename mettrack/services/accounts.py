@@ -198,8 +198,11 @@ def reset_password(user: User, actor=None) -> str:
     return temporary
 
 
-def change_password(user: User, current: str, new: str, confirm: str) -> None:
-    """Who: the user themself."""
+def change_password(
+    user: User, current: str, new: str, confirm: str, keep_session_id: int | None = None
+) -> None:
+    """Who: the user themself. Ends the user's other sessions: whoever knew the old
+    password is signed out everywhere but here."""
     errors = {}
     if not verify_password(user.password_hash, current or ""):
         errors["current_password"] = "Your current password is not correct"
@@ -214,7 +217,8 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
         raise ValidationError(errors)
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    audit.record("user.password_changed", "user", user.id, actor=user)
+    ended = end_sessions_for_user(user.id, keep_session_id=keep_session_id)
+    audit.record("user.password_changed", "user", user.id, detail={"other_sessions_ended": ended}, actor=user)
     db.session.commit()
 
 

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from mettrack import audit
 from mettrack.domain.choices import CaseState
 from mettrack.extensions import db
-from mettrack.models import Case, Child
+from mettrack.models import Case, CaseTeamMember, Child
 from mettrack.permissions import Perm, can, case_scope, deny_record
 
 
@@ -31,7 +32,13 @@ def list_for(user, *, state: str | None = None, page: int = 1, per_page: int = 2
         query = query.where(Case.state == CaseState(state).value)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
-        query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        query.options(
+            selectinload(Case.team).selectinload(CaseTeamMember.user),
+            selectinload(Case.lead_professional),
+        )
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     audit.record(
         "case.listed",

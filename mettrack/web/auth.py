@@ -66,6 +66,7 @@ def change_password():
                 request.form.get("current_password", ""),
                 request.form.get("new_password", ""),
                 request.form.get("confirm_password", ""),
+                keep_session_id=session.row_id,
             )
         except ValidationError as e:
             errors = e.errors

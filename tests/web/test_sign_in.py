@@ -213,3 +213,23 @@ def test_next_parameter_cannot_redirect_off_site(client, lead):
         data={"email": "lead@example.org", "password": factories.PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"] == "/"
+
+
+def test_changing_password_signs_out_other_sessions_but_not_this_one(client, auth, lead, app):
+    other = app.test_client()
+    other_auth = type(auth)(other, app)
+    other_auth.login("lead@example.org")
+    auth.login("lead@example.org")
+    token = csrf_from(client.get("/account/password"))
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "another long new password",
+            "confirm_password": "another long new password",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
