@@ -31,6 +31,12 @@ class Perm(StrEnum):
     AUDIT_SEARCH = "audit.search"
     AUDIT_SEARCH_RECORDS = "audit.search_records"  # by record, not only by user and date
     STATS_VIEW = "stats.view"
+    CHILD_CREATE = "child.create"
+    CHILD_EDIT = "child.edit"
+    CASE_SCREEN = "case.screen"
+    CASE_TRANSITION = "case.transition"  # which moves a role may make: domain/workflow.py
+    MISSING_RECORD = "missing.record"
+    PHILOMENA_EDIT = "philomena.edit"
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -43,6 +49,13 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.AUDIT_SEARCH: frozenset({Role.MET_CHAIR, Role.ADMIN}),
     Perm.AUDIT_SEARCH_RECORDS: frozenset({Role.MET_CHAIR}),
     Perm.STATS_VIEW: frozenset({Role.MET_CHAIR, Role.ANALYST}),
+    # Any professional role may screen a child, which may start a child's record and case.
+    Perm.CHILD_CREATE: frozenset(CASE_WORKERS),
+    Perm.CHILD_EDIT: frozenset(CASE_WORKERS),
+    Perm.CASE_SCREEN: frozenset(CASE_WORKERS),
+    Perm.CASE_TRANSITION: frozenset(CASE_WORKERS),
+    Perm.MISSING_RECORD: frozenset(CASE_WORKERS),
+    Perm.PHILOMENA_EDIT: frozenset(CASE_WORKERS),
 }
 
 
