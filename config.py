@@ -57,6 +57,18 @@ class Config:
     PAGE_SIZE = 25
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
+    # Where a referral to Children's Services goes: shown after a screening with a yes.
+    # The defaults are made up; set the partnership's own MASH details in production.
+    MASH_CONTACT_NAME = os.environ.get("MASH_CONTACT_NAME", "MASH duty desk")
+    MASH_CONTACT_PHONE = os.environ.get("MASH_CONTACT_PHONE", "01234 000000")
+    MASH_CONTACT_EMAIL = os.environ.get("MASH_CONTACT_EMAIL", "mash@example.invalid")
+
+    # A child with this many missing episodes begun within this many days is flagged for
+    # the MET group. A partnership default, not national guidance (docs/missing.md).
+    MISSING_REPEAT_EPISODES = int(os.environ.get("MISSING_REPEAT_EPISODES", 3))
+    MISSING_REPEAT_DAYS = int(os.environ.get("MISSING_REPEAT_DAYS", 90))
+    PHILOMENA_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
 
 class DevelopmentConfig(Config):
     pass

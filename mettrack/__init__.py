@@ -60,10 +60,23 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from mettrack.api import init_api
     from mettrack.permissions import enforce_declared_access
-    from mettrack.web import account, admin, audit_log, auth, cases, health, main
+    from mettrack.web import (
+        account,
+        admin,
+        audit_log,
+        auth,
+        cases,
+        children,
+        health,
+        main,
+        missing,
+        screenings,
+        transitions,
+    )
 
     app.before_request(enforce_declared_access)
-    for module in (auth, main, health, account, cases, admin, audit_log):
+    pages = (auth, main, health, account, cases, children, admin, audit_log, missing)
+    for module in (*pages, screenings, transitions):
         app.register_blueprint(module.bp)
     init_api(app)
 

@@ -72,9 +72,9 @@ class MettrackApi(Api):
 
 
 def _resource_blueprints():
-    from mettrack.api import cases, children
+    from mettrack.api import cases, children, missing, screenings, transitions
 
-    return [cases.blp, children.blp]
+    return [cases.blp, children.blp, missing.blp, screenings.blp, transitions.blp]
 
 
 def init_api(app: Flask) -> None:

@@ -1,17 +1,94 @@
-"""/api/v1/children: a child is visible through any case of theirs the token owner may see."""
+"""/api/v1/children: a child is visible through any case of theirs the token owner may
+see, and a child with no case yet to whoever recorded them."""
 
+import json
+
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
+from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
-from mettrack.api.schemas import ChildSchema
+from mettrack.api.problems import problem_response
+from mettrack.api.schemas import ChildCreateSchema, ChildPatchSchema, ChildRecordSchema, ChildSchema
+from mettrack.extensions import db
 from mettrack.permissions import Perm, requires
-from mettrack.services import cases
+from mettrack.services import Conflict
+from mettrack.services import children as children_service
 
 blp = ApiBlueprint("api_children", __name__, path="/children", description="Children")
 
+CHILD_ID = "<int(max=2147483647):child_id>"
 
-@blp.route("/<int(max=2147483647):child_id>")
+
+def _input(fields: dict) -> children_service.ChildInput:
+    return children_service.ChildInput(
+        **{k: v for k, v in fields.items() if k in children_service.RECORD_FIELDS}
+    )
+
+
+@blp.errorhandler(children_service.LikelyDuplicate)
+def _likely_duplicate(error: children_service.LikelyDuplicate):
+    db.session.rollback()
+    report = error.report
+    response = problem_response(
+        409,
+        "This child may already have a record: check `matches` (records you may open) and `hints` "
+        "(records outside your need-to-know: contact the lead agency). If none is this child, "
+        'send the request again with "confirmed_no_match": true.',
+        dict(error.errors),
+    )
+    body = response.get_json()
+    body["matches"] = [
+        {
+            "id": child.id,
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+            "reasons": list(reasons),
+        }
+        for child, reasons in report.visible
+    ]
+    body["hints"] = [
+        {"detail": "A possible match exists", "lead_agency": hint.lead_agency} for hint in report.hints
+    ]
+    response.set_data(json.dumps(body))
+    return response
+
+
+@blp.errorhandler(Conflict)
+def _conflict(error: Conflict):
+    db.session.rollback()
+    return problem_response(
+        409,
+        "Someone else changed this record since you read it; nothing was saved. Fetch it again, then retry.",
+        {"version": "The record has changed since this version."},
+    )
+
+
+@blp.route("", strict_slashes=False)
+class Children(MethodView):
+    @requires(Perm.CHILD_CREATE)
+    @blp.arguments(ChildCreateSchema, unknown=RAISE)
+    @blp.response(201, ChildRecordSchema, headers={"Location": {"schema": {"type": "string"}}})
+    @blp.alt_response(409, response="CONFLICT", description="Likely duplicates: see `matches` and `hints`.")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, data: dict):
+        """Record a child
+
+        Records the child's details; a screening opens a case. A likely duplicate is never
+        created silently: while likely matches exist, the answer is 409 with `matches`
+        (children you may see) and `hints` (only the lead agency of children you may
+        not see), unless `confirmed_no_match` is true. Each hint is written to the audit
+        log.
+        """
+        child = children_service.create_child(
+            current_user, _input(data), confirmed_no_match=data.get("confirmed_no_match", False)
+        )
+        return child, 201, {"Location": url_for("api_children.ChildItem", child_id=child.id)}
+
+
+@blp.route(f"/{CHILD_ID}")
 class ChildItem(MethodView):
     @requires(Perm.CASE_VIEW)
     @blp.response(200, ChildSchema)
@@ -19,7 +96,22 @@ class ChildItem(MethodView):
     def get(self, child_id: int):
         """Read a child
 
-        404 when the child does not exist or none of their cases is within your
-        need-to-know. Each read, and each refused read, is written to the audit log.
+        404 when the child does not exist or is outside your need-to-know. Each read,
+        and each refused read, is written to the audit log.
         """
-        return cases.get_child_for(current_user, child_id)
+        return children_service.get_for(current_user, child_id)
+
+    @requires(Perm.CHILD_EDIT)
+    @blp.arguments(ChildPatchSchema, unknown=RAISE)
+    @blp.response(200, ChildRecordSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def patch(self, data: dict, child_id: int):
+        """Change a child's record
+
+        Send `version` as you read it and only the fields to change. 409 when someone
+        else has changed the record since: nothing is saved.
+        """
+        version = data.pop("version")
+        return children_service.update_child(current_user, child_id, data, version)

@@ -8,3 +8,8 @@ class ValidationError(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class Conflict(Exception):
+    """The record changed since the user read it (optimistic locking): nothing was saved.
+    Pages keep the user's input and say so; the API answers 409."""

@@ -10,6 +10,7 @@ from mettrack.clock import now
 from mettrack.domain.choices import CaseState, RiskLevel, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, User
+from mettrack.services import reference_data
 from mettrack.services.accounts import get_or_create_agency
 from mettrack.services.passwords import hash_password
 
@@ -85,6 +86,7 @@ def load_demo() -> list[tuple[str, str]]:
     db.session.flush()
     if db.session.scalar(select(Case.id).limit(1)) is None:
         _load_cases(users)
+    reference_data.seed_defaults()  # police tiers and teams, services, exit reasons
     audit.record("demo.loaded", actor="cli")
     db.session.commit()
     return [(role.value, email) for role, email, _, _ in DEMO_USERS]

@@ -14,6 +14,7 @@ from mettrack.services.passwords import MIN_LENGTH
 NAVIGATION = [
     ("Home", "main.home", Perm.SIGNED_IN),
     ("Cases", "cases.index", Perm.CASE_LIST),
+    ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
     ("Users", "admin.users", Perm.USER_ADMIN),
     ("Your account", "account.index", Perm.SIGNED_IN),

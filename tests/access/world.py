@@ -36,6 +36,9 @@ def build_world() -> World:
         state=CaseState.MET_REVIEW,
     )
     hidden = factories.case(lead=None, state=CaseState.CLOSED)
+    from tests.access.missing import build_records as build_missing_records
+
+    missing_ids = build_missing_records(visible, hidden, users[Role.LEAD_PROFESSIONAL])
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -50,5 +53,6 @@ def build_world() -> World:
             "child": visible.child_id,
             "hidden_child": hidden.child_id,
             "user": target.id,
+            **missing_ids,
         },
     )

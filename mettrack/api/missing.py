@@ -1,0 +1,86 @@
+"""/api/v1/cases/{case_id}/missing-episodes: missing episodes and Return Home Interviews."""
+
+from flask.views import MethodView
+from flask_login import current_user
+from marshmallow import RAISE
+
+from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.cases import CASE_ID
+from mettrack.api.schemas import (
+    MissingEpisodeCreateSchema,
+    MissingEpisodeListSchema,
+    MissingEpisodeSchema,
+    MissingEpisodeUpdateSchema,
+)
+from mettrack.permissions import Perm, requires
+from mettrack.services import missing
+
+blp = ApiBlueprint("api_missing", __name__, path="/cases", description="Missing episodes")
+
+EPISODE_ID = "<int(max=2147483647):episode_id>"
+
+
+def _episode(episode) -> dict:
+    view = missing.view_of(episode)
+    return {
+        **{c.key: getattr(episode, c.key) for c in episode.__table__.columns},
+        "rhi_due_at": view.rhi_due_at,
+        "rhi_overdue": view.rhi_overdue,
+    }
+
+
+@blp.route(f"/{CASE_ID}/missing-episodes")
+class MissingEpisodes(MethodView):
+    @requires(Perm.CASE_VIEW)
+    @blp.response(200, MissingEpisodeListSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, case_id: int):
+        """List a case's missing episodes
+
+        Newest first, with each Return Home Interview's deadline (72 hours after the
+        return) and whether the child is flagged as missing repeatedly (the count and
+        period are partnership settings). Audited.
+        """
+        summary = missing.list_for(current_user, case_id)
+        return {
+            "items": [_episode(e.episode) for e in summary.episodes],
+            "repeat_missing": {
+                "flagged": summary.repeat.flagged,
+                "episodes_in_period": summary.repeat.episodes_in_period,
+                "threshold": summary.repeat.rule.episodes,
+                "days": summary.repeat.rule.days,
+            },
+        }
+
+    @requires(Perm.MISSING_RECORD)
+    @blp.arguments(MissingEpisodeCreateSchema, unknown=RAISE)
+    @blp.response(201, MissingEpisodeSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, data: dict, case_id: int):
+        """Record a missing episode
+
+        `went_missing_at` is required and must not be in the future; `returned_at`, if
+        known, must come after it. Times need their UTC offset. Audited as
+        missing.recorded.
+        """
+        return _episode(missing.record_episode(current_user, case_id, data))
+
+
+@blp.route(f"/{CASE_ID}/missing-episodes/{EPISODE_ID}")
+class MissingEpisodeItem(MethodView):
+    @requires(Perm.MISSING_RECORD)
+    @blp.arguments(MissingEpisodeUpdateSchema, unknown=RAISE)
+    @blp.response(200, MissingEpisodeSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def patch(self, data: dict, case_id: int, episode_id: int):
+        """Record the return or the Return Home Interview
+
+        Send the fields that change: the return (`returned_at`, `where_found`) and/or
+        the interview (`rhi_status`: offered, accepted, declined or not_possible;
+        `rhi_offered_at`, needed unless not possible; `rhi_held_at` for an accepted
+        interview, with `rhi_by`; `rhi_learning`). All is saved, or nothing. Audited as
+        missing.updated.
+        """
+        return _episode(missing.update_episode(current_user, case_id, episode_id, data))

@@ -1,0 +1,72 @@
+"""CSERQ4 screenings: /api/v1/cases/{case_id}/screenings and
+/api/v1/children/{child_id}/screenings (which opens a case if the child has no open one).
+The same service as the pages (mettrack/services/screenings.py)."""
+
+from flask.views import MethodView
+from flask_login import current_user
+from marshmallow import RAISE
+
+from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.schemas import ScreeningRecordedSchema, ScreeningRequestSchema, ScreeningSchema
+from mettrack.api.transitions import register_lifecycle_problems
+from mettrack.clock import LONDON, now
+from mettrack.permissions import Perm, requires
+from mettrack.services import cases, screenings
+
+blp = ApiBlueprint("api_screenings", __name__, path="", description="CSERQ4 screenings")
+register_lifecycle_problems(blp)
+
+MAX_ID = "int(max=2147483647)"
+
+
+def _today():
+    return now().astimezone(LONDON).date()
+
+
+@blp.route(f"/cases/<{MAX_ID}:case_id>/screenings")
+class CaseScreenings(MethodView):
+    @requires(Perm.CASE_VIEW)
+    @blp.response(200, ScreeningSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, case_id: int):
+        """List a case's screenings
+
+        Newest first. The read is written to the audit log.
+        """
+        _case, found = screenings.screenings_for_case(current_user, case_id)
+        return found
+
+    @requires(Perm.CASE_SCREEN)
+    @blp.arguments(ScreeningRequestSchema, unknown=RAISE)
+    @blp.response(201, ScreeningRecordedSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, body: dict, case_id: int):
+        """Screen the case's child
+
+        Records a CSERQ4 screening of the child of this case, on the child's open case
+        (a new one if this case is closed and the child has no open case). You join the
+        case's team. When a question is yes, `mash_contact` says where to refer.
+        """
+        case = cases.get_for(current_user, case_id, action="case.viewed")
+        return screenings.screen_child(current_user, case.child_id, body, today=_today())
+
+
+@blp.route(f"/children/<{MAX_ID}:child_id>/screenings")
+class ChildScreenings(MethodView):
+    @requires(Perm.CASE_SCREEN)
+    @blp.arguments(ScreeningRequestSchema, unknown=RAISE)
+    @blp.response(201, ScreeningRecordedSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, body: dict, child_id: int):
+        """Screen a child
+
+        Records a CSERQ4 screening on the child's open case, opening a case in
+        `screened` if the child has none (a child never has two open cases). You join
+        the case's team, as its lead professional if you hold that role and the case is
+        new. When a question is yes, `mash_contact` says where to refer.
+        """
+        return screenings.screen_child(current_user, child_id, body, today=_today())

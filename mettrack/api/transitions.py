@@ -1,0 +1,90 @@
+"""/api/v1/cases/{case_id}/transitions: what a case can do next, and moving it.
+
+The same service as the pages (mettrack/services/transitions.py): 403 when your role may
+not take the move, 404 outside your need-to-know, 409 when the case changed since the
+version you send, 422 when a field or the move's guard refuses (nothing is changed).
+"""
+
+from flask.views import MethodView
+from flask_login import current_user
+from marshmallow import RAISE
+
+from mettrack.api import problems
+from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.schemas import LifecycleCaseSchema, TransitionOptionsSchema, TransitionRequestSchema
+from mettrack.extensions import db
+from mettrack.permissions import Perm, requires
+from mettrack.services import Conflict, cases, transitions
+
+blp = ApiBlueprint("api_transitions", __name__, path="/cases", description="Case moves")
+
+CASE_ID = "<int(max=2147483647):case_id>"
+
+
+def register_lifecycle_problems(blueprint) -> None:
+    """The lifecycle's own errors as problems, on a blueprint that already answers the
+    shared ones (mettrack/api/problems.py)."""
+
+    @blueprint.errorhandler(transitions.MoveNotAllowed)
+    def _forbidden(error: transitions.MoveNotAllowed):
+        db.session.rollback()
+        return problems.problem_response(403, " ".join(error.reasons))
+
+    @blueprint.errorhandler(transitions.MoveRefused)
+    def _refused(error: transitions.MoveRefused):
+        db.session.rollback()
+        return problems.problem_response(422, " ".join(error.reasons), dict(error.errors))
+
+    @blueprint.errorhandler(Conflict)
+    def _conflict(error: Conflict):
+        db.session.rollback()
+        return problems.problem_response(409)
+
+
+register_lifecycle_problems(blp)
+
+
+@blp.route(f"/{CASE_ID}/transitions")
+class Transitions(MethodView):
+    @requires(Perm.CASE_VIEW)
+    @blp.response(200, TransitionOptionsSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, case_id: int):
+        """What the case can do next
+
+        The case's state and version, and each move your roles may take from this state:
+        possible now, or not yet with what is missing.
+        """
+        case = cases.get_for(current_user, case_id, action="case.transitions_listed")
+        return {
+            "case_id": case.id,
+            "state": case.state,
+            "version": case.version,
+            "moves": [
+                {
+                    "action": o.action.value,
+                    "label": o.action.label,
+                    "possible": o.possible,
+                    "reasons": o.reasons,
+                }
+                for o in transitions.offered_moves(case, current_user)
+            ],
+        }
+
+    @requires(Perm.CASE_TRANSITION)
+    @blp.arguments(TransitionRequestSchema, unknown=RAISE)
+    @blp.response(200, LifecycleCaseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, body: dict, case_id: int):
+        """Move a case
+
+        `action` names the move and `version` the case version you last read; the other
+        fields are the move's own (see each field). Answers the moved case with its new
+        version. 403: your role may not take this move. 409: the case changed since
+        that version; nothing was saved. 422: a field or the move's rule refuses it,
+        with each message in `errors`; nothing was changed.
+        """
+        action, version = body.pop("action"), body.pop("version")
+        return transitions.apply(current_user, case_id, action, body, version)

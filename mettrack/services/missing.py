@@ -1,0 +1,378 @@
+"""Missing episodes, Return Home Interviews and the Philomena Protocol.
+
+Who: reading needs case.view, recording an episode, a return or an RHI needs
+missing.record, and the Philomena details need philomena.edit; always on a case within
+the user's need-to-know (reached through cases.get_for or the same scope). Every read
+and write is audited; records are named by id, never by the child's name.
+
+`data` is a mapping of field name to value; datetimes must be timezone-aware (pages turn
+the Europe/London times people type into UTC before calling these).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from mettrack import audit
+from mettrack.clock import now
+from mettrack.domain import missing as rules
+from mettrack.extensions import db
+from mettrack.models import Case, MissingEpisode, PhilomenaProfile
+from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.services import ValidationError
+from mettrack.services.cases import get_for
+
+EPISODE_TEXT_FIELDS = {"police_reference": 60, "where_found": 2000, "reported_by": 200}
+RETURN_TEXT_FIELDS = {"where_found": 2000}
+RHI_TEXT_FIELDS = {"rhi_by": 200, "rhi_learning": 10000}
+PHILOMENA_TEXT_FIELDS = {
+    "photo_taken_on": 40,
+    "description": 5000,
+    "places": 5000,
+    "people": 5000,
+    "phone": 40,
+    "medical_needs": 5000,
+}
+NOT_LOOKED_AFTER = (
+    "The Philomena Protocol is for children in care. This child is not recorded as looked "
+    "after: if they are, update the child's record first."
+)
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+# --- reading
+
+
+@dataclass
+class EpisodeView:
+    episode: MissingEpisode
+    rhi_due_at: datetime | None
+    rhi_overdue: bool
+    rhi_outstanding: bool
+    rhi_offered_late: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.episode.returned_at is None
+
+    @property
+    def rhi_status_label(self) -> str:
+        status = self.episode.rhi_status
+        return rules.RHI_STATUS_LABELS[rules.RhiStatus(status)] if status else "Not recorded"
+
+
+@dataclass
+class MissingSummary:
+    case: Case
+    episodes: list[EpisodeView]  # newest first
+    repeat: rules.RepeatMissing
+    philomena: PhilomenaProfile | None
+
+    @property
+    def open_episode(self) -> EpisodeView | None:
+        return next((e for e in self.episodes if e.is_open), None)
+
+    @property
+    def overdue(self) -> list[EpisodeView]:
+        return [e for e in self.episodes if e.rhi_overdue]
+
+    @property
+    def due(self) -> list[EpisodeView]:
+        return [e for e in self.episodes if e.rhi_outstanding and not e.rhi_overdue]
+
+    @property
+    def looked_after(self) -> bool:
+        return bool(self.case.child.looked_after)
+
+    @property
+    def repeat_phrase(self) -> str:
+        return rules.missing_count_phrase(self.repeat.episodes_in_period)
+
+
+def facts(episode: MissingEpisode) -> rules.EpisodeFacts:
+    return rules.EpisodeFacts(
+        went_missing_at=episode.went_missing_at,
+        returned_at=episode.returned_at,
+        rhi_status=episode.rhi_status,
+        rhi_offered_at=episode.rhi_offered_at,
+        rhi_held_at=episode.rhi_held_at,
+    )
+
+
+def view_of(episode: MissingEpisode, at: datetime | None = None) -> EpisodeView:
+    f, at = facts(episode), at or now()
+    return EpisodeView(
+        episode,
+        rhi_due_at=rules.rhi_due_at(f),
+        rhi_overdue=rules.rhi_overdue(f, at),
+        rhi_outstanding=rules.rhi_outstanding(f),
+        rhi_offered_late=rules.rhi_offered_late(f),
+    )
+
+
+def repeat_rule() -> rules.RepeatMissingRule:
+    config = current_app.config
+    return rules.RepeatMissingRule(config["MISSING_REPEAT_EPISODES"], config["MISSING_REPEAT_DAYS"])
+
+
+def _episodes_of(case_id: int) -> list[MissingEpisode]:
+    return list(
+        db.session.scalars(
+            select(MissingEpisode)
+            .where(MissingEpisode.case_id == case_id)
+            .order_by(MissingEpisode.went_missing_at.desc(), MissingEpisode.id.desc())
+        )
+    )
+
+
+def _summary(case: Case) -> MissingSummary:
+    episodes = _episodes_of(case.id)
+    at = now()
+    profile = db.session.get(PhilomenaProfile, case.id) if case.child.looked_after else None
+    return MissingSummary(
+        case=case,
+        episodes=[view_of(e, at) for e in episodes],
+        repeat=rules.repeat_missing((e.went_missing_at for e in episodes), at, repeat_rule()),
+        philomena=profile,
+    )
+
+
+def summary_for_case(user, case: Case) -> MissingSummary:
+    """Who: the case page, for a case already fetched through cases.get_for. The case's
+    episodes, RHI deadlines, repeat-missing flag and Philomena details. Audited."""
+    if not can(user, Perm.CASE_VIEW):
+        raise deny_record("case", case.id, "missing.listed")
+    summary = _summary(case)
+    audit.record(
+        "missing.listed",
+        "case",
+        case.id,
+        detail={"ids": [e.episode.id for e in summary.episodes]},
+        actor=user,
+    )
+    db.session.commit()
+    return summary
+
+
+def list_for(user, case_id: int) -> MissingSummary:
+    """Who: any role with case.view, on a case within need-to-know (else NotFound)."""
+    return summary_for_case(user, get_for(user, case_id, action="missing.listed"))
+
+
+def episode_for(user, case_id: int, episode_id: int, *, action: str = "missing.viewed") -> MissingEpisode:
+    """Who: any role with case.view. The episode if it belongs to this case and the case is
+    within the user's need-to-know; otherwise the attempt is audited and NotFound raised."""
+    if not can(user, Perm.CASE_VIEW):
+        raise deny_record("missing_episode", episode_id, action)
+    episode = db.session.scalar(
+        select(MissingEpisode)
+        .join(Case, Case.id == MissingEpisode.case_id)
+        .where(MissingEpisode.id == episode_id, MissingEpisode.case_id == case_id, case_scope(user))
+    )
+    if episode is None:
+        raise deny_record("missing_episode", episode_id, action)
+    audit.record(action, "missing_episode", episode.id, detail={"case_id": case_id}, actor=user)
+    db.session.commit()
+    return episode
+
+
+# --- writing
+
+
+def _text(data: Mapping, limits: dict[str, int], errors: dict) -> dict:
+    values = {}
+    for name, limit in limits.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if value is not None and not isinstance(value, str):
+            errors[name] = "Enter text"
+            continue
+        value = (value or "").strip() or None
+        if value and len(value) > limit:
+            errors[name] = f"Must be {limit} characters or fewer"
+            continue
+        values[name] = value
+    return values
+
+
+def _moment(data: Mapping, name: str, errors: dict) -> datetime | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        errors[name] = "Enter a date and time with its time zone"
+        return None
+    return value
+
+
+def _require_recorder(user, record_type: str, record_id, action: str) -> None:
+    if not can(user, Perm.MISSING_RECORD):
+        raise deny_record(record_type, record_id, action)
+
+
+def record_episode(user, case_id: int, data: Mapping) -> MissingEpisode:
+    """Who: missing.record, on a case within need-to-know. Records that the child went
+    missing (and, when already known, their return). Audited as missing.recorded."""
+    _require_recorder(user, "case", case_id, "missing.recorded")
+    case = get_for(user, case_id, action="missing.record")
+    errors: dict[str, str] = {}
+    went, returned = _moment(data, "went_missing_at", errors), _moment(data, "returned_at", errors)
+    text = _text(data, EPISODE_TEXT_FIELDS, errors)
+    if "went_missing_at" not in errors:
+        errors.update(
+            {k: v for k, v in rules.validate_episode(went, returned, now()).items() if k not in errors}
+        )
+    if errors:
+        raise ValidationError(errors)
+    episode = MissingEpisode(
+        case_id=case.id, went_missing_at=went, returned_at=returned, recorded_by_id=user.id, **text
+    )
+    db.session.add(episode)
+    db.session.flush()
+    audit.record("missing.recorded", "missing_episode", episode.id, detail={"case_id": case.id}, actor=user)
+    db.session.commit()
+    return episode
+
+
+def update_episode(user, case_id: int, episode_id: int, data: Mapping) -> MissingEpisode:
+    """Who: missing.record, on a case within need-to-know. Records the return and/or the
+    Return Home Interview in one change: all of it is saved, or none of it."""
+    _require_recorder(user, "missing_episode", episode_id, "missing.updated")
+    episode = episode_for(user, case_id, episode_id, action="missing.update")
+    errors: dict[str, str] = {}
+    changes: dict = {}
+    at = now()
+    returned = episode.returned_at
+    if "returned_at" in data or "where_found" in data:
+        returned = _moment(data, "returned_at", errors) if "returned_at" in data else returned
+        changes.update(_text(data, RETURN_TEXT_FIELDS, errors))
+        if "returned_at" not in errors:
+            errors.update(rules.validate_return(episode.went_missing_at, returned, at))
+        changes["returned_at"] = returned
+    rhi_fields = {"rhi_status", "rhi_offered_at", "rhi_held_at", "rhi_by", "rhi_learning"}
+    if rhi_fields & set(data):
+        if "returned_at" in errors:
+            returned = None
+        merged = {
+            "status": data.get("rhi_status", episode.rhi_status),
+            "offered_at": _moment(data, "rhi_offered_at", errors)
+            if "rhi_offered_at" in data
+            else episode.rhi_offered_at,
+            "held_at": _moment(data, "rhi_held_at", errors) if "rhi_held_at" in data else episode.rhi_held_at,
+        }
+        text = _text(data, RHI_TEXT_FIELDS, errors)
+        by = text.get("rhi_by", episode.rhi_by)
+        if not isinstance(merged["status"], str | None):
+            errors["rhi_status"] = "Select offered, accepted, declined or not possible"
+        elif "returned_at" not in errors:
+            found = rules.validate_rhi(**merged, by=by, returned_at=returned, now=at)
+            errors.update({k: v for k, v in found.items() if k not in errors})
+        changes.update(
+            rhi_status=merged["status"],
+            rhi_offered_at=merged["offered_at"],
+            rhi_held_at=merged["held_at"],
+            **text,
+        )
+    elif episode.rhi_status and "returned_at" in changes and not errors:
+        # A corrected return must still come before an interview already recorded.
+        found = rules.validate_rhi(
+            status=episode.rhi_status,
+            offered_at=episode.rhi_offered_at,
+            held_at=episode.rhi_held_at,
+            by=episode.rhi_by,
+            returned_at=returned,
+            now=at,
+        )
+        if found:
+            errors["returned_at"] = "The return must be before the Return Home Interview already recorded"
+    if not changes and not errors:
+        errors["request"] = (
+            "Send the return (returned_at) or the Return Home Interview (rhi_status and its dates)"
+        )
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    for name, value in changes.items():
+        setattr(episode, name, value)
+    audit.record(
+        "missing.updated",
+        "missing_episode",
+        episode.id,
+        detail={"case_id": case_id, "fields": sorted(changes)},
+        actor=user,
+    )
+    db.session.commit()
+    return episode
+
+
+def record_return(user, case_id: int, episode_id: int, data: Mapping) -> MissingEpisode:
+    """Who: missing.record. The child's return (returned_at, where_found)."""
+    return update_episode(user, case_id, episode_id, {k: data.get(k) for k in ("returned_at", "where_found")})
+
+
+def record_rhi(user, case_id: int, episode_id: int, data: Mapping) -> MissingEpisode:
+    """Who: missing.record. The Return Home Interview: status, offered and held dates,
+    who held it (independent of the child's care) and what was learnt."""
+    fields = ("rhi_status", "rhi_offered_at", "rhi_held_at", "rhi_by", "rhi_learning")
+    return update_episode(user, case_id, episode_id, {k: data.get(k) for k in fields})
+
+
+# --- Philomena Protocol
+
+
+def philomena_for(
+    user, case_id: int, *, action: str = "philomena.viewed"
+) -> tuple[Case, PhilomenaProfile | None]:
+    """Who: case.view, on a case within need-to-know. The case and its Philomena details
+    (None when not yet recorded or when the child is not looked after). Audited."""
+    case = get_for(user, case_id, action=action)
+    profile = db.session.get(PhilomenaProfile, case.id) if case.child.looked_after else None
+    return case, profile
+
+
+def photo_type(photo: bytes) -> str | None:
+    """The image type by its first bytes (never the file name or the browser's word)."""
+    return next((kind for magic, kind in PHOTO_TYPES.items() if photo.startswith(magic)), None)
+
+
+def save_philomena(user, case_id: int, data: Mapping, photo: bytes | None = None) -> PhilomenaProfile:
+    """Who: philomena.edit, on a case within need-to-know, for a looked-after child only.
+    Saves the details police need if the child goes missing; a new photo replaces the old."""
+    if not can(user, Perm.PHILOMENA_EDIT):
+        raise deny_record("case", case_id, "philomena.saved")
+    case = get_for(user, case_id, action="philomena.save")
+    if not case.child.looked_after:
+        raise ValidationError({"looked_after": NOT_LOOKED_AFTER})
+    errors: dict[str, str] = {}
+    text = _text(data, PHILOMENA_TEXT_FIELDS, errors)
+    kind = None
+    if photo:
+        limit = current_app.config["PHILOMENA_PHOTO_MAX_BYTES"]
+        kind = photo_type(photo)
+        if len(photo) > limit:
+            errors["photo"] = f"The photo must be smaller than {limit // (1024 * 1024)} MB"
+        elif kind is None:
+            errors["photo"] = "The photo must be a JPG or PNG image"
+    if errors:
+        raise ValidationError(errors)
+    profile = db.session.get(PhilomenaProfile, case.id) or PhilomenaProfile(case_id=case.id)
+    for name, value in text.items():
+        setattr(profile, name, value)
+    if photo:
+        profile.photo, profile.photo_type = photo, kind
+    profile.updated_by_id = user.id
+    profile.updated_at = now()
+    db.session.add(profile)
+    audit.record(
+        "philomena.saved",
+        "case",
+        case.id,
+        detail={"fields": sorted(text), "photo": bool(photo)},
+        actor=user,
+    )
+    db.session.commit()
+    return profile

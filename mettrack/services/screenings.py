@@ -1,0 +1,322 @@
+"""CSERQ4 screenings: recording one, and the case it opens.
+
+A screening is recorded on the child's open case; a child with no open case gets one,
+opened in `screened` by the workflow table's `open_by_screening`. A child never has two
+open cases: the child's row is locked while the case is looked up, and the database's
+one-open-case index (uq_cases_one_open_per_child) is the last word (a race is a Conflict).
+The screener always joins the case's team, so they keep their need-to-know.
+Who may reach a child is the child record's own rule (services/children.child_scope).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mettrack import audit
+from mettrack.clock import now
+from mettrack.domain import workflow
+from mettrack.domain.choices import CaseAction, CaseState, Role, ScreeningOutcome, TeamRole
+from mettrack.domain.cserq4 import ScreeningAnswers, ScreeningInputError, ScreeningResult, screen
+from mettrack.extensions import db
+from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, Screening
+from mettrack.permissions import Perm, can, deny_record
+from mettrack.services import Conflict, ValidationError
+from mettrack.services.cases import get_for
+from mettrack.services.children import child_scope
+
+# The answers' fields, in the order of the form (error summaries follow it).
+FIELDS = (
+    "screened_on",
+    "child_age",
+    "went_missing",
+    "partner_age",
+    "controlling_relationship",
+    "frequents_exploitation_areas",
+    "notes",
+)
+QUESTION_FIELDS = {
+    "went_missing": "question 1",
+    "controlling_relationship": "question 3",
+    "frequents_exploitation_areas": "question 4",
+}
+MAX_NOTES = 5000
+# Far beyond any age: a larger number is a typing mistake, named as such, not a database error.
+MAX_INT = 10_000
+
+
+@dataclass(frozen=True)
+class ScreeningRecorded:
+    screening: Screening
+    case: Case
+    case_started: bool
+    result: ScreeningResult
+    # Where to refer: set when the screening has a yes.
+    mash_contact: dict | None
+
+
+def mash_contact() -> dict:
+    config = current_app.config
+    return {
+        "name": config["MASH_CONTACT_NAME"],
+        "phone": config["MASH_CONTACT_PHONE"],
+        "email": config["MASH_CONTACT_EMAIL"],
+    }
+
+
+def screen_child(user, child_id: int, answers: Mapping, today: date) -> ScreeningRecorded:
+    """Who: any professional role (Perm.CASE_SCREEN) who may reach the child (NotFound
+    otherwise). Applies CSERQ4 to `answers` (form or JSON values, see FIELDS) and records
+    the screening on the child's open case, opening one in `screened` if there is none
+    (the screener leads it if they hold lead_professional). The screener joins the team.
+    `today` is the local date, for rejecting future dates.
+
+    Raises ValidationError naming each bad field (nothing is saved), Conflict when
+    another screening opened a case for the child at the same moment."""
+    if not can(user, Perm.CASE_SCREEN):
+        raise deny_record("child", child_id, "screening.recorded")
+    child = db.session.scalar(
+        select(Child).where(Child.id == child_id, child_scope(user)).with_for_update(of=Child)
+    )
+    if child is None:
+        db.session.rollback()
+        raise deny_record("child", child_id, "screening.recorded")
+
+    result, values = _screened(child, answers, today)
+
+    case = db.session.scalar(
+        select(Case).where(Case.child_id == child.id, Case.state != CaseState.CLOSED.value)
+    )
+    case_started = case is None
+    if case_started:
+        case = _open_case(user, child)
+    elif not any(member.user_id == user.id for member in case.team):
+        case.team.append(CaseTeamMember(user_id=user.id, team_role=TeamRole.MEMBER.value))
+
+    screening = Screening(
+        screened_on=values["screened_on"],
+        child_age=result.child_age,
+        went_missing=values["went_missing"],
+        partner_age=values["partner_age"],
+        older_partner=result.q2_answer.value,
+        controlling_relationship=values["controlling_relationship"],
+        frequenting_areas=values["frequents_exploitation_areas"],
+        outcome=result.outcome.value,
+        notes=values["notes"],
+        screened_by_id=user.id,
+        recorded_at=now(),
+    )
+    try:
+        db.session.add(case)
+        db.session.flush()
+        screening.case_id = case.id
+        db.session.add(screening)
+        db.session.flush()
+        audit.record(
+            "screening.recorded",
+            "screening",
+            screening.id,
+            detail={
+                "case_id": case.id,
+                "child_id": child.id,
+                "outcome": result.outcome.value,
+                "case_started": case_started,
+            },
+            actor=user,
+        )
+        if case_started:
+            audit.record("case.opened", "case", case.id, detail={"child_id": child.id}, actor=user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("the child's open case changed while screening") from None
+    return ScreeningRecorded(
+        screening=screening,
+        case=case,
+        case_started=case_started,
+        result=result,
+        mash_contact=mash_contact() if result.outcome is ScreeningOutcome.REFER else None,
+    )
+
+
+def _screened(child: Child, answers: Mapping, today: date) -> tuple[ScreeningResult, dict]:
+    errors: dict[str, str] = {}
+    values = {
+        "screened_on": parse_date(answers, "screened_on", "Screening date", errors, default=today),
+        "child_age": parse_int(answers, "child_age", "The child's age", errors),
+        "partner_age": parse_int(answers, "partner_age", "The partner's age", errors),
+        "notes": parse_text(answers, "notes", "Notes", errors, max_length=MAX_NOTES),
+    }
+    for field, question in QUESTION_FIELDS.items():
+        values[field] = parse_yes_no(answers, field, f"Answer {question}: yes or no", errors)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(_in_form_order(errors))
+    try:
+        result = screen(
+            ScreeningAnswers(
+                screened_on=values["screened_on"],
+                date_of_birth=child.date_of_birth,
+                entered_age=values["child_age"],
+                went_missing=values["went_missing"],
+                partner_age=values["partner_age"],
+                controlling_relationship=values["controlling_relationship"],
+                frequents_exploitation_areas=values["frequents_exploitation_areas"],
+            ),
+            today=today,
+        )
+    except ScreeningInputError as e:
+        db.session.rollback()
+        raise ValidationError(_in_form_order(_form_fields(e.errors, child))) from None
+    return result, values
+
+
+def _form_fields(errors: dict[str, str], child: Child) -> dict[str, str]:
+    # The form asks for the child's age only when the record has no date of birth, so
+    # cserq4's "enter the date of birth or the age" belongs beside the age field.
+    fields = {}
+    for field, message in errors.items():
+        if field == "entered_age" or (field == "date_of_birth" and child.date_of_birth is None):
+            fields["child_age"] = message
+        elif field == "date_of_birth":
+            fields["date_of_birth"] = f"The child's recorded date of birth cannot be used: {message}"
+        else:
+            fields[field] = message
+    return fields
+
+
+def _in_form_order(errors: dict[str, str]) -> dict[str, str]:
+    return {f: errors[f] for f in FIELDS if f in errors} | {
+        f: m for f, m in errors.items() if f not in FIELDS
+    }
+
+
+def _open_case(user, child: Child) -> Case:
+    decision = workflow.decide(
+        workflow.NO_CASE, CaseAction.OPEN_BY_SCREENING, user.roles, workflow.CaseFacts()
+    )
+    if not decision.allowed:  # every screening role may open a case; kept in case the table changes
+        db.session.rollback()
+        raise ValidationError({"case": " ".join(decision.reasons)})
+    leads = user.has_role(Role.LEAD_PROFESSIONAL)
+    case = Case(
+        child_id=child.id,
+        state=decision.to_state.value,
+        lead_professional_id=user.id if leads else None,
+        lead_agency_id=user.agency_id if leads else None,
+        opened_at=now(),
+    )
+    case.team.append(
+        CaseTeamMember(user_id=user.id, team_role=(TeamRole.LEAD if leads else TeamRole.MEMBER).value)
+    )
+    case.events.append(
+        CaseEvent(
+            occurred_at=now(),
+            actor_id=user.id,
+            action=decision.action.value,
+            from_state=None,
+            to_state=decision.to_state.value,
+            reason="CSERQ4 screening recorded",
+        )
+    )
+    return case
+
+
+def screenings_for_case(user, case_id: int) -> tuple[Case, list[Screening]]:
+    """Who: any role with case.view, on a case within their need-to-know (NotFound
+    otherwise). The case and its screenings, newest first; the read is audited."""
+    case = get_for(user, case_id, action="screening.listed")
+    return case, screenings_of(case)
+
+
+def screenings_of(case: Case) -> list[Screening]:
+    """A case's screenings, newest first (for a page that has already read the case)."""
+    return list(
+        db.session.scalars(
+            select(Screening)
+            .where(Screening.case_id == case.id)
+            .order_by(Screening.recorded_at.desc(), Screening.id.desc())
+        )
+    )
+
+
+# Parsing of form and JSON values, shared by the lifecycle services (screenings and
+# transitions): a page posts strings, the API posts typed JSON; both get the same
+# messages naming the field. Each helper adds to `errors` and returns None on a bad value.
+
+
+def parse_text(
+    data: Mapping, name: str, label: str, errors: dict, *, max_length: int, required: bool = False
+):
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            errors[name] = f"Enter {label[:1].lower()}{label[1:]}"
+        return None
+    if not isinstance(value, str):
+        errors[name] = f"{label} must be text"
+        return None
+    value = value.strip()
+    if not value:
+        if required:
+            errors[name] = f"Enter {label[:1].lower()}{label[1:]}"
+        return None
+    if len(value) > max_length:
+        errors[name] = f"{label} must be {max_length} characters or fewer"
+        return None
+    return value
+
+
+def parse_int(data: Mapping, name: str, label: str, errors: dict) -> int | None:
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        errors[name] = f"{label} must be a whole number"
+        return None
+    try:
+        number = int(value.strip()) if isinstance(value, str) else value
+    except ValueError:
+        errors[name] = f"{label} must be a whole number"
+        return None
+    if not -MAX_INT <= number <= MAX_INT:
+        errors[name] = f"{label} must be a whole number between 0 and {MAX_INT}"
+        return None
+    return number
+
+
+def parse_date(data: Mapping, name: str, label: str, errors: dict, *, default: date | None = None):
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if default is None:
+            errors[name] = f"Enter the {label[:1].lower()}{label[1:]}"
+        return default
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        errors[name] = f"{label} must be a date, like 2026-03-27"
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[name] = f"{label} must be a real date, like 2026-03-27"
+        return None
+
+
+_YES = {"yes", "true", "y", "1"}
+_NO = {"no", "false", "n", "0"}
+
+
+def parse_yes_no(data: Mapping, name: str, missing: str, errors: dict) -> bool | None:
+    value = data.get(name)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _YES:
+        return True
+    if isinstance(value, str) and value.strip().lower() in _NO:
+        return False
+    errors[name] = missing
+    return None

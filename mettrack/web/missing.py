@@ -1,0 +1,250 @@
+"""Pages for missing episodes, Return Home Interviews and the Philomena Protocol.
+
+Each view parses the form, calls one service (mettrack.services.missing) and renders.
+Dates and times are typed in Europe/London time (GOV.UK date input and a 24-hour time)
+and handed to the services in UTC. The case page's "Missing" section
+(cases/_missing_section.html) gets its data from `missing_summary(case)`, a template
+global registered here.
+"""
+
+import re
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from mettrack.clock import LONDON, local, now
+from mettrack.domain.choices import RhiStatus
+from mettrack.domain.missing import RHI_STATUS_LABELS
+from mettrack.permissions import Perm, requires
+from mettrack.services import ValidationError, cases
+from mettrack.services import missing as service
+
+bp = Blueprint("missing", __name__, url_prefix="/cases/<int:case_id>")
+
+TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+DATETIME_LABELS = {
+    "went_missing_at": "the date the child went missing",
+    "returned_at": "the date the child returned",
+    "rhi_offered_at": "the date the interview was offered",
+    "rhi_held_at": "the date the interview was held",
+}
+EPISODE_FIELDS = ("went_missing_at", "returned_at", "reported_by", "police_reference", "where_found")
+RETURN_FIELDS = ("returned_at", "where_found")
+RHI_FIELDS = ("rhi_status", "rhi_offered_at", "rhi_held_at", "rhi_by", "rhi_learning")
+PHILOMENA_FIELDS = (
+    "looked_after",
+    "photo",
+    "photo_taken_on",
+    "description",
+    "places",
+    "people",
+    "phone",
+    "medical_needs",
+)
+
+
+@bp.app_context_processor
+def _missing_globals():
+    return {"missing_summary": lambda case: service.summary_for_case(current_user, case)}
+
+
+def parse_datetime(form, name: str, errors: dict) -> datetime | None:
+    """A GOV.UK date input (name-day, -month, -year) and a time (name-time), typed in
+    Europe/London time, as an aware UTC datetime; None when all are blank."""
+    parts = [(form.get(f"{name}-{p}") or "").strip() for p in ("day", "month", "year", "time")]
+    if not any(parts):
+        return None
+    label = DATETIME_LABELS[name]
+    day, month, year, time = parts
+    if not (day and month and year):
+        errors[name] = f"Enter {label} with a day, month and year"
+        return None
+    if not time:
+        errors[name] = f"Enter the time for {label}, for example 14:30"
+        return None
+    match = TIME_RE.match(time)
+    try:
+        if not match:
+            raise ValueError
+        moment = datetime(int(year), int(month), int(day), int(match[1]), int(match[2]), tzinfo=LONDON)
+    except ValueError:
+        errors[name] = f"Enter {label} as a real date and a 24-hour time, for example 27 3 2026 and 14:30"
+        return None
+    if moment.year < 1900:
+        errors[name] = f"Enter {label} with a four-digit year"
+        return None
+    return moment.astimezone(UTC)
+
+
+def datetime_values(name: str, moment: datetime | None) -> dict:
+    """Form values for a stored datetime, shown in London time."""
+    if moment is None:
+        return {}
+    shown = local(moment)
+    return {
+        f"{name}-day": str(shown.day),
+        f"{name}-month": str(shown.month),
+        f"{name}-year": str(shown.year),
+        f"{name}-time": shown.strftime("%H:%M"),
+    }
+
+
+def _parse(fields: tuple[str, ...], errors: dict) -> dict:
+    data = {}
+    for name in fields:
+        if name in DATETIME_LABELS:
+            data[name] = parse_datetime(request.form, name, errors)
+        else:
+            data[name] = request.form.get(name, "")
+    return data
+
+
+def _ordered(errors: dict, fields: tuple[str, ...]) -> dict:
+    # The error summary lists problems in the order of the fields on the page.
+    return {f: errors[f] for f in fields if f in errors} | {
+        f: m for f, m in errors.items() if f not in fields
+    }
+
+
+def _form(template: str, fields, errors: dict, values: dict, **context):
+    errors = _ordered(errors, fields)
+    anchors = {name: f"{name}-day" for name in DATETIME_LABELS}
+    return render_template(
+        template,
+        errors=errors,
+        values=values,
+        anchors=anchors,
+        rhi_statuses=[(s.value, RHI_STATUS_LABELS[s]) for s in RhiStatus],
+        **context,
+    ), (400 if errors else 200)
+
+
+def _case_page(case_id: int, anchor: str = "missing"):
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor=anchor))
+
+
+@bp.route("/missing/new", methods=["GET", "POST"])
+@requires(Perm.MISSING_RECORD)
+def new_episode(case_id: int):
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        data = _parse(EPISODE_FIELDS, errors)
+        if not errors:
+            try:
+                service.record_episode(current_user, case_id, data)
+            except ValidationError as e:
+                errors = e.errors
+            else:
+                flash("The missing episode has been recorded.", "success")
+                return _case_page(case_id)
+    case = cases.get_for(current_user, case_id)
+    return _form("missing/episode_form.html", EPISODE_FIELDS, errors, values, case=case)
+
+
+@bp.route("/missing/<int:episode_id>/return", methods=["GET", "POST"])
+@requires(Perm.MISSING_RECORD)
+def record_return(case_id: int, episode_id: int):
+    episode = service.episode_for(current_user, case_id, episode_id)
+    errors = {}
+    values = {**datetime_values("returned_at", episode.returned_at), "where_found": episode.where_found or ""}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        data = _parse(RETURN_FIELDS, errors)
+        if not errors:
+            try:
+                service.record_return(current_user, case_id, episode_id, data)
+            except ValidationError as e:
+                errors = e.errors
+            else:
+                flash(
+                    "The return has been recorded. A Return Home Interview must be offered within 72 hours."
+                )
+                return _case_page(case_id)
+    return _form(
+        "missing/return_form.html", RETURN_FIELDS, errors, values, case=episode_case(episode), episode=episode
+    )
+
+
+@bp.route("/missing/<int:episode_id>/rhi", methods=["GET", "POST"])
+@requires(Perm.MISSING_RECORD)
+def record_rhi(case_id: int, episode_id: int):
+    episode = service.episode_for(current_user, case_id, episode_id)
+    errors = {}
+    values = {
+        **datetime_values("rhi_offered_at", episode.rhi_offered_at),
+        **datetime_values("rhi_held_at", episode.rhi_held_at),
+        "rhi_status": episode.rhi_status or "",
+        "rhi_by": episode.rhi_by or "",
+        "rhi_learning": episode.rhi_learning or "",
+    }
+    if request.method == "POST":
+        values = request.form.to_dict()
+        data = _parse(RHI_FIELDS, errors)
+        if not errors:
+            try:
+                service.record_rhi(current_user, case_id, episode_id, data)
+            except ValidationError as e:
+                errors = e.errors
+            else:
+                flash("The Return Home Interview has been recorded.", "success")
+                return _case_page(case_id)
+    return _form(
+        "missing/rhi_form.html",
+        RHI_FIELDS,
+        errors,
+        values,
+        case=episode_case(episode),
+        episode=service.view_of(episode),
+    )
+
+
+def episode_case(episode):
+    return cases.get_for(current_user, episode.case_id)
+
+
+@bp.route("/philomena", methods=["GET", "POST"])
+@requires(Perm.PHILOMENA_EDIT)
+def philomena(case_id: int):
+    case, profile = service.philomena_for(current_user, case_id)
+    errors = {}
+    values = {f: getattr(profile, f) or "" for f in PHILOMENA_FIELDS if profile and hasattr(profile, f)}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        upload = request.files.get("photo")
+        photo = upload.read() if upload and upload.filename else None
+        try:
+            service.save_philomena(current_user, case_id, request.form, photo)
+        except ValidationError as e:
+            errors = e.errors
+        else:
+            flash("The Philomena Protocol details have been saved.", "success")
+            return _case_page(case_id, "philomena")
+    values.pop("photo", None)
+    return _form("missing/philomena_form.html", PHILOMENA_FIELDS, errors, values, case=case, profile=profile)
+
+
+@bp.route("/philomena/print")
+@requires(Perm.CASE_VIEW)
+def philomena_print(case_id: int):
+    case, profile = service.philomena_for(current_user, case_id, action="philomena.printed")
+    response = make_response(
+        render_template("missing/philomena_print.html", case=case, profile=profile, printed_at=now())
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/philomena/photo")
+@requires(Perm.CASE_VIEW)
+def philomena_photo(case_id: int):
+    _case, profile = service.philomena_for(current_user, case_id, action="philomena.photo_viewed")
+    if profile is None or not profile.photo:
+        abort(404)
+    response = make_response(profile.photo)
+    response.headers["Content-Type"] = profile.photo_type
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
+    return response

@@ -1,0 +1,116 @@
+"""Moving a case: one form per move, offered on the case page by the workflow table.
+Thin: mettrack/services/transitions.py decides and applies every move."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from mettrack.domain import workflow
+from mettrack.domain.choices import CaseAction, ReferenceKind, ScreeningOutcome
+from mettrack.permissions import Perm, requires
+from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
+from mettrack.services.screenings import screenings_of
+
+bp = Blueprint("transitions", __name__)
+
+SUCCESS = {
+    CaseAction.REFER: "The referral to Children's Services has been recorded.",
+    CaseAction.CLOSE_NO_FURTHER_ACTION: "The case has been closed: no further action.",
+    CaseAction.SEND_TO_MET_REVIEW: "The case has been sent to MET review.",
+    CaseAction.SET_POLICE_TIER: "The police tier has been set.",
+    CaseAction.ASSIGN_SERVICE: "The specialist service has been recorded as assigned.",
+    CaseAction.SEND_BACK_TO_REVIEW: "The case has been sent back to MET review.",
+    CaseAction.CLOSE: "The case has been closed.",
+    CaseAction.REOPEN: "The case has been reopened as a referral.",
+}
+
+
+def _move_or_404(action: str) -> workflow.Move:
+    move = workflow.move_for(action)
+    if move is None or move.action not in transitions.ACTION_FIELDS:
+        abort(404)
+    return move
+
+
+def _options(kind: ReferenceKind) -> list[tuple[str, str]]:
+    return [(item.code, item.label) for item in reference_data.list_active(kind)]
+
+
+def _team_options() -> list[tuple[str, str]]:
+    # A team is named with its tier's code ("Hants MET Team (high tier)"): the tier's
+    # label already names the teams, and repeating it would read twice.
+    return [
+        (item.code, f"{item.label} ({item.parent_code} tier)")
+        for item in reference_data.list_active(ReferenceKind.POLICE_TEAM)
+    ]
+
+
+def _form_page(case, move, errors: dict, values: dict, status: int = 200, conflict: bool = False):
+    offered = {o.action: o for o in transitions.offered_moves(case, current_user)}
+    return render_template(
+        f"transitions/{move.action.value}.html",
+        case=case,
+        move=move,
+        offered=offered.get(move.action),
+        errors=errors,
+        values=values,
+        conflict=conflict,
+        tiers=_options(ReferenceKind.POLICE_TIER),
+        teams=_team_options(),
+        services=_options(ReferenceKind.SPECIALIST_SERVICE),
+        exit_reasons=_options(ReferenceKind.EXIT_REASON),
+    ), status
+
+
+@bp.route("/cases/<int:case_id>/moves/<action>", methods=["GET", "POST"])
+@requires(Perm.CASE_TRANSITION)
+def move(case_id: int, action: str):
+    move = _move_or_404(action)
+    try:
+        transitions.check_role(current_user, case_id, move.action)
+    except transitions.MoveNotAllowed:
+        abort(403)
+    if request.method == "GET":
+        case = cases.get_for(current_user, case_id)
+        return _form_page(case, move, {}, {})
+    values = request.form.to_dict()
+    try:
+        transitions.apply(current_user, case_id, move.action, request.form, request.form.get("version"))
+    except transitions.MoveNotAllowed:
+        abort(403)
+    except Conflict:
+        # The page keeps what the user typed, shows the case as it is now, and carries
+        # the new version: saving again applies the move to the case they can now see.
+        case = cases.get_for(current_user, case_id)
+        return _form_page(case, move, {}, values, 409, conflict=True)
+    except ValidationError as e:
+        case = cases.get_for(current_user, case_id)
+        return _form_page(case, move, e.errors, values, 400)
+    flash(SUCCESS[move.action], "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
+
+
+@bp.app_context_processor
+def lifecycle_helpers():
+    def case_actions(case) -> list[dict]:
+        """The case page's buttons: the moves the signed-in user may take now, and those
+        not yet possible with what is missing."""
+        if not current_user.is_authenticated:
+            return []
+        return [
+            {
+                "action": o.action.value,
+                "label": o.action.label,
+                "possible": o.possible,
+                "reasons": o.reasons,
+                "url": url_for("transitions.move", case_id=case.id, action=o.action.value),
+            }
+            for o in transitions.offered_moves(case, current_user)
+        ]
+
+    return {
+        "case_actions": case_actions,
+        "case_screenings": screenings_of,
+        "screening_outcome_label": lambda outcome: ScreeningOutcome(outcome).label,
+        "reference_label": reference_data.label_for,
+        "ReferenceKind": ReferenceKind,
+    }
