@@ -25,11 +25,18 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    init_input_guard(app)
     register_commands(app)
     register_template_helpers(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
+
+
+def init_input_guard(app: Flask) -> None:
+    from mettrack.input_guard import init_input_guard as init
+
+    init(app)
 
 
 class DatabaseId(IntegerConverter):
