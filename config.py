@@ -69,6 +69,18 @@ class Config:
     MISSING_REPEAT_DAYS = int(os.environ.get("MISSING_REPEAT_DAYS", 90))
     PHILOMENA_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
+    # The risk assessment toolkit's suggested level and review cadence (docs/risk.md).
+    # Partnership defaults, not national guidance; checked when the app starts.
+    RISK_SUGGEST_MEDIUMS_FOR_HIGH = int(os.environ.get("RISK_SUGGEST_MEDIUMS_FOR_HIGH", 3))
+    RISK_SUGGEST_NEVER_LOW_UNDER_AGE = int(os.environ.get("RISK_SUGGEST_NEVER_LOW_UNDER_AGE", 13))
+    RISK_SUGGEST_PREVIOUS_COUNTS_ONE_LOWER = os.environ.get(
+        "RISK_SUGGEST_PREVIOUS_COUNTS_ONE_LOWER", "true"
+    ).strip().lower() in {"1", "true", "yes", "on"}
+    RISK_REVIEW_WEEKS_HIGH = int(os.environ.get("RISK_REVIEW_WEEKS_HIGH", 4))  # and at every MET meeting
+    RISK_REVIEW_WEEKS_MEDIUM = int(os.environ.get("RISK_REVIEW_WEEKS_MEDIUM", 8))
+    RISK_REVIEW_WEEKS_LOW = int(os.environ.get("RISK_REVIEW_WEEKS_LOW", 12))
+    RISK_REVIEW_LONGEST_MONTHS = int(os.environ.get("RISK_REVIEW_LONGEST_MONTHS", 3))
+
 
 class DevelopmentConfig(Config):
     pass

@@ -72,18 +72,27 @@ def register_blueprints(app: Flask) -> None:
         admin,
         audit_log,
         auth,
+        case_classification,
+        case_team,
         cases,
         children,
         health,
         main,
         missing,
+        notes,
+        phrases_admin,
+        reference_admin,
+        risk_assessments,
+        risk_indicators,
         screenings,
         transitions,
     )
 
     app.before_request(enforce_declared_access)
     pages = (auth, main, health, account, cases, children, admin, audit_log, missing)
-    for module in (*pages, screenings, transitions):
+    case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification)
+    administration = (risk_indicators, reference_admin, phrases_admin)
+    for module in (*pages, *case_work, *administration):
         app.register_blueprint(module.bp)
     init_api(app)
 

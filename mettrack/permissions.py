@@ -37,6 +37,16 @@ class Perm(StrEnum):
     CASE_TRANSITION = "case.transition"  # which moves a role may make: domain/workflow.py
     MISSING_RECORD = "missing.record"
     PHILOMENA_EDIT = "philomena.edit"
+    SERVICE_ASSIGN = "service.assign"  # record a specialist service on a case, and its end
+    RISK_ASSESS = "risk.assess"  # record a risk assessment (docs/risk.md)
+    REFERENCE_DATA_ADMIN = "reference.admin"
+    # The case team and the lead professional: the chair, or the case's lead (services/case_team.py).
+    CASE_TEAM_MANAGE = "case.team"
+    CASE_REASSIGN = "case.reassign"  # the chair's list of cases whose lead must be replaced
+    # Exploitation types, flags, places of harm, NRM: the chair, or the case's lead.
+    CASE_CLASSIFY = "case.classify"
+    NOTE_WRITE = "note.write"  # add a case note (notes are read with case.view)
+    LANGUAGE_CHECK = "language.check"  # check a text against the language list (API)
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -56,6 +66,19 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.CASE_TRANSITION: frozenset(CASE_WORKERS),
     Perm.MISSING_RECORD: frozenset(CASE_WORKERS),
     Perm.PHILOMENA_EDIT: frozenset(CASE_WORKERS),
+    # DESIGN.md: the coordinator assigns specialist services and tracks their acceptance.
+    Perm.SERVICE_ASSIGN: frozenset({Role.COORDINATOR}),
+    # DESIGN.md: the lead professional completes the risk assessment; the chair decides risk levels.
+    Perm.RISK_ASSESS: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    Perm.REFERENCE_DATA_ADMIN: frozenset({Role.ADMIN}),
+    # DESIGN.md: the chair owns the exploitation list; the lead professional maintains the
+    # case. Which case: services/case_team.py and services/case_classification.py.
+    Perm.CASE_TEAM_MANAGE: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    Perm.CASE_REASSIGN: frozenset({Role.MET_CHAIR}),
+    Perm.CASE_CLASSIFY: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    # Case notes: any case worker, on the cases within their need-to-know (docs/notes.md).
+    Perm.NOTE_WRITE: frozenset(CASE_WORKERS),
+    Perm.LANGUAGE_CHECK: frozenset(CASE_WORKERS),
 }
 
 

@@ -72,9 +72,33 @@ class MettrackApi(Api):
 
 
 def _resource_blueprints():
-    from mettrack.api import cases, children, missing, screenings, transitions
+    from mettrack.api import (
+        case_classification,
+        case_team,
+        cases,
+        children,
+        missing,
+        notes,
+        risk_assessments,
+        screenings,
+        service_assignments,
+        transitions,
+    )
 
-    return [cases.blp, children.blp, missing.blp, screenings.blp, transitions.blp]
+    return [
+        cases.blp,
+        children.blp,
+        missing.blp,
+        screenings.blp,
+        transitions.blp,
+        service_assignments.blp,
+        risk_assessments.blp,
+        risk_assessments.indicators_blp,
+        case_team.blp,
+        case_classification.blp,
+        notes.blp,
+        notes.language_blp,
+    ]
 
 
 def init_api(app: Flask) -> None:

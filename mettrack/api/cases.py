@@ -1,11 +1,16 @@
-"""/api/v1/cases: the cases within the token owner's need-to-know."""
+"""/api/v1/cases: the cases within the token owner's need-to-know.
+
+GET /cases takes the list's filters as query parameters. A search by name goes in the
+body of POST /cases/search instead, with the same filters, because URLs end up in
+proxies' and servers' logs and a child's name must not (docs/api.md).
+"""
 
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
-from mettrack.api.schemas import CaseListQuerySchema, CasePageSchema, CaseSchema
+from mettrack.api.schemas import CaseListQuerySchema, CasePageSchema, CaseSchema, CaseSearchSchema
 from mettrack.permissions import Perm, requires
 from mettrack.services import cases
 
@@ -15,18 +20,48 @@ blp = ApiBlueprint("api_cases", __name__, path="/cases", description="Cases")
 CASE_ID = "<int(max=2147483647):case_id>"
 
 
+def _list(args: dict):
+    page, per_page = args.pop("page"), args.pop("per_page")
+    filters = cases.filters_from(args, current_user)
+    return cases.list_for(current_user, filters=filters, page=page, per_page=per_page)
+
+
 @blp.route("", strict_slashes=False)
 class Cases(MethodView):
     @requires(Perm.CASE_LIST)
-    @blp.arguments(CaseListQuerySchema, location="query", unknown=RAISE, as_kwargs=True)
+    @blp.arguments(CaseListQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, CasePageSchema)
-    def get(self, page: int, per_page: int, state: str | None = None):
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def get(self, args: dict):
         """List cases
 
-        The cases you may see, newest first, a page at a time. Each list is written to
-        the audit log with its query and the ids it returned.
+        The cases you may see, a page at a time (`per_page` up to 100), narrowed by the
+        filters: repeat a parameter for "any of these" (`state=referred&state=met_review`);
+        different parameters all apply. `sort`: opened (newest first, the default),
+        next_review (soonest first, cases without a date last) or risk (highest first).
+        A bad value is a 422 naming the parameter. To search by name, use POST
+        /cases/search: `q` is refused here. Each list is written to the audit log with
+        its query and the ids it returned.
         """
-        return cases.list_for(current_user, state=state, page=page, per_page=per_page)
+        return _list(args)
+
+
+@blp.route("/search")
+class CaseSearch(MethodView):
+    @requires(Perm.CASE_LIST)
+    @blp.arguments(CaseSearchSchema, unknown=RAISE)
+    @blp.response(200, CasePageSchema)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, body: dict):
+        """Search cases by name
+
+        `q` matches the child's first name, last name or any alias, in any letter case
+        and in part ("sam exa" finds Sam Example); every word must match. The other
+        fields are the filters of GET /cases, with JSON lists for the multi-choice ones.
+        Nothing is changed. The audit log records that a name search was made, the
+        filters and the ids returned, never the name searched for.
+        """
+        return _list(body)
 
 
 @blp.route(f"/{CASE_ID}")

@@ -10,7 +10,7 @@ from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.problems import problem_response
-from mettrack.api.schemas import ChildCreateSchema, ChildPatchSchema, ChildRecordSchema, ChildSchema
+from mettrack.api.schemas import ChildCreateSchema, ChildPatchSchema, ChildRecordSchema
 from mettrack.extensions import db
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict
@@ -91,13 +91,14 @@ class Children(MethodView):
 @blp.route(f"/{CHILD_ID}")
 class ChildItem(MethodView):
     @requires(Perm.CASE_VIEW)
-    @blp.response(200, ChildSchema)
+    @blp.response(200, ChildRecordSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, child_id: int):
         """Read a child
 
-        404 when the child does not exist or is outside your need-to-know. Each read,
-        and each refused read, is written to the audit log.
+        The child's record with its `version` (send it back with a PATCH). 404 when the
+        child does not exist or is outside your need-to-know. Each read, and each
+        refused read, is written to the audit log.
         """
         return children_service.get_for(current_user, child_id)
 

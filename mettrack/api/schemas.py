@@ -6,10 +6,24 @@ about what partners see, not a side effect of a model change.
 
 from datetime import UTC
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
-from mettrack.domain.choices import CaseAction, CaseState, LookedAfterStatus, RhiStatus, RiskLevel
+from mettrack.domain.choices import (
+    CaseAction,
+    CaseFlag,
+    CaseState,
+    ExploitationType,
+    HarmLocation,
+    IndicatorGroup,
+    IndicatorPeriod,
+    IndicatorRating,
+    LookedAfterStatus,
+    NrmDecision,
+    RhiStatus,
+    RiskLevel,
+)
+from mettrack.services import cases as case_reads
 
 CASE_STATES = [s.value for s in CaseState]
 RISK_LEVELS = [r.value for r in RiskLevel]
@@ -40,9 +54,48 @@ class TeamMemberSchema(Schema):
     )
 
 
+class _Computed:
+    """A field whose value a function of the object gives (documented with the type of
+    the field class it is mixed into)."""
+
+    def __init__(self, function, **kwargs):
+        super().__init__(**kwargs)
+        self.function = function
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self.function(obj)
+
+
+class ComputedBoolean(_Computed, fields.Boolean):
+    pass
+
+
+class ComputedStrings(_Computed, fields.List):
+    def __init__(self, function, **kwargs):
+        super().__init__(function, cls_or_instance=fields.String(), **kwargs)
+
+
+class ChildSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    aliases = fields.Function(
+        lambda c: (c.aliases or "").splitlines(),
+        required=True,
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
+    date_of_birth = fields.Date(required=True, allow_none=True, metadata={"description": "Null: not known."})
+    looked_after = fields.Boolean(required=True)
+
+
 class CaseSchema(Schema):
     id = fields.Integer(required=True)
+    version = fields.Integer(
+        required=True,
+        metadata={"description": "The case's version: send it with the next change (a stale one gets 409)."},
+    )
     child_id = fields.Integer(required=True)
+    child = fields.Nested(ChildSummarySchema, required=True)
     state = fields.String(required=True, validate=OneOf(CASE_STATES))
     risk_level = fields.String(
         required=True,
@@ -54,6 +107,71 @@ class CaseSchema(Schema):
     closed_at = UTCDateTime(required=True, allow_none=True)
     lead_professional = fields.Nested(UserRefSchema, required=True, allow_none=True)
     team = fields.List(fields.Nested(TeamMemberSchema), required=True)
+    exploitation_types = ComputedStrings(
+        lambda c: case_reads.tags_of(c, "exploitation_type"),
+        required=True,
+        metadata={"description": "cse, cce (a child can be on the list for both)."},
+    )
+    flags = ComputedStrings(
+        lambda c: case_reads.tags_of(c, "flag"),
+        required=True,
+        metadata={"description": "trafficking, county_lines, gang_ocg, online, missing_linked."},
+    )
+    harm_locations = ComputedStrings(
+        lambda c: case_reads.tags_of(c, "harm_location"),
+        required=True,
+        metadata={"description": "Where the harm happens: online, public_place, private_address, hotel."},
+    )
+    police_tier = fields.String(
+        required=True, allow_none=True, metadata={"description": "A police tier's code."}
+    )
+    police_team = fields.String(
+        required=True, allow_none=True, metadata={"description": "The holding team's code."}
+    )
+    next_review_on = fields.Date(
+        required=True, allow_none=True, metadata={"description": "The next MET review date; null: not set."}
+    )
+    referred_at = UTCDateTime(required=True, allow_none=True)
+    mash_reference = fields.String(required=True, allow_none=True)
+    referral_outcome = fields.String(required=True, allow_none=True)
+    referral_override_reason = fields.String(required=True, allow_none=True)
+    nrm_referred_on = fields.Date(
+        required=True, allow_none=True, metadata={"description": "National Referral Mechanism referral date."}
+    )
+    nrm_reasonable_grounds = fields.String(
+        required=True, allow_none=True, metadata={"description": "pending, positive or negative."}
+    )
+    nrm_reasonable_grounds_on = fields.Date(required=True, allow_none=True)
+    nrm_conclusive_grounds = fields.String(
+        required=True, allow_none=True, metadata={"description": "pending, positive or negative."}
+    )
+    nrm_conclusive_grounds_on = fields.Date(required=True, allow_none=True)
+    closure_reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "An exit reason's code."}
+    )
+    closure_note = fields.String(required=True, allow_none=True)
+    open_missing_episode = ComputedBoolean(
+        lambda c: case_reads.alerts_of(c).missing_now,
+        required=True,
+        metadata={"description": "Missing now: an episode with no return recorded."},
+    )
+    rhi_overdue = ComputedBoolean(
+        lambda c: case_reads.alerts_of(c).rhi_overdue,
+        required=True,
+        metadata={"description": "A Return Home Interview not recorded 72 hours after a return."},
+    )
+    repeat_missing = ComputedBoolean(
+        lambda c: case_reads.alerts_of(c).repeat_missing,
+        required=True,
+        metadata={
+            "description": "Missing repeatedly (the partnership's count and period, default 3 in 90 days)."
+        },
+    )
+    review_overdue = ComputedBoolean(
+        lambda c: case_reads.alerts_of(c).review_overdue,
+        required=True,
+        metadata={"description": "Open, and the next review date is before today (Europe/London)."},
+    )
 
 
 class CasePageSchema(Schema):
@@ -64,10 +182,89 @@ class CasePageSchema(Schema):
     pages = fields.Integer(required=True)
 
 
-class CaseListQuerySchema(Schema):
-    state = fields.String(validate=OneOf(CASE_STATES), metadata={"description": "Only cases in this state."})
+def _choices(name: str, choices):
+    """Validates a whole list (so that the error names the field, not "field.0"); the
+    items' enum is documented on the item field (_item)."""
+    choices = list(choices)
+
+    def validate(values) -> None:
+        if any(value not in choices for value in values):
+            raise ValidationError(f"Choose each {name} from: {', '.join(choices)}")
+
+    return validate
+
+
+def _item(choices) -> fields.String:
+    return fields.String(metadata={"enum": list(choices)})
+
+
+class _CaseFilterFields(Schema):
+    """The case list's filters (services/cases.py CaseFilters). Repeat a multi-choice
+    field for "any of these"; different fields all apply."""
+
+    state = fields.List(
+        _item(CASE_STATES),
+        validate=_choices("state", CASE_STATES),
+        metadata={"description": "Cases in any of these states."},
+    )
+    risk_level = fields.List(_item(RISK_LEVELS), validate=_choices("risk level", RISK_LEVELS))
+    exploitation_type = fields.List(
+        _item(case_reads.CHOICES["exploitation_type"]),
+        validate=_choices("exploitation type", case_reads.CHOICES["exploitation_type"]),
+        metadata={"description": "Cases with any of these exploitation types (cse, cce)."},
+    )
+    flag = fields.List(
+        _item(case_reads.CHOICES["flag"]),
+        validate=_choices("flag", case_reads.CHOICES["flag"]),
+        metadata={"description": "Cases with any of these flags."},
+    )
+    harm_location = fields.List(
+        _item(case_reads.CHOICES["harm_location"]),
+        validate=_choices("place of harm", case_reads.CHOICES["harm_location"]),
+        metadata={"description": "Cases where harm happens in any of these places."},
+    )
+    police_tier = fields.List(
+        fields.String(), metadata={"description": "Police tier codes (reference data)."}
+    )
+    review_overdue = fields.Boolean(metadata={"description": "Open cases whose next review date has passed."})
+    rhi_overdue = fields.Boolean(
+        metadata={"description": "Cases with a Return Home Interview not recorded 72 hours after a return."}
+    )
+    open_missing_episode = fields.Boolean(metadata={"description": "Cases of children missing now."})
+    repeat_missing = fields.Boolean(metadata={"description": "Cases of children missing repeatedly."})
+    sort = fields.String(
+        validate=OneOf(list(case_reads.SORTS), error=f"Sort by one of: {', '.join(case_reads.SORTS)}"),
+        metadata={
+            "description": "opened (newest first, the default), next_review (soonest first), "
+            "risk (highest first)."
+        },
+    )
     page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=Range(min=1, max=MAX_PER_PAGE))
+
+
+class CaseListQuerySchema(_CaseFilterFields):
+    lead_professional = fields.String(metadata={"description": "The lead professional's user id, or `me`."})
+
+    @pre_load
+    def _no_names_in_urls(self, data, **kwargs):
+        if "q" in data:
+            raise ValidationError(
+                {"q": ["Search by name with POST /api/v1/cases/search: names are never put in URLs."]}
+            )
+        return data
+
+
+class CaseSearchSchema(_CaseFilterFields):
+    q = fields.String(
+        required=True,
+        validate=Length(min=1, max=case_reads.MAX_SEARCH),
+        metadata={
+            "description": "A name or part of one: first name, last name or alias, any letter case. "
+            "Every word must match. Not written to the audit log."
+        },
+    )
+    lead_professional = fields.Raw(metadata={"description": "The lead professional's user id, or `me`."})
 
 
 class ChildSchema(Schema):
@@ -76,6 +273,64 @@ class ChildSchema(Schema):
     last_name = fields.String(required=True)
     date_of_birth = fields.Date(required=True, allow_none=True, metadata={"description": "Null: not known."})
     gender = fields.String(required=True, allow_none=True)
+
+
+# --- specialist services on a case (mettrack/api/service_assignments.py)
+
+
+class ServiceAssignmentSchema(Schema):
+    id = fields.Integer(required=True)
+    case_id = fields.Integer(required=True)
+    service = fields.String(
+        attribute="service_code", required=True, metadata={"description": "A specialist service's code."}
+    )
+    worker = fields.String(required=True, allow_none=True)
+    accepted_on = fields.Date(required=True, allow_none=True)
+    ended_on = fields.Date(
+        required=True, allow_none=True, metadata={"description": "Null: still working with the child."}
+    )
+    note = fields.String(required=True, allow_none=True)
+    recorded_by_id = fields.Integer(required=True)
+    recorded_at = UTCDateTime(required=True)
+
+
+class ServiceAssignmentListSchema(Schema):
+    items = fields.List(
+        fields.Nested(ServiceAssignmentSchema),
+        required=True,
+        metadata={"description": "Current services first, then by acceptance date, newest first."},
+    )
+
+
+class ServiceAssignmentRecordedSchema(ServiceAssignmentSchema):
+    case_moved = fields.Boolean(
+        required=True, metadata={"description": "True when this service moved the case to service_assigned."}
+    )
+    case_state = fields.String(required=True, validate=OneOf(CASE_STATES))
+    case_version = fields.Integer(required=True, metadata={"description": "The case's version now."})
+
+
+class ServiceAssignmentCreateSchema(Schema):
+    service = fields.String(
+        required=True, metadata={"description": "A specialist service's code (reference data)."}
+    )
+    worker = fields.String(
+        allow_none=True, metadata={"description": "Optional: who at the service works with the child."}
+    )
+    accepted_on = fields.Date(
+        required=True, metadata={"description": "The date the service accepted the case; not in the future."}
+    )
+    version = fields.Integer(
+        required=True, strict=True, metadata={"description": "The case's version you last read."}
+    )
+
+
+class ServiceAssignmentEndSchema(Schema):
+    ended_on = fields.Date(
+        required=True,
+        metadata={"description": "Not in the future, not before the service accepted the case."},
+    )
+    note = fields.String(allow_none=True, validate=Length(max=2000))
 
 
 # --- missing episodes (mettrack/api/missing.py)
@@ -359,4 +614,332 @@ class ScreeningRecordedSchema(Schema):
         required=True,
         allow_none=True,
         metadata={"description": "Where to refer, when the screening has a yes; null otherwise."},
+    )
+
+
+# --- risk assessments (mettrack/api/risk_assessments.py) ---------------------------------
+# Types here; mettrack/services/risk_assessments.py checks the values and names the field
+# (`ratings.<code>.reason`), so pages and scripts get the same messages.
+
+INDICATOR_RATINGS = [r.value for r in IndicatorRating]
+INDICATOR_PERIODS = [p.value for p in IndicatorPeriod]
+INDICATOR_GROUPS = [g.value for g in IndicatorGroup]
+
+
+class RiskIndicatorSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable: never renamed."})
+    group = fields.String(required=True, validate=OneOf(INDICATOR_GROUPS))
+    group_label = fields.Function(lambda i: IndicatorGroup(i.group).label, required=True)
+    label = fields.String(required=True)
+    sort_order = fields.Integer(required=True, metadata={"description": "The order within its group."})
+
+
+class RiskIndicatorListSchema(Schema):
+    items = fields.List(
+        fields.Nested(RiskIndicatorSchema),
+        required=True,
+        metadata={"description": "The active indicators, in the order the form shows them."},
+    )
+
+
+class RiskRatingInputSchema(Schema):
+    rating = fields.String(
+        required=True, metadata={"description": "none, low, medium or high.", "enum": INDICATOR_RATINGS}
+    )
+    period = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "current (last 3 months) or previous (3 to 6 months ago); required unless "
+            "the rating is none.",
+            "enum": INDICATOR_PERIODS,
+        },
+    )
+    reason = fields.String(
+        allow_none=True,
+        metadata={"description": "Required unless the rating is none; up to 2000 characters."},
+    )
+
+
+class RatingsByCode(fields.Dict):
+    """An object keyed by indicator code. A bad rating's errors are named
+    `ratings.<code>.<field>` (marshmallow would put `value` between the code and field)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as error:
+            messages = error.messages
+            if isinstance(messages, dict):
+                messages = {
+                    key: inner.get("value", inner) if isinstance(inner, dict) else inner
+                    for key, inner in messages.items()
+                }
+            raise ValidationError(messages) from None
+
+
+class RiskAssessmentRequestSchema(Schema):
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        metadata={"description": "The case's version you last read; 409 if stale."},
+    )
+    ratings = RatingsByCode(
+        keys=fields.String(),
+        values=fields.Nested(RiskRatingInputSchema),
+        load_default=dict,
+        metadata={
+            "description": "Keyed by indicator code (GET /api/v1/risk-indicators). An active indicator left "
+            "out is recorded as none."
+        },
+    )
+    chosen_level = fields.String(
+        required=True,
+        metadata={"description": "The overall level you set: low, medium or high.", "enum": RISK_LEVELS},
+    )
+    rationale = fields.String(
+        required=True,
+        metadata={"description": "Why this level, especially when it differs from the suggestion."},
+    )
+
+
+class RiskRatingSchema(Schema):
+    code = fields.String(attribute="indicator.code", required=True)
+    group = fields.String(attribute="indicator.group", required=True)
+    label = fields.String(attribute="indicator.label", required=True)
+    indicator_active = fields.Boolean(
+        attribute="indicator.active",
+        required=True,
+        metadata={"description": "False: the indicator is no longer offered on new assessments."},
+    )
+    rating = fields.String(required=True, validate=OneOf(INDICATOR_RATINGS))
+    period = fields.String(required=True, validate=OneOf(INDICATOR_PERIODS))
+    reason = fields.String(required=True, allow_none=True)
+
+
+class RiskAssessmentSchema(Schema):
+    id = fields.Integer(attribute="assessment.id", required=True)
+    case_id = fields.Integer(attribute="assessment.case_id", required=True)
+    current = fields.Boolean(
+        required=True, metadata={"description": "True for the case's latest assessment."}
+    )
+    assessed_at = UTCDateTime(attribute="assessment.assessed_at", required=True)
+    assessed_by = fields.Nested(UserRefSchema, attribute="assessment.assessed_by", required=True)
+    suggested_level = fields.String(
+        attribute="assessment.suggested_level",
+        required=True,
+        validate=OneOf(RISK_LEVELS),
+        metadata={"description": "The system's suggestion when the assessment was made."},
+    )
+    chosen_level = fields.String(
+        attribute="assessment.chosen_level",
+        required=True,
+        validate=OneOf(RISK_LEVELS),
+        metadata={"description": "The level the professional set: it decides."},
+    )
+    differs_from_suggestion = fields.Boolean(attribute="differs", required=True)
+    rationale = fields.String(attribute="assessment.rationale", required=True)
+    intervention_required = fields.Boolean(
+        required=True, metadata={"description": "True when any indicator is present, at any level."}
+    )
+    next_review_on = fields.Date(attribute="assessment.next_review_on", required=True)
+    ratings = fields.List(
+        fields.Nested(RiskRatingSchema),
+        required=True,
+        metadata={"description": "Every indicator rated, none included, in form order."},
+    )
+
+
+class RiskAssessmentRecordedSchema(RiskAssessmentSchema):
+    case_version = fields.Integer(
+        required=True, metadata={"description": "The case's new version: send it with the next change."}
+    )
+
+
+class RiskAssessmentListSchema(Schema):
+    items = fields.List(
+        fields.Nested(RiskAssessmentSchema),
+        required=True,
+        metadata={"description": "Newest first; the first is current."},
+    )
+
+
+# --- case notes and the language check (mettrack/api/notes.py) ---------------------------
+# Types here; mettrack/services/notes.py checks the note (required, length) and names
+# the field, so pages and scripts get the same messages.
+
+
+class LanguageFindingSchema(Schema):
+    text = fields.String(required=True, metadata={"description": "The phrase as written in the text."})
+    start = fields.Integer(required=True, metadata={"description": "Where it starts in the text (0-based)."})
+    end = fields.Integer(required=True, metadata={"description": "Where it ends (exclusive)."})
+    phrase = fields.String(
+        required=True, metadata={"description": "The entry of the language list it matched."}
+    )
+    suggestion = fields.String(required=True, metadata={"description": "Better wording."})
+    why = fields.String(required=True, metadata={"description": "Why it matters."})
+
+
+class NoteSchema(Schema):
+    id = fields.Integer(required=True)
+    case_id = fields.Integer(required=True)
+    body = fields.String(required=True)
+    author = fields.Nested(UserRefSchema, required=True)
+    author_agency = fields.String(required=True, metadata={"description": "The author's agency."})
+    written_at = UTCDateTime(required=True)
+    flagged_phrases = fields.List(
+        fields.Nested(LanguageFindingSchema),
+        required=True,
+        metadata={
+            "description": "What the language check flagged when the note was saved anyway; empty if none."
+        },
+    )
+
+
+class NoteListSchema(Schema):
+    items = fields.List(fields.Nested(NoteSchema), required=True, metadata={"description": "Newest first."})
+
+
+class NoteCreateSchema(Schema):
+    body = fields.String(required=True, metadata={"description": "The note; up to 10,000 characters."})
+    save_anyway = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Save even if the language check flags phrases (they are recorded with "
+            "the note). False: a note with findings is not saved and 422 lists them."
+        },
+    )
+
+
+class LanguageCheckRequestSchema(Schema):
+    text = fields.String(required=True, metadata={"description": "Up to 20,000 characters."})
+
+
+class LanguageCheckResultSchema(Schema):
+    findings = fields.List(
+        fields.Nested(LanguageFindingSchema),
+        required=True,
+        metadata={"description": "In the order they occur; empty when the text reads well."},
+    )
+
+
+# --- the case team and the case's classification (mettrack/api/case_team.py, case_classification.py)
+
+
+class CaseTeamMemberSchema(Schema):
+    id = fields.Integer(attribute="user_id", required=True, metadata={"description": "The user's id."})
+    name = fields.String(attribute="user.name", required=True)
+    agency = fields.String(
+        attribute="user.agency.name", required=True, metadata={"description": "Agency name."}
+    )
+    team_role = fields.String(required=True, metadata={"description": "lead or member."})
+    active = fields.Boolean(
+        attribute="user.active",
+        required=True,
+        metadata={"description": "False: the account is deactivated (a lead like that must be replaced)."},
+    )
+    added_at = UTCDateTime(required=True)
+
+
+class CaseTeamSchema(Schema):
+    case_id = fields.Integer(required=True)
+    version = fields.Integer(
+        required=True,
+        metadata={"description": "The case's version: send it to change the lead professional."},
+    )
+    lead_professional = fields.Nested(UserRefSchema, required=True, allow_none=True)
+    members = fields.List(
+        fields.Nested(CaseTeamMemberSchema),
+        required=True,
+        metadata={"description": "Everyone on the team, the lead professional first."},
+    )
+
+
+class CaseTeamAddSchema(Schema):
+    user_id = fields.Integer(
+        required=True,
+        strict=True,
+        validate=Range(min=1, max=2_147_483_647),
+        metadata={"description": "An active user of any agency holding a case role."},
+    )
+
+
+class CaseLeadChangeSchema(Schema):
+    user_id = fields.Integer(
+        required=True,
+        strict=True,
+        validate=Range(min=1, max=2_147_483_647),
+        metadata={"description": "An active user holding the lead_professional role."},
+    )
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        validate=Range(min=1, max=2_147_483_647),
+        metadata={"description": "The case version you last read."},
+    )
+    remove_previous = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also take the previous lead off the team (default: they stay a member)."},
+    )
+
+
+NRM_DECISIONS = [d.value for d in NrmDecision]
+
+
+class NrmSchema(Schema):
+    referred_on = fields.Date(
+        required=True, allow_none=True, metadata={"description": "Date of the NRM referral; null: none."}
+    )
+    reasonable_grounds = fields.String(
+        required=True,
+        allow_none=True,
+        validate=OneOf(NRM_DECISIONS),
+        metadata={"description": "pending (awaited), positive or negative; null: not recorded."},
+    )
+    reasonable_grounds_on = fields.Date(required=True, allow_none=True)
+    conclusive_grounds = fields.String(
+        required=True,
+        allow_none=True,
+        validate=OneOf(NRM_DECISIONS),
+        metadata={"description": "After a positive reasonable grounds decision only."},
+    )
+    conclusive_grounds_on = fields.Date(required=True, allow_none=True)
+
+
+def _codes(enum, description: str):
+    return fields.List(
+        fields.String(validate=OneOf([m.value for m in enum])),
+        required=True,
+        metadata={"description": description},
+    )
+
+
+class CaseClassificationSchema(Schema):
+    case_id = fields.Integer(required=True)
+    version = fields.Integer(
+        required=True, metadata={"description": "The case's version: send it with the next change."}
+    )
+    exploitation_types = _codes(ExploitationType, "cse, cce: a child can be exploited in both ways.")
+    flags = _codes(CaseFlag, "trafficking, county_lines, gang_ocg, online, missing_linked.")
+    harm_locations = _codes(
+        HarmLocation, "Where the harm happens: online, public_place, private_address, hotel."
+    )
+    nrm = fields.Nested(NrmSchema, required=True)
+
+
+class CaseClassificationUpdateSchema(Schema):
+    exploitation_types = _codes(
+        ExploitationType, "cse, cce or both; at least one once the case is referred and while it is open."
+    )
+    flags = _codes(CaseFlag, "trafficking, county_lines, gang_ocg, online, missing_linked; [] for none.")
+    harm_locations = _codes(HarmLocation, "online, public_place, private_address, hotel; [] for none.")
+    nrm = fields.Nested(
+        NrmSchema,
+        required=True,
+        metadata={"description": "All five fields; null for what is not recorded (all null: no referral)."},
+    )
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        validate=Range(min=1, max=2_147_483_647),
+        metadata={"description": "The case version you last read."},
     )

@@ -10,7 +10,14 @@ from mettrack.clock import now
 from mettrack.domain.choices import CaseState, RiskLevel, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, User
-from mettrack.services import reference_data
+from mettrack.services import (
+    language_phrases,
+    notes_demo,
+    reference_data,
+    risk_catalogue,
+    risk_demo,
+    team_demo,
+)
 from mettrack.services.accounts import get_or_create_agency
 from mettrack.services.passwords import hash_password
 
@@ -84,9 +91,11 @@ def load_demo() -> list[tuple[str, str]]:
         get_or_create_agency(name)
     users = {role: _user(role, email, name, AGENCIES[i]) for role, email, name, i in DEMO_USERS}
     db.session.flush()
+    risk_catalogue.seed_defaults()  # the risk assessment toolkit's indicators
     if db.session.scalar(select(Case.id).limit(1)) is None:
         _load_cases(users)
     reference_data.seed_defaults()  # police tiers and teams, services, exit reasons
+    language_phrases.seed_defaults()  # the language list the notes are checked against
     audit.record("demo.loaded", actor="cli")
     db.session.commit()
     return [(role.value, email) for role, email, _, _ in DEMO_USERS]
@@ -141,3 +150,6 @@ def _load_cases(users: dict[Role, User]) -> None:
                 )
             )
         db.session.add(case)
+        risk_demo.add_assessments(case, n, lead, chair)  # met_review needs one
+        team_demo.add(case, n)  # exploitation types, flags, NRM; a lead who has left
+        notes_demo.add_notes(case, n, lead, partner)  # a few case notes

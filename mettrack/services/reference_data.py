@@ -6,11 +6,19 @@ Codes are what cases store; labels are what pages show. A deactivated item stays
 readable on the cases that used it but is no longer offered.
 """
 
-from sqlalchemy import select
+import re
+from collections.abc import Mapping
 
-from mettrack.domain.choices import ReferenceKind
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from mettrack import audit
+from mettrack.domain.choices import AuditOutcome, ReferenceKind
 from mettrack.extensions import db
-from mettrack.models import ReferenceItem
+from mettrack.models import Case, ReferenceItem, ServiceAssignment
+from mettrack.permissions import NotFound, Perm, can
+from mettrack.services import ValidationError
+from mettrack.services.screenings import parse_int, parse_text
 
 # (kind, code, label, parent_code): a police team's parent is the tier it holds cases for.
 DEFAULTS: tuple[tuple[ReferenceKind, str, str, str | None], ...] = (
@@ -86,3 +94,255 @@ def label_for(kind: ReferenceKind | str, code: str | None) -> str:
         )
     )
     return label or code
+
+
+# --- administration (web/reference_admin.py) ------------------------------------------
+# Who: reference.admin (Perm.REFERENCE_DATA_ADMIN). Reading the lists holds nothing about
+# any child, so it is not audited; every change is. A code is what cases store, so it
+# cannot change once anything uses it (nor for the codes the system itself names); a
+# deactivated item stays readable on the cases that used it but is no longer offered.
+
+KIND_LABELS: dict[ReferenceKind, str] = {
+    ReferenceKind.POLICE_TIER: "Police tiers",
+    ReferenceKind.POLICE_TEAM: "Police holding teams",
+    ReferenceKind.SPECIALIST_SERVICE: "Specialist services",
+    ReferenceKind.EXIT_REASON: "Exit reasons",
+}
+KIND_SINGULAR: dict[ReferenceKind, str] = {
+    ReferenceKind.POLICE_TIER: "police tier",
+    ReferenceKind.POLICE_TEAM: "police holding team",
+    ReferenceKind.SPECIALIST_SERVICE: "specialist service",
+    ReferenceKind.EXIT_REASON: "exit reason",
+}
+# The longest code each list may hold: the column that stores it on a case.
+MAX_CODE: dict[ReferenceKind, int] = {
+    ReferenceKind.POLICE_TIER: 40,  # Case.police_tier
+    ReferenceKind.POLICE_TEAM: 60,  # ReferenceItem.code (Case.police_team holds 80)
+    ReferenceKind.SPECIALIST_SERVICE: 60,  # ServiceAssignment.service_code
+    ReferenceKind.EXIT_REASON: 60,  # ReferenceItem.code (Case.closure_reason holds 80)
+}
+MAX_LABEL = 200  # ReferenceItem.label
+MAX_ORDER = 10_000
+ORDER_STEP = 10
+ITEM_FIELDS = ("code", "label", "parent_code", "sort_order")  # the order the form shows them
+# Codes the system names in its own rules (services/transitions.py): never renamed.
+SYSTEM_CODES = {
+    (ReferenceKind.EXIT_REASON.value, NO_FURTHER_ACTION),
+    (ReferenceKind.EXIT_REASON.value, OTHER),
+}
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class NotAllowed(Exception):
+    """The user's roles may not change reference data (the caller answers 403). Audited."""
+
+
+def kind_or_none(value) -> ReferenceKind | None:
+    """The list named by `value` (a ReferenceKind value), or None if there is none."""
+    try:
+        return ReferenceKind(value)
+    except ValueError:
+        return None
+
+
+def list_all(kind: ReferenceKind | str) -> list[ReferenceItem]:
+    """Every item of a list, deactivated ones too, in their order (for the admin page)."""
+    query = select(ReferenceItem).where(ReferenceItem.kind == ReferenceKind(kind).value)
+    return list(db.session.scalars(query.order_by(ReferenceItem.sort_order, ReferenceItem.label)))
+
+
+def get_item(item_id: int) -> ReferenceItem:
+    """The item with this id (active or not), or NotFound. Reference data: no audit."""
+    item = db.session.get(ReferenceItem, item_id)
+    if item is None or kind_or_none(item.kind) is None:
+        raise NotFound("reference_item", item_id)
+    return item
+
+
+def code_in_use(item: ReferenceItem) -> bool:
+    """Whether anything stores this item's code: a case (police tier or team, exit
+    reason), a service assignment, or (for a tier) one of its teams."""
+    kind = ReferenceKind(item.kind)
+    code = item.code
+    if kind is ReferenceKind.POLICE_TIER:
+        condition = exists().where(Case.police_tier == code)
+        teams = exists().where(
+            ReferenceItem.kind == ReferenceKind.POLICE_TEAM.value, ReferenceItem.parent_code == code
+        )
+        return bool(db.session.scalar(select(condition)) or db.session.scalar(select(teams)))
+    if kind is ReferenceKind.POLICE_TEAM:
+        condition = exists().where(Case.police_team == code)
+    elif kind is ReferenceKind.SPECIALIST_SERVICE:
+        condition = exists().where(ServiceAssignment.service_code == code)
+    else:
+        condition = exists().where(Case.closure_reason == code)
+    return bool(db.session.scalar(select(condition)))
+
+
+def code_locked(item: ReferenceItem) -> bool:
+    """Whether the item's code may no longer change (used, or named by the system)."""
+    return (item.kind, item.code) in SYSTEM_CODES or code_in_use(item)
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    """(code, label) of every police tier, offered or not (a team's parent)."""
+    return [
+        (item.code, item.label + ("" if item.active else " (deactivated)"))
+        for item in list_all(ReferenceKind.POLICE_TIER)
+    ]
+
+
+def _require_admin(user, item_id=None) -> None:
+    if not can(user, Perm.REFERENCE_DATA_ADMIN):
+        audit.record_now(
+            "reference_item.change.denied",
+            "reference_item",
+            item_id,
+            outcome=AuditOutcome.DENIED,
+            actor=user,
+        )
+        raise NotAllowed("Your role does not allow changing reference data")
+
+
+def _item_fields(kind: ReferenceKind, data: Mapping, errors: dict, item: ReferenceItem | None) -> dict:
+    values: dict = {}
+    singular = KIND_SINGULAR[kind]
+    if item is None or ("code" in data and not code_locked(item)):
+        code = parse_text(data, "code", "The code", errors, max_length=MAX_CODE[kind], required=True)
+        if code is not None:
+            code = code.lower()
+            taken = db.session.scalar(
+                select(ReferenceItem.id).where(
+                    ReferenceItem.kind == kind.value,
+                    ReferenceItem.code == code,
+                    ReferenceItem.id != (item.id if item else -1),
+                )
+            )
+            if not _CODE_RE.match(code):
+                errors["code"] = (
+                    "The code must start with a letter and use only lower-case letters, digits and "
+                    "underscores, like npt_east"
+                )
+            elif taken:
+                errors["code"] = f"A {singular} with this code already exists: choose another code"
+            else:
+                values["code"] = code
+    label = parse_text(data, "label", "The label", errors, max_length=MAX_LABEL, required=True)
+    if label is not None:
+        values["label"] = label
+    if kind is ReferenceKind.POLICE_TEAM:
+        parent = data.get("parent_code")
+        tiers = {code for code, _ in tier_choices()}
+        if not isinstance(parent, str) or parent.strip() not in tiers:
+            errors["parent_code"] = "Choose the police tier this team holds cases for"
+        else:
+            values["parent_code"] = parent.strip()
+    order = parse_int(data, "sort_order", "The order", errors)
+    if order is not None and not 0 <= order <= MAX_ORDER:
+        errors["sort_order"] = f"The order must be a whole number from 0 to {MAX_ORDER}"
+    elif order is not None:
+        values["sort_order"] = order
+    return values
+
+
+def _refuse(errors: dict) -> None:
+    db.session.rollback()
+    ordered = {f: errors[f] for f in ITEM_FIELDS if f in errors}
+    raise ValidationError(ordered | {f: m for f, m in errors.items() if f not in ITEM_FIELDS})
+
+
+def add_item(user, kind: ReferenceKind | str, data: Mapping) -> ReferenceItem:
+    """Who: reference.admin. A new, offered item of a list: `code` (lower-case letters,
+    digits and underscores; unique in its list), `label`, for a police team its tier
+    (`parent_code`), and an optional `sort_order` (default: after the last). Audited."""
+    _require_admin(user)
+    kind = ReferenceKind(kind)
+    errors: dict[str, str] = {}
+    values = _item_fields(kind, data, errors, None)
+    if errors:
+        _refuse(errors)
+    if "sort_order" not in values:
+        last = db.session.scalar(
+            select(func.max(ReferenceItem.sort_order)).where(ReferenceItem.kind == kind.value)
+        )
+        values["sort_order"] = (last or 0) + ORDER_STEP
+    item = ReferenceItem(kind=kind.value, active=True, **values)
+    db.session.add(item)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same code added at the same moment by another admin
+        _refuse({"code": f"A {KIND_SINGULAR[kind]} with this code already exists: choose another code"})
+    audit.record(
+        "reference_item.added",
+        "reference_item",
+        item.id,
+        detail={"kind": kind.value, "code": item.code},
+        actor=user,
+    )
+    db.session.commit()
+    return item
+
+
+def update_item(user, item_id: int, data: Mapping) -> ReferenceItem:
+    """Who: reference.admin. Changes an item's label, order and (a team's) tier; its code
+    too while nothing uses it. Cases show the new label: change the wording, not the
+    meaning. Audited."""
+    _require_admin(user, item_id)
+    item = get_item(item_id)
+    kind = ReferenceKind(item.kind)
+    errors: dict[str, str] = {}
+    values = _item_fields(kind, data, errors, item)
+    if errors:
+        _refuse(errors)
+    changed = sorted(name for name, value in values.items() if getattr(item, name) != value)
+    for name, value in values.items():
+        setattr(item, name, value)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        _refuse({"code": f"A {KIND_SINGULAR[kind]} with this code already exists: choose another code"})
+    audit.record(
+        "reference_item.updated",
+        "reference_item",
+        item.id,
+        detail={"kind": kind.value, "code": item.code, "fields": changed},
+        actor=user,
+    )
+    db.session.commit()
+    return item
+
+
+def set_item_active(user, item_id: int, active: bool) -> ReferenceItem:
+    """Who: reference.admin. Deactivates an item (no longer offered; cases that hold it
+    still show it) or reactivates it. Audited."""
+    _require_admin(user, item_id)
+    item = get_item(item_id)
+    if item.active != active:
+        item.active = active
+        audit.record(
+            "reference_item.reactivated" if active else "reference_item.deactivated",
+            "reference_item",
+            item.id,
+            detail={"kind": item.kind, "code": item.code},
+            actor=user,
+        )
+    db.session.commit()
+    return item
+
+
+def add_missing_defaults(user) -> int:
+    """Who: reference.admin. Adds the default items not there yet (seed_defaults), for
+    setting up a new partnership, and returns how many. Audited."""
+    _require_admin(user)
+    added = seed_defaults()
+    audit.record("reference_item.seeded", "reference_item", None, detail={"added": added}, actor=user)
+    db.session.commit()
+    return added
+
+
+def missing_defaults() -> int:
+    """How many default items are not there (for the admin page)."""
+    existing = {
+        (kind, code) for kind, code in db.session.execute(select(ReferenceItem.kind, ReferenceItem.code))
+    }
+    return sum(1 for kind, code, _, _ in DEFAULTS if (kind.value, code) not in existing)

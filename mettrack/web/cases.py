@@ -1,30 +1,153 @@
-"""The case list and the case page."""
+"""The case list, the case page, and the case page's specialist services.
 
-from flask import Blueprint, render_template, request
+The list's filters that name no one (state, risk, types, flags, places of harm, police
+tier, lead professional, what needs attention, sort) are a GET form, so a filtered list
+can be bookmarked and paged. The name search is different: a child's name must not be
+put in a URL (URLs are kept in browser history, proxies and server logs), so the search
+box is a POST form whose term is kept in the user's server-side session (a row in the
+database, ended by signing out) and applied to the list until cleared with its own
+button. A name typed into the query string is ignored.
+"""
+
+from dataclasses import replace
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from mettrack.domain.choices import CaseState
-from mettrack.permissions import Perm, requires
-from mettrack.services import cases
+from mettrack.domain.choices import (
+    CaseFlag,
+    CaseState,
+    ExploitationType,
+    HarmLocation,
+    ReferenceKind,
+    RiskLevel,
+    Role,
+)
+from mettrack.permissions import Perm, can, requires
+from mettrack.services import (
+    Conflict,
+    ValidationError,
+    cases,
+    reference_data,
+    service_assignments,
+    transitions,
+)
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
+SEARCH_KEY = "case_list_search"  # the name search, in the server-side session only
+PER_PAGE = 25
 
-def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
+CHOICE_LABELS = {
+    "state": {s.value: s.label for s in CaseState},
+    "risk_level": {r.value: r.label for r in RiskLevel},
+    "exploitation_type": {t.value: t.label for t in ExploitationType},
+    "flag": {f.value: f.label for f in CaseFlag},
+    "harm_location": {h.value: h.label for h in HarmLocation},
+}
+FIELD_LABELS = {
+    "state": "State",
+    "risk_level": "Risk level",
+    "exploitation_type": "Exploitation type",
+    "flag": "Flag",
+    "harm_location": "Where harm happens",
+    "police_tier": "Police tier",
+    "lead_professional": "Lead professional",
+    "sort": "Sort by",
+    "page": "Page",
+    "q": "Name",
+}
+
+
+def _page_arg(errors: dict) -> int:
+    given = request.args.get("page", "").strip()
+    if not given:
         return 1
+    if given.isdigit() and 1 <= int(given) <= cases.MAX_PAGE:
+        return int(given)
+    errors["page"] = "Page must be a whole number, 1 or more"
+    return 1
+
+
+def _active_filters(filters: cases.CaseFilters, choices: dict, leads: dict) -> list[dict]:
+    """Each filter in use, as a label and the address of the list without it."""
+
+    def without(param, value=None) -> str:
+        return url_for("cases.index", **filters.without(param, value).query_args())
+
+    shown = []
+    for param, attr in cases.MULTI_PARAMS.items():
+        for value in getattr(filters, attr):
+            label = choices[param].get(value, value)
+            shown.append({"text": f"{FIELD_LABELS[param]}: {label}", "href": without(param, value)})
+    if filters.lead_professional_id is not None:
+        name = "me" if filters.lead_is_me else leads.get(filters.lead_professional_id, "a user with no cases")
+        shown.append({"text": f"Lead professional: {name}", "href": without("lead_professional")})
+    for param, label in cases.BOOL_PARAMS.items():
+        if getattr(filters, param):
+            shown.append({"text": label, "href": without(param)})
+    return shown
+
+
+def _index(errors: dict | None = None, typed_search: str | None = None, status: int = 200):
+    errors = dict(errors or {})
+    filters, filter_errors = cases.parse_filters(request.args, current_user, search=False)
+    errors |= filter_errors
+    page_number = _page_arg(errors)
+    search = session.get(SEARCH_KEY)
+    if search:
+        filters = replace(filters, search=search)
+    page = cases.list_for(current_user, filters, page=page_number, per_page=PER_PAGE)
+    leads = dict(cases.lead_options(current_user))
+    tier_labels = cases.police_tier_labels()
+    choices = {**CHOICE_LABELS, "police_tier": tier_labels}
+    if errors and status == 200:
+        status = 400
+    return render_template(
+        "cases/index.html",
+        page=page,
+        filters=filters,
+        query_args=filters.query_args(),
+        errors={name: errors[name] for name in (*cases.FILTER_PARAMS, "page", "q") if name in errors},
+        field_labels=FIELD_LABELS,
+        choices=choices,
+        tier_options=cases.police_tier_options(),
+        lead_options=list(leads.items()),
+        sorts=list(cases.SORTS.items()),
+        bool_params=cases.BOOL_PARAMS,
+        active_filters=_active_filters(filters, choices, leads),
+        search=search,
+        typed_search=typed_search,
+        is_lead=current_user.has_role(Role.LEAD_PROFESSIONAL),
+        tier_label=tier_labels,
+    ), status
 
 
 @bp.route("/")
 @requires(Perm.CASE_LIST)
 def index():
-    state = request.args.get("state") or None
-    if state not in {s.value for s in CaseState}:
-        state = None
-    page = cases.list_for(current_user, state=state, page=_page_arg())
-    return render_template("cases/index.html", page=page, state=state, states=list(CaseState))
+    return _index()
+
+
+@bp.route("/search", methods=["POST"])
+@requires(Perm.CASE_LIST)
+def search():
+    """Keep (or clear) the name search in the session, then show the list with the
+    filters the form carried. The redirect's address names no one."""
+    filters, _errors = cases.parse_filters(request.form, current_user, search=False)
+    back = url_for("cases.index", **filters.query_args())
+    if request.form.get("clear"):
+        session.pop(SEARCH_KEY, None)
+        return redirect(back)
+    errors: dict[str, str] = {}
+    term = cases.normalise_search(request.form.get("q", ""), errors)
+    if errors:
+        return _index(errors, typed_search=request.form.get("q", ""))
+    if term:
+        session[SEARCH_KEY] = term
+    else:
+        session.pop(SEARCH_KEY, None)
+    return redirect(back)
 
 
 @bp.route("/<int:case_id>")
@@ -32,3 +155,69 @@ def index():
 def detail(case_id: int):
     case = cases.get_for(current_user, case_id)
     return render_template("cases/detail.html", case=case)
+
+
+# --- specialist services on a case (cases/_services_section.html)
+
+
+@bp.app_context_processor
+def _services_globals():
+    return {
+        "case_services": lambda case: service_assignments.summary_for_case(current_user, case),
+        "may_assign_services": lambda: can(current_user, Perm.SERVICE_ASSIGN),
+    }
+
+
+def _service_form(case, errors: dict, values: dict, status: int = 200, conflict: bool = False):
+    return render_template(
+        "cases/service_form.html",
+        case=case,
+        errors=errors,
+        values=values,
+        conflict=conflict,
+        services=[(i.code, i.label) for i in reference_data.list_active(ReferenceKind.SPECIALIST_SERVICE)],
+        moves=case.state != CaseState.SERVICE_ASSIGNED.value,
+        possible=case.state
+        in {CaseState.MET_REVIEW.value, CaseState.POLICE_TIERED.value, CaseState.SERVICE_ASSIGNED.value},
+    ), status
+
+
+@bp.route("/<int:case_id>/services/new", methods=["GET", "POST"])
+@requires(Perm.SERVICE_ASSIGN)
+def new_service(case_id: int):
+    if request.method == "GET":
+        return _service_form(cases.get_for(current_user, case_id), {}, {})
+    values = request.form.to_dict()
+    try:
+        _assignment, moved = service_assignments.record(
+            current_user, case_id, request.form, request.form.get("version")
+        )
+    except transitions.MoveNotAllowed:
+        abort(403)
+    except Conflict:
+        return _service_form(cases.get_for(current_user, case_id), {}, values, 409, conflict=True)
+    except ValidationError as e:
+        return _service_form(cases.get_for(current_user, case_id), e.errors, values, 400)
+    flash(
+        "The specialist service has been recorded"
+        + (" and the case moved to Specialist service assigned." if moved else "."),
+        "success",
+    )
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="services"))
+
+
+@bp.route("/<int:case_id>/services/<int:assignment_id>/end", methods=["GET", "POST"])
+@requires(Perm.SERVICE_ASSIGN)
+def end_service(case_id: int, assignment_id: int):
+    case, assignment = service_assignments.get_for(current_user, case_id, assignment_id)
+    labels = service_assignments.service_labels()
+    context = {"case": case, "assignment": assignment, "label": labels.get(assignment.service_code, "")}
+    if request.method == "GET":
+        return render_template("cases/service_end_form.html", errors={}, values={}, **context)
+    values = request.form.to_dict()
+    try:
+        service_assignments.end(current_user, case_id, assignment_id, request.form)
+    except ValidationError as e:
+        return render_template("cases/service_end_form.html", errors=e.errors, values=values, **context), 400
+    flash("The end of the service's work has been recorded.", "success")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="services"))

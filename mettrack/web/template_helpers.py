@@ -14,9 +14,13 @@ from mettrack.services.passwords import MIN_LENGTH
 NAVIGATION = [
     ("Home", "main.home", Perm.SIGNED_IN),
     ("Cases", "cases.index", Perm.CASE_LIST),
+    ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
     ("Users", "admin.users", Perm.USER_ADMIN),
+    ("Reference data", "reference_admin.index", Perm.REFERENCE_DATA_ADMIN),
+    ("Language list", "phrases_admin.index", Perm.REFERENCE_DATA_ADMIN),
+    ("Risk indicators", "risk_indicators.index", Perm.REFERENCE_DATA_ADMIN),
     ("Your account", "account.index", Perm.SIGNED_IN),
 ]
 

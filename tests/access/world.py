@@ -39,6 +39,18 @@ def build_world() -> World:
     from tests.access.missing import build_records as build_missing_records
 
     missing_ids = build_missing_records(visible, hidden, users[Role.LEAD_PROFESSIONAL])
+    from tests.access.risk import build_records as build_risk_records
+
+    risk_ids = build_risk_records(visible, hidden, users[Role.LEAD_PROFESSIONAL])
+    from tests.access.services import build_records as build_service_records
+
+    service_ids = build_service_records(visible, hidden, users[Role.LEAD_PROFESSIONAL])
+    from tests.access.team import build_records as build_team_records
+
+    team_ids = build_team_records(visible, hidden, users[Role.LEAD_PROFESSIONAL])
+    from tests.access.reference_admin import build_records as build_reference_records
+
+    reference_ids = build_reference_records()
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -54,5 +66,9 @@ def build_world() -> World:
             "hidden_child": hidden.child_id,
             "user": target.id,
             **missing_ids,
+            **reference_ids,
+            **risk_ids,
+            **service_ids,
+            **team_ids,
         },
     )

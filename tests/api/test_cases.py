@@ -9,8 +9,60 @@ from mettrack.models import User
 from tests import factories
 from tests.api.conftest import audit_rows
 
-CASE_FIELDS = {"id", "child_id", "state", "risk_level", "opened_at", "closed_at", "lead_professional", "team"}
-CHILD_FIELDS = {"id", "first_name", "last_name", "date_of_birth", "gender"}
+CASE_FIELDS = {
+    "id",
+    "version",
+    "child_id",
+    "child",
+    "state",
+    "risk_level",
+    "opened_at",
+    "closed_at",
+    "lead_professional",
+    "team",
+    "exploitation_types",
+    "flags",
+    "harm_locations",
+    "police_tier",
+    "police_team",
+    "next_review_on",
+    "referred_at",
+    "mash_reference",
+    "referral_outcome",
+    "referral_override_reason",
+    "nrm_referred_on",
+    "nrm_reasonable_grounds",
+    "nrm_reasonable_grounds_on",
+    "nrm_conclusive_grounds",
+    "nrm_conclusive_grounds_on",
+    "closure_reason",
+    "closure_note",
+    "open_missing_episode",
+    "rhi_overdue",
+    "repeat_missing",
+    "review_overdue",
+}
+CHILD_FIELDS = {
+    "id",
+    "version",
+    "first_name",
+    "last_name",
+    "aliases",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "address",
+    "school",
+    "parent_carer_contacts",
+    "looked_after",
+    "looked_after_status",
+    "social_worker",
+    "nhs_number",
+    "local_identifier",
+    "consistent_child_identifier",
+    "created_at",
+    "updated_at",
+}
 
 
 def _case_for(app, member_id: int | None = None, **kwargs) -> int:
@@ -39,7 +91,7 @@ def test_case_list_writes_one_audit_row_naming_the_query_and_the_ids_shown(app, 
     assert len(rows) == 1
     assert rows[0]["actor_user_id"] == chair.id
     assert rows[0]["detail"]["ids"] == shown
-    assert rows[0]["detail"]["query"] == {"state": "met_review", "page": 1, "per_page": 2}
+    assert rows[0]["detail"]["query"] == {"state": ["met_review"], "sort": "opened", "page": 1, "per_page": 2}
 
 
 def test_case_list_pages(app, client, make_api_user):
@@ -81,6 +133,8 @@ def test_case_read_exposes_the_documented_fields_in_utc(app, client, make_api_us
     assert datetime.fromisoformat(body["opened_at"]) == datetime(2026, 7, 1, 11, 30, tzinfo=UTC)
     assert body["opened_at"].endswith("+00:00")
     assert body["closed_at"] == "2026-08-02T09:00:00+00:00"
+    assert body["version"] == 2  # saved once after it was created
+    assert body["child"]["id"] == child_id
     assert body["lead_professional"] == {"id": lead_id, "name": "Lead Person"}
     assert sorted(body["team"], key=lambda m: m["id"]) == [
         {"id": lead_id, "name": "Lead Person", "agency": "Barnardo's"},
@@ -96,6 +150,8 @@ def test_case_with_no_lead_or_risk_level_has_nulls(app, client, make_api_user):
     assert body["risk_level"] is None
     assert body["closed_at"] is None
     assert body["team"] == []
+    assert body["exploitation_types"] == body["flags"] == body["harm_locations"] == []
+    assert body["open_missing_episode"] is body["rhi_overdue"] is body["repeat_missing"] is False
 
 
 def test_case_read_writes_an_audit_row(app, client, make_api_user):
@@ -133,13 +189,16 @@ def test_child_read_exposes_the_documented_fields_and_is_audited(app, client, ma
     response = client.get(f"/api/v1/children/{child_id}", headers=partner.headers)
     assert response.status_code == 200
     body = response.get_json()
-    assert body == {
+    assert set(body) == CHILD_FIELDS
+    assert {k: body[k] for k in ("id", "first_name", "last_name", "date_of_birth", "gender", "address")} == {
         "id": child_id,
         "first_name": "Sam",
         "last_name": "Example",
         "date_of_birth": "2011-02-03",
         "gender": "female",
+        "address": "1 Secret Street",
     }
+    assert body["version"] == 2  # saved once after it was created
     rows = audit_rows(app, "child.viewed")
     assert [(r["actor_user_id"], r["record_id"]) for r in rows] == [(partner.id, str(child_id))]
 

@@ -69,7 +69,7 @@ def test_the_case_list_writes_one_row_naming_the_query_and_ids(client, auth, app
         assert len(rows) == 1
         detail = json.loads(rows[0].detail)
         assert sorted(detail["ids"]) == ids
-        assert detail["query"]["state"] == "screened"
+        assert detail["query"]["state"] == ["screened"]
         assert rows[0].actor_user_id == user_id
 
 

@@ -1,0 +1,118 @@
+"""/api/v1/cases/{case_id}/notes (case notes) and /api/v1/language-check.
+
+A note is checked for victim-blaming language before it is saved (docs/notes.md). With
+findings and `save_anyway` false nothing is saved: the answer is a 422 problem whose
+`errors` names `body` and whose `findings` member lists each phrase as written, with its
+suggestion and why. Send the note again with `save_anyway: true` to save it as written;
+what was flagged is recorded with the note. The check warns, it never blocks.
+"""
+
+from flask import json
+from flask.views import MethodView
+from flask_login import current_user
+from marshmallow import RAISE
+
+from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.cases import CASE_ID
+from mettrack.api.problems import problem_response
+from mettrack.api.schemas import (
+    LanguageCheckRequestSchema,
+    LanguageCheckResultSchema,
+    NoteCreateSchema,
+    NoteListSchema,
+    NoteSchema,
+)
+from mettrack.permissions import Perm, requires
+from mettrack.services import language_phrases, notes
+
+blp = ApiBlueprint("api_notes", __name__, path="/cases", description="Case notes")
+language_blp = ApiBlueprint(
+    "api_language", __name__, path="/language-check", description="The language check"
+)
+
+
+def _note(note) -> dict:
+    return {
+        "id": note.id,
+        "case_id": note.case_id,
+        "body": note.body,
+        "author": {"id": note.author.id, "name": note.author.name},
+        "author_agency": note.author.agency.name,
+        "written_at": note.written_at,
+        "flagged_phrases": [
+            {"why": "", "start": 0, "end": 0, **item}
+            for item in notes.flagged(note)
+            if isinstance(item, dict)
+        ],
+    }
+
+
+def _findings_problem(findings):
+    listed = "; ".join(f"“{f.text}”: consider “{f.suggestion}”" for f in findings)
+    count = len(findings)
+    message = (
+        f"The language check flagged {count} phrase{'s' if count != 1 else ''} ({listed}). "
+        "Reword the note, or send it again with save_anyway: true to save it as written."
+    )
+    response = problem_response(
+        422,
+        "The note was not saved: the language check flagged wording that can blame the child. "
+        "See `findings`.",
+        {"body": message},
+    )
+    body = response.get_json()
+    body["findings"] = [language_phrases.finding_dict(f) for f in findings]
+    response.set_data(json.dumps(body))
+    return response
+
+
+@blp.route(f"/{CASE_ID}/notes")
+class CaseNotes(MethodView):
+    @requires(Perm.CASE_VIEW)
+    @blp.response(200, NoteListSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, case_id: int):
+        """List a case's notes
+
+        Newest first. Notes are append-only: never changed or deleted. Audited as
+        notes.listed with the ids returned.
+        """
+        _case, items = notes.list_for(current_user, case_id)
+        return {"items": [_note(n) for n in items]}
+
+    @requires(Perm.NOTE_WRITE)
+    @blp.arguments(NoteCreateSchema, unknown=RAISE)
+    @blp.response(201, NoteSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(
+        422,
+        response="UNPROCESSABLE_ENTITY",
+        description="Bad input, or (with `save_anyway` false) the language check flagged phrases: "
+        "`errors.body` says so and `findings` lists each with its suggestion. Nothing was saved.",
+    )
+    def post(self, data: dict, case_id: int):
+        """Add a note to a case
+
+        `body` is required (up to 10,000 characters). The note is checked against the
+        language list first; see the 422 answer. Audited as note.added.
+        """
+        outcome = notes.add_note(current_user, case_id, data["body"], save_anyway=data["save_anyway"])
+        if not outcome.saved:
+            return _findings_problem(outcome.findings)
+        return _note(outcome.note)
+
+
+@language_blp.route("", strict_slashes=False)
+class LanguageCheck(MethodView):
+    @requires(Perm.LANGUAGE_CHECK)
+    @language_blp.arguments(LanguageCheckRequestSchema, unknown=RAISE)
+    @language_blp.response(200, LanguageCheckResultSchema)
+    @language_blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, data: dict):
+        """Check a text against the language list
+
+        For partner systems: the phrases of the language list found in `text` (whole
+        words, any letter case, the usual word forms), each with its suggested wording
+        and why. Nothing is saved; the text is not kept or logged.
+        """
+        return {"findings": [language_phrases.finding_dict(f) for f in language_phrases.check_request(data)]}

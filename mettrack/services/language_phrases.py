@@ -1,0 +1,268 @@
+"""The language list: victim-blaming phrases, each with a better one and why (DESIGN.md,
+"Language"). Reference data: seeded from mettrack/domain/data/phrases.csv (the published
+guidance on appropriate language in child exploitation) and extended by admins.
+
+The matching itself (word forms, whole words, any letter case) is the pure
+mettrack/domain/language.py; this module keeps the list and runs the check against its
+active entries. The check warns, it never blocks: callers show the findings and let the
+writer save anyway (services/notes.py records what was flagged).
+
+Who: checking a text needs no record (the list holds nothing about any child); the API
+asks for language.check. Changing the list needs reference.admin
+(Perm.REFERENCE_DATA_ADMIN); every change is audited.
+"""
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from mettrack import audit
+from mettrack.domain.choices import AuditOutcome
+from mettrack.domain.language import Finding, Phrase, check, load_seed_phrases, phrase_words
+from mettrack.extensions import db
+from mettrack.models import LanguagePhrase
+from mettrack.permissions import NotFound, Perm, can
+from mettrack.services import ValidationError
+from mettrack.services.screenings import parse_text
+
+MAX_PHRASE = 200  # LanguagePhrase.phrase
+MAX_SUGGESTION = 300  # LanguagePhrase.suggestion
+MAX_WHY = 2000
+MAX_CHECK_TEXT = 20_000  # a text sent to the check on its own (the API)
+FIELDS = ("phrase", "suggestion", "why")  # the order the form shows them
+DUPLICATE = "This phrase is already in the list (letter case and spacing are ignored)"
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class NotAllowed(Exception):
+    """The user's roles may not change the language list (the caller answers 403). Audited."""
+
+
+# --- the check
+
+
+def _normalised(phrase: str) -> str:
+    """A phrase as compared for uniqueness: lower case, words separated by one space."""
+    return " ".join(phrase_words(phrase.casefold()))
+
+
+def active_phrases() -> list[Phrase]:
+    """The active entries of the list. Read afresh for each check (a few dozen short rows;
+    the compiled patterns are cached in domain.language), so an admin's change applies at
+    once on every web node."""
+    rows = db.session.execute(
+        select(LanguagePhrase.phrase, LanguagePhrase.suggestion, LanguagePhrase.why)
+        .where(LanguagePhrase.active)
+        .order_by(LanguagePhrase.id)
+    )
+    return [Phrase(phrase, suggestion, why or "") for phrase, suggestion, why in rows]
+
+
+def check_text(text: str | None) -> list[Finding]:
+    """Who: any caller. The active phrases found in `text`, in the order they occur."""
+    if not text:
+        return []
+    return check(text, active_phrases())
+
+
+def check_request(data: Mapping) -> list[Finding]:
+    """Who: language.check (the API's /language-check, for partner systems). `text` is
+    required and at most MAX_CHECK_TEXT characters; nothing is saved or audited, as the
+    text is not kept."""
+    errors: dict[str, str] = {}
+    text = data.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        errors["text"] = "Enter the text to check"
+    elif not isinstance(text, str):
+        errors["text"] = "The text must be a string"
+    elif len(text) > MAX_CHECK_TEXT:
+        errors["text"] = f"The text must be {MAX_CHECK_TEXT} characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    return check_text(text)
+
+
+def finding_dict(finding: Finding) -> dict:
+    """A finding as pages, the API and CaseNote.flagged_phrases hold it."""
+    return {
+        "text": finding.text,
+        "start": finding.start,
+        "end": finding.end,
+        "phrase": finding.phrase,
+        "suggestion": finding.suggestion,
+        "why": finding.why,
+    }
+
+
+# --- the list
+
+
+def seed_defaults() -> int:
+    """Who: the CLI (`flask demo load`), set-up, and an admin's "add the starting list".
+    Adds each phrase of domain/data/phrases.csv not in the list yet (compared ignoring
+    case and spacing) and returns how many it added; an entry an admin has changed or
+    deactivated is left as it is. Flushes; the caller commits."""
+    existing = {_normalised(p) for p in db.session.scalars(select(LanguagePhrase.phrase))}
+    added = 0
+    for entry in load_seed_phrases():
+        key = _normalised(entry.phrase)
+        if key in existing:
+            continue
+        existing.add(key)
+        db.session.add(
+            LanguagePhrase(
+                phrase=entry.phrase, suggestion=entry.suggestion, why=entry.why or None, active=True
+            )
+        )
+        added += 1
+    db.session.flush()
+    return added
+
+
+def missing_defaults() -> int:
+    """How many phrases of the starting list are not in the list (for the admin page)."""
+    existing = {_normalised(p) for p in db.session.scalars(select(LanguagePhrase.phrase))}
+    return sum(1 for entry in load_seed_phrases() if _normalised(entry.phrase) not in existing)
+
+
+def list_all() -> list[LanguagePhrase]:
+    """Every entry, active first, then alphabetical (for the admin page)."""
+    return list(
+        db.session.scalars(
+            select(LanguagePhrase).order_by(
+                LanguagePhrase.active.desc(), func.lower(LanguagePhrase.phrase), LanguagePhrase.id
+            )
+        )
+    )
+
+
+def get(phrase_id: int) -> LanguagePhrase:
+    """The entry with this id (active or not), or NotFound. Reference data: no audit."""
+    phrase = db.session.get(LanguagePhrase, phrase_id)
+    if phrase is None:
+        raise NotFound("language_phrase", phrase_id)
+    return phrase
+
+
+def _require_admin(user, phrase_id=None) -> None:
+    if not can(user, Perm.REFERENCE_DATA_ADMIN):
+        audit.record_now(
+            "language_phrase.change.denied",
+            "language_phrase",
+            phrase_id,
+            outcome=AuditOutcome.DENIED,
+            actor=user,
+        )
+        raise NotAllowed("Your role does not allow changing the language list")
+
+
+def _fields(data: Mapping, errors: dict, *, phrase_id: int | None = None) -> dict:
+    values: dict = {}
+    phrase = parse_text(data, "phrase", "The phrase", errors, max_length=MAX_PHRASE, required=True)
+    if phrase is not None:
+        phrase = " ".join(phrase.split())
+        if not _LETTER.search(phrase):
+            errors["phrase"] = "The phrase must contain at least one word"
+        else:
+            key = _normalised(phrase)
+            clash = next(
+                (
+                    row_id
+                    for row_id, text in db.session.execute(select(LanguagePhrase.id, LanguagePhrase.phrase))
+                    if _normalised(text) == key and row_id != phrase_id
+                ),
+                None,
+            )
+            if clash is not None:
+                errors["phrase"] = DUPLICATE
+            else:
+                values["phrase"] = phrase
+    suggestion = parse_text(
+        data, "suggestion", "The suggested wording", errors, max_length=MAX_SUGGESTION, required=True
+    )
+    if suggestion is not None:
+        values["suggestion"] = suggestion
+    if phrase_id is None or "why" in data:  # a change that leaves `why` out keeps it
+        why = parse_text(data, "why", "Why it matters", errors, max_length=MAX_WHY)
+        if "why" not in errors:
+            values["why"] = why
+    return values
+
+
+def _raise(errors: dict) -> None:
+    db.session.rollback()
+    raise ValidationError(
+        {f: errors[f] for f in FIELDS if f in errors} | {f: m for f, m in errors.items() if f not in FIELDS}
+    )
+
+
+def add_phrase(user, data: Mapping) -> LanguagePhrase:
+    """Who: reference.admin. A new active entry: `phrase` (required, unique ignoring
+    letter case and spacing; written in one of its forms, the check finds the others),
+    `suggestion` (required) and `why` (optional). Audited."""
+    _require_admin(user)
+    errors: dict[str, str] = {}
+    values = _fields(data, errors)
+    if errors:
+        _raise(errors)
+    entry = LanguagePhrase(active=True, **values)
+    db.session.add(entry)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same phrase added at the same moment by another admin
+        _raise({"phrase": DUPLICATE})
+    audit.record("language_phrase.added", "language_phrase", entry.id, actor=user)
+    db.session.commit()
+    return entry
+
+
+def update_phrase(user, phrase_id: int, data: Mapping) -> LanguagePhrase:
+    """Who: reference.admin. Changes the phrase, its suggestion and why. Notes already
+    saved keep what was flagged when they were written. Audited."""
+    _require_admin(user, phrase_id)
+    entry = get(phrase_id)
+    errors: dict[str, str] = {}
+    values = _fields(data, errors, phrase_id=entry.id)
+    if errors:
+        _raise(errors)
+    changed = sorted(name for name, value in values.items() if getattr(entry, name) != value)
+    for name, value in values.items():
+        setattr(entry, name, value)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        _raise({"phrase": DUPLICATE})
+    audit.record(
+        "language_phrase.updated", "language_phrase", entry.id, detail={"fields": changed}, actor=user
+    )
+    db.session.commit()
+    return entry
+
+
+def set_active(user, phrase_id: int, active: bool) -> LanguagePhrase:
+    """Who: reference.admin. Deactivates (no longer checked) or reactivates an entry.
+    Audited."""
+    _require_admin(user, phrase_id)
+    entry = get(phrase_id)
+    if entry.active != active:
+        entry.active = active
+        audit.record(
+            "language_phrase.reactivated" if active else "language_phrase.deactivated",
+            "language_phrase",
+            entry.id,
+            actor=user,
+        )
+    db.session.commit()
+    return entry
+
+
+def add_starting_list(user) -> int:
+    """Who: reference.admin. Adds the phrases of the starting list that are not in the
+    list yet (seed_defaults) and returns how many. Audited."""
+    _require_admin(user)
+    added = seed_defaults()
+    audit.record("language_phrase.seeded", "language_phrase", None, detail={"added": added}, actor=user)
+    db.session.commit()
+    return added

@@ -1,0 +1,221 @@
+"""The risk assessment toolkit's indicator catalogue: reference data an admin keeps.
+
+Seeded from mettrack/domain/risk.py DEFAULT_INDICATORS (grouped as in practice: missing,
+relationships, associations, behaviour, health, education, online). An admin adds an
+indicator, changes its label, group or order, and deactivates or reactivates it. A code
+never changes once made: it is stored with every rating and named by the API. A
+deactivated indicator stays on the assessments that rated it but is no longer offered.
+
+Who: reading the active catalogue needs no case (it holds nothing about any child);
+changing it needs reference.admin (Perm.REFERENCE_DATA_ADMIN). Changes are audited.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from mettrack import audit
+from mettrack.domain.choices import AuditOutcome, IndicatorGroup
+from mettrack.domain.risk import DEFAULT_INDICATORS
+from mettrack.extensions import db
+from mettrack.models import RiskIndicator
+from mettrack.permissions import NotFound, Perm, can
+from mettrack.services import ValidationError
+from mettrack.services.screenings import parse_int, parse_text
+
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_CODE = 60  # RiskIndicator.code
+MAX_LABEL = 200  # RiskIndicator.label
+ORDER_STEP = 10  # room to put a new indicator between two others
+FIELDS = ("code", "label", "group", "sort_order")  # the order the form shows them
+
+
+class NotAllowed(Exception):
+    """The user's roles may not change the catalogue (the caller answers 403). Audited."""
+
+
+def seed_defaults() -> int:
+    """Who: the CLI (`flask demo load`) and set-up. Adds each default indicator that is
+    not there yet (by code) and returns how many it added; one an admin has changed or
+    deactivated is left as it is. Flushes; the caller commits."""
+    existing = set(db.session.scalars(select(RiskIndicator.code)))
+    added = 0
+    for order, indicator in enumerate(DEFAULT_INDICATORS, start=1):
+        if indicator.code in existing:
+            continue
+        db.session.add(
+            RiskIndicator(
+                code=indicator.code,
+                group=indicator.group.value,
+                label=indicator.label,
+                active=True,
+                sort_order=order * ORDER_STEP,
+            )
+        )
+        added += 1
+    db.session.flush()
+    return added
+
+
+def _group_rank(group: str) -> int:
+    groups = [g.value for g in IndicatorGroup]
+    return groups.index(group) if group in groups else len(groups)
+
+
+def ordered(indicators) -> list[RiskIndicator]:
+    return sorted(indicators, key=lambda i: (_group_rank(i.group), i.sort_order, i.label, i.id))
+
+
+def list_active() -> list[RiskIndicator]:
+    """The indicators an assessment offers, in form order (group, then order, then label)."""
+    return ordered(db.session.scalars(select(RiskIndicator).where(RiskIndicator.active)))
+
+
+def list_all() -> list[RiskIndicator]:
+    """Every indicator, deactivated ones too, in form order (for the admin page)."""
+    return ordered(db.session.scalars(select(RiskIndicator)))
+
+
+@dataclass(frozen=True)
+class GroupOfIndicators:
+    group: IndicatorGroup
+    indicators: list[RiskIndicator]
+
+    @property
+    def label(self) -> str:
+        return self.group.label
+
+
+def grouped(indicators: list[RiskIndicator]) -> list[GroupOfIndicators]:
+    """Indicators grouped for a form or a page, groups in IndicatorGroup's order."""
+    return [
+        GroupOfIndicators(group, [i for i in indicators if i.group == group.value])
+        for group in IndicatorGroup
+        if any(i.group == group.value for i in indicators)
+    ]
+
+
+def group_choices() -> list[tuple[str, str]]:
+    return [(g.value, g.label) for g in IndicatorGroup]
+
+
+# --- admin
+
+
+def _require_admin(user, indicator_id=None) -> None:
+    if not can(user, Perm.REFERENCE_DATA_ADMIN):
+        audit.record_now(
+            "risk_indicator.change.denied",
+            "risk_indicator",
+            indicator_id,
+            outcome=AuditOutcome.DENIED,
+            actor=user,
+        )
+        raise NotAllowed("Your role does not allow changing the risk indicators")
+
+
+def get(indicator_id: int) -> RiskIndicator:
+    """The indicator with this id (active or not), or NotFound. Reference data: no audit."""
+    indicator = db.session.get(RiskIndicator, indicator_id)
+    if indicator is None:
+        raise NotFound("risk_indicator", indicator_id)
+    return indicator
+
+
+def _fields(data: Mapping, errors: dict, *, new: bool) -> dict:
+    values = {}
+    if new:
+        code = parse_text(data, "code", "The code", errors, max_length=MAX_CODE, required=True)
+        if code is not None:
+            code = code.lower()
+            if not CODE_RE.match(code):
+                errors["code"] = (
+                    "The code must start with a letter and use only lower-case letters, digits and "
+                    "underscores, like older_partner"
+                )
+            elif db.session.scalar(select(RiskIndicator.id).where(RiskIndicator.code == code)):
+                errors["code"] = "An indicator with this code already exists: choose another code"
+            else:
+                values["code"] = code
+    label = parse_text(data, "label", "The label", errors, max_length=MAX_LABEL, required=True)
+    if label is not None:
+        values["label"] = label
+    group = data.get("group")
+    if not isinstance(group, str) or group.strip() not in {g.value for g in IndicatorGroup}:
+        errors["group"] = "Choose the group the indicator belongs to"
+    else:
+        values["group"] = group.strip()
+    order = parse_int(data, "sort_order", "The order", errors)
+    if order is not None and not 0 <= order <= 10_000:
+        errors["sort_order"] = "The order must be a whole number from 0 to 10000"
+    elif order is not None:
+        values["sort_order"] = order
+    return values
+
+
+def add_indicator(user, data: Mapping) -> RiskIndicator:
+    """Who: reference.admin. A new active indicator: `code` (lower-case letters, digits
+    and underscores; unique; never changed later), `label`, `group` (an IndicatorGroup
+    value) and optional `sort_order` (default: after the group's last). Audited."""
+    _require_admin(user)
+    errors: dict[str, str] = {}
+    values = _fields(data, errors, new=True)
+    if errors:
+        db.session.rollback()
+        raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
+    if "sort_order" not in values:
+        last = db.session.scalar(
+            select(func.max(RiskIndicator.sort_order)).where(RiskIndicator.group == values["group"])
+        )
+        values["sort_order"] = (last or 0) + ORDER_STEP
+    indicator = RiskIndicator(active=True, **values)
+    db.session.add(indicator)
+    db.session.flush()
+    audit.record(
+        "risk_indicator.added",
+        "risk_indicator",
+        indicator.id,
+        detail={"code": indicator.code, "group": indicator.group},
+        actor=user,
+    )
+    db.session.commit()
+    return indicator
+
+
+def update_indicator(user, indicator_id: int, data: Mapping) -> RiskIndicator:
+    """Who: reference.admin. Changes the label, group and order (the code stays). Past
+    assessments show the new label: change the wording, not the meaning. Audited."""
+    _require_admin(user, indicator_id)
+    indicator = get(indicator_id)
+    errors: dict[str, str] = {}
+    values = _fields(data, errors, new=False)
+    if errors:
+        db.session.rollback()
+        raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
+    changed = sorted(name for name, value in values.items() if getattr(indicator, name) != value)
+    for name, value in values.items():
+        setattr(indicator, name, value)
+    audit.record(
+        "risk_indicator.updated", "risk_indicator", indicator.id, detail={"fields": changed}, actor=user
+    )
+    db.session.commit()
+    return indicator
+
+
+def set_active(user, indicator_id: int, active: bool) -> RiskIndicator:
+    """Who: reference.admin. Deactivates (no longer offered; kept on past assessments) or
+    reactivates an indicator. Audited."""
+    _require_admin(user, indicator_id)
+    indicator = get(indicator_id)
+    if indicator.active != active:
+        indicator.active = active
+        audit.record(
+            "risk_indicator.reactivated" if active else "risk_indicator.deactivated",
+            "risk_indicator",
+            indicator.id,
+            actor=user,
+        )
+    db.session.commit()
+    return indicator

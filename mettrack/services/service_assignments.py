@@ -1,0 +1,276 @@
+"""Specialist services on a case (Barnardo's ICTG, PARCS, DASS, ...): the coordinator
+records each service that has accepted the case, and when its work with the child ended.
+
+The first accepted service moves the case to `service_assigned`. That is the workflow's
+ASSIGN_SERVICE move, so `record` makes it through services.transitions.apply, and the
+rules (who, from which states, which fields) stay in the one table
+(domain/workflow.py): from `police_tiered`, and from `met_review` too, since the table
+allows that move. A case already in `service_assigned` takes further services without a
+move; they are recorded here with the same fields and messages. From any other state the
+answer is a ValidationError on `state` naming the problem.
+
+Ending a service records the date only: it does not move the case (the MET chair sends
+a case back to review when its services no longer meet the need).
+
+Who: reading needs case.view; recording and ending need service.assign (the
+coordinator, DESIGN.md). Always on a case within the user's need-to-know (404 otherwise);
+every read and write is audited, naming records by id.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from mettrack import audit
+from mettrack.clock import LONDON, now
+from mettrack.domain.choices import CaseAction, CaseState, ReferenceKind
+from mettrack.extensions import db
+from mettrack.models import Case, ReferenceItem, ServiceAssignment
+from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
+from mettrack.services.screenings import parse_date, parse_int, parse_text
+
+MAX_WORKER = transitions.MAX_WORKER
+MAX_NOTE = 2000
+FIELDS = ("service", "worker", "accepted_on")
+END_FIELDS = ("ended_on", "note")
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    assignment: ServiceAssignment
+    service_label: str
+
+    @property
+    def current(self) -> bool:
+        return self.assignment.ended_on is None
+
+
+# --- reading
+
+
+def assignments_of(case: Case) -> list[ServiceAssignment]:
+    """The case's services: current ones first, then by acceptance, newest first. Reads
+    only; callers audit."""
+    return list(
+        db.session.scalars(
+            select(ServiceAssignment)
+            .where(ServiceAssignment.case_id == case.id)
+            .order_by(
+                ServiceAssignment.ended_on.is_not(None),
+                ServiceAssignment.accepted_on.is_(None),
+                ServiceAssignment.accepted_on.desc(),
+                ServiceAssignment.id.desc(),
+            )
+        )
+    )
+
+
+def service_labels() -> dict[str, str]:
+    """Every specialist service's code and label, offered or not (one query)."""
+    return dict(
+        db.session.execute(
+            select(ReferenceItem.code, ReferenceItem.label).where(
+                ReferenceItem.kind == ReferenceKind.SPECIALIST_SERVICE.value
+            )
+        ).all()
+    )
+
+
+def summary_for_case(user, case: Case) -> list[AssignmentView]:
+    """Who: the case page, for a case already fetched through cases.get_for (case.view).
+    The case's services with their labels. Audited with the ids shown."""
+    if not can(user, Perm.CASE_VIEW):
+        raise deny_record("case", case.id, "service_assignment.listed")
+    labels = service_labels()
+    views = [AssignmentView(a, labels.get(a.service_code, a.service_code)) for a in assignments_of(case)]
+    audit.record(
+        "service_assignment.listed",
+        "case",
+        case.id,
+        detail={"ids": [v.assignment.id for v in views]},
+        actor=user,
+    )
+    db.session.commit()
+    return views
+
+
+def list_for(user, case_id: int) -> tuple[Case, list[ServiceAssignment]]:
+    """Who: any role with case.view, on a case within need-to-know (NotFound otherwise,
+    audited). The case and its services; audited with the ids shown."""
+    case = cases.get_for(user, case_id, action="service_assignment.listed")
+    items = assignments_of(case)
+    audit.record(
+        "service_assignment.listed", "case", case.id, detail={"ids": [a.id for a in items]}, actor=user
+    )
+    db.session.commit()
+    return case, items
+
+
+def get_for(user, case_id: int, assignment_id: int, *, action: str = "service_assignment.viewed"):
+    """Who: any role with case.view. One service of a case within the user's
+    need-to-know, or NotFound (audited) for the case or the service."""
+    case = cases.get_for(user, case_id, action=action)
+    assignment = db.session.scalar(
+        select(ServiceAssignment).where(
+            ServiceAssignment.id == assignment_id, ServiceAssignment.case_id == case.id
+        )
+    )
+    if assignment is None:
+        raise deny_record("service_assignment", assignment_id, action)
+    return case, assignment
+
+
+# --- writing
+
+
+def _today() -> date:
+    return now().astimezone(LONDON).date()
+
+
+def state_problem(state: str) -> str:
+    """Why a service cannot be recorded on a case in this state."""
+    return (
+        f"The case is {CaseState(state).label}: a specialist service can be recorded once the MET "
+        "group has reviewed the case and set its police tier, or beside a service already assigned"
+    )
+
+
+def _parse(data: Mapping) -> tuple[dict, dict[str, str]]:
+    """The fields of a service, with transitions' ASSIGN_SERVICE messages."""
+    errors: dict[str, str] = {}
+    code = data.get("service")
+    code = code.strip() if isinstance(code, str) else None
+    service = reference_data.active_item(ReferenceKind.SPECIALIST_SERVICE, code)
+    if service is None:
+        errors["service"] = "Choose the specialist service from the list"
+    worker = parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER)
+    accepted_on = parse_date(data, "accepted_on", "Date the service accepted the case", errors)
+    if accepted_on is not None and accepted_on > _today():
+        errors["accepted_on"] = "The date the service accepted the case must be today or in the past"
+    return {"service": service, "worker": worker, "accepted_on": accepted_on}, errors
+
+
+def _version(expected_version) -> int:
+    errors: dict[str, str] = {}
+    version = parse_int({"version": expected_version}, "version", "Version", errors)
+    if version is None:
+        raise ValidationError(errors or {"version": "Send the version of the case you read"})
+    return version
+
+
+def _locked_case(user, case_id: int, action: str) -> Case:
+    case = db.session.scalar(
+        select(Case)
+        .where(Case.id == case_id, case_scope(user))
+        .with_for_update(of=Case)
+        .execution_options(populate_existing=True)
+    )
+    if case is None:
+        db.session.rollback()
+        raise deny_record("case", case_id, action)
+    return case
+
+
+def record(user, case_id: int, data: Mapping, expected_version) -> tuple[ServiceAssignment, bool]:
+    """Who: service.assign (the coordinator), on a case within need-to-know (NotFound
+    otherwise, audited). `data`: service (a specialist service's code from the
+    reference list), worker (optional), accepted_on (a date, today or earlier);
+    `expected_version` is the case version the user read (Conflict if it changed).
+
+    Before `service_assigned`, makes the ASSIGN_SERVICE move (transitions.apply: its
+    CaseEvent and audit row); in `service_assigned`, records the further service
+    (audited as service_assignment.recorded). Returns the service and whether the case
+    moved. Raises ValidationError naming each bad field, or `state` when the case's
+    state allows neither; nothing is saved then."""
+    action = "service_assignment.recorded"
+    cases.require(user, Perm.SERVICE_ASSIGN, action)
+    version = _version(expected_version)
+    case = _locked_case(user, case_id, action)
+    if case.state != CaseState.SERVICE_ASSIGNED.value:
+        state = case.state
+        db.session.rollback()  # transitions.apply takes the lock again and checks everything
+        try:
+            transitions.apply(user, case_id, CaseAction.ASSIGN_SERVICE, data, version)
+        except transitions.MoveRefused as refused:
+            if "action" in refused.errors:  # not a move from this state
+                raise transitions.MoveRefused({"state": state_problem(state)}) from None
+            raise
+        assignment = db.session.scalar(
+            select(ServiceAssignment)
+            .where(ServiceAssignment.case_id == case_id)
+            .order_by(ServiceAssignment.id.desc())
+            .limit(1)
+        )
+        return assignment, True
+
+    if case.version != version:
+        db.session.rollback()
+        raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
+    values, errors = _parse(data)
+    if errors:
+        db.session.rollback()
+        raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
+    assignment = ServiceAssignment(
+        case_id=case.id,
+        service_code=values["service"].code,
+        worker=values["worker"],
+        accepted_on=values["accepted_on"],
+        recorded_by_id=user.id,
+        recorded_at=now(),
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(
+        action,
+        "case",
+        case.id,
+        detail={"service_assignment": assignment.id, "service": assignment.service_code},
+        actor=user,
+    )
+    db.session.commit()
+    return assignment, False
+
+
+def end(user, case_id: int, assignment_id: int, data: Mapping) -> ServiceAssignment:
+    """Who: service.assign (the coordinator), on a case within need-to-know. Records the
+    date a service's work with the child ended (`ended_on`: today or earlier, not before
+    it accepted the case) and an optional `note`. Does not move the case. Raises
+    NotFound (audited) for a case or service the user may not see, ValidationError
+    naming the field (nothing saved)."""
+    action = "service_assignment.ended"
+    cases.require(user, Perm.SERVICE_ASSIGN, action)
+    case = _locked_case(user, case_id, action)
+    assignment = db.session.scalar(
+        select(ServiceAssignment).where(
+            ServiceAssignment.id == assignment_id, ServiceAssignment.case_id == case.id
+        )
+    )
+    if assignment is None:
+        db.session.rollback()
+        raise deny_record("service_assignment", assignment_id, action)
+    errors: dict[str, str] = {}
+    ended_on = parse_date(data, "ended_on", "Date the service's work ended", errors)
+    note = parse_text(data, "note", "The note", errors, max_length=MAX_NOTE)
+    if assignment.ended_on is not None:
+        errors["ended_on"] = (
+            f"This service's work was already recorded as ended on {assignment.ended_on:%-d %B %Y}"
+        )
+    elif ended_on is not None and ended_on > _today():
+        errors["ended_on"] = "The date the service's work ended must be today or in the past"
+    elif ended_on is not None and assignment.accepted_on and ended_on < assignment.accepted_on:
+        errors["ended_on"] = (
+            "The date the service's work ended must not be before it accepted the case "
+            f"({assignment.accepted_on:%-d %B %Y})"
+        )
+    if errors:
+        db.session.rollback()
+        raise ValidationError({f: errors[f] for f in END_FIELDS if f in errors})
+    assignment.ended_on = ended_on
+    if note:
+        assignment.note = note
+    audit.record(action, "case", case.id, detail={"service_assignment": assignment.id}, actor=user)
+    db.session.commit()
+    return assignment

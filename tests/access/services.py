@@ -1,0 +1,96 @@
+"""The case list's name search and the specialist services on a case (pages and API).
+
+The world's visible case is in `met_review` and no reference data is seeded, so a new
+service that the coordinator may record is refused by its fields (400 on a page, 422 by
+the API): neither 403 nor 404, which is what the matrix checks. Each case has one
+current service (build_records) whose end a coordinator may record.
+"""
+
+from datetime import date
+
+from mettrack.domain.choices import Role
+from mettrack.extensions import db
+from mettrack.models import ServiceAssignment
+from tests.access import CASE_ROLES, Route
+
+COORDINATOR_ONLY = frozenset({Role.COORDINATOR})
+
+
+def build_records(visible_case, hidden_case, recorder) -> dict:
+    """For tests/access/world.py: a current service on each case. Returns the ids to add."""
+    rows = [
+        ServiceAssignment(
+            case_id=case.id,
+            service_code="parcs",
+            worker="Test Worker",
+            accepted_on=date(2026, 1, 5),
+            recorded_by_id=recorder.id,
+        )
+        for case in (visible_case, hidden_case)
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    return {"service_assignment": rows[0].id, "hidden_service_assignment": rows[1].id}
+
+
+NEW_SERVICE = {"version": "1", "service": "not-seeded", "accepted_on": "2026-01-05"}
+END_SERVICE = {"ended_on": "2026-01-10"}
+BASE = "/cases/{case}/services"
+API_BASE = "/api/v1/cases/{case}/service-assignments"
+COORDINATOR = dict(allowed=COORDINATOR_ONLY, need_to_know=True)
+
+ROUTES = [
+    Route("POST", "cases.search", "/cases/search", allowed=CASE_ROLES, ok=302, data={"q": "Testchild"}),
+    Route("GET", "cases.new_service", BASE + "/new", **COORDINATOR),
+    Route("POST", "cases.new_service", BASE + "/new", ok=400, data=NEW_SERVICE, **COORDINATOR),
+    Route("GET", "cases.end_service", BASE + "/{service_assignment}/end", **COORDINATOR),
+    Route(
+        "POST",
+        "cases.end_service",
+        BASE + "/{service_assignment}/end",
+        ok=302,
+        data=END_SERVICE,
+        **COORDINATOR,
+    ),
+    Route(
+        "POST",
+        "api_cases.CaseSearch",
+        "/api/v1/cases/search",
+        allowed=CASE_ROLES,
+        api=True,
+        data={"q": "Test"},
+    ),
+    Route(
+        "GET",
+        "api_service_assignments.ServiceAssignments",
+        API_BASE,
+        allowed=CASE_ROLES,
+        need_to_know=True,
+        api=True,
+    ),
+    Route(
+        "POST",
+        "api_service_assignments.ServiceAssignments",
+        API_BASE,
+        ok=422,
+        api=True,
+        data={"version": 1, "service": "not-seeded", "accepted_on": "2026-01-05"},
+        **COORDINATOR,
+    ),
+    Route(
+        "GET",
+        "api_service_assignments.ServiceAssignmentItem",
+        API_BASE + "/{service_assignment}",
+        allowed=CASE_ROLES,
+        need_to_know=True,
+        api=True,
+    ),
+    Route(
+        "PATCH",
+        "api_service_assignments.ServiceAssignmentItem",
+        API_BASE + "/{service_assignment}",
+        api=True,
+        data={"ended_on": "2026-01-10"},
+        **COORDINATOR,
+    ),
+]
