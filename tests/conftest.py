@@ -27,6 +27,18 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 _ADMIN_URL: list[str] = []
 
 
+def pytest_configure(config):
+    # Still Argon2id, at its lowest cost: the suite signs in a few thousand times and the
+    # production cost (a quarter of a second per check) would double the run. The hash
+    # parameters travel in each hash, so production hashes still verify as before.
+    from argon2 import PasswordHasher
+
+    from mettrack.services import passwords
+
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
+
+
 def _drop_leftover_databases(conn) -> None:
     names = conn.scalars(sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'mettrack_test_%'"))
     for name in list(names):
@@ -64,6 +76,10 @@ def _find_postgres() -> tuple[str | None, str]:
                     )
                     if not exists:
                         conn.execute(sa.text(f'CREATE DATABASE "{PG_DB}"'))
+                        # A throw-away database: waiting for each commit to reach the disk
+                        # would only slow the suite (tests commit thousands of times).
+                        # Commits stay atomic and isolated; only a machine crash loses them.
+                        conn.execute(sa.text(f'ALTER DATABASE "{PG_DB}" SET synchronous_commit = off'))
                 engine.dispose()
                 candidates.append(f"postgresql+psycopg://{user}@{PG_HOST}/{PG_DB}")
                 break
@@ -107,6 +123,9 @@ def _reset_schema(app):
                 conn.execute(sa.text("DROP SCHEMA public CASCADE"))
                 conn.execute(sa.text("CREATE SCHEMA public"))
         upgrade()
+    # The migrations seed the default reference lists; every test starts on empty tables
+    # (as after _clean_database), so the first test sees what the others see.
+    _empty_tables(app)
 
 
 @pytest.fixture(scope="session")
@@ -140,9 +159,14 @@ def _clean_database(request):
         return
     app = request.getfixturevalue("app")
     from mettrack.clock import set_now
-    from mettrack.extensions import db
 
     set_now(None)
+    _empty_tables(app)
+
+
+def _empty_tables(app) -> None:
+    from mettrack.extensions import db
+
     with app.app_context():
         db.session.remove()
         names = _table_names(app)

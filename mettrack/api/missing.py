@@ -12,6 +12,7 @@ from mettrack.api.schemas import (
     MissingEpisodeSchema,
     MissingEpisodeUpdateSchema,
 )
+from mettrack.api.wording_check import documents_language_check
 from mettrack.permissions import Perm, requires
 from mettrack.services import missing
 
@@ -56,15 +57,17 @@ class MissingEpisodes(MethodView):
     @blp.arguments(MissingEpisodeCreateSchema, unknown=RAISE)
     @blp.response(201, MissingEpisodeSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, data: dict, case_id: int):
         """Record a missing episode
 
         `went_missing_at` is required and must not be in the future; `returned_at`, if
-        known, must come after it. Times need their UTC offset. Audited as
+        known, must come after it. Times need their UTC offset. `where_found` is checked
+        for wording that blames the child (see the 422 answer). Audited as
         missing.recorded.
         """
-        return _episode(missing.record_episode(current_user, case_id, data))
+        save_anyway = data.pop("save_anyway")
+        return _episode(missing.record_episode(current_user, case_id, data, save_anyway=save_anyway))
 
 
 @blp.route(f"/{CASE_ID}/missing-episodes/{EPISODE_ID}")
@@ -73,14 +76,18 @@ class MissingEpisodeItem(MethodView):
     @blp.arguments(MissingEpisodeUpdateSchema, unknown=RAISE)
     @blp.response(200, MissingEpisodeSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def patch(self, data: dict, case_id: int, episode_id: int):
         """Record the return or the Return Home Interview
 
         Send the fields that change: the return (`returned_at`, `where_found`) and/or
         the interview (`rhi_status`: offered, accepted, declined or not_possible;
         `rhi_offered_at`, needed unless not possible; `rhi_held_at` for an accepted
-        interview, with `rhi_by`; `rhi_learning`). All is saved, or nothing. Audited as
-        missing.updated.
+        interview, with `rhi_by`; `rhi_learning`). All is saved, or nothing. New wording
+        in `where_found` and `rhi_learning` is checked for wording that blames the child
+        (see the 422 answer). Audited as missing.updated.
         """
-        return _episode(missing.update_episode(current_user, case_id, episode_id, data))
+        save_anyway = data.pop("save_anyway")
+        return _episode(
+            missing.update_episode(current_user, case_id, episode_id, data, save_anyway=save_anyway)
+        )

@@ -3,18 +3,17 @@
 A note is checked for victim-blaming language before it is saved (docs/notes.md). With
 findings and `save_anyway` false nothing is saved: the answer is a 422 problem whose
 `errors` names `body` and whose `findings` member lists each phrase as written, with its
-suggestion and why. Send the note again with `save_anyway: true` to save it as written;
-what was flagged is recorded with the note. The check warns, it never blocks.
+suggestion and why (mettrack/api/problems.py, as for every free text checked). Send the
+note again with `save_anyway: true` to save it as written; what was flagged is recorded
+with the note. The check warns, it never blocks.
 """
 
-from flask import json
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.cases import CASE_ID
-from mettrack.api.problems import problem_response
 from mettrack.api.schemas import (
     LanguageCheckRequestSchema,
     LanguageCheckResultSchema,
@@ -22,8 +21,10 @@ from mettrack.api.schemas import (
     NoteListSchema,
     NoteSchema,
 )
+from mettrack.api.wording_check import documents_language_check
 from mettrack.permissions import Perm, requires
 from mettrack.services import language_phrases, notes
+from mettrack.services.wording_check import WordingFlagged
 
 blp = ApiBlueprint("api_notes", __name__, path="/cases", description="Case notes")
 language_blp = ApiBlueprint(
@@ -47,25 +48,6 @@ def _note(note) -> dict:
     }
 
 
-def _findings_problem(findings):
-    listed = "; ".join(f"“{f.text}”: consider “{f.suggestion}”" for f in findings)
-    count = len(findings)
-    message = (
-        f"The language check flagged {count} phrase{'s' if count != 1 else ''} ({listed}). "
-        "Reword the note, or send it again with save_anyway: true to save it as written."
-    )
-    response = problem_response(
-        422,
-        "The note was not saved: the language check flagged wording that can blame the child. "
-        "See `findings`.",
-        {"body": message},
-    )
-    body = response.get_json()
-    body["findings"] = [language_phrases.finding_dict(f) for f in findings]
-    response.set_data(json.dumps(body))
-    return response
-
-
 @blp.route(f"/{CASE_ID}/notes")
 class CaseNotes(MethodView):
     @requires(Perm.CASE_VIEW)
@@ -84,12 +66,7 @@ class CaseNotes(MethodView):
     @blp.arguments(NoteCreateSchema, unknown=RAISE)
     @blp.response(201, NoteSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(
-        422,
-        response="UNPROCESSABLE_ENTITY",
-        description="Bad input, or (with `save_anyway` false) the language check flagged phrases: "
-        "`errors.body` says so and `findings` lists each with its suggestion. Nothing was saved.",
-    )
+    @documents_language_check(blp)
     def post(self, data: dict, case_id: int):
         """Add a note to a case
 
@@ -98,7 +75,7 @@ class CaseNotes(MethodView):
         """
         outcome = notes.add_note(current_user, case_id, data["body"], save_anyway=data["save_anyway"])
         if not outcome.saved:
-            return _findings_problem(outcome.findings)
+            raise WordingFlagged({"body": outcome.findings}, {"body": "Note"})
         return _note(outcome.note)
 
 

@@ -19,6 +19,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from mettrack.extensions import db
 from mettrack.permissions import NotFound
 from mettrack.services import ValidationError
+from mettrack.services.wording_check import WordingFlagged
 
 PROBLEM_TYPE = "about:blank"
 MEDIA_TYPE = "application/problem+json"
@@ -57,13 +58,17 @@ class ProblemSchema(Schema):
     )
 
 
-def problem_response(status: int, detail: str | None = None, errors: dict | None = None, headers=None):
+def problem_response(
+    status: int, detail: str | None = None, errors: dict | None = None, headers=None, members=None
+):
+    """`members`: extension members a kind of problem adds (RFC 9457, section 3.2)."""
     body = {
         "type": PROBLEM_TYPE,
         "title": HTTP_STATUS_CODES.get(status, "Error"),
         "status": status,
         "detail": detail or DETAILS.get(status, HTTP_STATUS_CODES.get(status, "Error")),
         "errors": errors or {},
+        **(members or {}),
     }
     response = jsonify(body)
     response.status_code = status
@@ -127,6 +132,20 @@ def _validation_problem(error: ValidationError):
     return problem_response(422, f"Some fields are not valid: {fields_named}.", dict(error.errors))
 
 
+WORDING_FLAGGED = (
+    "Nothing was saved: the language check flagged wording that can blame the child. "
+    "`errors` names each field and `findings` lists each phrase with a better one. Reword "
+    "it, or send the same request with save_anyway: true to save it as written."
+)
+
+
+def _wording_problem(error: WordingFlagged):
+    db.session.rollback()
+    return problem_response(
+        422, WORDING_FLAGGED, dict(error.errors), members={"findings": error.finding_dicts()}
+    )
+
+
 def _not_found_problem(error: NotFound):
     # The same answer whether the record does not exist or is outside the user's
     # need-to-know, so that its existence is not revealed.
@@ -154,6 +173,8 @@ def register_handlers(blueprint) -> None:
     """Answer every error raised inside this blueprint's views with a problem."""
     blueprint.register_error_handler(HTTPException, _http_problem)
     blueprint.register_error_handler(ValidationError, _validation_problem)
+    # A subclass of ValidationError: Flask picks the handler of the closest class.
+    blueprint.register_error_handler(WordingFlagged, _wording_problem)
     blueprint.register_error_handler(NotFound, _not_found_problem)
     blueprint.register_error_handler(StaleDataError, _conflict_problem)
     blueprint.register_error_handler(Exception, _server_problem)

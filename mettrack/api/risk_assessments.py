@@ -19,6 +19,7 @@ from mettrack.api.schemas import (
     RiskAssessmentSchema,
     RiskIndicatorListSchema,
 )
+from mettrack.api.wording_check import documents_language_check
 from mettrack.extensions import db
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict, risk_catalogue
@@ -59,7 +60,7 @@ class RiskAssessments(MethodView):
     @blp.response(201, RiskAssessmentRecordedSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, body: dict, case_id: int):
         """Record a risk assessment
 
@@ -69,10 +70,11 @@ class RiskAssessments(MethodView):
         An indicator left out is recorded as none. `chosen_level` and `rationale` are
         required: the system's suggestion is stored beside them, and the chosen level
         sets the case's risk level and next review date. Answers with the case's new
-        `case_version`. Audited as risk_assessment.recorded.
+        `case_version`. The rationale and each reason are checked for wording that
+        blames the child (see the 422 answer). Audited as risk_assessment.recorded.
         """
-        version = body.pop("version")
-        return service.record(current_user, case_id, body, version)
+        version, save_anyway = body.pop("version"), body.pop("save_anyway")
+        return service.record(current_user, case_id, body, version, save_anyway=save_anyway)
 
 
 @blp.route(f"/{CASE_ID}/risk-assessments/{ASSESSMENT_ID}")

@@ -9,6 +9,7 @@ from datetime import UTC
 from marshmallow import Schema, ValidationError, fields, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
+from mettrack.api.problems import ProblemSchema
 from mettrack.domain.choices import (
     CaseAction,
     CaseFlag,
@@ -32,6 +33,18 @@ DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
 # Far beyond any real list; it keeps the row offset within what the database takes.
 MAX_PAGE = 1_000_000
+
+
+def save_anyway_field() -> fields.Boolean:
+    """The confirmation a request sends to save text the language check flags."""
+    return fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Save even if the language check flags phrases in the free text (what was "
+            "flagged is recorded in the audit log, by list entry, never the text). False: text with "
+            "findings is not saved and the 422 problem lists them in `findings`."
+        },
+    )
 
 
 class UTCDateTime(fields.DateTime):
@@ -331,6 +344,7 @@ class ServiceAssignmentEndSchema(Schema):
         metadata={"description": "Not in the future, not before the service accepted the case."},
     )
     note = fields.String(allow_none=True, validate=Length(max=2000))
+    save_anyway = save_anyway_field()
 
 
 # --- missing episodes (mettrack/api/missing.py)
@@ -394,6 +408,7 @@ class MissingEpisodeListSchema(Schema):
 class _ReturnFields(Schema):
     returned_at = AwareDateTime(allow_none=True, metadata={"description": "With its UTC offset."})
     where_found = fields.String(allow_none=True, validate=Length(max=2000))
+    save_anyway = save_anyway_field()
 
 
 class MissingEpisodeCreateSchema(_ReturnFields):
@@ -545,6 +560,7 @@ class TransitionRequestSchema(Schema):
     note = fields.String(
         metadata={"description": "close, close_no_further_action: optional (close: required for `other`)."}
     )
+    save_anyway = save_anyway_field()
 
 
 class OfferedMoveSchema(Schema):
@@ -577,6 +593,7 @@ class ScreeningRequestSchema(Schema):
     controlling_relationship = fields.Boolean(required=True, metadata={"description": "Question 3."})
     frequents_exploitation_areas = fields.Boolean(required=True, metadata={"description": "Question 4."})
     notes = fields.String(allow_none=True)
+    save_anyway = save_anyway_field()
 
 
 class ScreeningSchema(Schema):
@@ -700,6 +717,7 @@ class RiskAssessmentRequestSchema(Schema):
         required=True,
         metadata={"description": "Why this level, especially when it differs from the suggestion."},
     )
+    save_anyway = save_anyway_field()
 
 
 class RiskRatingSchema(Schema):
@@ -777,6 +795,25 @@ class LanguageFindingSchema(Schema):
     )
     suggestion = fields.String(required=True, metadata={"description": "Better wording."})
     why = fields.String(required=True, metadata={"description": "Why it matters."})
+
+
+class FlaggedFindingSchema(LanguageFindingSchema):
+    field = fields.String(
+        required=True, metadata={"description": "The field of the request the phrase is in."}
+    )
+
+
+class LanguageProblemSchema(ProblemSchema):
+    """A 422 problem; when the language check flagged wording (save_anyway false),
+    `findings` lists each phrase with a better one."""
+
+    findings = fields.List(
+        fields.Nested(FlaggedFindingSchema),
+        metadata={
+            "description": "Only when the language check flagged wording: each phrase as written, "
+            "the field it is in, the list entry it matched and the suggested wording. Nothing was saved."
+        },
+    )
 
 
 class NoteSchema(Schema):

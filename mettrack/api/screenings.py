@@ -9,6 +9,7 @@ from marshmallow import RAISE
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import ScreeningRecordedSchema, ScreeningRequestSchema, ScreeningSchema
 from mettrack.api.transitions import register_lifecycle_problems
+from mettrack.api.wording_check import documents_language_check
 from mettrack.clock import LONDON, now
 from mettrack.permissions import Perm, requires
 from mettrack.services import cases, screenings
@@ -41,16 +42,20 @@ class CaseScreenings(MethodView):
     @blp.response(201, ScreeningRecordedSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, body: dict, case_id: int):
         """Screen the case's child
 
         Records a CSERQ4 screening of the child of this case, on the child's open case
         (a new one if this case is closed and the child has no open case). You join the
         case's team. When a question is yes, `mash_contact` says where to refer.
+        `notes` is checked for wording that blames the child (see the 422 answer).
         """
         case = cases.get_for(current_user, case_id, action="case.viewed")
-        return screenings.screen_child(current_user, case.child_id, body, today=_today())
+        save_anyway = body.pop("save_anyway")
+        return screenings.screen_child(
+            current_user, case.child_id, body, today=_today(), save_anyway=save_anyway
+        )
 
 
 @blp.route(f"/children/<{MAX_ID}:child_id>/screenings")
@@ -60,13 +65,15 @@ class ChildScreenings(MethodView):
     @blp.response(201, ScreeningRecordedSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, body: dict, child_id: int):
         """Screen a child
 
         Records a CSERQ4 screening on the child's open case, opening a case in
         `screened` if the child has none (a child never has two open cases). You join
         the case's team, as its lead professional if you hold that role and the case is
-        new. When a question is yes, `mash_contact` says where to refer.
+        new. When a question is yes, `mash_contact` says where to refer. `notes` is
+        checked for wording that blames the child (see the 422 answer).
         """
-        return screenings.screen_child(current_user, child_id, body, today=_today())
+        save_anyway = body.pop("save_anyway")
+        return screenings.screen_child(current_user, child_id, body, today=_today(), save_anyway=save_anyway)

@@ -23,6 +23,7 @@ from mettrack.api.schemas import (
     ServiceAssignmentSchema,
 )
 from mettrack.api.transitions import register_lifecycle_problems
+from mettrack.api.wording_check import documents_language_check
 from mettrack.extensions import db
 from mettrack.models import Case
 from mettrack.permissions import Perm, requires
@@ -94,11 +95,15 @@ class ServiceAssignmentItem(MethodView):
     @blp.arguments(ServiceAssignmentEndSchema, unknown=RAISE)
     @blp.response(200, ServiceAssignmentSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def patch(self, body: dict, case_id: int, service_assignment_id: int):
         """Record that a service's work ended
 
         `ended_on`: not in the future and not before the service accepted the case;
-        `note`: optional. The case does not move. A service already ended is a 422.
+        `note`: optional, checked for wording that blames the child (see the 422
+        answer). The case does not move. A service already ended is a 422.
         """
-        return service_assignments.end(current_user, case_id, service_assignment_id, body)
+        save_anyway = body.pop("save_anyway")
+        return service_assignments.end(
+            current_user, case_id, service_assignment_id, body, save_anyway=save_anyway
+        )

@@ -12,6 +12,7 @@ from marshmallow import RAISE
 from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import LifecycleCaseSchema, TransitionOptionsSchema, TransitionRequestSchema
+from mettrack.api.wording_check import documents_language_check
 from mettrack.extensions import db
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict, cases, transitions
@@ -76,7 +77,7 @@ class Transitions(MethodView):
     @blp.response(200, LifecycleCaseSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, body: dict, case_id: int):
         """Move a case
 
@@ -84,7 +85,10 @@ class Transitions(MethodView):
         fields are the move's own (see each field). Answers the moved case with its new
         version. 403: your role may not take this move. 409: the case changed since
         that version; nothing was saved. 422: a field or the move's rule refuses it,
-        with each message in `errors`; nothing was changed.
+        with each message in `errors`, or the language check flagged the move's free
+        text (`reason`, `note`, `override_reason`, `referral_outcome`) and `save_anyway`
+        is false, with the phrases in `findings`; nothing was changed.
         """
         action, version = body.pop("action"), body.pop("version")
-        return transitions.apply(current_user, case_id, action, body, version)
+        save_anyway = body.pop("save_anyway")
+        return transitions.apply(current_user, case_id, action, body, version, save_anyway=save_anyway)

@@ -180,6 +180,12 @@ def phrase_words(phrase: str) -> list[str]:
     return [w for w in re.split(r"[\s-]+", phrase.strip()) if w]
 
 
+def phrase_key(phrase: str) -> str:
+    """A phrase as the list compares it for uniqueness: the check ignores letter case,
+    spacing and hyphens, so two entries differing only in those would be one entry."""
+    return " ".join(phrase_words(phrase.casefold()))
+
+
 @lru_cache(maxsize=2048)
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """The compiled pattern matching every form of a phrase as whole words."""

@@ -1,6 +1,7 @@
 """The language list: victim-blaming phrases, each with a better one and why (DESIGN.md,
 "Language"). Reference data: seeded from mettrack/domain/data/phrases.csv (the published
-guidance on appropriate language in child exploitation) and extended by admins.
+guidance on appropriate language in child exploitation) by `flask db upgrade` on a new
+database (mettrack/domain/reference_defaults.py), and extended by admins.
 
 The matching itself (word forms, whole words, any letter case) is the pure
 mettrack/domain/language.py; this module keeps the list and runs the check against its
@@ -19,8 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from mettrack import audit
+from mettrack.domain import reference_defaults
 from mettrack.domain.choices import AuditOutcome
-from mettrack.domain.language import Finding, Phrase, check, load_seed_phrases, phrase_words
+from mettrack.domain.language import Finding, Phrase, check, phrase_key
 from mettrack.extensions import db
 from mettrack.models import LanguagePhrase
 from mettrack.permissions import NotFound, Perm, can
@@ -41,11 +43,6 @@ class NotAllowed(Exception):
 
 
 # --- the check
-
-
-def _normalised(phrase: str) -> str:
-    """A phrase as compared for uniqueness: lower case, words separated by one space."""
-    return " ".join(phrase_words(phrase.casefold()))
 
 
 def active_phrases() -> list[Phrase]:
@@ -100,31 +97,28 @@ def finding_dict(finding: Finding) -> dict:
 
 
 def seed_defaults() -> int:
-    """Who: the CLI (`flask demo load`), set-up, and an admin's "add the starting list".
-    Adds each phrase of domain/data/phrases.csv not in the list yet (compared ignoring
-    case and spacing) and returns how many it added; an entry an admin has changed or
-    deactivated is left as it is. Flushes; the caller commits."""
-    existing = {_normalised(p) for p in db.session.scalars(select(LanguagePhrase.phrase))}
-    added = 0
-    for entry in load_seed_phrases():
-        key = _normalised(entry.phrase)
-        if key in existing:
-            continue
-        existing.add(key)
-        db.session.add(
-            LanguagePhrase(
-                phrase=entry.phrase, suggestion=entry.suggestion, why=entry.why or None, active=True
-            )
-        )
-        added += 1
+    """Who: the CLI (`flask demo load`), set-up (`flask db upgrade` adds the same rows),
+    and an admin's "add the starting list". Adds each phrase of domain/data/phrases.csv
+    not in the list yet (compared ignoring case and spacing) and returns how many it added;
+    an entry an admin has changed or deactivated is left as it is. Flushes; the caller
+    commits."""
+    rows = _missing_default_rows()
+    db.session.add_all(LanguagePhrase(**row) for row in rows)
     db.session.flush()
-    return added
+    return len(rows)
+
+
+def _missing_default_rows() -> list[dict]:
+    return reference_defaults.missing_rows(
+        reference_defaults.language_phrase_rows(),
+        reference_defaults.language_phrase_key,
+        (phrase_key(p) for p in db.session.scalars(select(LanguagePhrase.phrase))),
+    )
 
 
 def missing_defaults() -> int:
     """How many phrases of the starting list are not in the list (for the admin page)."""
-    existing = {_normalised(p) for p in db.session.scalars(select(LanguagePhrase.phrase))}
-    return sum(1 for entry in load_seed_phrases() if _normalised(entry.phrase) not in existing)
+    return len(_missing_default_rows())
 
 
 def list_all() -> list[LanguagePhrase]:
@@ -166,12 +160,12 @@ def _fields(data: Mapping, errors: dict, *, phrase_id: int | None = None) -> dic
         if not _LETTER.search(phrase):
             errors["phrase"] = "The phrase must contain at least one word"
         else:
-            key = _normalised(phrase)
+            key = phrase_key(phrase)
             clash = next(
                 (
                     row_id
                     for row_id, text in db.session.execute(select(LanguagePhrase.id, LanguagePhrase.phrase))
-                    if _normalised(text) == key and row_id != phrase_id
+                    if phrase_key(text) == key and row_id != phrase_id
                 ),
                 None,
             )

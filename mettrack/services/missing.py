@@ -24,7 +24,12 @@ from mettrack.models import Case, MissingEpisode, PhilomenaProfile
 from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import ValidationError
 from mettrack.services.cases import get_for
+from mettrack.services.wording_check import audit_detail, check_before_saving
 
+# The free text written about the child, as the forms name it: checked for wording that
+# blames the child before it is saved (services/wording_check.py). The others are names
+# and references.
+CHECKED_TEXT = {"where_found": "Where the child was found", "rhi_learning": "What was learnt"}
 EPISODE_TEXT_FIELDS = {"police_reference": 60, "where_found": 2000, "reported_by": 200}
 RETURN_TEXT_FIELDS = {"where_found": 2000}
 RHI_TEXT_FIELDS = {"rhi_by": 200, "rhi_learning": 10000}
@@ -214,9 +219,21 @@ def _require_recorder(user, record_type: str, record_id, action: str) -> None:
         raise deny_record(record_type, record_id, action)
 
 
-def record_episode(user, case_id: int, data: Mapping) -> MissingEpisode:
+def _check_wording(texts: Mapping, save_anyway: bool, episode: MissingEpisode | None = None) -> dict:
+    # Text already on the episode was checked when it was saved; only new wording is.
+    changed = {
+        name: value
+        for name, value in texts.items()
+        if name in CHECKED_TEXT and (episode is None or value != getattr(episode, name))
+    }
+    return check_before_saving(changed, save_anyway=save_anyway, labels=CHECKED_TEXT)
+
+
+def record_episode(user, case_id: int, data: Mapping, *, save_anyway: bool = False) -> MissingEpisode:
     """Who: missing.record, on a case within need-to-know. Records that the child went
-    missing (and, when already known, their return). Audited as missing.recorded."""
+    missing (and, when already known, their return). Raises WordingFlagged when the
+    language check flags where the child was found and `save_anyway` is false (nothing
+    saved). Audited as missing.recorded (saved anyway: with the list entries flagged)."""
     _require_recorder(user, "case", case_id, "missing.recorded")
     case = get_for(user, case_id, action="missing.record")
     errors: dict[str, str] = {}
@@ -228,19 +245,31 @@ def record_episode(user, case_id: int, data: Mapping) -> MissingEpisode:
         )
     if errors:
         raise ValidationError(errors)
+    flagged = _check_wording(text, save_anyway)
     episode = MissingEpisode(
         case_id=case.id, went_missing_at=went, returned_at=returned, recorded_by_id=user.id, **text
     )
     db.session.add(episode)
     db.session.flush()
-    audit.record("missing.recorded", "missing_episode", episode.id, detail={"case_id": case.id}, actor=user)
+    audit.record(
+        "missing.recorded",
+        "missing_episode",
+        episode.id,
+        detail={"case_id": case.id, **audit_detail(flagged)},
+        actor=user,
+    )
     db.session.commit()
     return episode
 
 
-def update_episode(user, case_id: int, episode_id: int, data: Mapping) -> MissingEpisode:
+def update_episode(
+    user, case_id: int, episode_id: int, data: Mapping, *, save_anyway: bool = False
+) -> MissingEpisode:
     """Who: missing.record, on a case within need-to-know. Records the return and/or the
-    Return Home Interview in one change: all of it is saved, or none of it."""
+    Return Home Interview in one change: all of it is saved, or none of it. Raises
+    WordingFlagged when the language check flags new wording in where the child was
+    found or what was learnt and `save_anyway` is false (nothing saved). Audited as
+    missing.updated (saved anyway: with the list entries flagged)."""
     _require_recorder(user, "missing_episode", episode_id, "missing.updated")
     episode = episode_for(user, case_id, episode_id, action="missing.update")
     errors: dict[str, str] = {}
@@ -296,29 +325,39 @@ def update_episode(user, case_id: int, episode_id: int, data: Mapping) -> Missin
     if errors:
         db.session.rollback()
         raise ValidationError(errors)
+    flagged = _check_wording(changes, save_anyway, episode)
     for name, value in changes.items():
         setattr(episode, name, value)
     audit.record(
         "missing.updated",
         "missing_episode",
         episode.id,
-        detail={"case_id": case_id, "fields": sorted(changes)},
+        detail={"case_id": case_id, "fields": sorted(changes), **audit_detail(flagged)},
         actor=user,
     )
     db.session.commit()
     return episode
 
 
-def record_return(user, case_id: int, episode_id: int, data: Mapping) -> MissingEpisode:
+def record_return(
+    user, case_id: int, episode_id: int, data: Mapping, *, save_anyway: bool = False
+) -> MissingEpisode:
     """Who: missing.record. The child's return (returned_at, where_found)."""
-    return update_episode(user, case_id, episode_id, {k: data.get(k) for k in ("returned_at", "where_found")})
+    fields = ("returned_at", "where_found")
+    return update_episode(
+        user, case_id, episode_id, {k: data.get(k) for k in fields}, save_anyway=save_anyway
+    )
 
 
-def record_rhi(user, case_id: int, episode_id: int, data: Mapping) -> MissingEpisode:
+def record_rhi(
+    user, case_id: int, episode_id: int, data: Mapping, *, save_anyway: bool = False
+) -> MissingEpisode:
     """Who: missing.record. The Return Home Interview: status, offered and held dates,
     who held it (independent of the child's care) and what was learnt."""
     fields = ("rhi_status", "rhi_offered_at", "rhi_held_at", "rhi_by", "rhi_learning")
-    return update_episode(user, case_id, episode_id, {k: data.get(k) for k in fields})
+    return update_episode(
+        user, case_id, episode_id, {k: data.get(k) for k in fields}, save_anyway=save_anyway
+    )
 
 
 # --- Philomena Protocol

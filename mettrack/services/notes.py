@@ -2,9 +2,10 @@
 
 A note is a permanent record: append-only, never changed or deleted (a correction is a
 new note). Before a note is saved its text runs through the language check
-(services/language_phrases.py). If the check finds phrases and the writer has not
-confirmed, nothing is saved and the findings come back, each with its suggestion and
-why, so the writer can edit the note or save it anyway: the check warns, it never blocks.
+(services/wording_check.py, as every free text written about a child does). If the
+check finds phrases and the writer has not confirmed, nothing is saved and the findings
+come back, each with its suggestion and why, so the writer can edit the note or save it
+anyway: the check warns, it never blocks.
 A note saved anyway records what was flagged (CaseNote.flagged_phrases).
 
 Who: reading needs case.view, writing note.write (any case worker); always on a case
@@ -26,7 +27,8 @@ from mettrack.models import Case, CaseNote, User
 from mettrack.permissions import Perm, can, deny_record
 from mettrack.services import ValidationError
 from mettrack.services.cases import get_for
-from mettrack.services.language_phrases import check_text, finding_dict
+from mettrack.services.language_phrases import finding_dict
+from mettrack.services.wording_check import WordingFlagged, audit_detail, check_before_saving
 
 MAX_BODY = 10_000  # characters of one note
 SECTION_SIZE = 5  # notes shown on the case page; the rest on the notes page
@@ -139,9 +141,10 @@ def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutc
     if errors:
         db.session.rollback()
         raise ValidationError(errors)
-    findings = check_text(text)
-    if findings and not save_anyway:
-        return NoteOutcome(None, findings, case)
+    try:
+        findings = check_before_saving({"body": text}, save_anyway=save_anyway).get("body", [])
+    except WordingFlagged as flagged:
+        return NoteOutcome(None, flagged.findings["body"], case)
     note = CaseNote(
         case_id=case.id,
         author_id=user.id,
@@ -155,7 +158,12 @@ def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutc
         "note.added",
         "case_note",
         note.id,
-        detail={"case_id": case.id, "flagged": len(findings), "saved_anyway": bool(findings)},
+        detail={
+            "case_id": case.id,
+            "flagged": len(findings),
+            "saved_anyway": bool(findings),
+            **audit_detail({"body": findings}),
+        },
         actor=user,
     )
     db.session.commit()

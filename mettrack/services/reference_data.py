@@ -1,6 +1,7 @@
 """The lists a partnership keeps (domain.choices.ReferenceKind): police tiers and their
 holding teams, specialist services, exit reasons. They differ between partnerships and
-forces, so they are rows an admin can change, seeded with the defaults below.
+forces, so they are rows an admin can change, seeded with the defaults in
+mettrack/domain/reference_defaults.py (by `flask db upgrade` on a new database).
 
 Codes are what cases store; labels are what pages show. A deactivated item stays
 readable on the cases that used it but is no longer offered.
@@ -13,6 +14,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from mettrack import audit
+from mettrack.domain import reference_defaults
 from mettrack.domain.choices import AuditOutcome, ReferenceKind
 from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
@@ -20,25 +22,9 @@ from mettrack.permissions import NotFound, Perm, can
 from mettrack.services import ValidationError
 from mettrack.services.screenings import parse_int, parse_text
 
-# (kind, code, label, parent_code): a police team's parent is the tier it holds cases for.
-DEFAULTS: tuple[tuple[ReferenceKind, str, str, str | None], ...] = (
-    (ReferenceKind.POLICE_TIER, "high", "High: Hants MET Team or High Harm", None),
-    (ReferenceKind.POLICE_TIER, "medium", "Medium: Neighbourhood Policing Team", None),
-    (ReferenceKind.POLICE_TEAM, "hants_met_team", "Hants MET Team", "high"),
-    (ReferenceKind.POLICE_TEAM, "high_harm_team", "High Harm Team", "high"),
-    (ReferenceKind.POLICE_TEAM, "npt_north", "Neighbourhood Policing Team (North)", "medium"),
-    (ReferenceKind.POLICE_TEAM, "npt_south", "Neighbourhood Policing Team (South)", "medium"),
-    (ReferenceKind.SPECIALIST_SERVICE, "barnardos_ictg", "Barnardo's ICTG", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "parcs", "PARCS", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "dass", "Drug and Alcohol Support Service (DASS)", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "early_help", "Early Help", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "edge_of_care", "Edge of Care", None),
-    (ReferenceKind.EXIT_REASON, "risk_reduced", "Risk reduced", None),
-    (ReferenceKind.EXIT_REASON, "moved_out_of_area", "Moved out of area", None),
-    (ReferenceKind.EXIT_REASON, "turned_18", "Turned 18", None),
-    (ReferenceKind.EXIT_REASON, "no_further_action", "No further action", None),
-    (ReferenceKind.EXIT_REASON, "other", "Other", None),
-)
+# The default items (kind, code, label, parent_code) live with the other defaults, which
+# the migrations seed too; named here as well because callers know them by this name.
+DEFAULTS = reference_defaults.DEFAULT_REFERENCE_ITEMS
 
 # The exit reason a lead professional's "no further action" closure records, and the one
 # whose note is required because its label says nothing on its own.
@@ -47,22 +33,23 @@ OTHER = "other"
 
 
 def seed_defaults() -> int:
-    """Who: the CLI (`flask demo load`) and set-up. Adds each default item that is not
-    there yet (by kind and code) and returns how many it added; an item an admin has
-    changed or deactivated is left as it is. Flushes; the caller commits."""
+    """Who: the CLI (`flask demo load`) and set-up (`flask db upgrade` adds the same rows).
+    Adds each default item that is not there yet (by kind and code) and returns how many it
+    added; an item an admin has changed or deactivated is left as it is. Flushes; the
+    caller commits."""
+    rows = _missing_default_rows()
+    db.session.add_all(ReferenceItem(**row) for row in rows)
+    db.session.flush()
+    return len(rows)
+
+
+def _missing_default_rows() -> list[dict]:
     existing = {
         (kind, code) for kind, code in db.session.execute(select(ReferenceItem.kind, ReferenceItem.code))
     }
-    added = 0
-    for order, (kind, code, label, parent) in enumerate(DEFAULTS):
-        if (kind.value, code) in existing:
-            continue
-        db.session.add(
-            ReferenceItem(kind=kind.value, code=code, label=label, parent_code=parent, sort_order=order)
-        )
-        added += 1
-    db.session.flush()
-    return added
+    return reference_defaults.missing_rows(
+        reference_defaults.reference_item_rows(), reference_defaults.reference_item_key, existing
+    )
 
 
 def list_active(kind: ReferenceKind | str, *, parent_code: str | None = None) -> list[ReferenceItem]:
@@ -342,7 +329,4 @@ def add_missing_defaults(user) -> int:
 
 def missing_defaults() -> int:
     """How many default items are not there (for the admin page)."""
-    existing = {
-        (kind, code) for kind, code in db.session.execute(select(ReferenceItem.kind, ReferenceItem.code))
-    }
-    return sum(1 for kind, code, _, _ in DEFAULTS if (kind.value, code) not in existing)
+    return len(_missing_default_rows())

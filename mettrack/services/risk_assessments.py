@@ -41,6 +41,7 @@ from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import Conflict, ValidationError, risk_catalogue
 from mettrack.services.cases import get_for
 from mettrack.services.screenings import parse_int, parse_text
+from mettrack.services.wording_check import audit_detail, check_before_saving
 
 MAX_REASON = 2000
 MAX_RATIONALE = 5000
@@ -362,7 +363,16 @@ def _rationale_message(level: RiskLevel | None, suggestion: rules.RiskSuggestion
     return "Explain why you chose this risk level"
 
 
-def record(user, case_id: int, data: Mapping, expected_version) -> AssessmentView:
+def _texts(parsed: Parsed) -> tuple[dict[str, str | None], dict[str, str]]:
+    """The assessment's free text for the language check, named as the form names it."""
+    texts = {f"ratings.{r.indicator.code}.reason": r.reason for r in parsed.ratings}
+    labels = {f"ratings.{r.indicator.code}.reason": f"Reason: {r.indicator.label}" for r in parsed.ratings}
+    return texts | {"rationale": parsed.rationale}, labels | {"rationale": "Your rationale"}
+
+
+def record(
+    user, case_id: int, data: Mapping, expected_version, *, save_anyway: bool = False
+) -> AssessmentView:
     """Who: risk.assess (MET chair, lead professional), on an open case within their
     need-to-know (NotFound otherwise, audited). `expected_version` is the case version
     the user's page or script read.
@@ -371,8 +381,9 @@ def record(user, case_id: int, data: Mapping, expected_version) -> AssessmentVie
     level beside the chosen level and rationale, and the next review date from the
     chosen level; sets the case's risk level and next review date; audits
     risk_assessment.recorded. Raises Conflict when the case changed since
-    `expected_version`, ValidationError naming each bad field; either way nothing is
-    saved."""
+    `expected_version`, ValidationError naming each bad field, WordingFlagged when the
+    language check flags the rationale or a reason and `save_anyway` is false; in each
+    case nothing is saved. Saved anyway, the audit row names the list entries flagged."""
     if not can(user, Perm.RISK_ASSESS):
         raise deny_record("case", case_id, "risk_assessment.recorded")
     version_errors: dict[str, str] = {}
@@ -409,6 +420,8 @@ def record(user, case_id: int, data: Mapping, expected_version) -> AssessmentVie
     if errors:
         db.session.rollback()
         raise ValidationError(errors)
+    texts, labels = _texts(parsed)
+    flagged = check_before_saving(texts, save_anyway=save_anyway, labels=labels)
 
     level = parsed.chosen_level
     assessment = RiskAssessment(
@@ -444,6 +457,7 @@ def record(user, case_id: int, data: Mapping, expected_version) -> AssessmentVie
                 "suggested_level": assessment.suggested_level,
                 "chosen_level": assessment.chosen_level,
                 "next_review_on": assessment.next_review_on.isoformat(),
+                **audit_detail(flagged),
             },
             actor=user,
         )

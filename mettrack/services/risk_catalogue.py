@@ -1,7 +1,8 @@
 """The risk assessment toolkit's indicator catalogue: reference data an admin keeps.
 
 Seeded from mettrack/domain/risk.py DEFAULT_INDICATORS (grouped as in practice: missing,
-relationships, associations, behaviour, health, education, online). An admin adds an
+relationships, associations, behaviour, health, education, online) by `flask db upgrade`
+on a new database (mettrack/domain/reference_defaults.py). An admin adds an
 indicator, changes its label, group or order, and deactivates or reactivates it. A code
 never changes once made: it is stored with every rating and named by the API. A
 deactivated indicator stays on the assessments that rated it but is no longer offered.
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from mettrack import audit
+from mettrack.domain import reference_defaults
 from mettrack.domain.choices import AuditOutcome, IndicatorGroup
-from mettrack.domain.risk import DEFAULT_INDICATORS
 from mettrack.extensions import db
 from mettrack.models import RiskIndicator
 from mettrack.permissions import NotFound, Perm, can
@@ -28,7 +29,7 @@ from mettrack.services.screenings import parse_int, parse_text
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_CODE = 60  # RiskIndicator.code
 MAX_LABEL = 200  # RiskIndicator.label
-ORDER_STEP = 10  # room to put a new indicator between two others
+ORDER_STEP = reference_defaults.INDICATOR_ORDER_STEP  # room to put one between two others
 FIELDS = ("code", "label", "group", "sort_order")  # the order the form shows them
 
 
@@ -37,26 +38,18 @@ class NotAllowed(Exception):
 
 
 def seed_defaults() -> int:
-    """Who: the CLI (`flask demo load`) and set-up. Adds each default indicator that is
-    not there yet (by code) and returns how many it added; one an admin has changed or
-    deactivated is left as it is. Flushes; the caller commits."""
-    existing = set(db.session.scalars(select(RiskIndicator.code)))
-    added = 0
-    for order, indicator in enumerate(DEFAULT_INDICATORS, start=1):
-        if indicator.code in existing:
-            continue
-        db.session.add(
-            RiskIndicator(
-                code=indicator.code,
-                group=indicator.group.value,
-                label=indicator.label,
-                active=True,
-                sort_order=order * ORDER_STEP,
-            )
-        )
-        added += 1
+    """Who: the CLI (`flask demo load`) and set-up (`flask db upgrade` adds the same rows).
+    Adds each default indicator that is not there yet (by code) and returns how many it
+    added; one an admin has changed or deactivated is left as it is. Flushes; the caller
+    commits."""
+    rows = reference_defaults.missing_rows(
+        reference_defaults.risk_indicator_rows(),
+        reference_defaults.risk_indicator_key,
+        db.session.scalars(select(RiskIndicator.code)),
+    )
+    db.session.add_all(RiskIndicator(**row) for row in rows)
     db.session.flush()
-    return added
+    return len(rows)
 
 
 def _group_rank(group: str) -> int:

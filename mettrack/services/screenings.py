@@ -67,7 +67,9 @@ def mash_contact() -> dict:
     }
 
 
-def screen_child(user, child_id: int, answers: Mapping, today: date) -> ScreeningRecorded:
+def screen_child(
+    user, child_id: int, answers: Mapping, today: date, *, save_anyway: bool = False
+) -> ScreeningRecorded:
     """Who: any professional role (Perm.CASE_SCREEN) who may reach the child (NotFound
     otherwise). Applies CSERQ4 to `answers` (form or JSON values, see FIELDS) and records
     the screening on the child's open case, opening one in `screened` if there is none
@@ -75,7 +77,12 @@ def screen_child(user, child_id: int, answers: Mapping, today: date) -> Screenin
     `today` is the local date, for rejecting future dates.
 
     Raises ValidationError naming each bad field (nothing is saved), Conflict when
-    another screening opened a case for the child at the same moment."""
+    another screening opened a case for the child at the same moment, WordingFlagged
+    when the language check flags the notes and `save_anyway` is false (nothing is
+    saved; saved anyway, the audit row names the list entries flagged)."""
+    # Imported here: the language list's module imports this module's parsers.
+    from mettrack.services.wording_check import audit_detail, check_before_saving
+
     if not can(user, Perm.CASE_SCREEN):
         raise deny_record("child", child_id, "screening.recorded")
     child = db.session.scalar(
@@ -86,6 +93,9 @@ def screen_child(user, child_id: int, answers: Mapping, today: date) -> Screenin
         raise deny_record("child", child_id, "screening.recorded")
 
     result, values = _screened(child, answers, today)
+    flagged = check_before_saving(
+        {"notes": values["notes"]}, save_anyway=save_anyway, labels={"notes": "Notes"}
+    )
 
     case = db.session.scalar(
         select(Case).where(Case.child_id == child.id, Case.state != CaseState.CLOSED.value)
@@ -124,6 +134,7 @@ def screen_child(user, child_id: int, answers: Mapping, today: date) -> Screenin
                 "child_id": child.id,
                 "outcome": result.outcome.value,
                 "case_started": case_started,
+                **audit_detail(flagged),
             },
             actor=user,
         )

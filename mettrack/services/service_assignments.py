@@ -31,6 +31,7 @@ from mettrack.models import Case, ReferenceItem, ServiceAssignment
 from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
 from mettrack.services.screenings import parse_date, parse_int, parse_text
+from mettrack.services.wording_check import audit_detail, check_before_saving
 
 MAX_WORKER = transitions.MAX_WORKER
 MAX_NOTE = 2000
@@ -234,12 +235,16 @@ def record(user, case_id: int, data: Mapping, expected_version) -> tuple[Service
     return assignment, False
 
 
-def end(user, case_id: int, assignment_id: int, data: Mapping) -> ServiceAssignment:
+def end(
+    user, case_id: int, assignment_id: int, data: Mapping, *, save_anyway: bool = False
+) -> ServiceAssignment:
     """Who: service.assign (the coordinator), on a case within need-to-know. Records the
     date a service's work with the child ended (`ended_on`: today or earlier, not before
     it accepted the case) and an optional `note`. Does not move the case. Raises
     NotFound (audited) for a case or service the user may not see, ValidationError
-    naming the field (nothing saved)."""
+    naming the field, WordingFlagged when the language check flags the note and
+    `save_anyway` is false (nothing saved either way). Saved anyway, the audit row names
+    the list entries flagged."""
     action = "service_assignment.ended"
     cases.require(user, Perm.SERVICE_ASSIGN, action)
     case = _locked_case(user, case_id, action)
@@ -268,9 +273,16 @@ def end(user, case_id: int, assignment_id: int, data: Mapping) -> ServiceAssignm
     if errors:
         db.session.rollback()
         raise ValidationError({f: errors[f] for f in END_FIELDS if f in errors})
+    flagged = check_before_saving({"note": note}, save_anyway=save_anyway, labels={"note": "Note"})
     assignment.ended_on = ended_on
     if note:
         assignment.note = note
-    audit.record(action, "case", case.id, detail={"service_assignment": assignment.id}, actor=user)
+    audit.record(
+        action,
+        "case",
+        case.id,
+        detail={"service_assignment": assignment.id, **audit_detail(flagged)},
+        actor=user,
+    )
     db.session.commit()
     return assignment

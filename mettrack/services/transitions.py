@@ -25,6 +25,7 @@ from mettrack.models import Case, CaseEvent, RiskAssessment, Screening, ServiceA
 from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import Conflict, ValidationError, reference_data
 from mettrack.services.screenings import parse_date, parse_int, parse_text
+from mettrack.services.wording_check import audit_detail, check_before_saving
 
 MAX_REASON = 2000
 MAX_MASH_REFERENCE = 60  # Case.mash_reference
@@ -40,6 +41,19 @@ ACTION_FIELDS: dict[CaseAction, tuple[str, ...]] = {
     CaseAction.SEND_BACK_TO_REVIEW: ("reason",),
     CaseAction.CLOSE: ("exit_reason", "note"),
     CaseAction.REOPEN: ("reason",),
+}
+# The free text each move's form takes, as the form names it: checked for wording that
+# blames the child before the move is saved (services/wording_check.py).
+TEXT_FIELDS: dict[CaseAction, dict[str, str]] = {
+    CaseAction.REFER: {
+        "referral_outcome": "Outcome of the referral",
+        "override_reason": "Professional judgement",
+    },
+    CaseAction.CLOSE_NO_FURTHER_ACTION: {"note": "Note"},
+    CaseAction.SEND_TO_MET_REVIEW: {"reason": "Reason"},
+    CaseAction.SEND_BACK_TO_REVIEW: {"reason": "Reason"},
+    CaseAction.CLOSE: {"note": "Note"},
+    CaseAction.REOPEN: {"reason": "The new concerns"},
 }
 # Moves whose guard only checks what their own fields supply: when a field is wrong, the
 # field's message says it and the guard's would repeat it.
@@ -85,7 +99,9 @@ def check_role(user, case_id: int, action: str) -> None:
         _deny(user, case_id, str(action), first.reasons)
 
 
-def apply(user, case_id: int, action: str, form_data: Mapping, expected_version) -> Case:
+def apply(
+    user, case_id: int, action: str, form_data: Mapping, expected_version, *, save_anyway: bool = False
+) -> Case:
     """Who: the roles the workflow table names for `action` (MoveNotAllowed otherwise,
     audited), on a case within their need-to-know (NotFound otherwise, audited).
     `form_data` holds the move's fields (ACTION_FIELDS; strings from a form or typed
@@ -94,7 +110,10 @@ def apply(user, case_id: int, action: str, form_data: Mapping, expected_version)
     Changes: the case's state and the move's fields (referral, police tier and team,
     closure), a ServiceAssignment for assign_service, a CaseEvent and an audit row.
     Raises Conflict when the case changed since `expected_version` (nothing saved),
-    MoveRefused/ValidationError when the move or a field is refused (nothing saved)."""
+    MoveRefused/ValidationError when the move or a field is refused (nothing saved),
+    WordingFlagged when the language check flags the move's free text (TEXT_FIELDS) and
+    `save_anyway` is false (nothing saved); saved anyway, the audit row names the list
+    entries flagged."""
     check_role(user, case_id, action)
     move = workflow.move_for(action)
     if move.action not in ACTION_FIELDS:  # open_by_screening: a screening opens a case
@@ -134,6 +153,10 @@ def apply(user, case_id: int, action: str, form_data: Mapping, expected_version)
     if errors:
         db.session.rollback()
         raise MoveRefused(errors)
+    labels = TEXT_FIELDS.get(move.action, {})
+    flagged = check_before_saving(
+        {name: given.values.get(name) for name in labels}, save_anyway=save_anyway, labels=labels
+    )
 
     from_state = case.state
     reason = _EFFECTS[move.action](case, user, given.values)
@@ -152,7 +175,7 @@ def apply(user, case_id: int, action: str, form_data: Mapping, expected_version)
         "case.transition",
         "case",
         case.id,
-        detail={"action": move.action.value, "from": from_state, "to": case.state},
+        detail={"action": move.action.value, "from": from_state, "to": case.state, **audit_detail(flagged)},
         actor=user,
     )
     try:

@@ -32,6 +32,8 @@ from mettrack.services import (
     service_assignments,
     transitions,
 )
+from mettrack.services.wording_check import WordingFlagged
+from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -216,7 +218,13 @@ def end_service(case_id: int, assignment_id: int):
         return render_template("cases/service_end_form.html", errors={}, values={}, **context)
     values = request.form.to_dict()
     try:
-        service_assignments.end(current_user, case_id, assignment_id, request.form)
+        service_assignments.end(
+            current_user, case_id, assignment_id, request.form, save_anyway=save_anyway_ticked(request.form)
+        )
+    except WordingFlagged as flagged:
+        return render_template(
+            "cases/service_end_form.html", errors={}, values=values, flagged=flagged, **context
+        )
     except ValidationError as e:
         return render_template("cases/service_end_form.html", errors=e.errors, values=values, **context), 400
     flash("The end of the service's work has been recorded.", "success")

@@ -19,6 +19,8 @@ from mettrack.domain.missing import RHI_STATUS_LABELS
 from mettrack.permissions import Perm, requires
 from mettrack.services import ValidationError, cases
 from mettrack.services import missing as service
+from mettrack.services.wording_check import WordingFlagged
+from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("missing", __name__, url_prefix="/cases/<int:case_id>")
 
@@ -127,20 +129,24 @@ def _case_page(case_id: int, anchor: str = "missing"):
 @bp.route("/missing/new", methods=["GET", "POST"])
 @requires(Perm.MISSING_RECORD)
 def new_episode(case_id: int):
-    errors, values = {}, {}
+    errors, values, flagged = {}, {}, None
     if request.method == "POST":
         values = request.form.to_dict()
         data = _parse(EPISODE_FIELDS, errors)
         if not errors:
             try:
-                service.record_episode(current_user, case_id, data)
+                service.record_episode(
+                    current_user, case_id, data, save_anyway=save_anyway_ticked(request.form)
+                )
+            except WordingFlagged as e:
+                flagged = e
             except ValidationError as e:
                 errors = e.errors
             else:
                 flash("The missing episode has been recorded.", "success")
                 return _case_page(case_id)
     case = cases.get_for(current_user, case_id)
-    return _form("missing/episode_form.html", EPISODE_FIELDS, errors, values, case=case)
+    return _form("missing/episode_form.html", EPISODE_FIELDS, errors, values, case=case, flagged=flagged)
 
 
 @bp.route("/missing/<int:episode_id>/return", methods=["GET", "POST"])
@@ -149,12 +155,17 @@ def record_return(case_id: int, episode_id: int):
     episode = service.episode_for(current_user, case_id, episode_id)
     errors = {}
     values = {**datetime_values("returned_at", episode.returned_at), "where_found": episode.where_found or ""}
+    flagged = None
     if request.method == "POST":
         values = request.form.to_dict()
         data = _parse(RETURN_FIELDS, errors)
         if not errors:
             try:
-                service.record_return(current_user, case_id, episode_id, data)
+                service.record_return(
+                    current_user, case_id, episode_id, data, save_anyway=save_anyway_ticked(request.form)
+                )
+            except WordingFlagged as e:
+                flagged = e
             except ValidationError as e:
                 errors = e.errors
             else:
@@ -163,7 +174,13 @@ def record_return(case_id: int, episode_id: int):
                 )
                 return _case_page(case_id)
     return _form(
-        "missing/return_form.html", RETURN_FIELDS, errors, values, case=episode_case(episode), episode=episode
+        "missing/return_form.html",
+        RETURN_FIELDS,
+        errors,
+        values,
+        case=episode_case(episode),
+        episode=episode,
+        flagged=flagged,
     )
 
 
@@ -179,12 +196,17 @@ def record_rhi(case_id: int, episode_id: int):
         "rhi_by": episode.rhi_by or "",
         "rhi_learning": episode.rhi_learning or "",
     }
+    flagged = None
     if request.method == "POST":
         values = request.form.to_dict()
         data = _parse(RHI_FIELDS, errors)
         if not errors:
             try:
-                service.record_rhi(current_user, case_id, episode_id, data)
+                service.record_rhi(
+                    current_user, case_id, episode_id, data, save_anyway=save_anyway_ticked(request.form)
+                )
+            except WordingFlagged as e:
+                flagged = e
             except ValidationError as e:
                 errors = e.errors
             else:
@@ -197,6 +219,7 @@ def record_rhi(case_id: int, episode_id: int):
         values,
         case=episode_case(episode),
         episode=service.view_of(episode),
+        flagged=flagged,
     )
 
 

@@ -17,10 +17,9 @@ from mettrack.models import Case, CaseNote
 from mettrack.permissions import Perm, can, requires
 from mettrack.services import ValidationError, cases
 from mettrack.services import notes as service
+from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("notes", __name__, url_prefix="/cases/<int:case_id>/notes")
-
-YES = "yes"
 
 
 @dataclass
@@ -69,7 +68,7 @@ def new(case_id: int):
     if request.method == "GET":
         return _form(cases.get_for(current_user, case_id, action="note.form"))
     body = request.form.get("body", "")
-    save_anyway = request.form.get("save_anyway") == YES
+    save_anyway = save_anyway_ticked(request.form)
     try:
         outcome = service.add_note(current_user, case_id, body, save_anyway=save_anyway)
     except ValidationError as e:

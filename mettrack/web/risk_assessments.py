@@ -15,6 +15,8 @@ from mettrack.domain.choices import IndicatorPeriod, IndicatorRating, RiskLevel
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict, ValidationError, cases, risk_catalogue
 from mettrack.services import risk_assessments as service
+from mettrack.services.wording_check import WordingFlagged
+from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("risk_assessments", __name__, url_prefix="/cases/<int:case_id>/risk-assessments")
 
@@ -75,7 +77,9 @@ def _cadence_hints() -> dict[str, str]:
     return hints
 
 
-def _form_page(case, indicators, errors: dict, values: dict, status: int, *, preview=None, conflict=False):
+def _form_page(
+    case, indicators, errors: dict, values: dict, status: int, *, preview=None, conflict=False, flagged=None
+):
     anchors = {"case": "assessment-case", "version": "assessment-case", "request": "assessment-case"}
     anchors["ratings"] = "assessment-ratings"
     return render_template(
@@ -87,6 +91,7 @@ def _form_page(case, indicators, errors: dict, values: dict, status: int, *, pre
         values=values,
         preview=preview,
         conflict=conflict,
+        flagged=flagged,
         ratings=[(r.value, RATING_LABELS[r.value]) for r in IndicatorRating],
         periods=[(p.value, PERIOD_LABELS[p.value]) for p in IndicatorPeriod],
         levels=list(RiskLevel),
@@ -112,12 +117,21 @@ def new(case_id: int):
             case, indicators, preview.errors, values, 400 if preview.errors else 200, preview=preview
         )
     try:
-        view = service.record(current_user, case_id, data, request.form.get("version"))
+        view = service.record(
+            current_user,
+            case_id,
+            data,
+            request.form.get("version"),
+            save_anyway=save_anyway_ticked(request.form),
+        )
     except Conflict:
         # The page keeps what the user typed and carries the case's new version: saving
         # again records the assessment on the case as it is now.
         case = cases.get_for(current_user, case_id, action="risk_assessment.form")
         return _form_page(case, indicators, {}, {**values, "version": case.version}, 409, conflict=True)
+    except WordingFlagged as flagged:
+        case, preview = service.preview(current_user, case_id, data)
+        return _form_page(case, indicators, {}, values, 200, preview=preview, flagged=flagged)
     except ValidationError as e:
         case, preview = service.preview(current_user, case_id, data)
         return _form_page(case, indicators, e.errors, values, 400, preview=preview)

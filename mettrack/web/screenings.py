@@ -9,6 +9,8 @@ from mettrack.domain.choices import ScreeningOutcome
 from mettrack.domain.cserq4 import PARTNER_AGE_GAP_FOR_YES, SEVENTEEN_YEAR_OLD_ACCEPTABLE_GAP, age_on
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict, ValidationError, children, screenings
+from mettrack.services.wording_check import WordingFlagged
+from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("screenings", __name__)
 
@@ -33,7 +35,7 @@ def _today():
     return now().astimezone(LONDON).date()
 
 
-def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: bool = False):
+def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: bool = False, flagged=None):
     age = age_on(child.date_of_birth, _today()) if child.date_of_birth else None
     return render_template(
         "screenings/new.html",
@@ -44,6 +46,7 @@ def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: b
         questions=QUESTIONS,
         partner_hint=PARTNER_HINT,
         conflict=conflict,
+        flagged=flagged,
         today=_today().isoformat(),
     ), status
 
@@ -56,7 +59,11 @@ def new(child_id: int):
         return _form_page(child, {}, {"screened_on": _today().isoformat()})
     values = request.form.to_dict()
     try:
-        recorded = screenings.screen_child(current_user, child_id, request.form, today=_today())
+        recorded = screenings.screen_child(
+            current_user, child_id, request.form, today=_today(), save_anyway=save_anyway_ticked(request.form)
+        )
+    except WordingFlagged as flagged:
+        return _form_page(children.get_for(current_user, child_id), {}, values, flagged=flagged)
     except ValidationError as e:
         return _form_page(children.get_for(current_user, child_id), e.errors, values, 400)
     except Conflict:

@@ -9,6 +9,8 @@ from mettrack.domain.choices import CaseAction, ReferenceKind, ScreeningOutcome
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
 from mettrack.services.screenings import screenings_of
+from mettrack.services.wording_check import WordingFlagged
+from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("transitions", __name__)
 
@@ -44,7 +46,9 @@ def _team_options() -> list[tuple[str, str]]:
     ]
 
 
-def _form_page(case, move, errors: dict, values: dict, status: int = 200, conflict: bool = False):
+def _form_page(
+    case, move, errors: dict, values: dict, status: int = 200, conflict: bool = False, flagged=None
+):
     offered = {o.action: o for o in transitions.offered_moves(case, current_user)}
     return render_template(
         f"transitions/{move.action.value}.html",
@@ -54,6 +58,7 @@ def _form_page(case, move, errors: dict, values: dict, status: int = 200, confli
         errors=errors,
         values=values,
         conflict=conflict,
+        flagged=flagged,
         tiers=_options(ReferenceKind.POLICE_TIER),
         teams=_team_options(),
         services=_options(ReferenceKind.SPECIALIST_SERVICE),
@@ -74,9 +79,20 @@ def move(case_id: int, action: str):
         return _form_page(case, move, {}, {})
     values = request.form.to_dict()
     try:
-        transitions.apply(current_user, case_id, move.action, request.form, request.form.get("version"))
+        transitions.apply(
+            current_user,
+            case_id,
+            move.action,
+            request.form,
+            request.form.get("version"),
+            save_anyway=save_anyway_ticked(request.form),
+        )
     except transitions.MoveNotAllowed:
         abort(403)
+    except WordingFlagged as flagged:
+        # Nothing saved: the form comes back with the wording, the findings and the box.
+        case = cases.get_for(current_user, case_id)
+        return _form_page(case, move, {}, values, flagged=flagged)
     except Conflict:
         # The page keeps what the user typed, shows the case as it is now, and carries
         # the new version: saving again applies the move to the case they can now see.

@@ -70,7 +70,12 @@ def test_save_anyway_is_201_with_the_flagged_phrases(client, app, lead, case_id)
     assert note["written_at"] == "2026-03-02T10:00:00+00:00"
     assert [f["text"] for f in note["flagged_phrases"]] == ["streetwise", "associating with"]
     [row] = audit_rows(app, "note.added")
-    assert row["detail"] == {"case_id": case_id, "flagged": 2, "saved_anyway": True}
+    assert row["detail"] == {
+        "case_id": case_id,
+        "flagged": 2,
+        "saved_anyway": True,
+        "language_flagged": {"body": ["streetwise", "associating with"]},
+    }
 
     listed = client.get(_url(case_id), headers=lead.headers)
     assert listed.status_code == 200

@@ -1,0 +1,149 @@
+"""A production install (`flask db upgrade`, then `flask users create`) starts with the
+default reference data: the pick lists, the risk indicators and the language list.
+
+Each test builds a database of its own with the real `db upgrade` command: the session's
+test database is emptied after its upgrade (tests/conftest.py), so it cannot show this.
+"""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from mettrack.domain import reference_defaults
+from mettrack.domain.choices import ReferenceKind
+from mettrack.domain.language import load_seed_phrases
+from mettrack.domain.risk import DEFAULT_INDICATORS
+from mettrack.extensions import db
+from mettrack.models import LanguagePhrase, ReferenceItem, RiskIndicator
+from mettrack.services import language_phrases, reference_data, risk_catalogue
+from tests.workers.support import separate_app
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """An empty database, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    test_url = make_url(request.getfixturevalue("postgres"))
+    # Ends in this process's id, like the session's database, so a killed run's
+    # left-over is recognisable as such.
+    name = f"mettrack_test_seed_{os.getpid()}"
+    admin = sa.create_engine(test_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield test_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _flask_db(app: Flask, *args: str) -> None:
+    result = app.test_cli_runner().invoke(args=["db", *args])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None, repr(result.exception)
+
+
+@pytest.fixture
+def installed(database_url) -> Iterator[Flask]:
+    """The app on a new database after the documented production step `flask db upgrade`."""
+    with separate_app(SQLALCHEMY_DATABASE_URI=database_url, CELERY_BROKER_URL="memory://") as app:
+        _flask_db(app, "upgrade")
+        with app.app_context():
+            yield app
+            db.session.rollback()
+
+
+def _reference_items() -> set[tuple[str, str, str, str | None, bool]]:
+    return set(
+        db.session.execute(
+            sa.select(
+                ReferenceItem.kind,
+                ReferenceItem.code,
+                ReferenceItem.label,
+                ReferenceItem.parent_code,
+                ReferenceItem.active,
+            )
+        ).tuples()
+    )
+
+
+def _indicator_codes() -> list[str]:
+    return list(db.session.scalars(sa.select(RiskIndicator.code).order_by(RiskIndicator.sort_order)))
+
+
+def _phrases() -> set[str]:
+    return set(db.session.scalars(sa.select(LanguagePhrase.phrase).where(LanguagePhrase.active)))
+
+
+def test_a_new_database_holds_the_default_reference_lists(installed):
+    assert _reference_items() == {
+        (kind.value, code, label, parent, True)
+        for kind, code, label, parent in reference_defaults.DEFAULT_REFERENCE_ITEMS
+    }
+    assert [i.code for i in reference_data.list_active(ReferenceKind.POLICE_TIER)] == ["high", "medium"]
+    assert [i.code for i in reference_data.list_active(ReferenceKind.POLICE_TEAM, parent_code="high")] == [
+        "hants_met_team",
+        "high_harm_team",
+    ]
+    services = {i.label for i in reference_data.list_active(ReferenceKind.SPECIALIST_SERVICE)}
+    assert {"Barnardo's ICTG", "PARCS", "Drug and Alcohol Support Service (DASS)"} <= services
+    assert reference_data.active_item(ReferenceKind.EXIT_REASON, reference_data.NO_FURTHER_ACTION)
+
+
+def test_a_new_database_holds_the_risk_indicators_and_the_language_list(installed):
+    assert _indicator_codes() == [i.code for i in DEFAULT_INDICATORS]
+    assert [(i.code, i.group) for i in risk_catalogue.list_active()] == [
+        (i.code, i.group.value) for i in DEFAULT_INDICATORS
+    ]
+    assert _phrases() == {entry.phrase for entry in load_seed_phrases()}
+    assert len(_phrases()) == len(load_seed_phrases())
+
+
+def test_a_new_install_flags_victim_blaming_language_in_a_note(installed):
+    findings = language_phrases.check_text("Reports say he keeps putting himself at risk at night.")
+    assert [(f.text, f.phrase) for f in findings] == [
+        ("putting himself at risk", "putting themselves at risk")
+    ]
+    assert findings[0].suggestion
+
+
+def test_seeding_after_the_upgrade_adds_nothing(installed):
+    assert reference_data.seed_defaults() == 0
+    assert risk_catalogue.seed_defaults() == 0
+    assert language_phrases.seed_defaults() == 0
+    assert reference_data.missing_defaults() == 0
+    assert language_phrases.missing_defaults() == 0
+
+
+def test_running_the_seed_migration_again_keeps_an_admins_changes_and_adds_no_duplicates(installed):
+    phrase = db.session.scalar(
+        sa.select(LanguagePhrase).where(LanguagePhrase.phrase == "putting themselves at risk")
+    )
+    phrase.phrase, phrase.active = "Putting  THEMSELVES at risk", False
+    tier = db.session.scalar(sa.select(ReferenceItem).where(ReferenceItem.code == "medium"))
+    tier.label = "Medium: Local Policing"
+    indicator = db.session.scalar(sa.select(RiskIndicator).where(RiskIndicator.code == "self_harm"))
+    indicator.active = False
+    before = (len(_reference_items()), len(_indicator_codes()), len(_phrases()))
+    db.session.commit()
+
+    # The downgrade removes nothing, so this runs the seed on a database holding the defaults.
+    _flask_db(installed, "downgrade", "0002_case_lifecycle")
+    _flask_db(installed, "upgrade")
+
+    db.session.expire_all()
+    assert (len(_reference_items()), len(_indicator_codes()), len(_phrases())) == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LanguagePhrase)) == len(
+        load_seed_phrases()
+    )
+    assert not language_phrases.check_text("putting themselves at risk")
+    assert reference_data.label_for(ReferenceKind.POLICE_TIER, "medium") == "Medium: Local Policing"
+    assert "self_harm" not in {i.code for i in risk_catalogue.list_active()}
