@@ -3,6 +3,11 @@
 import os
 from pathlib import Path
 
+# Each partnership default below is written once, in the domain rule it belongs to; a
+# setting here only names it and lets the environment change it.
+from mettrack.domain.missing import DEFAULT_REPEAT_RULE
+from mettrack.domain.risk import DEFAULT_CADENCE, DEFAULT_RULES
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("METTRACK_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -14,6 +19,11 @@ def _database_url(url: str | None) -> str | None:
     elif url and url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 class Config:
@@ -65,21 +75,28 @@ class Config:
 
     # A child with this many missing episodes begun within this many days is flagged for
     # the MET group. A partnership default, not national guidance (docs/missing.md).
-    MISSING_REPEAT_EPISODES = int(os.environ.get("MISSING_REPEAT_EPISODES", 3))
-    MISSING_REPEAT_DAYS = int(os.environ.get("MISSING_REPEAT_DAYS", 90))
+    MISSING_REPEAT_EPISODES = int(os.environ.get("MISSING_REPEAT_EPISODES", DEFAULT_REPEAT_RULE.episodes))
+    MISSING_REPEAT_DAYS = int(os.environ.get("MISSING_REPEAT_DAYS", DEFAULT_REPEAT_RULE.days))
     PHILOMENA_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
     # The risk assessment toolkit's suggested level and review cadence (docs/risk.md).
     # Partnership defaults, not national guidance; checked when the app starts.
-    RISK_SUGGEST_MEDIUMS_FOR_HIGH = int(os.environ.get("RISK_SUGGEST_MEDIUMS_FOR_HIGH", 3))
-    RISK_SUGGEST_NEVER_LOW_UNDER_AGE = int(os.environ.get("RISK_SUGGEST_NEVER_LOW_UNDER_AGE", 13))
-    RISK_SUGGEST_PREVIOUS_COUNTS_ONE_LOWER = os.environ.get(
-        "RISK_SUGGEST_PREVIOUS_COUNTS_ONE_LOWER", "true"
-    ).strip().lower() in {"1", "true", "yes", "on"}
-    RISK_REVIEW_WEEKS_HIGH = int(os.environ.get("RISK_REVIEW_WEEKS_HIGH", 4))  # and at every MET meeting
-    RISK_REVIEW_WEEKS_MEDIUM = int(os.environ.get("RISK_REVIEW_WEEKS_MEDIUM", 8))
-    RISK_REVIEW_WEEKS_LOW = int(os.environ.get("RISK_REVIEW_WEEKS_LOW", 12))
-    RISK_REVIEW_LONGEST_MONTHS = int(os.environ.get("RISK_REVIEW_LONGEST_MONTHS", 3))
+    RISK_SUGGEST_MEDIUMS_FOR_HIGH = int(
+        os.environ.get("RISK_SUGGEST_MEDIUMS_FOR_HIGH", DEFAULT_RULES.mediums_for_high)
+    )
+    RISK_SUGGEST_NEVER_LOW_UNDER_AGE = int(
+        os.environ.get("RISK_SUGGEST_NEVER_LOW_UNDER_AGE", DEFAULT_RULES.never_low_under_age)
+    )
+    RISK_SUGGEST_PREVIOUS_COUNTS_ONE_LOWER = _env_flag(
+        "RISK_SUGGEST_PREVIOUS_COUNTS_ONE_LOWER", DEFAULT_RULES.previous_counts_one_lower
+    )
+    # High risk is also reviewed at every MET meeting; its weeks are the fallback date.
+    RISK_REVIEW_WEEKS_HIGH = int(os.environ.get("RISK_REVIEW_WEEKS_HIGH", DEFAULT_CADENCE.high_weeks))
+    RISK_REVIEW_WEEKS_MEDIUM = int(os.environ.get("RISK_REVIEW_WEEKS_MEDIUM", DEFAULT_CADENCE.medium_weeks))
+    RISK_REVIEW_WEEKS_LOW = int(os.environ.get("RISK_REVIEW_WEEKS_LOW", DEFAULT_CADENCE.low_weeks))
+    RISK_REVIEW_LONGEST_MONTHS = int(
+        os.environ.get("RISK_REVIEW_LONGEST_MONTHS", DEFAULT_CADENCE.longest_months)
+    )
 
 
 class DevelopmentConfig(Config):

@@ -5,10 +5,11 @@ import logging
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from config import ProductionConfig, config_class
-
 
 def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
+    # Imported here, not with the package: config.py reads its defaults from mettrack.domain.
+    from config import ProductionConfig, config_class
+
     app = Flask(__name__, instance_relative_config=False)
     cls = config_class(config_name or ("testing" if test_config else None))
     if cls is ProductionConfig:
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         notes,
         phrases_admin,
         reference_admin,
+        referrals,
         risk_assessments,
         risk_indicators,
         screenings,
@@ -90,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.before_request(enforce_declared_access)
     pages = (auth, main, health, account, cases, children, admin, audit_log, missing)
-    case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification)
+    case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
     for module in (*pages, *case_work, *administration):
         app.register_blueprint(module.bp)

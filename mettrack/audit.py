@@ -8,6 +8,8 @@ advisory lock so that concurrent web nodes and workers never read the same tail.
 
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import has_request_context, request
@@ -45,9 +47,28 @@ def row_hash(prev_hash: str, values: dict) -> str:
     return hashlib.sha256((prev_hash + _canonical(values)).encode()).hexdigest()
 
 
+# Who acts outside a web request: a command run on someone's behalf (`flask cases move
+# --as E`). Rows written meanwhile without an actor of their own name that user, as a
+# signed-in user's rows do, so a denial by a service called from the command line is
+# not filed as anonymous.
+_acting_as: ContextVar = ContextVar("mettrack_audit_acting_as", default=None)
+
+
+@contextmanager
+def acting_as(user):
+    """Name `user` as the actor of the audit rows written in this block (outside a request)."""
+    token = _acting_as.set(user)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
 def _actor(actor) -> tuple[int | None, str]:
     if actor is None and has_request_context():
         actor = current_user if current_user and current_user.is_authenticated else None
+    if actor is None:
+        actor = _acting_as.get()
     if actor is None:
         return None, "anonymous"
     if isinstance(actor, str):

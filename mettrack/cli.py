@@ -92,6 +92,9 @@ def demo_load():
 
 
 def register(app: Flask) -> None:
+    from mettrack.cli_cases import cases_cli  # new commands, outside the contract above
+
+    app.cli.add_command(cases_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)

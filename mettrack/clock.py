@@ -1,10 +1,10 @@
-"""The one source of "now". Tests set it; everything else calls now()."""
+"""The one source of "now". Tests set it; everything else calls now() or today()."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 _frozen: datetime | None = None
-LONDON = ZoneInfo("Europe/London")
+LONDON = ZoneInfo("Europe/London")  # the partnership's time zone: dates are its calendar days
 
 
 def now() -> datetime:
@@ -21,3 +21,10 @@ def set_now(moment: datetime | None) -> None:
 
 def local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(LONDON) if moment else None
+
+
+def today(at: datetime | None = None) -> date:
+    """The calendar date in the partnership's time zone now (or at `at`): what "today",
+    "in the future" and "overdue" mean to people here. The UTC date is a day behind
+    from midnight to 1 a.m. in summer."""
+    return (at or now()).astimezone(LONDON).date()

@@ -4,7 +4,9 @@ Two questions, always in this order:
 1. May this user's roles do this kind of thing at all?  No -> 403 (the action is named,
    nothing about any record is revealed).
 2. Is this record within the user's need-to-know?  No -> 404, so that its existence is
-   not revealed. Records are fetched *through* the scope below, never by bare id.
+   not revealed. Records are fetched *through* the scopes below, never by bare id:
+   case_scope for the whole record, case_summary_scope for the case list, the case
+   summary and its specialist services (a coordinator's every open case).
 
 Every view, page or API, declares its permission with @requires(...) or @public; a view
 that declares neither is refused (deny by default), and tests/web/test_route_access.py
@@ -17,10 +19,10 @@ from functools import wraps
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import exists, false, or_, true
+from sqlalchemy import exists, false, or_, select, true
 
 from mettrack import audit
-from mettrack.domain.choices import AuditOutcome, CaseState, Role
+from mettrack.domain.choices import AuditOutcome, CaseAction, CaseState, Role
 
 
 class Perm(StrEnum):
@@ -47,6 +49,7 @@ class Perm(StrEnum):
     CASE_CLASSIFY = "case.classify"
     NOTE_WRITE = "note.write"  # add a case note (notes are read with case.view)
     LANGUAGE_CHECK = "language.check"  # check a text against the language list (API)
+    REFERRAL_RECORD = "referral.record"  # the MASH reference and outcome of a referral made
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -61,6 +64,9 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.STATS_VIEW: frozenset({Role.MET_CHAIR, Role.ANALYST}),
     # Any professional role may screen a child, which may start a child's record and case.
     Perm.CHILD_CREATE: frozenset(CASE_WORKERS),
+    # Granted to every case worker; need-to-know (case_scope) decides on which children
+    # and cases: a coordinator edits, notes and records missing episodes only on a case
+    # whose team they are on, never on a case summary.
     Perm.CHILD_EDIT: frozenset(CASE_WORKERS),
     Perm.CASE_SCREEN: frozenset(CASE_WORKERS),
     Perm.CASE_TRANSITION: frozenset(CASE_WORKERS),
@@ -79,6 +85,8 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # Case notes: any case worker, on the cases within their need-to-know (docs/notes.md).
     Perm.NOTE_WRITE: frozenset(CASE_WORKERS),
     Perm.LANGUAGE_CHECK: frozenset(CASE_WORKERS),
+    # Those who may refer (domain/workflow.py) record what came of it: services/referrals.py.
+    Perm.REFERRAL_RECORD: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
 }
 
 
@@ -175,11 +183,12 @@ def enforce_declared_access() -> None:
 
 
 def case_scope(user):
-    """SQL condition for the cases this user may see (need-to-know).
+    """SQL condition for the cases whose whole record this user may see (need-to-know):
+    the child's record, notes, missing episodes and Philomena details, screenings, risk
+    assessments, the team, the classification and the timeline's reasons.
 
-    met_chair: every case. coordinator: every open case. lead_professional: cases they
-    lead or are a team member of. partner: cases they are a team member of. Anyone: a
-    case whose team they are on. analyst and admin: none.
+    met_chair: every case. lead_professional: cases they lead. Any case worker (a
+    coordinator too): a case whose team they are on. analyst and admin: none.
     """
     from mettrack.models import Case, CaseTeamMember
 
@@ -192,6 +201,65 @@ def case_scope(user):
         )
     if user.has_role(Role.LEAD_PROFESSIONAL):
         conditions.append(Case.lead_professional_id == user.id)
-    if user.has_role(Role.COORDINATOR):
-        conditions.append(Case.state != CaseState.CLOSED.value)
     return or_(*conditions) if conditions else false()
+
+
+def case_summary_scope(user):
+    """SQL condition for the cases this user may list, open as a summary and assign
+    specialist services to: case_scope, and for a coordinator every open case.
+
+    DESIGN.md gives the coordinator "every open case, service fields": on a case they
+    are not on the team of, only what assigning a service needs (docs/security.md,
+    "What a coordinator sees"): the case list's row, the case page's summary and its
+    specialist services, and the moves that record a service.
+    """
+    from mettrack.models import Case
+
+    full = case_scope(user)
+    if user.has_role(Role.COORDINATOR):
+        return or_(full, Case.state != CaseState.CLOSED.value)
+    return full
+
+
+# The moves that record a specialist service: made on a case within the case summary
+# scope, like the services themselves (services/transitions.py, web/transitions.py).
+SUMMARY_MOVES = frozenset({CaseAction.ASSIGN_SERVICE})
+
+
+def move_scope(user, action):
+    """SQL condition for the cases on which the user may make the move `action`: the case
+    summary scope for a move that records a service, case_scope for every other."""
+    return case_summary_scope(user) if action in SUMMARY_MOVES else case_scope(user)
+
+
+def sees_case_record(user, case_id: int) -> bool:
+    """Whether the case lies within case_scope (the whole record), not only within
+    case_summary_scope. One query; reads nothing else and audits nothing."""
+    from mettrack.extensions import db
+    from mettrack.models import Case
+
+    if user is None or not user.is_authenticated or not can(user, Perm.CASE_VIEW):
+        return False
+    return bool(db.session.scalar(select(exists().where(Case.id == case_id, case_scope(user)))))
+
+
+def full_record_ids(user, case_ids) -> set[int]:
+    """Of these case ids, those within case_scope (the whole record). One query."""
+    from mettrack.extensions import db
+    from mettrack.models import Case
+
+    ids = list(case_ids)
+    if not ids or not can(user, Perm.CASE_VIEW):
+        return set()
+    return set(db.session.scalars(select(Case.id).where(Case.id.in_(ids), case_scope(user))))
+
+
+def chair_or_case_lead(user, case, perm: Perm) -> bool:
+    """Whether the user may make a change that DESIGN.md gives to "the MET chair or this
+    case's lead" (the team and lead professional, the exploitation types and NRM): their
+    roles allow `perm`, and they are the MET chair or the case's lead professional."""
+    if not can(user, perm):
+        return False
+    return user.has_role(Role.MET_CHAIR) or (
+        case.lead_professional_id is not None and case.lead_professional_id == user.id
+    )

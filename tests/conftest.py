@@ -21,7 +21,10 @@ PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1:5432")
 # A database per test run, so that runs side by side (two developers, an editor and a
 # terminal) never truncate each other's tables. Left-overs of killed runs are dropped.
 PG_DB = os.environ.get("TEST_PG_DATABASE", f"mettrack_test_{os.getpid()}")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# pytest-xdist runs the suite in parallel processes: each gets its own Redis database
+# (gw0 -> 15, gw1 -> 14 ...) so one process's worker never takes another's tasks.
+_XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _XDIST_WORKER % 12}")
 
 
 _ADMIN_URL: list[str] = []

@@ -3,9 +3,9 @@
 import itertools
 from functools import lru_cache
 
-from mettrack.domain.choices import CaseState, Role, TeamRole
+from mettrack.domain.choices import CaseState, CaseTagKind, Role, TeamRole
 from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, User
+from mettrack.models import Case, CaseEvent, CaseTag, CaseTeamMember, Child, User
 from mettrack.services.accounts import get_or_create_agency
 from mettrack.services.passwords import hash_password
 
@@ -55,8 +55,14 @@ def child(**fields) -> Child:
     return c
 
 
-def case(*, lead: User | None = None, members=(), state=CaseState.SCREENED, child_obj=None) -> Case:
+def case(
+    *, lead: User | None = None, members=(), state=CaseState.SCREENED, child_obj=None, exploitation_types=()
+) -> Case:
+    """`exploitation_types`: codes (cse, cce); a case is referred or sent to MET review
+    only with one (domain/workflow.py)."""
     c = Case(child=child_obj or child(), state=CaseState(state).value, lead_professional=lead)
+    for value in exploitation_types:
+        c.tags.append(CaseTag(kind=CaseTagKind.EXPLOITATION_TYPE.value, value=value))
     if lead is not None:
         c.lead_agency_id = lead.agency_id
         c.team.append(CaseTeamMember(user=lead, team_role=TeamRole.LEAD.value))

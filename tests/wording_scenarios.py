@@ -69,9 +69,10 @@ def _child(user_id: int | None):
 
 
 def _case(user_id: int | None, state: CaseState, screening: str | None = None) -> Case:
-    """A case led by `user_id` (None: led by no one, for the MET chair or a coordinator)."""
+    """A case led by `user_id` (None: led by no one, for the MET chair or a coordinator),
+    with an exploitation type, which the moves into and out of `referred` need."""
     lead = db.session.get(User, user_id) if user_id else None
-    case = factories.case(lead=lead, state=state, child_obj=_child(user_id))
+    case = factories.case(lead=lead, state=state, child_obj=_child(user_id), exploitation_types=("cse",))
     if screening:
         db.session.add(
             Screening(

@@ -79,6 +79,9 @@ def _resource_blueprints():
         children,
         missing,
         notes,
+        philomena,
+        reassign,
+        referrals,
         risk_assessments,
         screenings,
         service_assignments,
@@ -98,6 +101,9 @@ def _resource_blueprints():
         case_classification.blp,
         notes.blp,
         notes.language_blp,
+        referrals.blp,
+        philomena.blp,
+        reassign.blp,
     ]
 
 

@@ -72,7 +72,10 @@ class CaseItem(MethodView):
     def get(self, case_id: int):
         """Read a case
 
-        404 when the case does not exist or is outside your need-to-know. Each read,
-        and each refused read, is written to the audit log.
+        404 when the case does not exist or is outside your need-to-know. A coordinator
+        reads every open case, but of a case they are not on the team of only its summary
+        (`access` is `summary`: the fields of the child's record and the case's details
+        beyond what assigning a service needs are null). Each read, and each refused
+        read, is written to the audit log.
         """
-        return cases.get_for(current_user, case_id)
+        return cases.get_summary_for(current_user, case_id)

@@ -34,7 +34,7 @@ def _likely_duplicate(error: children_service.LikelyDuplicate):
     response = problem_response(
         409,
         "This child may already have a record: check `matches` (records you may open) and `hints` "
-        "(records outside your need-to-know: contact the lead agency). If none is this child, "
+        "(records outside your need-to-know: contact the `contact_agency`). If none is this child, "
         'send the request again with "confirmed_no_match": true.',
         dict(error.errors),
     )
@@ -50,7 +50,12 @@ def _likely_duplicate(error: children_service.LikelyDuplicate):
         for child, reasons in report.visible
     ]
     body["hints"] = [
-        {"detail": "A possible match exists", "lead_agency": hint.lead_agency} for hint in report.hints
+        {
+            "detail": "A possible match exists",
+            "lead_agency": hint.lead_agency,
+            "contact_agency": hint.contact_agency,
+        }
+        for hint in report.hints
     ]
     response.set_data(json.dumps(body))
     return response
@@ -78,9 +83,10 @@ class Children(MethodView):
 
         Records the child's details; a screening opens a case. A likely duplicate is never
         created silently: while likely matches exist, the answer is 409 with `matches`
-        (children you may see) and `hints` (only the lead agency of children you may
-        not see), unless `confirmed_no_match` is true. Each hint is written to the audit
-        log.
+        (children you may see) and `hints` (for children you may not see, only the
+        `lead_agency`, null when none is recorded, and the `contact_agency` to ask: the
+        lead agency, else the agency that opened the case or recorded the child), unless
+        `confirmed_no_match` is true. Each hint is written to the audit log.
         """
         child = children_service.create_child(
             current_user, _input(data), confirmed_no_match=data.get("confirmed_no_match", False)

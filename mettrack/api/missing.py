@@ -62,7 +62,9 @@ class MissingEpisodes(MethodView):
         """Record a missing episode
 
         `went_missing_at` is required and must not be in the future; `returned_at`, if
-        known, must come after it. Times need their UTC offset. `where_found` is checked
+        known, must come after it. Times need their UTC offset. The time missing may not
+        overlap another episode of the case: while one is open, record its return first
+        (422 naming `went_missing_at`). `where_found` is checked
         for wording that blames the child (see the 422 answer). Audited as
         missing.recorded.
         """
@@ -80,7 +82,8 @@ class MissingEpisodeItem(MethodView):
     def patch(self, data: dict, case_id: int, episode_id: int):
         """Record the return or the Return Home Interview
 
-        Send the fields that change: the return (`returned_at`, `where_found`) and/or
+        Send the fields that change: the return (`returned_at`, `where_found`; not later
+        than the child next went missing) and/or
         the interview (`rhi_status`: offered, accepted, declined or not_possible;
         `rhi_offered_at`, needed unless not possible; `rhi_held_at` for an accepted
         interview, with `rhi_by`; `rhi_learning`). All is saved, or nothing. New wording

@@ -6,7 +6,8 @@ about what partners see, not a side effect of a model change.
 
 from datetime import UTC
 
-from marshmallow import Schema, ValidationError, fields, pre_load
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
 from mettrack.api.problems import ProblemSchema
@@ -28,6 +29,13 @@ from mettrack.services import cases as case_reads
 
 CASE_STATES = [s.value for s in CaseState]
 RISK_LEVELS = [r.value for r in RiskLevel]
+
+
+def listed(choice_set) -> str:
+    """The codes of an enumeration as a field description names them, built from its one
+    definition in domain/choices.py, so the documentation cannot fall behind it."""
+    return ", ".join(member.value for member in choice_set)
+
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -92,18 +100,80 @@ class ChildSummarySchema(Schema):
     id = fields.Integer(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
+    age = fields.Function(
+        lambda c: case_reads.child_age(c),
+        required=True,
+        metadata={
+            "type": "integer",
+            "nullable": True,
+            "description": "Age in whole years today (UK time); null: the date of birth is not known.",
+        },
+    )
     aliases = fields.Function(
         lambda c: (c.aliases or "").splitlines(),
         required=True,
-        metadata={"type": "array", "items": {"type": "string"}},
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "nullable": True,
+            "description": "Null in a case summary (the case's `access` is `summary`).",
+        },
     )
-    date_of_birth = fields.Date(required=True, allow_none=True, metadata={"description": "Null: not known."})
-    looked_after = fields.Boolean(required=True)
+    date_of_birth = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null: not known, or withheld in a case summary."},
+    )
+    looked_after = fields.Boolean(
+        required=True, allow_none=True, metadata={"description": "Null in a case summary."}
+    )
+
+
+# A case summary (a coordinator's open case off their team, permissions.case_summary_scope)
+# withholds these: null in the API (docs/security.md, "What a coordinator sees").
+SUMMARY_WITHHELD_CHILD = ("aliases", "date_of_birth", "looked_after")
+SUMMARY_WITHHELD_CASE = (
+    "team",
+    "flags",
+    "harm_locations",
+    "referred_at",
+    "mash_reference",
+    "referral_outcome",
+    "referral_override_reason",
+    "nrm_referred_on",
+    "nrm_reasonable_grounds",
+    "nrm_reasonable_grounds_on",
+    "nrm_conclusive_grounds",
+    "nrm_conclusive_grounds_on",
+    "closure_reason",
+    "closure_note",
+    "open_missing_episode",
+    "rhi_overdue",
+    "repeat_missing",
+)
+
+
+def _lead_agency_name(case) -> str | None:
+    agency = case.lead_agency or (case.lead_professional.agency if case.lead_professional else None)
+    return agency.name if agency else None
 
 
 class CaseSchema(Schema):
     id = fields.Integer(required=True)
+    access = fields.Function(
+        lambda c: "full" if case_reads.record_visible(c, current_user) else "summary",
+        required=True,
+        metadata={
+            "type": "string",
+            "enum": ["full", "summary"],
+            "description": "full: the case within your need-to-know. summary: an open case a "
+            "coordinator is not on the team of; only what assigning a service needs is given, "
+            f"and {', '.join(SUMMARY_WITHHELD_CASE)} and the child's "
+            f"{', '.join(SUMMARY_WITHHELD_CHILD)} are null.",
+        },
+    )
     version = fields.Integer(
+        strict=True,
         required=True,
         metadata={"description": "The case's version: send it with the next change (a stale one gets 409)."},
     )
@@ -119,21 +189,33 @@ class CaseSchema(Schema):
     opened_at = UTCDateTime(required=True)
     closed_at = UTCDateTime(required=True, allow_none=True)
     lead_professional = fields.Nested(UserRefSchema, required=True, allow_none=True)
-    team = fields.List(fields.Nested(TeamMemberSchema), required=True)
+    lead_agency = fields.Function(
+        lambda c: _lead_agency_name(c),
+        required=True,
+        metadata={"type": "string", "nullable": True, "description": "The lead professional's agency."},
+    )
+    team = fields.List(
+        fields.Nested(TeamMemberSchema),
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null in a case summary."},
+    )
     exploitation_types = ComputedStrings(
         lambda c: case_reads.tags_of(c, "exploitation_type"),
         required=True,
-        metadata={"description": "cse, cce (a child can be on the list for both)."},
+        metadata={"description": f"{listed(ExploitationType)} (a child can be on the list for both)."},
     )
     flags = ComputedStrings(
         lambda c: case_reads.tags_of(c, "flag"),
         required=True,
-        metadata={"description": "trafficking, county_lines, gang_ocg, online, missing_linked."},
+        allow_none=True,
+        metadata={"description": f"{listed(CaseFlag)}."},
     )
     harm_locations = ComputedStrings(
         lambda c: case_reads.tags_of(c, "harm_location"),
         required=True,
-        metadata={"description": "Where the harm happens: online, public_place, private_address, hotel."},
+        allow_none=True,
+        metadata={"description": f"Where the harm happens: {listed(HarmLocation)}."},
     )
     police_tier = fields.String(
         required=True, allow_none=True, metadata={"description": "A police tier's code."}
@@ -166,16 +248,19 @@ class CaseSchema(Schema):
     open_missing_episode = ComputedBoolean(
         lambda c: case_reads.alerts_of(c).missing_now,
         required=True,
+        allow_none=True,
         metadata={"description": "Missing now: an episode with no return recorded."},
     )
     rhi_overdue = ComputedBoolean(
         lambda c: case_reads.alerts_of(c).rhi_overdue,
         required=True,
+        allow_none=True,
         metadata={"description": "A Return Home Interview not recorded 72 hours after a return."},
     )
     repeat_missing = ComputedBoolean(
         lambda c: case_reads.alerts_of(c).repeat_missing,
         required=True,
+        allow_none=True,
         metadata={
             "description": "Missing repeatedly (the partnership's count and period, default 3 in 90 days)."
         },
@@ -185,6 +270,19 @@ class CaseSchema(Schema):
         required=True,
         metadata={"description": "Open, and the next review date is before today (Europe/London)."},
     )
+
+    @post_dump(pass_original=True)
+    def _withhold_beyond_summary(self, data: dict, case, **kwargs) -> dict:
+        """A case summary: null for what assigning a service does not need."""
+        if data.get("access") != "summary":
+            return data
+        for name in SUMMARY_WITHHELD_CASE:
+            if name in data:
+                data[name] = None
+        if isinstance(data.get("child"), dict):
+            for name in SUMMARY_WITHHELD_CHILD:
+                data["child"][name] = None
+        return data
 
 
 class CasePageSchema(Schema):
@@ -224,7 +322,7 @@ class _CaseFilterFields(Schema):
     exploitation_type = fields.List(
         _item(case_reads.CHOICES["exploitation_type"]),
         validate=_choices("exploitation type", case_reads.CHOICES["exploitation_type"]),
-        metadata={"description": "Cases with any of these exploitation types (cse, cce)."},
+        metadata={"description": f"Cases with any of these exploitation types ({listed(ExploitationType)})."},
     )
     flag = fields.List(
         _item(case_reads.CHOICES["flag"]),
@@ -320,7 +418,9 @@ class ServiceAssignmentRecordedSchema(ServiceAssignmentSchema):
         required=True, metadata={"description": "True when this service moved the case to service_assigned."}
     )
     case_state = fields.String(required=True, validate=OneOf(CASE_STATES))
-    case_version = fields.Integer(required=True, metadata={"description": "The case's version now."})
+    case_version = fields.Integer(
+        strict=True, required=True, metadata={"description": "The case's version now."}
+    )
 
 
 class ServiceAssignmentCreateSchema(Schema):
@@ -334,7 +434,10 @@ class ServiceAssignmentCreateSchema(Schema):
         required=True, metadata={"description": "The date the service accepted the case; not in the future."}
     )
     version = fields.Integer(
-        required=True, strict=True, metadata={"description": "The case's version you last read."}
+        required=True,
+        strict=True,
+        validate=Range(min=1, max=2_147_483_647),
+        metadata={"description": "The case's version you last read."},
     )
 
 
@@ -478,14 +581,18 @@ class ChildCreateSchema(_ChildFieldsSchema):
 
 class ChildPatchSchema(_ChildFieldsSchema):
     version = fields.Integer(
+        strict=True,
         required=True,
+        validate=Range(min=1, max=2_147_483_647),
         metadata={"description": "The version you read; 409 when the record has changed since."},
     )
 
 
 class ChildRecordSchema(Schema):
     id = fields.Integer(required=True)
-    version = fields.Integer(required=True, metadata={"description": "Send it back with a PATCH."})
+    version = fields.Integer(
+        strict=True, required=True, metadata={"description": "Send it back with a PATCH."}
+    )
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
     aliases = fields.Function(lambda c: (c.aliases or "").splitlines(), required=True)
@@ -513,6 +620,7 @@ TRANSITION_ACTIONS = [a.value for a in CaseAction if a is not CaseAction.OPEN_BY
 
 class LifecycleCaseSchema(CaseSchema):
     version = fields.Integer(
+        strict=True,
         required=True,
         metadata={
             "description": "The case's version: send it with the next transition (a stale one gets 409)."
@@ -537,7 +645,10 @@ class LifecycleCaseSchema(CaseSchema):
 class TransitionRequestSchema(Schema):
     action = fields.String(required=True, validate=OneOf(TRANSITION_ACTIONS))
     version = fields.Integer(
-        required=True, strict=True, metadata={"description": "The case's version you last read."}
+        required=True,
+        strict=True,
+        validate=Range(min=1, max=2_147_483_647),
+        metadata={"description": "The case's version you last read."},
     )
     reason = fields.String(
         metadata={
@@ -575,7 +686,7 @@ class OfferedMoveSchema(Schema):
 class TransitionOptionsSchema(Schema):
     case_id = fields.Integer(required=True)
     state = fields.String(required=True, validate=OneOf(CASE_STATES))
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
     moves = fields.List(fields.Nested(OfferedMoveSchema), required=True)
 
 
@@ -698,6 +809,7 @@ class RiskAssessmentRequestSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
+        validate=Range(min=1, max=2_147_483_647),
         metadata={"description": "The case's version you last read; 409 if stale."},
     )
     ratings = RatingsByCode(
@@ -769,7 +881,9 @@ class RiskAssessmentSchema(Schema):
 
 class RiskAssessmentRecordedSchema(RiskAssessmentSchema):
     case_version = fields.Integer(
-        required=True, metadata={"description": "The case's new version: send it with the next change."}
+        strict=True,
+        required=True,
+        metadata={"description": "The case's new version: send it with the next change."},
     )
 
 
@@ -880,6 +994,7 @@ class CaseTeamMemberSchema(Schema):
 class CaseTeamSchema(Schema):
     case_id = fields.Integer(required=True)
     version = fields.Integer(
+        strict=True,
         required=True,
         metadata={"description": "The case's version: send it to change the lead professional."},
     )
@@ -953,22 +1068,26 @@ def _codes(enum, description: str):
 class CaseClassificationSchema(Schema):
     case_id = fields.Integer(required=True)
     version = fields.Integer(
-        required=True, metadata={"description": "The case's version: send it with the next change."}
+        strict=True,
+        required=True,
+        metadata={"description": "The case's version: send it with the next change."},
     )
-    exploitation_types = _codes(ExploitationType, "cse, cce: a child can be exploited in both ways.")
-    flags = _codes(CaseFlag, "trafficking, county_lines, gang_ocg, online, missing_linked.")
-    harm_locations = _codes(
-        HarmLocation, "Where the harm happens: online, public_place, private_address, hotel."
+    exploitation_types = _codes(
+        ExploitationType, f"{listed(ExploitationType)}: a child can be exploited in both ways."
     )
+    flags = _codes(CaseFlag, f"{listed(CaseFlag)}.")
+    harm_locations = _codes(HarmLocation, f"Where the harm happens: {listed(HarmLocation)}.")
     nrm = fields.Nested(NrmSchema, required=True)
 
 
 class CaseClassificationUpdateSchema(Schema):
     exploitation_types = _codes(
-        ExploitationType, "cse, cce or both; at least one once the case is referred and while it is open."
+        ExploitationType,
+        f"One or more of {listed(ExploitationType)}; at least one once the case is referred and "
+        "while it is open.",
     )
-    flags = _codes(CaseFlag, "trafficking, county_lines, gang_ocg, online, missing_linked; [] for none.")
-    harm_locations = _codes(HarmLocation, "online, public_place, private_address, hotel; [] for none.")
+    flags = _codes(CaseFlag, f"{listed(CaseFlag)}; [] for none.")
+    harm_locations = _codes(HarmLocation, f"{listed(HarmLocation)}; [] for none.")
     nrm = fields.Nested(
         NrmSchema,
         required=True,

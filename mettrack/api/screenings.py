@@ -10,7 +10,7 @@ from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import ScreeningRecordedSchema, ScreeningRequestSchema, ScreeningSchema
 from mettrack.api.transitions import register_lifecycle_problems
 from mettrack.api.wording_check import documents_language_check
-from mettrack.clock import LONDON, now
+from mettrack.clock import today
 from mettrack.permissions import Perm, requires
 from mettrack.services import cases, screenings
 
@@ -18,10 +18,6 @@ blp = ApiBlueprint("api_screenings", __name__, path="", description="CSERQ4 scre
 register_lifecycle_problems(blp)
 
 MAX_ID = "int(max=2147483647)"
-
-
-def _today():
-    return now().astimezone(LONDON).date()
 
 
 @blp.route(f"/cases/<{MAX_ID}:case_id>/screenings")
@@ -54,7 +50,7 @@ class CaseScreenings(MethodView):
         case = cases.get_for(current_user, case_id, action="case.viewed")
         save_anyway = body.pop("save_anyway")
         return screenings.screen_child(
-            current_user, case.child_id, body, today=_today(), save_anyway=save_anyway
+            current_user, case.child_id, body, today=today(), save_anyway=save_anyway
         )
 
 
@@ -76,4 +72,4 @@ class ChildScreenings(MethodView):
         checked for wording that blames the child (see the 422 answer).
         """
         save_anyway = body.pop("save_anyway")
-        return screenings.screen_child(current_user, child_id, body, today=_today(), save_anyway=save_anyway)
+        return screenings.screen_child(current_user, child_id, body, today=today(), save_anyway=save_anyway)

@@ -56,7 +56,8 @@ class Transitions(MethodView):
         The case's state and version, and each move your roles may take from this state:
         possible now, or not yet with what is missing.
         """
-        case = cases.get_for(current_user, case_id, action="case.transitions_listed")
+        # The moves of a case summary: a coordinator records a service on any open case.
+        case = cases.get_summary_for(current_user, case_id, action="case.transitions_listed")
         return {
             "case_id": case.id,
             "state": case.state,

@@ -19,6 +19,18 @@ a small morphology:
   they never occur in a note;
 - function words (a, in, with, ...) match only themselves.
 
+Between two words of a phrase, the text may add what changes neither who is acting nor
+what is said of them, so that "making choices" also finds "making her own choices" and
+"putting themselves at risk" finds "putting herself at significant risk":
+
+- a possessive with "own" (his, her, their or your own);
+- one or two intensifiers from a short closed list (`INTENSIFIERS`: significant,
+  serious, high, very ...). Articles and other adjectives are never skipped, so "she made
+  a choice of subject" and "in a good relationship with her carer" stay unflagged.
+
+And a phrase in the perfect continuous ("has been contacting adults") also finds the
+plain perfect ("has contacted adults"): the same act, told in a different tense.
+
 Matching is case-insensitive, whole words only (a phrase never matches inside a longer
 word, nor inside a hyphenated compound: "non-consensual" is not "consensual"), and takes
 any run of spaces or line breaks, or a hyphen, between the words of a phrase. Where
@@ -63,6 +75,7 @@ WORD_FAMILIES: tuple[frozenset[str], ...] = tuple(
     frozenset(family)
     for family in (
         ("himself", "herself", "themselves", "themself", "yourself"),
+        ("his", "her", "their", "your"),
         ("has", "have", "had", "having", "'s", "'ve", "'d"),
         ("put", "puts", "putting"),
         ("keep", "keeps", "keeping", "kept"),
@@ -82,6 +95,18 @@ FUNCTION_WORDS = frozenset(
     | {"be", "been", "being", "is", "are", "was", "were"}
 )
 
+# Words that may stand between two words of a phrase without changing what it says:
+# they only say how much ("at significant risk", "at very high risk"). Closed on purpose:
+# an open class (any adjective) would let "in a good relationship with" match.
+INTENSIFIERS = frozenset(
+    {"significant", "significantly", "serious", "seriously", "considerable", "great", "greater"}
+    | {"high", "higher", "increased", "increasing", "heightened", "real", "very", "extreme"}
+    | {"extremely", "grave", "severe", "substantial", "immediate", "particular", "particularly"}
+    | {"further"}
+)
+MAX_INTENSIFIERS = 2  # between two words of a phrase
+POSSESSIVES = ("his", "her", "their", "your")  # before "own"
+
 _VOWELS = frozenset("aeiou")
 # A doubled final consonant that belongs to the stem ("miss", "fall"), not to -ing/-ed.
 _STEM_DOUBLES = frozenset("lsfz")
@@ -93,6 +118,19 @@ _BETWEEN_WORDS = r"(?:\s+|\s*-\s*)"
 _WORD_START = r"(?<!\w)(?<!\w-)"
 _WORD_END = r"(?!\w)(?!-\w)"
 _AFTER_A_WORD = r"(?<=\w)"
+
+
+def _alternatives(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+_INTENSIFIER = f"(?:{_alternatives(INTENSIFIERS)})"
+# What the text may add before a phrase word: "her own", or up to two intensifiers.
+_INSERTED = (
+    f"(?:(?:{_alternatives(POSSESSIVES)}){_BETWEEN_WORDS}own"
+    f"|{_INTENSIFIER}(?:{_BETWEEN_WORDS}{_INTENSIFIER}){{0,{MAX_INTENSIFIERS - 1}}}){_BETWEEN_WORDS}"
+)
+_PERFECT_AUXILIARY = "has"  # its family: has, have, had, 's ...
 
 
 def _is_consonant(letter: str) -> bool:
@@ -168,7 +206,7 @@ def _word_pattern(word: str, first: bool) -> str:
     forms = sorted(word_forms(word), key=lambda f: (-len(f), f))
     whole = [_form_pattern(f) for f in forms if not f.startswith("'")]
     attached = [_form_pattern(f) for f in forms if f.startswith("'")]
-    lead = _WORD_START if first else _BETWEEN_WORDS
+    lead = _WORD_START if first else f"{_BETWEEN_WORDS}(?:{_INSERTED})?"
     options = [f"{lead}(?:{'|'.join(whole)})"]
     if attached:
         # A contraction is written onto the word before it, with no space.
@@ -192,8 +230,22 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     words = phrase_words(phrase)
     if not words:
         raise ValueError("a phrase needs at least one word")
-    body = "".join(_word_pattern(word, first=index == 0) for index, word in enumerate(words))
+    body = "".join(
+        _word_pattern(word, first=index == 0) + ("?" if _may_drop(words, index) else "")
+        for index, word in enumerate(words)
+    )
     return re.compile(body + _WORD_END, re.IGNORECASE)
+
+
+def _may_drop(words: list[str], index: int) -> bool:
+    """ "been" of a perfect continuous ("has been contacting"), which the plain perfect
+    ("has contacted") leaves out; the -ing word's forms already include the -ed."""
+    return (
+        words[index].lower() == "been"
+        and 0 < index < len(words) - 1
+        and words[index - 1].lower().replace("\u2019", "'") in word_forms(_PERFECT_AUXILIARY)
+        and words[index + 1].lower().endswith("ing")
+    )
 
 
 def _as_written(text: str) -> str:

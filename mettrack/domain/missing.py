@@ -13,7 +13,7 @@ its default, 3 episodes in 90 days, is this partnership's choice, not national g
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from mettrack.domain.choices import RhiStatus
 
@@ -42,6 +42,9 @@ class EpisodeFacts:
 class RepeatMissingRule:
     episodes: int = 3
     days: int = 90
+
+
+DEFAULT_REPEAT_RULE = RepeatMissingRule()  # config.py's default for its settings
 
 
 @dataclass(frozen=True)
@@ -98,26 +101,83 @@ def missing_count_phrase(count: int) -> str:
 # --- validation: each returns {field: message}, empty when the values are acceptable
 
 
-def validate_episode(went_missing_at: datetime | None, returned_at: datetime | None, now: datetime) -> dict:
+def overlapping(
+    went_missing_at: datetime, returned_at: datetime | None, others: Iterable[EpisodeFacts]
+) -> EpisodeFacts | None:
+    """The first of `others` whose time missing overlaps this one (an open episode runs
+    until now and on), an open one before a closed one; None when none does. One
+    episode may begin the moment another ended: a child can go missing again the day
+    they come back."""
+    clashes = [
+        other
+        for other in others
+        if (returned_at is None or other.went_missing_at < returned_at)
+        and (other.returned_at is None or went_missing_at < other.returned_at)
+    ]
+    clashes.sort(key=lambda other: (other.returned_at is not None, other.went_missing_at))
+    return clashes[0] if clashes else None
+
+
+def _shown(moment: datetime, shown_in: tzinfo) -> str:
+    return f"{moment.astimezone(shown_in):%-d %B %Y %H:%M}"
+
+
+def _overlap_message(clash: EpisodeFacts, shown_in: tzinfo) -> str:
+    since = _shown(clash.went_missing_at, shown_in)
+    if clash.returned_at is None:
+        return f"The child is recorded as missing since {since}: record the return of the open episode first"
+    until = _shown(clash.returned_at, shown_in)
+    return f"This overlaps the missing episode from {since} to {until}: check the dates"
+
+
+def validate_episode(
+    went_missing_at: datetime | None,
+    returned_at: datetime | None,
+    now: datetime,
+    others: Iterable[EpisodeFacts] = (),
+    shown_in: tzinfo = UTC,
+) -> dict:
+    """A new episode. `others`: the case's episodes already recorded; the new one may not
+    overlap any of them, so while one is open (the child is still missing) only an
+    earlier episode, with its return, may be added. `shown_in`: the time zone of the
+    times named in messages."""
     errors: dict[str, str] = {}
     if went_missing_at is None:
         errors["went_missing_at"] = "Enter the date and time the child went missing"
     elif went_missing_at > now:
         errors["went_missing_at"] = "The date and time the child went missing must not be in the future"
     errors.update(validate_return(went_missing_at, returned_at, now, required=False))
+    if not errors:
+        clash = overlapping(went_missing_at, returned_at, others)
+        if clash is not None:
+            errors["went_missing_at"] = _overlap_message(clash, shown_in)
     return errors
 
 
 def validate_return(
-    went_missing_at: datetime | None, returned_at: datetime | None, now: datetime, *, required: bool = True
+    went_missing_at: datetime | None,
+    returned_at: datetime | None,
+    now: datetime,
+    *,
+    required: bool = True,
+    others: Iterable[EpisodeFacts] = (),
+    shown_in: tzinfo = UTC,
 ) -> dict:
+    """The return of an episode; `others`: the case's other episodes, which the time
+    missing may not overlap."""
     if returned_at is None:
         return {"returned_at": "Enter the date and time the child returned or was found"} if required else {}
     if returned_at > now:
         return {"returned_at": "The date and time the child returned must not be in the future"}
     if went_missing_at is not None and returned_at < went_missing_at:
         return {"returned_at": "The date and time the child returned must be after they went missing"}
-    return {}
+    clash = overlapping(went_missing_at, returned_at, others) if went_missing_at is not None else None
+    if clash is None:
+        return {}
+    if clash.went_missing_at >= went_missing_at:
+        again = _shown(clash.went_missing_at, shown_in)
+        return {"returned_at": f"The child went missing again on {again}: the return must not be later"}
+    return {"returned_at": _overlap_message(clash, shown_in)}
 
 
 def validate_rhi(

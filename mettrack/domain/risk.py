@@ -258,6 +258,16 @@ def next_review_on(
     return min(by_weeks, _add_months(assessed_on, cadence.longest_months))
 
 
+def review_overdue(next_review_on: date | None, *, case_open: bool, today: date) -> bool:
+    """The case's next MET review date has passed: an open case due before `today` (the
+    date in the UK, where the meeting sits). A review due today is due, not yet overdue;
+    a closed case, or one with no review date, is never overdue.
+
+    services/cases.py `review_overdue_condition` is this rule in SQL, for filtering the
+    case list; tests/services/test_alert_rules_agree.py holds the two together."""
+    return case_open and next_review_on is not None and next_review_on < today
+
+
 def _add_months(day: date, months: int) -> date:
     """The same day `months` later, or that month's last day (31 January + 1 month = 28 or 29 February)."""
     month_index = day.month - 1 + months

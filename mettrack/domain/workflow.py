@@ -25,6 +25,12 @@ Choices where DESIGN.md leaves room, each made here once:
 - `reopen` enters `referred`, so it asks for what a referral to Children's Services
   cannot go without (name, date of birth, address); the new concerns, given as the
   reason, stand in place of a screening.
+- From `referred` on, an open case must have an exploitation type (the MET list is kept
+  per type: services/case_classification.py TYPE_REQUIRED_STATES), so the moves into
+  `referred` (refer, reopen) and into MET review from a referral ask for one first;
+  otherwise a case would arrive where its own classification cannot be saved without
+  one. `send_back_to_review` does not: a case past MET review has had one since its
+  referral, and the classification cannot drop the last type of an open case.
 """
 
 from collections.abc import Callable, Iterable
@@ -54,6 +60,7 @@ class CaseFacts:
     has_completed_risk_assessment: bool = False
     has_police_tier_and_team: bool = False  # both chosen for this move
     has_accepted_service: bool = False  # at least one specialist service has accepted
+    has_exploitation_type: bool = False  # at least one exploitation type (CSE, CCE) on the case
     actor_is_lead: bool = False  # the actor is this case's lead professional
     reason_given: bool = False  # a non-blank reason accompanies the move
 
@@ -91,6 +98,21 @@ def _child_identified(facts: CaseFacts, before: str) -> list[str]:
     return missing
 
 
+# The field a refusal is about, where it is one field of the case: callers name it in
+# their errors (`exploitation_types`, as the classification form and API call it).
+EXPLOITATION_TYPES_FIELD = "exploitation_types"
+TYPE_MISSING = {
+    "referring": "Record at least one exploitation type (CSE, CCE) before referring",
+    "review": "Record at least one exploitation type (CSE, CCE) before sending the case to MET review",
+    "reopening": "Record at least one exploitation type (CSE, CCE) before reopening the case as a referral",
+}
+REFUSAL_FIELDS = {message: EXPLOITATION_TYPES_FIELD for message in TYPE_MISSING.values()}
+
+
+def _type_recorded(facts: CaseFacts, before: str) -> list[str]:
+    return [] if facts.has_exploitation_type else [TYPE_MISSING[before]]
+
+
 def referral_ready(facts: CaseFacts) -> list[str]:
     missing = _child_identified(facts, "referring")
     if not (facts.has_positive_screening or facts.has_professional_override):
@@ -98,7 +120,7 @@ def referral_ready(facts: CaseFacts) -> list[str]:
             "Record a screening with at least one yes, or a professional override with its reason, "
             "before referring"
         )
-    return missing
+    return missing + _type_recorded(facts, "referring")
 
 
 def screening_closable(facts: CaseFacts) -> list[str]:
@@ -119,6 +141,10 @@ def review_ready(facts: CaseFacts) -> list[str]:
     return ["Complete the risk assessment before sending the case to MET review"]
 
 
+def referral_review_ready(facts: CaseFacts) -> list[str]:
+    return _type_recorded(facts, "review") + review_ready(facts)
+
+
 def police_tier_ready(facts: CaseFacts) -> list[str]:
     if facts.has_police_tier_and_team:
         return []
@@ -132,7 +158,7 @@ def service_ready(facts: CaseFacts) -> list[str]:
 
 
 def reopen_ready(facts: CaseFacts) -> list[str]:
-    return _child_identified(facts, "reopening the case as a referral")
+    return _child_identified(facts, "reopening the case as a referral") + _type_recorded(facts, "reopening")
 
 
 MOVES: tuple[Move, ...] = (
@@ -158,7 +184,7 @@ MOVES: tuple[Move, ...] = (
         frozenset({CaseState.REFERRED}),
         CaseState.MET_REVIEW,
         frozenset({Role.LEAD_PROFESSIONAL, Role.MET_CHAIR}),
-        review_ready,
+        referral_review_ready,
     ),
     Move(
         CaseAction.SET_POLICE_TIER,

@@ -38,6 +38,9 @@ class Case(db.Model):
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mash_reference: Mapped[str | None] = mapped_column(String(60))
     referral_outcome: Mapped[str | None] = mapped_column(Text)
+    # Who recorded the outcome and when: at referral, or later (services/referrals.py).
+    referral_outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    referral_outcome_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     referral_override_reason: Mapped[str | None] = mapped_column(Text)
     # Set by the MET chair: tier and holding team are reference data (they differ by force).
     police_tier: Mapped[str | None] = mapped_column(String(40))
@@ -56,10 +59,15 @@ class Case(db.Model):
 
     child: Mapped[Child] = relationship(lazy="joined")
     lead_professional: Mapped[User | None] = relationship(foreign_keys=[lead_professional_id])
+    referral_outcome_recorded_by: Mapped[User | None] = relationship(
+        foreign_keys=[referral_outcome_recorded_by_id]
+    )
     lead_agency: Mapped[Agency | None] = relationship()
     team: Mapped[list["CaseTeamMember"]] = relationship(cascade="all, delete-orphan", back_populates="case")
+    # The id breaks ties: events recorded in the same moment (one request, or one second
+    # of a clock that keeps only seconds) still show in the order they were written.
     events: Mapped[list["CaseEvent"]] = relationship(
-        cascade="all, delete-orphan", order_by="CaseEvent.occurred_at"
+        cascade="all, delete-orphan", order_by="(CaseEvent.occurred_at, CaseEvent.id)"
     )
     tags: Mapped[list["CaseTag"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 

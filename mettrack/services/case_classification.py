@@ -37,8 +37,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden
 
-from mettrack import audit
-from mettrack.clock import LONDON, now
+from mettrack import audit, clock
+from mettrack.clock import now
 from mettrack.domain.choices import (
     AuditOutcome,
     CaseFlag,
@@ -47,14 +47,14 @@ from mettrack.domain.choices import (
     ExploitationType,
     HarmLocation,
     NrmDecision,
-    Role,
 )
 from mettrack.extensions import db
 from mettrack.models import Case, CaseTag
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope, chair_or_case_lead, deny_record
 from mettrack.services import Conflict, ValidationError
-from mettrack.services.case_team import NotTheLead, parse_version
+from mettrack.services.case_team import NotTheLead
 from mettrack.services.cases import get_for
+from mettrack.services.form_input import date_value, parse_version
 
 # The fields, in the order the form shows them (error summaries follow it).
 TAG_FIELDS = {
@@ -72,9 +72,9 @@ NRM_FIELDS = (
 FIELDS = (*TAG_FIELDS, *NRM_FIELDS)
 
 DATE_LABELS = {
-    "nrm_referred_on": "the date of the NRM referral",
-    "nrm_reasonable_grounds_on": "the date of the reasonable grounds decision",
-    "nrm_conclusive_grounds_on": "the date of the conclusive grounds decision",
+    "nrm_referred_on": "Date of the NRM referral",
+    "nrm_reasonable_grounds_on": "Date of the reasonable grounds decision",
+    "nrm_conclusive_grounds_on": "Date of the conclusive grounds decision",
 }
 NRM_BEGAN = date(2009, 4, 1)  # the National Referral Mechanism began on 1 April 2009
 NRM_DECISION_LABELS = {
@@ -146,12 +146,8 @@ def classification_for(user, case_id: int) -> tuple[Case, Classification]:
 
 
 def may_edit(user, case: Case) -> bool:
-    """The MET chair, or the case's lead professional."""
-    if not can(user, Perm.CASE_CLASSIFY):
-        return False
-    return user.has_role(Role.MET_CHAIR) or (
-        case.lead_professional_id is not None and case.lead_professional_id == user.id
-    )
+    """The MET chair, or the case's lead professional (permissions.chair_or_case_lead)."""
+    return chair_or_case_lead(user, case, Perm.CASE_CLASSIFY)
 
 
 def _deny(user, case_id, action: str, reason: str) -> None:
@@ -219,39 +215,9 @@ def _date(data: Mapping, name: str, errors: dict, today: date) -> date | None:
     """A date from a date object, an ISO string (2026-03-27) or a date input's (day,
     month, year) strings; None when blank. Today or earlier, from April 2009."""
     label = DATE_LABELS[name]
-    value = data.get(name)
-    if isinstance(value, list | tuple) and len(value) == 3 and all(isinstance(p, str) for p in value):
-        parts = [p.strip() for p in value]
-        if not any(parts):
-            return None
-        if not all(parts):
-            missing = [n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p]
-            errors[name] = f"Enter {label} with a {' and a '.join(missing)}"
-            return None
-        if not all(p.isascii() and p.isdigit() for p in parts) or len(parts[2]) != 4:
-            errors[name] = f"Enter {label} as a real date, with the year in 4 digits, like 27 3 2026"
-            return None
-        try:
-            value = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except (ValueError, OverflowError):
-            errors[name] = f"Enter {label} as a real date, like 27 3 2026"
-            return None
-    elif value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    elif isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            errors[name] = f"Enter {label} as a real date, like 2026-03-27"
-            return None
-    elif not isinstance(value, date):
-        errors[name] = f"Enter {label} as a date, like 2026-03-27"
-        return None
-    if value > today:
-        errors[name] = f"{label[:1].upper()}{label[1:]} must be today or in the past"
-        return None
-    if value < NRM_BEGAN:
-        errors[name] = f"{label[:1].upper()}{label[1:]} cannot be before April 2009, when the NRM began"
+    value = date_value(data.get(name), name, label, errors, today=today)
+    if value is not None and value < NRM_BEGAN:
+        errors[name] = f"{label} cannot be before April 2009, when the NRM began"
         return None
     return value
 
@@ -374,7 +340,7 @@ def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = Fa
         db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
-    values, errors = validate(data, case, now().astimezone(LONDON).date(), form=form)
+    values, errors = validate(data, case, clock.today(), form=form)
     if errors:
         db.session.rollback()
         raise ValidationError(errors)

@@ -35,9 +35,10 @@ from mettrack.clock import now
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, CaseTeamMember, User, UserRole
-from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, deny_record
+from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, chair_or_case_lead, deny_record
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.cases import get_for
+from mettrack.services.form_input import parse_version
 
 MAX_ID = 2_147_483_647
 
@@ -77,12 +78,8 @@ class NotOnTeam(ValidationError):
 
 def may_manage(user, case: Case) -> bool:
     """Whether the user may add and remove members and change the lead of this case:
-    the MET chair, or the case's lead professional."""
-    if not can(user, Perm.CASE_TEAM_MANAGE):
-        return False
-    return user.has_role(Role.MET_CHAIR) or (
-        case.lead_professional_id is not None and case.lead_professional_id == user.id
-    )
+    the MET chair, or the case's lead professional (permissions.chair_or_case_lead)."""
+    return chair_or_case_lead(user, case, Perm.CASE_TEAM_MANAGE)
 
 
 def require(user, perm: Perm, action: str) -> None:
@@ -238,14 +235,6 @@ def parse_id(value) -> int | None:
     if not isinstance(value, int) or not 1 <= value <= MAX_ID:
         return None
     return value
-
-
-def parse_version(value) -> int:
-    """The case version the user read; ValidationError naming `version` otherwise."""
-    version = parse_id(value)
-    if version is None:
-        raise ValidationError({"version": "Send the version of the case you read, a whole number"})
-    return version
 
 
 def _user_id(data: Mapping, errors: dict, message: str) -> int | None:

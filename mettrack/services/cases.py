@@ -20,7 +20,7 @@ grouped query, so the number of queries does not grow with the page (no N+1).
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
@@ -28,8 +28,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
 from mettrack import audit
-from mettrack.clock import LONDON, now
+from mettrack.clock import now, today
+from mettrack.domain import cserq4
 from mettrack.domain import missing as missing_rules
+from mettrack.domain import risk as risk_rules
 from mettrack.domain.choices import (
     CaseFlag,
     CaseState,
@@ -41,7 +43,15 @@ from mettrack.domain.choices import (
 )
 from mettrack.extensions import db
 from mettrack.models import Case, CaseTag, CaseTeamMember, Child, MissingEpisode, ReferenceItem, User
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import (
+    Perm,
+    can,
+    case_scope,
+    case_summary_scope,
+    deny_record,
+    full_record_ids,
+    sees_case_record,
+)
 from mettrack.services import ValidationError
 
 DEFAULT_PER_PAGE = 25
@@ -331,8 +341,15 @@ class CasePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def today_in_london(at: datetime | None = None) -> date:
-    return (at or now()).astimezone(LONDON).date()
+def review_overdue(case: Case, at: datetime | None = None) -> bool:
+    """domain.risk.review_overdue for one case, against today's date in London."""
+    return risk_rules.review_overdue(case.next_review_on, case_open=case.is_open, today=today(at))
+
+
+def review_overdue_condition(at: datetime):
+    """In SQL, domain.risk.review_overdue: an open case whose next review date is before
+    today in London (a NULL date compares as not overdue, as None does in the rule)."""
+    return and_(Case.state != CaseState.CLOSED.value, Case.next_review_on < today(at))
 
 
 def _repeat_rule() -> missing_rules.RepeatMissingRule:
@@ -365,23 +382,32 @@ def _episode_exists(*conditions):
     return exists().where(MissingEpisode.case_id == Case.id, *conditions)
 
 
-def _search_condition(words: list[str]):
-    """Each word is part of the child's first name, last name or an alias, in any case."""
-    per_word = [
-        or_(
-            func.lower(Child.first_name).contains(word, autoescape=True),
-            func.lower(Child.last_name).contains(word, autoescape=True),
-            func.lower(func.coalesce(Child.aliases, "")).contains(word, autoescape=True),
-        )
-        for word in words
-    ]
-    return exists().where(Child.id == Case.child_id, *per_word)
+def _search_condition(words: list[str], full_record):
+    """Each word is part of the child's first name, last name or an alias, in any case.
+    Aliases belong to the child's record: they are matched only on the cases whose whole
+    record the user may see (`full_record`), so a summary's search reveals none."""
+
+    def matching(*columns):
+        per_word = [
+            or_(*(func.lower(func.coalesce(c, "")).contains(word, autoescape=True) for c in columns))
+            for word in words
+        ]
+        return exists().where(Child.id == Case.child_id, *per_word)
+
+    return or_(
+        matching(Child.first_name, Child.last_name),
+        and_(full_record, matching(Child.first_name, Child.last_name, Child.aliases)),
+    )
 
 
 def conditions_for(user, filters: CaseFilters, at: datetime) -> list:
     """The SQL conditions of the user's scope and the filters (for list_for and others
-    that list cases the same way)."""
-    conditions = [case_scope(user)]
+    that list cases the same way). The scope is the case summary's
+    (permissions.case_summary_scope); a filter on what only the whole record shows
+    (flags, places of harm, missing episodes) matches only the cases whose whole record
+    the user may see, so it reveals nothing about the others."""
+    full_record = case_scope(user)
+    conditions = [case_summary_scope(user)]
     if filters.states:
         conditions.append(Case.state.in_(filters.states))
     if filters.risk_levels:
@@ -392,19 +418,18 @@ def conditions_for(user, filters: CaseFilters, at: datetime) -> list:
         (CaseTagKind.HARM_LOCATION, filters.harm_locations),
     ):
         if values:
-            conditions.append(_tag_exists(kind, values))
+            tagged = _tag_exists(kind, values)
+            conditions.append(tagged if kind is CaseTagKind.EXPLOITATION_TYPE else and_(full_record, tagged))
     if filters.police_tiers:
         conditions.append(Case.police_tier.in_(filters.police_tiers))
     if filters.lead_professional_id is not None:
         conditions.append(Case.lead_professional_id == filters.lead_professional_id)
     if filters.review_overdue:
-        conditions.append(
-            and_(Case.state != CaseState.CLOSED.value, Case.next_review_on < today_in_london(at))
-        )
+        conditions.append(review_overdue_condition(at))
     if filters.rhi_overdue:
-        conditions.append(_episode_exists(_rhi_overdue_condition(at)))
+        conditions.append(and_(full_record, _episode_exists(_rhi_overdue_condition(at))))
     if filters.open_missing_episode:
-        conditions.append(_episode_exists(MissingEpisode.returned_at.is_(None)))
+        conditions.append(and_(full_record, _episode_exists(MissingEpisode.returned_at.is_(None))))
     if filters.repeat_missing:
         rule = _repeat_rule()
         in_period = (
@@ -412,9 +437,9 @@ def conditions_for(user, filters: CaseFilters, at: datetime) -> list:
             .where(MissingEpisode.case_id == Case.id, _repeat_window(at, rule))
             .scalar_subquery()
         )
-        conditions.append(in_period >= rule.episodes)
+        conditions.append(and_(full_record, in_period >= rule.episodes))
     if filters.search_words:
-        conditions.append(_search_condition(filters.search_words))
+        conditions.append(_search_condition(filters.search_words, full_record))
     return conditions
 
 
@@ -452,7 +477,6 @@ def alerts_for(cases: list[Case], at: datetime | None = None) -> dict[int, CaseA
         .group_by(MissingEpisode.case_id)
     )
     counts = {case_id: (open_, overdue, recent) for case_id, open_, overdue, recent in rows}
-    today = today_in_london(at)
     alerts = {}
     for c in cases:
         open_, overdue, recent = counts.get(c.id, (0, 0, 0))
@@ -460,7 +484,7 @@ def alerts_for(cases: list[Case], at: datetime | None = None) -> dict[int, CaseA
             missing_now=bool(open_),
             rhi_overdue=bool(overdue),
             repeat_missing=(recent or 0) >= rule.episodes,
-            review_overdue=c.is_open and c.next_review_on is not None and c.next_review_on < today,
+            review_overdue=review_overdue(c, at),
         )
         c._alerts = alerts[c.id]
     return alerts
@@ -514,10 +538,17 @@ def list_for(
             .offset((page - 1) * per_page)
         )
     )
+    full = full_record_ids(user, shown)
+    summary_ids = [case_id for case_id in shown if case_id not in full]
     audit.record(
         "case.listed",
         "case",
-        detail={"query": {**filters.audit_query(), "page": page, "per_page": per_page}, "ids": shown},
+        detail={
+            "query": {**filters.audit_query(), "page": page, "per_page": per_page},
+            "ids": shown,
+            # Shown as a summary only (a coordinator's open case off their team).
+            **({"summary_ids": summary_ids} if summary_ids else {}),
+        },
         actor=user,
     )
     db.session.commit()
@@ -535,7 +566,13 @@ def list_for(
         )
     }
     items = [loaded[case_id] for case_id in shown if case_id in loaded]
+    for c in items:
+        _mark_access(c, user, c.id in full)
     alerts = alerts_for(items, at)
+    for c in items:
+        if c.id not in full:
+            # Missing episodes belong to the whole record: a summary shows no alert of them.
+            alerts[c.id] = c._alerts = CaseAlerts(review_overdue=alerts[c.id].review_overdue)
     return CasePage(items, total, page, per_page, filters, alerts)
 
 
@@ -544,7 +581,9 @@ def lead_options(user) -> list[tuple[int, str]]:
     cases the user may see: (user id, name), by name. Names no child."""
     if not can(user, Perm.CASE_LIST):
         return []
-    leads = select(Case.lead_professional_id).where(case_scope(user), Case.lead_professional_id.is_not(None))
+    leads = select(Case.lead_professional_id).where(
+        case_summary_scope(user), Case.lead_professional_id.is_not(None)
+    )
     return [
         (row.id, row.name)
         for row in db.session.execute(
@@ -580,20 +619,69 @@ def police_tier_options() -> list[tuple[str, str]]:
 
 
 def get_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
-    """Who: any role with case.view. The case if within the user's scope; otherwise the
-    attempt is audited and NotFound raised (the caller answers 404)."""
+    """Who: any role with case.view. The case if its whole record is within the user's
+    need-to-know (permissions.case_scope); otherwise the attempt is audited and NotFound
+    raised (the caller answers 404). For the child's record, notes, missing episodes,
+    screenings, risk assessments, the team: anything beyond the case summary."""
     if not can(user, Perm.CASE_VIEW):
         raise deny_record("case", case_id, action)
     case = db.session.scalar(select(Case).where(Case.id == case_id, case_scope(user)))
     if case is None:
         raise deny_record("case", case_id, action)
+    _mark_access(case, user, True)
     audit.record(action, "case", case.id, actor=user)
     db.session.commit()
     return case
 
 
+def get_summary_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
+    """Who: any role with case.view. The case if within the user's case summary scope
+    (permissions.case_summary_scope: a coordinator's every open case); otherwise the
+    attempt is audited and NotFound raised. For the case page, the API's case, the
+    specialist services and the moves that record one: what is shown of a case whose
+    whole record the user may not see is decided by `record_visible` (pages: absent
+    sections; API: withheld fields). The audit row says `"access": "summary"` then."""
+    if not can(user, Perm.CASE_VIEW):
+        raise deny_record("case", case_id, action)
+    case = db.session.scalar(select(Case).where(Case.id == case_id, case_summary_scope(user)))
+    if case is None:
+        raise deny_record("case", case_id, action)
+    full = sees_case_record(user, case.id)
+    _mark_access(case, user, full)
+    audit.record(action, "case", case.id, detail=None if full else {"access": "summary"}, actor=user)
+    db.session.commit()
+    return case
+
+
+def _mark_access(case: Case, user, full: bool) -> None:
+    # Kept with the user's id: the session's identity map may hand the same object to
+    # another user's request in tests and scripts.
+    case._record_access = (user.id, full)
+
+
+def record_visible(case: Case, user) -> bool:
+    """Whether `user` may see the case's whole record, not only its summary: what the
+    case page and the API's case schema ask before showing anything beyond the summary.
+    Worked out when the case was read (list_for, get_for, get_summary_for), or now."""
+    marked = getattr(case, "_record_access", None)
+    if marked is not None and marked[0] == getattr(user, "id", None):
+        return marked[1]
+    full = sees_case_record(user, case.id)
+    if user is not None and getattr(user, "id", None) is not None:
+        _mark_access(case, user, full)
+    return full
+
+
 def child_of(case: Case) -> Child:
     return case.child
+
+
+def child_age(child: Child, at: datetime | None = None) -> int | None:
+    """The child's age in whole years today (London), None when the date of birth is not
+    known. What a case summary shows in place of the date of birth."""
+    if child.date_of_birth is None:
+        return None
+    return cserq4.age_on(child.date_of_birth, today(at))
 
 
 def get_child_for(user, child_id: int, *, action: str = "child.viewed") -> Child:

@@ -6,25 +6,26 @@ the MET chair: `child_scope` below.
 
 A likely duplicate is never created silently: `create_child` refuses while likely
 matches exist, until the user confirms that none of them is this child. Matches outside
-the user's need-to-know are reported only as "a possible match exists, lead agency X":
-no name, no id, no date of birth. Each such hint is written to the audit log.
+the user's need-to-know are reported only as "a possible match exists, lead agency X"
+(or, with no lead recorded, the agency to contact: MatchHint): no name, no id, no date
+of birth. Each such hint is written to the audit log.
 """
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden
 
-from mettrack import audit
-from mettrack.clock import LONDON, now
+from mettrack import audit, clock
 from mettrack.domain import matching
 from mettrack.domain.choices import LookedAfterStatus, Role
 from mettrack.extensions import db
-from mettrack.models import Agency, Case, Child, User
+from mettrack.models import Agency, Case, CaseEvent, Child, User
 from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import Conflict, ValidationError
+from mettrack.services.form_input import date_value, parse_version
 
 MAX_AGE_YEARS = 25  # a date of birth further back is a typing slip, not a child
 NAME_MAX = 100
@@ -82,9 +83,12 @@ LOOKED_AFTER_FIELDS = {"looked_after", "looked_after_status"}
 
 @dataclass(frozen=True)
 class MatchHint:
-    """A likely match the user may not open: only the lead agency is told."""
+    """A likely match the user may not open: only whom to ask is told."""
 
-    lead_agency: str | None
+    lead_agency: str | None  # the lead agency of the child's latest case, when recorded
+    # Whom to ask: the lead agency; without one (a partner's screening opens a case with
+    # no lead), the agency that opened the case; with no case, the one that recorded the child.
+    contact_agency: str | None
 
 
 @dataclass
@@ -170,41 +174,11 @@ def _text(value) -> str:
 
 
 def _date_of_birth(value, errors: dict) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, tuple | list):
-        parts = [_text(p) for p in value]
-        if not any(parts):
-            return None
-        missing = [name for name, p in zip(("day", "month", "year"), parts, strict=True) if not p]
-        if missing:
-            errors["date_of_birth"] = f"Date of birth must include a {' and a '.join(missing)}"
-            return None
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            errors["date_of_birth"] = "Date of birth must be a real date, with the year in 4 digits"
-            return None
-        try:
-            value = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            errors["date_of_birth"] = "Date of birth must be a real date"
-            return None
-    elif isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            errors["date_of_birth"] = "Date of birth must be a real date, written like 2011-04-07"
-            return None
-    elif not isinstance(value, date):
-        errors["date_of_birth"] = "Date of birth must be a date"
-        return None
-    today = now().astimezone(LONDON).date()
-    if value > today:
-        errors["date_of_birth"] = "Date of birth must be today or in the past"
-    elif value < _years_before(today, MAX_AGE_YEARS):
+    today = clock.today()
+    born = date_value(value, "date_of_birth", "Date of birth", errors, today=today)
+    if born is not None and born < _years_before(today, MAX_AGE_YEARS):
         errors["date_of_birth"] = f"Date of birth must be within the last {MAX_AGE_YEARS} years"
-    return value
+    return born
 
 
 def _years_before(day: date, years: int) -> date:
@@ -274,7 +248,7 @@ def _checked(data: ChildInput) -> tuple[dict, dict[str, str]]:
         errors["nhs_number"] = "NHS number must be text, like 943 476 5919"
     else:
         nhs = matching.normalise_nhs_number(nhs)
-        if nhs and not nhs.isdigit():
+        if nhs and not (nhs.isascii() and nhs.isdigit()):  # as form_input: ASCII digits only
             errors["nhs_number"] = "NHS number must be 10 digits, like 943 476 5919"
         elif nhs and len(nhs) != 10:
             errors["nhs_number"] = "NHS number must be 10 digits"
@@ -331,33 +305,39 @@ def _candidates(candidate: matching.ChildFacts) -> list[matching.ChildFacts]:
     return [_facts({n: getattr(c, n) for n in RECORD_FIELDS}, c.id) for c in rows]
 
 
-def _lead_agency_names(child_ids: list[int]) -> dict[int, str | None]:
-    """The agency of each child's latest case's lead; for a child with no case, the
-    agency of whoever recorded them."""
-    names: dict[int, str | None] = dict.fromkeys(child_ids)
-    cases = db.session.execute(
-        select(Case.child_id, Case.lead_agency_id, User.agency_id)
+def _hints(child_ids: list[int]) -> dict[int, MatchHint]:
+    """For each child, the agencies MatchHint names (and nothing else about them)."""
+    latest = {}
+    for row in db.session.execute(
+        select(Case.id, Case.child_id, Case.lead_agency_id, User.agency_id)
         .outerjoin(User, User.id == Case.lead_professional_id)
         .where(Case.child_id.in_(child_ids))
         .order_by(Case.opened_at, Case.id)
-    ).all()
-    agency_of: dict[int, int | None] = {}
-    for row in cases:  # oldest first: the latest case wins
-        agency_of[row.child_id] = row.lead_agency_id or row.agency_id
-    no_case = [cid for cid in child_ids if cid not in agency_of]
-    if no_case:
+    ):
+        latest[row.child_id] = row  # oldest first: the latest case wins
+    lead = {cid: row.lead_agency_id or row.agency_id for cid, row in latest.items()}
+    contact = dict(lead)
+    unled = {row.id: cid for cid, row in latest.items() if lead[cid] is None}
+    if unled:
+        for row in db.session.execute(
+            select(CaseEvent.case_id, User.agency_id)
+            .join(User, User.id == CaseEvent.actor_id)
+            .where(CaseEvent.case_id.in_(unled), CaseEvent.from_state.is_(None))
+            .order_by(CaseEvent.occurred_at, CaseEvent.id)
+        ):
+            if contact[unled[row.case_id]] is None:  # the first opening event: who opened it
+                contact[unled[row.case_id]] = row.agency_id
+    unknown = [cid for cid in child_ids if contact.get(cid) is None]
+    if unknown:
         for row in db.session.execute(
             select(Child.id, User.agency_id)
             .join(User, User.id == Child.created_by_id)
-            .where(Child.id.in_(no_case))
+            .where(Child.id.in_(unknown))
         ):
-            agency_of[row.id] = row.agency_id
-    agencies = {
-        a.id: a.name for a in db.session.scalars(select(Agency).where(Agency.id.in_(set(agency_of.values()))))
-    }
-    for cid, agency_id in agency_of.items():
-        names[cid] = agencies.get(agency_id)
-    return names
+            contact[row.id] = row.agency_id
+    ids = set(lead.values()) | set(contact.values())
+    names = {a.id: a.name for a in db.session.scalars(select(Agency).where(Agency.id.in_(ids - {None})))}
+    return {cid: MatchHint(names.get(lead.get(cid)), names.get(contact.get(cid))) for cid in child_ids}
 
 
 def _report(user, values: dict, exclude_id: int | None = None) -> MatchReport:
@@ -369,12 +349,12 @@ def _report(user, values: dict, exclude_id: int | None = None) -> MatchReport:
     ids = report.child_ids
     visible = {c.id: c for c in db.session.scalars(select(Child).where(Child.id.in_(ids), child_scope(user)))}
     hidden = [m.child_id for m in matches if m.child_id not in visible]
-    agencies = _lead_agency_names(hidden) if hidden else {}
+    hints = _hints(hidden) if hidden else {}
     for m in matches:
         if m.child_id in visible:
             report.visible.append((visible[m.child_id], m.reasons))
         else:
-            report.hints.append(MatchHint(agencies.get(m.child_id)))
+            report.hints.append(hints[m.child_id])
     return report
 
 
@@ -448,12 +428,7 @@ def update_child(user, child_id: int, data: ChildInput | dict, version) -> Child
         if only & LOOKED_AFTER_FIELDS:
             only |= LOOKED_AFTER_FIELDS
         data = ChildInput(**(values_of(child) | data))
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            {"version": "The record's version is missing: reload the page and try again"}
-        ) from None
+    version = parse_version(version)
     values, errors = _checked(data)
     errors = {name: message for name, message in errors.items() if name in only}
     if errors:

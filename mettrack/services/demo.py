@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from mettrack import audit
+from mettrack import audit, clock
 from mettrack.clock import now
 from mettrack.domain.choices import CaseState, RiskLevel, Role, TeamRole
 from mettrack.extensions import db
@@ -102,7 +102,7 @@ def load_demo() -> list[tuple[str, str]]:
 
 
 def _load_cases(users: dict[Role, User]) -> None:
-    today = now().date()
+    today = clock.today()
     lead, chair, partner = users[Role.LEAD_PROFESSIONAL], users[Role.MET_CHAIR], users[Role.PARTNER]
     for n, (first, last, gender, age, state, risk) in enumerate(DEMO_CHILDREN):
         child = Child(

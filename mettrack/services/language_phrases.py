@@ -27,7 +27,7 @@ from mettrack.extensions import db
 from mettrack.models import LanguagePhrase
 from mettrack.permissions import NotFound, Perm, can
 from mettrack.services import ValidationError
-from mettrack.services.screenings import parse_text
+from mettrack.services.form_input import parse_text
 
 MAX_PHRASE = 200  # LanguagePhrase.phrase
 MAX_SUGGESTION = 300  # LanguagePhrase.suggestion

@@ -17,19 +17,27 @@ from flask import current_app
 from sqlalchemy import select
 
 from mettrack import audit
-from mettrack.clock import now
+from mettrack.clock import LONDON, now
 from mettrack.domain import missing as rules
 from mettrack.extensions import db
 from mettrack.models import Case, MissingEpisode, PhilomenaProfile
 from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import ValidationError
-from mettrack.services.cases import get_for
+from mettrack.services.cases import get_for, record_visible
+from mettrack.services.form_input import parse_datetime
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
 # The free text written about the child, as the forms name it: checked for wording that
 # blames the child before it is saved (services/wording_check.py). The others are names
 # and references.
 CHECKED_TEXT = {"where_found": "Where the child was found", "rhi_learning": "What was learnt"}
+# The date-times, as messages name them (pages send a date input's and a time's strings).
+DATETIME_LABELS = {
+    "went_missing_at": "Date and time the child went missing",
+    "returned_at": "Date and time the child returned",
+    "rhi_offered_at": "Date the Return Home Interview was offered",
+    "rhi_held_at": "Date the Return Home Interview was held",
+}
 EPISODE_TEXT_FIELDS = {"police_reference": 60, "where_found": 2000, "reported_by": 200}
 RETURN_TEXT_FIELDS = {"where_found": 2000}
 RHI_TEXT_FIELDS = {"rhi_by": 200, "rhi_learning": 10000}
@@ -148,7 +156,8 @@ def _summary(case: Case) -> MissingSummary:
 def summary_for_case(user, case: Case) -> MissingSummary:
     """Who: the case page, for a case already fetched through cases.get_for. The case's
     episodes, RHI deadlines, repeat-missing flag and Philomena details. Audited."""
-    if not can(user, Perm.CASE_VIEW):
+    # The case page shows a coordinator off the team only the case summary: no episodes.
+    if not can(user, Perm.CASE_VIEW) or not record_visible(case, user):
         raise deny_record("case", case.id, "missing.listed")
     summary = _summary(case)
     audit.record(
@@ -205,13 +214,14 @@ def _text(data: Mapping, limits: dict[str, int], errors: dict) -> dict:
 
 
 def _moment(data: Mapping, name: str, errors: dict) -> datetime | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        errors[name] = "Enter a date and time with its time zone"
-        return None
-    return value
+    return parse_datetime(data, name, DATETIME_LABELS[name], errors)
+
+
+def _other_episodes(case_id: int, episode_id: int | None = None) -> list[rules.EpisodeFacts]:
+    """The case's episodes but one, read under a lock on the case row: two people
+    recording at once cannot both add an episode that overlaps the other's."""
+    db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+    return [facts(e) for e in _episodes_of(case_id) if e.id != episode_id]
 
 
 def _require_recorder(user, record_type: str, record_id, action: str) -> None:
@@ -231,7 +241,9 @@ def _check_wording(texts: Mapping, save_anyway: bool, episode: MissingEpisode | 
 
 def record_episode(user, case_id: int, data: Mapping, *, save_anyway: bool = False) -> MissingEpisode:
     """Who: missing.record, on a case within need-to-know. Records that the child went
-    missing (and, when already known, their return). Raises WordingFlagged when the
+    missing (and, when already known, their return). The time missing may not overlap
+    another episode of the case: while one is open, record its return first
+    (domain.missing.validate_episode). Raises WordingFlagged when the
     language check flags where the child was found and `save_anyway` is false (nothing
     saved). Audited as missing.recorded (saved anyway: with the list entries flagged)."""
     _require_recorder(user, "case", case_id, "missing.recorded")
@@ -240,10 +252,12 @@ def record_episode(user, case_id: int, data: Mapping, *, save_anyway: bool = Fal
     went, returned = _moment(data, "went_missing_at", errors), _moment(data, "returned_at", errors)
     text = _text(data, EPISODE_TEXT_FIELDS, errors)
     if "went_missing_at" not in errors:
-        errors.update(
-            {k: v for k, v in rules.validate_episode(went, returned, now()).items() if k not in errors}
-        )
+        # An unreadable return is not "still missing": overlaps are checked once it reads.
+        others = _other_episodes(case.id) if "returned_at" not in errors else ()
+        found = rules.validate_episode(went, returned, now(), others, shown_in=LONDON)
+        errors.update({k: v for k, v in found.items() if k not in errors})
     if errors:
+        db.session.rollback()
         raise ValidationError(errors)
     flagged = _check_wording(text, save_anyway)
     episode = MissingEpisode(
@@ -280,7 +294,10 @@ def update_episode(
         returned = _moment(data, "returned_at", errors) if "returned_at" in data else returned
         changes.update(_text(data, RETURN_TEXT_FIELDS, errors))
         if "returned_at" not in errors:
-            errors.update(rules.validate_return(episode.went_missing_at, returned, at))
+            others = _other_episodes(case_id, episode.id)
+            errors.update(
+                rules.validate_return(episode.went_missing_at, returned, at, others=others, shown_in=LONDON)
+            )
         changes["returned_at"] = returned
     rhi_fields = {"rhi_status", "rhi_offered_at", "rhi_held_at", "rhi_by", "rhi_learning"}
     if rhi_fields & set(data):

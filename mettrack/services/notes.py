@@ -26,7 +26,7 @@ from mettrack.extensions import db
 from mettrack.models import Case, CaseNote, User
 from mettrack.permissions import Perm, can, deny_record
 from mettrack.services import ValidationError
-from mettrack.services.cases import get_for
+from mettrack.services.cases import get_for, record_visible
 from mettrack.services.language_phrases import finding_dict
 from mettrack.services.wording_check import WordingFlagged, audit_detail, check_before_saving
 
@@ -91,7 +91,8 @@ def notes_for_case(user, case: Case, *, limit: int | None = None) -> list[CaseNo
     """Who: case.view, for a case already fetched through cases.get_for (the case page).
     The case's notes, newest first (at most `limit`). Audited as notes.listed with the
     ids shown."""
-    if not can(user, Perm.CASE_VIEW):
+    # The case page shows a coordinator off the team only the case summary: no notes.
+    if not can(user, Perm.CASE_VIEW) or not record_visible(case, user):
         raise deny_record("case", case.id, "notes.listed")
     notes = _notes_of(case.id, limit)
     audit.record("notes.listed", "case", case.id, detail={"ids": [n.id for n in notes]}, actor=user)

@@ -20,7 +20,7 @@ from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
 from mettrack.permissions import NotFound, Perm, can
 from mettrack.services import ValidationError
-from mettrack.services.screenings import parse_int, parse_text
+from mettrack.services.form_input import parse_int, parse_text
 
 # The default items (kind, code, label, parent_code) live with the other defaults, which
 # the migrations seed too; named here as well because callers know them by this name.

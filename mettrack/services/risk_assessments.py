@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit
-from mettrack.clock import LONDON, now
+from mettrack.clock import now, today
 from mettrack.domain import risk as rules
 from mettrack.domain.choices import CaseState, IndicatorPeriod, IndicatorRating, RiskLevel
 from mettrack.domain.cserq4 import age_on
@@ -39,8 +39,8 @@ from mettrack.extensions import db
 from mettrack.models import Case, RiskAssessment, RiskIndicator, RiskRating
 from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import Conflict, ValidationError, risk_catalogue
-from mettrack.services.cases import get_for
-from mettrack.services.screenings import parse_int, parse_text
+from mettrack.services.cases import get_for, record_visible, review_overdue
+from mettrack.services.form_input import parse_text, parse_version
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
 MAX_REASON = 2000
@@ -93,11 +93,6 @@ def check_settings(config: Mapping) -> None:
             build(config)
         except (TypeError, ValueError) as e:
             raise RuntimeError(f"Check the settings {', '.join(settings)} (docs/risk.md): {e}") from None
-
-
-def today() -> date:
-    """The assessment date: today in the UK."""
-    return now().astimezone(LONDON).date()
 
 
 def child_age(case: Case, on: date) -> int | None:
@@ -159,7 +154,8 @@ def _views(assessments: list[RiskAssessment]) -> list[AssessmentView]:
 def history_for_case(user, case: Case) -> list[AssessmentView]:
     """Who: a page or API call that already read the case through cases.get_for. The
     case's assessments, newest first (the first is current). Audited with their ids."""
-    if not can(user, Perm.CASE_VIEW):
+    # A coordinator off the team sees the case summary's risk level, not its assessments.
+    if not can(user, Perm.CASE_VIEW) or not record_visible(case, user):
         raise deny_record("case", case.id, "risk_assessment.listed")
     views = _views(_assessments_of(case.id))
     audit.record(
@@ -211,18 +207,13 @@ class RiskSummary:
 
     current: AssessmentView | None
     count: int
-    overdue: bool  # the case's next review date has passed
+    overdue: bool  # domain.risk.review_overdue, as the case list shows it
 
 
 def summary_for_case(user, case: Case) -> RiskSummary:
     """Who: the case page, for a case already read through cases.get_for. Audited."""
     views = history_for_case(user, case)
-    due = case.next_review_on
-    return RiskSummary(
-        current=views[0] if views else None,
-        count=len(views),
-        overdue=bool(due and case.is_open and due < today()),
-    )
+    return RiskSummary(current=views[0] if views else None, count=len(views), overdue=review_overdue(case))
 
 
 # --- working out and recording
@@ -386,10 +377,7 @@ def record(
     case nothing is saved. Saved anyway, the audit row names the list entries flagged."""
     if not can(user, Perm.RISK_ASSESS):
         raise deny_record("case", case_id, "risk_assessment.recorded")
-    version_errors: dict[str, str] = {}
-    version = parse_int({"version": expected_version}, "version", "The version", version_errors)
-    if version is None:
-        raise ValidationError(version_errors or {"version": "Send the version of the case you read"})
+    version = parse_version(expected_version)
 
     case = db.session.scalar(
         select(Case)

@@ -24,7 +24,7 @@ from mettrack.extensions import db
 from mettrack.models import RiskIndicator
 from mettrack.permissions import NotFound, Perm, can
 from mettrack.services import ValidationError
-from mettrack.services.screenings import parse_int, parse_text
+from mettrack.services.form_input import parse_int, parse_text
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_CODE = 60  # RiskIndicator.code

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from mettrack.clock import LONDON, now
+from mettrack.clock import now, today
 from mettrack.domain import risk as rules
 from mettrack.domain.choices import CaseState, RiskLevel
 from mettrack.extensions import db
@@ -58,7 +58,7 @@ def _assessment(case: Case, assessor: User, level: RiskLevel, template, at: date
     ratings_given, rationale = template
     indicators = {i.code: i for i in db.session.scalars(select(RiskIndicator).where(RiskIndicator.active))}
     given = {code: (rating, period, reason) for code, rating, period, reason in ratings_given}
-    on = at.astimezone(LONDON).date()
+    on = today(at)
     suggestion = rules.suggest_level(
         [(code, rating, period) for code, (rating, period, _) in given.items() if code in indicators],
         risk_assessments.child_age(case, on),

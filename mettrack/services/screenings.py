@@ -27,6 +27,8 @@ from mettrack.permissions import Perm, can, deny_record
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.cases import get_for
 from mettrack.services.children import child_scope
+from mettrack.services.form_input import parse_date, parse_int, parse_text, parse_yes_no
+from mettrack.services.wording_check import audit_detail, check_before_saving
 
 # The answers' fields, in the order of the form (error summaries follow it).
 FIELDS = (
@@ -44,8 +46,6 @@ QUESTION_FIELDS = {
     "frequents_exploitation_areas": "question 4",
 }
 MAX_NOTES = 5000
-# Far beyond any age: a larger number is a typing mistake, named as such, not a database error.
-MAX_INT = 10_000
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,6 @@ def screen_child(
     another screening opened a case for the child at the same moment, WordingFlagged
     when the language check flags the notes and `save_anyway` is false (nothing is
     saved; saved anyway, the audit row names the list entries flagged)."""
-    # Imported here: the language list's module imports this module's parsers.
-    from mettrack.services.wording_check import audit_detail, check_before_saving
-
     if not can(user, Perm.CASE_SCREEN):
         raise deny_record("child", child_id, "screening.recorded")
     child = db.session.scalar(
@@ -252,82 +249,3 @@ def screenings_of(case: Case) -> list[Screening]:
             .order_by(Screening.recorded_at.desc(), Screening.id.desc())
         )
     )
-
-
-# Parsing of form and JSON values, shared by the lifecycle services (screenings and
-# transitions): a page posts strings, the API posts typed JSON; both get the same
-# messages naming the field. Each helper adds to `errors` and returns None on a bad value.
-
-
-def parse_text(
-    data: Mapping, name: str, label: str, errors: dict, *, max_length: int, required: bool = False
-):
-    value = data.get(name)
-    if value is None or value == "":
-        if required:
-            errors[name] = f"Enter {label[:1].lower()}{label[1:]}"
-        return None
-    if not isinstance(value, str):
-        errors[name] = f"{label} must be text"
-        return None
-    value = value.strip()
-    if not value:
-        if required:
-            errors[name] = f"Enter {label[:1].lower()}{label[1:]}"
-        return None
-    if len(value) > max_length:
-        errors[name] = f"{label} must be {max_length} characters or fewer"
-        return None
-    return value
-
-
-def parse_int(data: Mapping, name: str, label: str, errors: dict) -> int | None:
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        errors[name] = f"{label} must be a whole number"
-        return None
-    try:
-        number = int(value.strip()) if isinstance(value, str) else value
-    except ValueError:
-        errors[name] = f"{label} must be a whole number"
-        return None
-    if not -MAX_INT <= number <= MAX_INT:
-        errors[name] = f"{label} must be a whole number between 0 and {MAX_INT}"
-        return None
-    return number
-
-
-def parse_date(data: Mapping, name: str, label: str, errors: dict, *, default: date | None = None):
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if default is None:
-            errors[name] = f"Enter the {label[:1].lower()}{label[1:]}"
-        return default
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        errors[name] = f"{label} must be a date, like 2026-03-27"
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors[name] = f"{label} must be a real date, like 2026-03-27"
-        return None
-
-
-_YES = {"yes", "true", "y", "1"}
-_NO = {"no", "false", "n", "0"}
-
-
-def parse_yes_no(data: Mapping, name: str, missing: str, errors: dict) -> bool | None:
-    value = data.get(name)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _YES:
-        return True
-    if isinstance(value, str) and value.strip().lower() in _NO:
-        return False
-    errors[name] = missing
-    return None

@@ -13,24 +13,24 @@ Ending a service records the date only: it does not move the case (the MET chair
 a case back to review when its services no longer meet the need).
 
 Who: reading needs case.view; recording and ending need service.assign (the
-coordinator, DESIGN.md). Always on a case within the user's need-to-know (404 otherwise);
-every read and write is audited, naming records by id.
+coordinator, DESIGN.md). Always on a case within the user's case summary scope
+(permissions.case_summary_scope: the coordinator's every open case, whether or not they
+are on its team; 404 otherwise); every read and write is audited, naming records by id.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
 from mettrack import audit
-from mettrack.clock import LONDON, now
+from mettrack.clock import now, today
 from mettrack.domain.choices import CaseAction, CaseState, ReferenceKind
 from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_summary_scope, deny_record
 from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
-from mettrack.services.screenings import parse_date, parse_int, parse_text
+from mettrack.services.form_input import parse_date, parse_text, parse_version
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
 MAX_WORKER = transitions.MAX_WORKER
@@ -81,7 +81,7 @@ def service_labels() -> dict[str, str]:
 
 
 def summary_for_case(user, case: Case) -> list[AssignmentView]:
-    """Who: the case page, for a case already fetched through cases.get_for (case.view).
+    """Who: the case page, for a case already fetched through cases.get_summary_for (case.view).
     The case's services with their labels. Audited with the ids shown."""
     if not can(user, Perm.CASE_VIEW):
         raise deny_record("case", case.id, "service_assignment.listed")
@@ -101,7 +101,7 @@ def summary_for_case(user, case: Case) -> list[AssignmentView]:
 def list_for(user, case_id: int) -> tuple[Case, list[ServiceAssignment]]:
     """Who: any role with case.view, on a case within need-to-know (NotFound otherwise,
     audited). The case and its services; audited with the ids shown."""
-    case = cases.get_for(user, case_id, action="service_assignment.listed")
+    case = cases.get_summary_for(user, case_id, action="service_assignment.listed")
     items = assignments_of(case)
     audit.record(
         "service_assignment.listed", "case", case.id, detail={"ids": [a.id for a in items]}, actor=user
@@ -113,7 +113,7 @@ def list_for(user, case_id: int) -> tuple[Case, list[ServiceAssignment]]:
 def get_for(user, case_id: int, assignment_id: int, *, action: str = "service_assignment.viewed"):
     """Who: any role with case.view. One service of a case within the user's
     need-to-know, or NotFound (audited) for the case or the service."""
-    case = cases.get_for(user, case_id, action=action)
+    case = cases.get_summary_for(user, case_id, action=action)
     assignment = db.session.scalar(
         select(ServiceAssignment).where(
             ServiceAssignment.id == assignment_id, ServiceAssignment.case_id == case.id
@@ -125,10 +125,6 @@ def get_for(user, case_id: int, assignment_id: int, *, action: str = "service_as
 
 
 # --- writing
-
-
-def _today() -> date:
-    return now().astimezone(LONDON).date()
 
 
 def state_problem(state: str) -> str:
@@ -148,24 +144,16 @@ def _parse(data: Mapping) -> tuple[dict, dict[str, str]]:
     if service is None:
         errors["service"] = "Choose the specialist service from the list"
     worker = parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER)
-    accepted_on = parse_date(data, "accepted_on", "Date the service accepted the case", errors)
-    if accepted_on is not None and accepted_on > _today():
-        errors["accepted_on"] = "The date the service accepted the case must be today or in the past"
+    accepted_on = parse_date(
+        data, "accepted_on", "Date the service accepted the case", errors, required=True, today=today()
+    )
     return {"service": service, "worker": worker, "accepted_on": accepted_on}, errors
-
-
-def _version(expected_version) -> int:
-    errors: dict[str, str] = {}
-    version = parse_int({"version": expected_version}, "version", "Version", errors)
-    if version is None:
-        raise ValidationError(errors or {"version": "Send the version of the case you read"})
-    return version
 
 
 def _locked_case(user, case_id: int, action: str) -> Case:
     case = db.session.scalar(
         select(Case)
-        .where(Case.id == case_id, case_scope(user))
+        .where(Case.id == case_id, case_summary_scope(user))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     )
@@ -188,7 +176,7 @@ def record(user, case_id: int, data: Mapping, expected_version) -> tuple[Service
     state allows neither; nothing is saved then."""
     action = "service_assignment.recorded"
     cases.require(user, Perm.SERVICE_ASSIGN, action)
-    version = _version(expected_version)
+    version = parse_version(expected_version)
     case = _locked_case(user, case_id, action)
     if case.state != CaseState.SERVICE_ASSIGNED.value:
         state = case.state
@@ -257,14 +245,14 @@ def end(
         db.session.rollback()
         raise deny_record("service_assignment", assignment_id, action)
     errors: dict[str, str] = {}
-    ended_on = parse_date(data, "ended_on", "Date the service's work ended", errors)
+    ended_on = parse_date(
+        data, "ended_on", "Date the service's work ended", errors, required=True, today=today()
+    )
     note = parse_text(data, "note", "The note", errors, max_length=MAX_NOTE)
     if assignment.ended_on is not None:
         errors["ended_on"] = (
             f"This service's work was already recorded as ended on {assignment.ended_on:%-d %B %Y}"
         )
-    elif ended_on is not None and ended_on > _today():
-        errors["ended_on"] = "The date the service's work ended must be today or in the past"
     elif ended_on is not None and assignment.accepted_on and ended_on < assignment.accepted_on:
         errors["ended_on"] = (
             "The date the service's work ended must not be before it accepted the case "

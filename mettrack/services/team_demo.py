@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mettrack import clock
 from mettrack.clock import now
 from mettrack.domain.choices import CaseTagKind, NrmDecision, Role, TeamRole
 from mettrack.extensions import db
@@ -59,7 +60,7 @@ def classify(case: Case, n: int) -> None:
         for value in values:
             case.tags.append(CaseTag(kind=kind.value, value=value))
     if n == NRM_CASE:
-        today = now().date()
+        today = clock.today()
         case.nrm_referred_on = today - timedelta(days=40)
         case.nrm_reasonable_grounds = NrmDecision.POSITIVE.value
         case.nrm_reasonable_grounds_on = today - timedelta(days=33)

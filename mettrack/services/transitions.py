@@ -17,14 +17,21 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit
-from mettrack.clock import LONDON, now
+from mettrack.clock import now, today
 from mettrack.domain import workflow
-from mettrack.domain.choices import AuditOutcome, CaseAction, CaseState, ReferenceKind, ScreeningOutcome
+from mettrack.domain.choices import (
+    AuditOutcome,
+    CaseAction,
+    CaseState,
+    CaseTagKind,
+    ReferenceKind,
+    ScreeningOutcome,
+)
 from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent, RiskAssessment, Screening, ServiceAssignment
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.models import Case, CaseEvent, CaseTag, RiskAssessment, Screening, ServiceAssignment
+from mettrack.permissions import Perm, can, deny_record, move_scope
 from mettrack.services import Conflict, ValidationError, reference_data
-from mettrack.services.screenings import parse_date, parse_int, parse_text
+from mettrack.services.form_input import parse_date, parse_text, parse_version
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
 MAX_REASON = 2000
@@ -71,8 +78,10 @@ class MoveNotAllowed(Exception):
 
 class MoveRefused(ValidationError):
     """The move is not possible from the case's state, or its guard or fields refuse it.
-    `errors` names each bad field, and each refusal of the guard under `refusal`,
-    `refusal_2` ...; `reasons` lists every message in order. Nothing was changed."""
+    `errors` names each bad field, a refusal of the guard about one field of the case under
+    that field's name (`exploitation_types`: workflow.REFUSAL_FIELDS), and each other
+    refusal under `refusal`, `refusal_2` ...; `reasons` lists every message in order.
+    Nothing was changed."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__(errors)
@@ -99,6 +108,20 @@ def check_role(user, case_id: int, action: str) -> None:
         _deny(user, case_id, str(action), first.reasons)
 
 
+def current_version(user, case_id: int, action: str) -> int:
+    """Who: a caller acting on the case as it is now, not on a page it read earlier (the
+    command line without --version), after check_role. The case's version, if the case
+    is one `apply` would move for the user; NotFound (audited as case.transition.denied)
+    otherwise. Reads nothing about the child: no audit row of its own (the move that
+    follows writes one)."""
+    scope = move_scope(user, workflow.move_for(action).action)
+    version = db.session.scalar(select(Case.version).where(Case.id == case_id, scope))
+    if version is None:
+        db.session.rollback()
+        raise deny_record("case", case_id, "case.transition")
+    return version
+
+
 def apply(
     user, case_id: int, action: str, form_data: Mapping, expected_version, *, save_anyway: bool = False
 ) -> Case:
@@ -119,14 +142,13 @@ def apply(
     if move.action not in ACTION_FIELDS:  # open_by_screening: a screening opens a case
         raise MoveRefused({"action": "A case is opened by recording a screening"})
 
-    version_errors: dict[str, str] = {}
-    version = parse_int({"version": expected_version}, "version", "Version", version_errors)
-    if version is None:
-        raise ValidationError(version_errors or {"version": "Send the version of the case you read"})
+    version = parse_version(expected_version)
 
+    # A move that records a service reaches a coordinator's every open case (the case
+    # summary scope); every other move, the cases whose whole record the user may see.
     case = db.session.scalar(
         select(Case)
-        .where(Case.id == case_id, case_scope(user))
+        .where(Case.id == case_id, move_scope(user, move.action))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     )
@@ -206,6 +228,8 @@ def _refusals(move: workflow.Move, reasons, field_errors: dict) -> dict[str, str
             refusals.setdefault(_reason_field(move.action), message)
         elif move.action in _GUARDED_BY_FIELDS and field_errors:
             continue
+        elif message in workflow.REFUSAL_FIELDS:
+            refusals.setdefault(workflow.REFUSAL_FIELDS[message], message)
         else:
             key = "refusal" if "refusal" not in refusals else f"refusal_{len(refusals) + 1}"
             refusals[key] = message
@@ -245,11 +269,9 @@ def _parse(action: CaseAction, data: Mapping) -> _Input:
             errors["service"] = "Choose the specialist service from the list"
         values["service"] = service
         values["worker"] = parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER)
-        accepted_on = parse_date(data, "accepted_on", "Date the service accepted the case", errors)
-        if accepted_on is not None and accepted_on > now().astimezone(LONDON).date():
-            errors["accepted_on"] = "The date the service accepted the case must be today or in the past"
-            accepted_on = None
-        values["accepted_on"] = accepted_on
+        values["accepted_on"] = parse_date(
+            data, "accepted_on", "Date the service accepted the case", errors, required=True, today=today()
+        )
     elif action is CaseAction.CLOSE:
         exit_reason = reference_data.active_item(ReferenceKind.EXIT_REASON, _code(data, "exit_reason"))
         if _code(data, "exit_reason") and exit_reason is None:
@@ -305,6 +327,13 @@ def facts_for(
         has_accepted_service=offering
         or bool(values.get("service") and values.get("accepted_on"))
         or _has_accepted_service(case),
+        has_exploitation_type=db.session.scalar(
+            select(
+                exists().where(
+                    CaseTag.case_id == case.id, CaseTag.kind == CaseTagKind.EXPLOITATION_TYPE.value
+                )
+            )
+        ),
         actor_is_lead=case.lead_professional_id == user.id,
         reason_given=offering or bool(values.get("reason") or values.get("exit_reason")),
     )
@@ -339,6 +368,8 @@ def _refer(case: Case, user, values: dict) -> str | None:
     case.referred_at = now()
     case.mash_reference = values["mash_reference"]
     case.referral_outcome = values["referral_outcome"]
+    if values["referral_outcome"]:  # known at once; otherwise services/referrals.py records it later
+        case.referral_outcome_recorded_at, case.referral_outcome_recorded_by_id = now(), user.id
     if values["override_reason"]:
         case.referral_override_reason = values["override_reason"]
     return values["override_reason"] and f"Professional judgement: {values['override_reason']}"

@@ -32,6 +32,7 @@ from mettrack.services import (
     service_assignments,
     transitions,
 )
+from mettrack.services.form_input import parse_int
 from mettrack.services.wording_check import WordingFlagged
 from mettrack.web.wording_check import save_anyway_ticked
 
@@ -65,8 +66,9 @@ def _page_arg(errors: dict) -> int:
     given = request.args.get("page", "").strip()
     if not given:
         return 1
-    if given.isdigit() and 1 <= int(given) <= cases.MAX_PAGE:
-        return int(given)
+    number = parse_int({"page": given}, "page", "Page", {})
+    if number is not None and 1 <= number <= cases.MAX_PAGE:
+        return number
     errors["page"] = "Page must be a whole number, 1 or more"
     return 1
 
@@ -155,8 +157,18 @@ def search():
 @bp.route("/<int:case_id>")
 @requires(Perm.CASE_VIEW)
 def detail(case_id: int):
-    case = cases.get_for(current_user, case_id)
+    # A coordinator reaches every open case's summary; the sections beyond it appear only
+    # when the whole record is within their need-to-know (sees_case_record below).
+    case = cases.get_summary_for(current_user, case_id)
     return render_template("cases/detail.html", case=case)
+
+
+@bp.app_context_processor
+def _case_access_globals():
+    return {
+        "sees_case_record": lambda case: cases.record_visible(case, current_user),
+        "child_age": cases.child_age,
+    }
 
 
 # --- specialist services on a case (cases/_services_section.html)
@@ -188,7 +200,7 @@ def _service_form(case, errors: dict, values: dict, status: int = 200, conflict:
 @requires(Perm.SERVICE_ASSIGN)
 def new_service(case_id: int):
     if request.method == "GET":
-        return _service_form(cases.get_for(current_user, case_id), {}, {})
+        return _service_form(cases.get_summary_for(current_user, case_id), {}, {})
     values = request.form.to_dict()
     try:
         _assignment, moved = service_assignments.record(
@@ -197,9 +209,9 @@ def new_service(case_id: int):
     except transitions.MoveNotAllowed:
         abort(403)
     except Conflict:
-        return _service_form(cases.get_for(current_user, case_id), {}, values, 409, conflict=True)
+        return _service_form(cases.get_summary_for(current_user, case_id), {}, values, 409, conflict=True)
     except ValidationError as e:
-        return _service_form(cases.get_for(current_user, case_id), e.errors, values, 400)
+        return _service_form(cases.get_summary_for(current_user, case_id), e.errors, values, 400)
     flash(
         "The specialist service has been recorded"
         + (" and the case moved to Specialist service assigned." if moved else "."),

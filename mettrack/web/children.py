@@ -12,6 +12,7 @@ from mettrack.domain.choices import LookedAfterStatus
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict, ValidationError
 from mettrack.services import children as children_service
+from mettrack.services.form_input import date_parts
 
 bp = Blueprint("children", __name__, url_prefix="/children")
 
@@ -50,11 +51,7 @@ def _child_input() -> children_service.ChildInput:
     return children_service.ChildInput(
         **{
             **text,
-            "date_of_birth": (
-                form.get("date_of_birth-day", ""),
-                form.get("date_of_birth-month", ""),
-                form.get("date_of_birth-year", ""),
-            ),
+            "date_of_birth": date_parts(form, "date_of_birth"),
             "looked_after": looked_after == "yes",
         }
     )

@@ -2,35 +2,29 @@
 
 Each view parses the form, calls one service (mettrack.services.missing) and renders.
 Dates and times are typed in Europe/London time (GOV.UK date input and a 24-hour time)
-and handed to the services in UTC. The case page's "Missing" section
-(cases/_missing_section.html) gets its data from `missing_summary(case)`, a template
-global registered here.
+and handed to the services as typed: services/form_input.py reads them. The case page's
+"Missing" section (cases/_missing_section.html) gets its data from
+`missing_summary(case)`, a template global registered here.
 """
 
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.clock import LONDON, local, now
+from mettrack.clock import local, now
 from mettrack.domain.choices import RhiStatus
 from mettrack.domain.missing import RHI_STATUS_LABELS
 from mettrack.permissions import Perm, requires
 from mettrack.services import ValidationError, cases
 from mettrack.services import missing as service
+from mettrack.services.form_input import datetime_parts
 from mettrack.services.wording_check import WordingFlagged
 from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("missing", __name__, url_prefix="/cases/<int:case_id>")
 
-TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-DATETIME_LABELS = {
-    "went_missing_at": "the date the child went missing",
-    "returned_at": "the date the child returned",
-    "rhi_offered_at": "the date the interview was offered",
-    "rhi_held_at": "the date the interview was held",
-}
+DATETIME_FIELDS = tuple(service.DATETIME_LABELS)
 EPISODE_FIELDS = ("went_missing_at", "returned_at", "reported_by", "police_reference", "where_found")
 RETURN_FIELDS = ("returned_at", "where_found")
 RHI_FIELDS = ("rhi_status", "rhi_offered_at", "rhi_held_at", "rhi_by", "rhi_learning")
@@ -51,34 +45,6 @@ def _missing_globals():
     return {"missing_summary": lambda case: service.summary_for_case(current_user, case)}
 
 
-def parse_datetime(form, name: str, errors: dict) -> datetime | None:
-    """A GOV.UK date input (name-day, -month, -year) and a time (name-time), typed in
-    Europe/London time, as an aware UTC datetime; None when all are blank."""
-    parts = [(form.get(f"{name}-{p}") or "").strip() for p in ("day", "month", "year", "time")]
-    if not any(parts):
-        return None
-    label = DATETIME_LABELS[name]
-    day, month, year, time = parts
-    if not (day and month and year):
-        errors[name] = f"Enter {label} with a day, month and year"
-        return None
-    if not time:
-        errors[name] = f"Enter the time for {label}, for example 14:30"
-        return None
-    match = TIME_RE.match(time)
-    try:
-        if not match:
-            raise ValueError
-        moment = datetime(int(year), int(month), int(day), int(match[1]), int(match[2]), tzinfo=LONDON)
-    except ValueError:
-        errors[name] = f"Enter {label} as a real date and a 24-hour time, for example 27 3 2026 and 14:30"
-        return None
-    if moment.year < 1900:
-        errors[name] = f"Enter {label} with a four-digit year"
-        return None
-    return moment.astimezone(UTC)
-
-
 def datetime_values(name: str, moment: datetime | None) -> dict:
     """Form values for a stored datetime, shown in London time."""
     if moment is None:
@@ -92,14 +58,12 @@ def datetime_values(name: str, moment: datetime | None) -> dict:
     }
 
 
-def _parse(fields: tuple[str, ...], errors: dict) -> dict:
-    data = {}
-    for name in fields:
-        if name in DATETIME_LABELS:
-            data[name] = parse_datetime(request.form, name, errors)
-        else:
-            data[name] = request.form.get(name, "")
-    return data
+def _form_data(fields: tuple[str, ...]) -> dict:
+    # Date-times go to the service as typed (date input and time strings): it reads them.
+    return {
+        name: datetime_parts(request.form, name) if name in DATETIME_FIELDS else request.form.get(name, "")
+        for name in fields
+    }
 
 
 def _ordered(errors: dict, fields: tuple[str, ...]) -> dict:
@@ -111,7 +75,7 @@ def _ordered(errors: dict, fields: tuple[str, ...]) -> dict:
 
 def _form(template: str, fields, errors: dict, values: dict, **context):
     errors = _ordered(errors, fields)
-    anchors = {name: f"{name}-day" for name in DATETIME_LABELS}
+    anchors = {name: f"{name}-day" for name in DATETIME_FIELDS}
     return render_template(
         template,
         errors=errors,
@@ -132,19 +96,20 @@ def new_episode(case_id: int):
     errors, values, flagged = {}, {}, None
     if request.method == "POST":
         values = request.form.to_dict()
-        data = _parse(EPISODE_FIELDS, errors)
-        if not errors:
-            try:
-                service.record_episode(
-                    current_user, case_id, data, save_anyway=save_anyway_ticked(request.form)
-                )
-            except WordingFlagged as e:
-                flagged = e
-            except ValidationError as e:
-                errors = e.errors
-            else:
-                flash("The missing episode has been recorded.", "success")
-                return _case_page(case_id)
+        try:
+            service.record_episode(
+                current_user,
+                case_id,
+                _form_data(EPISODE_FIELDS),
+                save_anyway=save_anyway_ticked(request.form),
+            )
+        except WordingFlagged as e:
+            flagged = e
+        except ValidationError as e:
+            errors = e.errors
+        else:
+            flash("The missing episode has been recorded.", "success")
+            return _case_page(case_id)
     case = cases.get_for(current_user, case_id)
     return _form("missing/episode_form.html", EPISODE_FIELDS, errors, values, case=case, flagged=flagged)
 
@@ -158,21 +123,18 @@ def record_return(case_id: int, episode_id: int):
     flagged = None
     if request.method == "POST":
         values = request.form.to_dict()
-        data = _parse(RETURN_FIELDS, errors)
-        if not errors:
-            try:
-                service.record_return(
-                    current_user, case_id, episode_id, data, save_anyway=save_anyway_ticked(request.form)
-                )
-            except WordingFlagged as e:
-                flagged = e
-            except ValidationError as e:
-                errors = e.errors
-            else:
-                flash(
-                    "The return has been recorded. A Return Home Interview must be offered within 72 hours."
-                )
-                return _case_page(case_id)
+        data = _form_data(RETURN_FIELDS)
+        try:
+            service.record_return(
+                current_user, case_id, episode_id, data, save_anyway=save_anyway_ticked(request.form)
+            )
+        except WordingFlagged as e:
+            flagged = e
+        except ValidationError as e:
+            errors = e.errors
+        else:
+            flash("The return has been recorded. A Return Home Interview must be offered within 72 hours.")
+            return _case_page(case_id)
     return _form(
         "missing/return_form.html",
         RETURN_FIELDS,
@@ -199,19 +161,18 @@ def record_rhi(case_id: int, episode_id: int):
     flagged = None
     if request.method == "POST":
         values = request.form.to_dict()
-        data = _parse(RHI_FIELDS, errors)
-        if not errors:
-            try:
-                service.record_rhi(
-                    current_user, case_id, episode_id, data, save_anyway=save_anyway_ticked(request.form)
-                )
-            except WordingFlagged as e:
-                flagged = e
-            except ValidationError as e:
-                errors = e.errors
-            else:
-                flash("The Return Home Interview has been recorded.", "success")
-                return _case_page(case_id)
+        data = _form_data(RHI_FIELDS)
+        try:
+            service.record_rhi(
+                current_user, case_id, episode_id, data, save_anyway=save_anyway_ticked(request.form)
+            )
+        except WordingFlagged as e:
+            flagged = e
+        except ValidationError as e:
+            errors = e.errors
+        else:
+            flash("The Return Home Interview has been recorded.", "success")
+            return _case_page(case_id)
     return _form(
         "missing/rhi_form.html",
         RHI_FIELDS,

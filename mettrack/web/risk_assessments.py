@@ -11,6 +11,7 @@ from `risk_summary(case)`, a template global registered here.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mettrack.clock import today
 from mettrack.domain.choices import IndicatorPeriod, IndicatorRating, RiskLevel
 from mettrack.permissions import Perm, requires
 from mettrack.services import Conflict, ValidationError, cases, risk_catalogue
@@ -97,7 +98,7 @@ def _form_page(
         levels=list(RiskLevel),
         cadence_hints=_cadence_hints(),
         rules=service.suggestion_rules(),
-        child_age=service.child_age(case, service.today()),
+        child_age=service.child_age(case, today()),
     ), status
 
 

@@ -4,7 +4,7 @@ opens and the audit rows live in mettrack/services/screenings.py."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.clock import LONDON, now
+from mettrack.clock import today
 from mettrack.domain.choices import ScreeningOutcome
 from mettrack.domain.cserq4 import PARTNER_AGE_GAP_FOR_YES, SEVENTEEN_YEAR_OLD_ACCEPTABLE_GAP, age_on
 from mettrack.permissions import Perm, requires
@@ -31,12 +31,8 @@ PARTNER_HINT = (
 )
 
 
-def _today():
-    return now().astimezone(LONDON).date()
-
-
 def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: bool = False, flagged=None):
-    age = age_on(child.date_of_birth, _today()) if child.date_of_birth else None
+    age = age_on(child.date_of_birth, today()) if child.date_of_birth else None
     return render_template(
         "screenings/new.html",
         child=child,
@@ -47,7 +43,7 @@ def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: b
         partner_hint=PARTNER_HINT,
         conflict=conflict,
         flagged=flagged,
-        today=_today().isoformat(),
+        today=today().isoformat(),
     ), status
 
 
@@ -56,11 +52,11 @@ def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: b
 def new(child_id: int):
     if request.method == "GET":
         child = children.get_for(current_user, child_id)
-        return _form_page(child, {}, {"screened_on": _today().isoformat()})
+        return _form_page(child, {}, {"screened_on": today().isoformat()})
     values = request.form.to_dict()
     try:
         recorded = screenings.screen_child(
-            current_user, child_id, request.form, today=_today(), save_anyway=save_anyway_ticked(request.form)
+            current_user, child_id, request.form, today=today(), save_anyway=save_anyway_ticked(request.form)
         )
     except WordingFlagged as flagged:
         return _form_page(children.get_for(current_user, child_id), {}, values, flagged=flagged)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from mettrack.domain import workflow
 from mettrack.domain.choices import CaseAction, ReferenceKind, ScreeningOutcome
-from mettrack.permissions import Perm, requires
+from mettrack.permissions import SUMMARY_MOVES, Perm, requires
 from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
 from mettrack.services.screenings import screenings_of
 from mettrack.services.wording_check import WordingFlagged
@@ -46,15 +46,23 @@ def _team_options() -> list[tuple[str, str]]:
     ]
 
 
+def _needs_exploitation_type(reasons) -> bool:
+    """Whether a refusal asks for an exploitation type (set on the classification page)."""
+    return any(workflow.REFUSAL_FIELDS.get(r) == workflow.EXPLOITATION_TYPES_FIELD for r in reasons)
+
+
 def _form_page(
     case, move, errors: dict, values: dict, status: int = 200, conflict: bool = False, flagged=None
 ):
     offered = {o.action: o for o in transitions.offered_moves(case, current_user)}
+    this = offered.get(move.action)
     return render_template(
         f"transitions/{move.action.value}.html",
         case=case,
         move=move,
-        offered=offered.get(move.action),
+        offered=this,
+        needs_exploitation_type=workflow.EXPLOITATION_TYPES_FIELD in errors
+        or (this is not None and not errors and _needs_exploitation_type(this.reasons)),
         errors=errors,
         values=values,
         conflict=conflict,
@@ -66,6 +74,13 @@ def _form_page(
     ), status
 
 
+def _read_case(move: workflow.Move, case_id: int):
+    """The case for the move's form: a coordinator records a service on any open case
+    (the case summary), every other move needs the whole record in need-to-know."""
+    read = cases.get_summary_for if move.action in SUMMARY_MOVES else cases.get_for
+    return read(current_user, case_id)
+
+
 @bp.route("/cases/<int:case_id>/moves/<action>", methods=["GET", "POST"])
 @requires(Perm.CASE_TRANSITION)
 def move(case_id: int, action: str):
@@ -75,7 +90,7 @@ def move(case_id: int, action: str):
     except transitions.MoveNotAllowed:
         abort(403)
     if request.method == "GET":
-        case = cases.get_for(current_user, case_id)
+        case = _read_case(move, case_id)
         return _form_page(case, move, {}, {})
     values = request.form.to_dict()
     try:
@@ -91,15 +106,15 @@ def move(case_id: int, action: str):
         abort(403)
     except WordingFlagged as flagged:
         # Nothing saved: the form comes back with the wording, the findings and the box.
-        case = cases.get_for(current_user, case_id)
+        case = _read_case(move, case_id)
         return _form_page(case, move, {}, values, flagged=flagged)
     except Conflict:
         # The page keeps what the user typed, shows the case as it is now, and carries
         # the new version: saving again applies the move to the case they can now see.
-        case = cases.get_for(current_user, case_id)
+        case = _read_case(move, case_id)
         return _form_page(case, move, {}, values, 409, conflict=True)
     except ValidationError as e:
-        case = cases.get_for(current_user, case_id)
+        case = _read_case(move, case_id)
         return _form_page(case, move, e.errors, values, 400)
     flash(SUCCESS[move.action], "success")
     return redirect(url_for("cases.detail", case_id=case_id))
@@ -118,6 +133,7 @@ def lifecycle_helpers():
                 "label": o.action.label,
                 "possible": o.possible,
                 "reasons": o.reasons,
+                "needs_exploitation_type": _needs_exploitation_type(o.reasons),
                 "url": url_for("transitions.move", case_id=case.id, action=o.action.value),
             }
             for o in transitions.offered_moves(case, current_user)

@@ -7,11 +7,18 @@ entry with every role:
 - a role outside `allowed` gets 403 (for API routes too: a valid token, wrong role);
 - a role in `allowed` gets `ok` (200 by default) on a record it may see;
 - with `need_to_know=True`, a role in `allowed` other than those in `sees_all` gets 404
-  on a record outside its need-to-know (the path's `{case}` becomes `{hidden_case}`).
+  on a record outside its need-to-know (the path's `{case}` becomes `{hidden_case}`);
+- with `need_to_know=True`, the same roles on an open case none of them is on the team
+  of (`{case}` becomes `{open_case}`, `{episode}` `{open_episode}` ...): 404, except a
+  coordinator on a route with `case_summary=True` (the case list's row, the case page's
+  summary, specialist services and the move that records one: what DESIGN.md gives the
+  coordinator of every open case, permissions.case_summary_scope), who gets `ok`.
 
 Placeholders in paths, filled by the World built for each test:
   {case}         a case whose team holds every test user (all case roles may see it)
   {hidden_case}  a closed case with no team (only the chair may see it)
+  {open_case}    an open case led by someone else, with no test user on its team (the
+                 chair sees it; a coordinator its summary only)
   {child} {hidden_child}  the children of those two cases
   {user}         another user, the target of admin actions
   {token}        an API token belonging to the signed-in test user
@@ -34,6 +41,7 @@ class Route:
     ok: int = 200
     need_to_know: bool = False
     sees_all: frozenset = frozenset({Role.MET_CHAIR})
+    case_summary: bool = False  # a coordinator reaches it on every open case (see above)
     data: dict = field(default_factory=dict)  # form or JSON body for the allowed request
     api: bool = False  # bearer token instead of a signed-in session
     public: bool = False  # no sign-in needed at all

@@ -14,5 +14,6 @@ ROUTES = [
     Route("POST", "account.create_token", "/account/tokens", allowed=ALL_ROLES, data={"name": "matrix 2"}),
     Route("POST", "account.revoke_token", "/account/tokens/{token}/revoke", allowed=ALL_ROLES, ok=302),
     Route("GET", "cases.index", "/cases/", allowed=CASE_ROLES),
-    Route("GET", "cases.detail", "/cases/{case}", allowed=CASE_ROLES, need_to_know=True),
+    # A coordinator reaches every open case's page, as a summary when not on its team.
+    Route("GET", "cases.detail", "/cases/{case}", allowed=CASE_ROLES, need_to_know=True, case_summary=True),
 ]

@@ -42,14 +42,15 @@ ROUTES = [
         data=SCREENING,
     ),
     Route("GET", "screenings.for_case", "/cases/{case}/screenings", allowed=CASE_ROLES, need_to_know=True),
-    # Move forms: the coordinator's assign_service (the coordinator sees open cases only,
-    # so the closed hidden case is a 404), the chair's close, the lead's and chair's reopen.
+    # Move forms: the coordinator's assign_service (on any open case, team or not: the
+    # closed hidden case is a 404), the chair's close, the lead's and chair's reopen.
     Route(
         "GET",
         "transitions.move",
         "/cases/{case}/moves/assign_service",
         allowed=COORDINATOR_ONLY,
         need_to_know=True,
+        case_summary=True,
     ),
     Route(
         "POST",
@@ -57,6 +58,7 @@ ROUTES = [
         "/cases/{case}/moves/assign_service",
         allowed=COORDINATOR_ONLY,
         need_to_know=True,
+        case_summary=True,
         ok=400,
         data={"version": "1", "service": "not-seeded", "accepted_on": "2026-01-05"},
     ),
@@ -85,6 +87,7 @@ ROUTES = [
         "/api/v1/cases/{case}/transitions",
         allowed=CASE_ROLES,
         need_to_know=True,
+        case_summary=True,
         api=True,
     ),
     Route(
@@ -93,6 +96,7 @@ ROUTES = [
         "/api/v1/cases/{case}/transitions",
         allowed=COORDINATOR_ONLY,
         need_to_know=True,
+        case_summary=True,
         ok=422,
         api=True,
         data={"action": "assign_service", "version": 1, "service": "not-seeded", "accepted_on": "2026-01-05"},

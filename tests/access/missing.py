@@ -50,6 +50,15 @@ def build_records(visible_case, hidden_case, recorder) -> dict:
     return {"episode": episode.id, "hidden_episode": hidden.id}
 
 
+PHILOMENA_JSON = {
+    "photo_taken_on": "March 2026",
+    "description": "Tall, short dark hair.",
+    "places": None,
+    "people": None,
+    "phone": None,
+    "medical_needs": None,
+}
+
 R = dict(allowed=CASE_ROLES, need_to_know=True)
 API = dict(R, api=True)
 BASE = "/cases/{case}"
@@ -75,6 +84,12 @@ ROUTES = [
         data={"went_missing_at": "2026-02-03T21:15:00+00:00"},
         **API,
     ),
+    # The Philomena details by the API: the photo's PUT takes the image itself, so the
+    # matrix's JSON body is refused as not a photo (422), past 403 and 404.
+    Route("GET", "api_philomena.Philomena", "/api/v1/cases/{case}/philomena", **API),
+    Route("PUT", "api_philomena.Philomena", "/api/v1/cases/{case}/philomena", data=PHILOMENA_JSON, **API),
+    Route("GET", "api_philomena.PhilomenaPhoto", "/api/v1/cases/{case}/philomena/photo", **API),
+    Route("PUT", "api_philomena.PhilomenaPhoto", "/api/v1/cases/{case}/philomena/photo", ok=422, **API),
     Route(
         "PATCH",
         "api_missing.MissingEpisodeItem",

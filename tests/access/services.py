@@ -37,7 +37,8 @@ NEW_SERVICE = {"version": "1", "service": "not-seeded", "accepted_on": "2026-01-
 END_SERVICE = {"ended_on": "2026-01-10"}
 BASE = "/cases/{case}/services"
 API_BASE = "/api/v1/cases/{case}/service-assignments"
-COORDINATOR = dict(allowed=COORDINATOR_ONLY, need_to_know=True)
+# The coordinator records and ends services on every open case, on its team or not.
+COORDINATOR = dict(allowed=COORDINATOR_ONLY, need_to_know=True, case_summary=True)
 
 ROUTES = [
     Route("POST", "cases.search", "/cases/search", allowed=CASE_ROLES, ok=302, data={"q": "Testchild"}),
@@ -66,6 +67,7 @@ ROUTES = [
         API_BASE,
         allowed=CASE_ROLES,
         need_to_know=True,
+        case_summary=True,
         api=True,
     ),
     Route(
@@ -83,6 +85,7 @@ ROUTES = [
         API_BASE + "/{service_assignment}",
         allowed=CASE_ROLES,
         need_to_know=True,
+        case_summary=True,
         api=True,
     ),
     Route(

@@ -121,6 +121,7 @@ ROUTES = [
         data={"user_id": 2147483647, "version": int(STALE)},
         **API,
     ),
+    Route("GET", "api_reassign.CasesToReassign", "/api/v1/cases/to-reassign", allowed=CHAIR_ONLY, api=True),
     Route(
         "GET",
         "api_case_classification.CaseClassification",

@@ -36,6 +36,10 @@ def build_world() -> World:
         state=CaseState.MET_REVIEW,
     )
     hidden = factories.case(lead=None, state=CaseState.CLOSED)
+    # Open, led by a lead professional who is not a test user, with no test user on its
+    # team: the coordinator reaches its summary only (permissions.case_summary_scope).
+    other_lead = factories.user(roles=[Role.LEAD_PROFESSIONAL], agency="Open case agency")
+    open_case = factories.case(lead=other_lead, state=CaseState.MET_REVIEW, exploitation_types=["cce"])
     from tests.access.missing import build_records as build_missing_records
 
     missing_ids = build_missing_records(visible, hidden, users[Role.LEAD_PROFESSIONAL])
@@ -51,6 +55,7 @@ def build_world() -> World:
     from tests.access.reference_admin import build_records as build_reference_records
 
     reference_ids = build_reference_records()
+    open_ids = build_open_case_records(open_case, other_lead)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -64,6 +69,9 @@ def build_world() -> World:
             "hidden_case": hidden.id,
             "child": visible.child_id,
             "hidden_child": hidden.child_id,
+            "open_case": open_case.id,
+            "open_child": open_case.child_id,
+            **open_ids,
             "user": target.id,
             **missing_ids,
             **reference_ids,
@@ -72,3 +80,69 @@ def build_world() -> World:
             **team_ids,
         },
     )
+
+
+def build_open_case_records(open_case, lead) -> dict:
+    """The open case's own records, so that a 404 on it comes from need-to-know, not from
+    a record that is not there: a returned missing episode and Philomena details (the
+    child in care), a risk assessment, a note and a current service. Returns
+    `open_<name>` ids, which stand for `<name>` in a path on the open case."""
+    from datetime import UTC, date, datetime
+
+    from mettrack.domain.choices import LookedAfterStatus
+    from mettrack.extensions import db
+    from mettrack.models import (
+        CaseNote,
+        MissingEpisode,
+        PhilomenaProfile,
+        RiskAssessment,
+        RiskIndicator,
+        RiskRating,
+        ServiceAssignment,
+    )
+
+    open_case.child.looked_after = True
+    open_case.child.looked_after_status = LookedAfterStatus.CARE_ORDER.value
+    episode = MissingEpisode(
+        case_id=open_case.id,
+        recorded_by_id=lead.id,
+        went_missing_at=datetime(2026, 1, 1, 22, tzinfo=UTC),
+        returned_at=datetime(2026, 1, 2, tzinfo=UTC),
+    )
+    indicator = db.session.scalar(db.select(RiskIndicator).order_by(RiskIndicator.id).limit(1))
+    assessment = RiskAssessment(
+        case_id=open_case.id,
+        assessed_by_id=lead.id,
+        suggested_level="medium",
+        chosen_level="medium",
+        rationale="Agree with the suggestion.",
+        next_review_on=date(2026, 3, 1),
+    )
+    assessment.ratings = [
+        RiskRating(indicator_id=indicator.id, rating="medium", period="current", reason="Missing twice.")
+    ]
+    service = ServiceAssignment(
+        case_id=open_case.id,
+        service_code="parcs",
+        worker="Test Worker",
+        accepted_on=date(2026, 1, 5),
+        recorded_by_id=lead.id,
+    )
+    note = CaseNote(case_id=open_case.id, author_id=lead.id, body="Met the child at school with their carer.")
+    db.session.add_all(
+        [
+            episode,
+            assessment,
+            service,
+            note,
+            PhilomenaProfile(
+                case_id=open_case.id, description="Tall", photo=b"\x89PNG", photo_type="image/png"
+            ),
+        ]
+    )
+    db.session.commit()
+    return {
+        "open_episode": episode.id,
+        "open_risk_assessment": assessment.id,
+        "open_service_assignment": service.id,
+    }

@@ -11,6 +11,8 @@ from tests.api.conftest import audit_rows
 
 CASE_FIELDS = {
     "id",
+    "access",
+    "lead_agency",
     "version",
     "child_id",
     "child",
@@ -136,6 +138,7 @@ def test_case_read_exposes_the_documented_fields_in_utc(app, client, make_api_us
     assert body["version"] == 2  # saved once after it was created
     assert body["child"]["id"] == child_id
     assert body["lead_professional"] == {"id": lead_id, "name": "Lead Person"}
+    assert (body["access"], body["lead_agency"]) == ("full", "Barnardo's")
     assert sorted(body["team"], key=lambda m: m["id"]) == [
         {"id": lead_id, "name": "Lead Person", "agency": "Barnardo's"},
         {"id": member_id, "name": "Police Officer", "agency": "Hampshire Constabulary"},
@@ -227,13 +230,18 @@ def test_child_outside_need_to_know_is_404_and_audited(app, client, make_api_use
     assert [r["record_id"] for r in denials] == [str(child_id), str(lonely_child_id), "999999"]
 
 
-def test_coordinator_sees_open_cases_children_not_closed_ones(app, client, make_api_user):
+def test_coordinator_reads_the_child_only_of_a_case_they_are_on_the_team_of(app, client, make_api_user):
+    """DESIGN.md: the coordinator sees every open case's service fields, not the child's
+    record (docs/security.md, "What a coordinator sees")."""
     coordinator = make_api_user(Role.COORDINATOR)
     with app.app_context():
         open_child = factories.case(state=CaseState.REFERRED).child_id
         closed_child = factories.case(state=CaseState.CLOSED).child_id
-    assert client.get(f"/api/v1/children/{open_child}", headers=coordinator.headers).status_code == 200
+        on_team = factories.case(state=CaseState.REFERRED, members=[db.session.get(User, coordinator.id)])
+        team_child = on_team.child_id
+    assert client.get(f"/api/v1/children/{open_child}", headers=coordinator.headers).status_code == 404
     assert client.get(f"/api/v1/children/{closed_child}", headers=coordinator.headers).status_code == 404
+    assert client.get(f"/api/v1/children/{team_child}", headers=coordinator.headers).status_code == 200
 
 
 def test_analyst_may_not_read_a_child_403(app, client, make_api_user):

@@ -89,8 +89,9 @@ def test_likely_duplicate_is_409_with_matches_and_hints_revealing_nothing_hidden
     assert "confirmed_no_match" in problem["errors"]
     assert [m["id"] for m in problem["matches"]] == [mine_id]
     assert problem["matches"][0]["reasons"] == ["Same date of birth and a similar name"]
+    police = "Hampshire and Isle of Wight Constabulary"
     assert problem["hints"] == [
-        {"detail": "A possible match exists", "lead_agency": "Hampshire and Isle of Wight Constabulary"}
+        {"detail": "A possible match exists", "lead_agency": police, "contact_agency": police}
     ]
     raw = response.get_data(as_text=True)
     assert "Zephyrine" not in raw
@@ -197,6 +198,11 @@ def test_second_patch_from_the_same_version_is_409_and_the_first_stays(app, clie
     [
         ({"school": "X"}, {"version"}),
         ({"version": "one"}, {"version"}),
+        ({"version": 1.9}, {"version"}),
+        ({"version": 1.0}, {"version"}),
+        ({"version": True}, {"version"}),
+        ({"version": 0}, {"version"}),
+        ({"version": 10**30}, {"version"}),
         ({"version": 1, "date_of_birth": "2999-01-01"}, {"date_of_birth"}),
         ({"version": 1, "last_name": ""}, {"last_name"}),
         ({"version": 1, "looked_after": True}, {"looked_after_status"}),
@@ -205,6 +211,11 @@ def test_second_patch_from_the_same_version_is_409_and_the_first_stays(app, clie
     ids=[
         "no version",
         "version not a number",
+        "version with a fraction",
+        "version as a float",
+        "version as a boolean",
+        "version zero",
+        "version too large",
         "future date",
         "blank name",
         "looked after, no order",

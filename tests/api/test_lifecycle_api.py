@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from mettrack.clock import set_now
 from mettrack.domain.choices import CaseState, Role
 from mettrack.extensions import db
-from mettrack.models import Case, Screening, User
+from mettrack.models import Case, CaseTag, Screening, User
 from mettrack.services import reference_data
 from tests import factories
 from tests.api.conftest import audit_rows
@@ -150,7 +150,9 @@ def test_an_analyst_may_not_screen(app, client, make_api_user):
 # --- transitions -------------------------------------------------------------------------
 
 
-def _positive_case(app, client, lead) -> int:
+def _positive_case(app, client, lead, *, typed: bool = True) -> int:
+    """A case opened by a positive screening; `typed`: with an exploitation type, as the
+    classification would record it (a tag row: the case stays at version 1)."""
     child_id = _child_of(app, lead.id)
     with app.app_context():
         from mettrack.models import Child
@@ -159,7 +161,54 @@ def _positive_case(app, client, lead) -> int:
         child.date_of_birth, child.address = date(2011, 5, 1), "1 Nowhere Lane"
         db.session.commit()
     response = client.post(f"/api/v1/children/{child_id}/screenings", json=ANSWERS, headers=lead.headers)
-    return response.get_json()["case"]["id"]
+    case_id = response.get_json()["case"]["id"]
+    if typed:
+        with app.app_context():
+            db.session.add(CaseTag(case_id=case_id, kind="exploitation_type", value="cse"))
+            db.session.commit()
+    return case_id
+
+
+def test_refer_without_an_exploitation_type_is_422_naming_the_field_until_one_is_recorded(
+    app, client, make_api_user
+):
+    lead = make_api_user(Role.LEAD_PROFESSIONAL)
+    case_id = _positive_case(app, client, lead, typed=False)
+    moves = client.get(f"/api/v1/cases/{case_id}/transitions", headers=lead.headers).get_json()["moves"]
+    refer = next(m for m in moves if m["action"] == "refer")
+    assert refer["possible"] is False
+    assert refer["reasons"] == ["Record at least one exploitation type (CSE, CCE) before referring"]
+    move = {"action": "refer", "version": 1, "mash_reference": "MASH-1"}
+    body = assert_problem(
+        client.post(f"/api/v1/cases/{case_id}/transitions", json=move, headers=lead.headers), 422
+    )
+    assert body["errors"] == {
+        "exploitation_types": "Record at least one exploitation type (CSE, CCE) before referring"
+    }
+    classified = client.put(
+        f"/api/v1/cases/{case_id}/classification",
+        json={
+            "exploitation_types": ["cce"],
+            "flags": [],
+            "harm_locations": [],
+            "nrm": dict.fromkeys(
+                (
+                    "referred_on",
+                    "reasonable_grounds",
+                    "reasonable_grounds_on",
+                    "conclusive_grounds",
+                    "conclusive_grounds_on",
+                )
+            ),
+            "version": 1,
+        },
+        headers=lead.headers,
+    )
+    assert classified.status_code == 200, classified.get_json()
+    move["version"] = classified.get_json()["version"]
+    moved = client.post(f"/api/v1/cases/{case_id}/transitions", json=move, headers=lead.headers)
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["state"] == "referred"
 
 
 def test_get_transitions_lists_the_moves_and_the_version(app, client, make_api_user):

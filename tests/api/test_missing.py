@@ -165,3 +165,39 @@ def test_in_the_openapi_document(client, lead):
     spec = client.get("/api/v1/openapi.json", headers=lead.headers).get_json()
     assert {"get", "post"} <= set(spec["paths"]["/api/v1/cases/{case_id}/missing-episodes"])
     assert "patch" in spec["paths"]["/api/v1/cases/{case_id}/missing-episodes/{episode_id}"]
+
+
+def test_a_second_open_episode_is_422_naming_went_missing_at(client, app, lead, case_id):
+    first = client.post(
+        _url(case_id), json={"went_missing_at": "2026-07-09T21:30:00+00:00"}, headers=lead.headers
+    )
+    assert first.status_code == 201
+    second = client.post(
+        _url(case_id), json={"went_missing_at": "2026-07-10T09:00:00+00:00"}, headers=lead.headers
+    )
+    assert second.status_code == 422
+    problem = second.get_json()
+    assert set(problem["errors"]) == {"went_missing_at"}
+    assert "record the return of the open episode first" in problem["errors"]["went_missing_at"]
+    assert _count(app) == 1
+
+
+def test_an_overlapping_episode_or_return_is_422_and_nothing_changes(client, app, lead, case_id):
+    earlier = {"went_missing_at": "2026-07-01T20:00:00+00:00", "returned_at": "2026-07-03T08:00:00+00:00"}
+    assert client.post(_url(case_id), json=earlier, headers=lead.headers).status_code == 201
+    later = client.post(
+        _url(case_id), json={"went_missing_at": "2026-07-05T20:00:00+00:00"}, headers=lead.headers
+    )
+    assert later.status_code == 201
+    overlapping = {"went_missing_at": "2026-07-02T20:00:00+00:00", "returned_at": "2026-07-04T08:00:00+00:00"}
+    response = client.post(_url(case_id), json=overlapping, headers=lead.headers)
+    assert response.status_code == 422
+    assert "overlaps the missing episode" in response.get_json()["errors"]["went_missing_at"]
+    assert _count(app) == 2
+    # The earlier episode's return, corrected, may not run into the later one.
+    first_id = min(e["id"] for e in client.get(_url(case_id), headers=lead.headers).get_json()["items"])
+    response = client.patch(
+        _url(case_id, first_id), json={"returned_at": "2026-07-06T08:00:00+00:00"}, headers=lead.headers
+    )
+    assert response.status_code == 422
+    assert "went missing again" in response.get_json()["errors"]["returned_at"]

@@ -98,7 +98,7 @@ def test_service_validation_error_is_422_with_its_fields(client, make_api_user, 
     def refuse(user, case_id, **kwargs):
         raise ValidationError({"reason": "Enter a reason"})
 
-    monkeypatch.setattr(cases, "get_for", refuse)
+    monkeypatch.setattr(cases, "get_summary_for", refuse)  # what GET /cases/{id} calls
     chair = make_api_user(Role.MET_CHAIR)
     body = assert_problem(client.get("/api/v1/cases/1", headers=chair.headers), 422)
     assert body["errors"] == {"reason": "Enter a reason"}
@@ -110,7 +110,7 @@ def test_409_is_a_problem(client, make_api_user, monkeypatch):
     def conflict(user, case_id, **kwargs):
         raise Conflict()
 
-    monkeypatch.setattr(cases, "get_for", conflict)
+    monkeypatch.setattr(cases, "get_summary_for", conflict)  # what GET /cases/{id} calls
     chair = make_api_user(Role.MET_CHAIR)
     assert_problem(client.get("/api/v1/cases/1", headers=chair.headers), 409)
 
@@ -124,7 +124,7 @@ def test_stale_write_is_409(app, client, make_api_user, monkeypatch):
     def stale(user, case_id, **kwargs):
         raise StaleDataError("UPDATE statement on table 'cases' expected to update 1 row(s); 0 were matched.")
 
-    monkeypatch.setattr(cases, "get_for", stale)
+    monkeypatch.setattr(cases, "get_summary_for", stale)  # what GET /cases/{id} calls
     chair = make_api_user(Role.MET_CHAIR)
     body = assert_problem(client.get("/api/v1/cases/1", headers=chair.headers), 409)
     assert "UPDATE" not in body["detail"]

@@ -15,6 +15,7 @@ from mettrack.permissions import NotFound
 from mettrack.services import Conflict, ValidationError
 from mettrack.services import children as svc
 from mettrack.services.children import ChildInput
+from mettrack.services.screenings import screen_child
 from tests import factories
 
 VALID_NHS = "9434765919"
@@ -87,8 +88,15 @@ BAD_INPUT = [
     ("two-digit year", {"date_of_birth": ("1", "2", "12")}, "date_of_birth", "year in 4 digits"),
     ("date without a month", {"date_of_birth": ("1", "", "2012")}, "date_of_birth", "must include a month"),
     ("ISO date that is not one", {"date_of_birth": "2012-02-30"}, "date_of_birth", "must be a real date"),
+    ("20-digit day", {"date_of_birth": ("9" * 20, "2", "2012")}, "date_of_birth", "must be a real date"),
+    ("20-digit month", {"date_of_birth": ("1", "9" * 20, "2012")}, "date_of_birth", "must be a real date"),
+    ("Arabic-Indic digits", {"date_of_birth": ("١", "٢", "٢٠١٢")}, "date_of_birth", "must be a real date"),
+    ("full-width digits", {"date_of_birth": ("０１", "2", "2012")}, "date_of_birth", "must be a real date"),
+    ("ISO date in other digits", {"date_of_birth": "２０１２-02-01"}, "date_of_birth", "must be a real date"),
+    ("a number for a date", {"date_of_birth": 20120201}, "date_of_birth", "must be a date"),
     ("NHS number with letters", {"nhs_number": "94347659AB"}, "nhs_number", "10 digits"),
     ("NHS number too short", {"nhs_number": "943476591"}, "nhs_number", "10 digits"),
+    ("NHS number in full-width digits", {"nhs_number": "９４３４７６５９１９"}, "nhs_number", "10 digits"),
     ("NHS number check digit", {"nhs_number": "9434765918"}, "nhs_number", "valid NHS number"),
     ("looked after, no order", {"looked_after_status": ""}, "looked_after_status", "Choose the order"),
     ("looked after, unknown order", {"looked_after_status": "s99"}, "looked_after_status", "from the list"),
@@ -167,8 +175,9 @@ def test_hidden_match_is_a_hint_naming_only_the_lead_agency_and_is_audited(partn
     report = svc.find_likely_matches(partner, full_input(nhs_number="", consistent_child_identifier=""))
 
     assert [c.id for c, _ in report.visible] == [mine.id]
-    assert report.hints == [svc.MatchHint("Hampshire and Isle of Wight Constabulary")]
-    assert set(vars(report.hints[0])) == {"lead_agency"}  # no name, no id, no date of birth
+    police_name = "Hampshire and Isle of Wight Constabulary"
+    assert report.hints == [svc.MatchHint(lead_agency=police_name, contact_agency=police_name)]
+    assert set(vars(report.hints[0])) == {"lead_agency", "contact_agency"}  # no name, id or birth date
     [hint_row] = rows("child.match_hint")
     assert (hint_row.actor_user_id, hint_row.record_id, hint_row.outcome) == (
         partner.id,
@@ -186,7 +195,27 @@ def test_hint_for_a_child_with_no_case_names_the_agency_that_recorded_them(partn
     svc.create_child(school, full_input(nhs_number="", consistent_child_identifier=""))
     report = svc.find_likely_matches(partner, full_input(nhs_number="", consistent_child_identifier=""))
     assert report.visible == []
-    assert report.hints == [svc.MatchHint("Portsmouth City Council Children's Social Care (MASH)")]
+    assert report.hints == [
+        svc.MatchHint(
+            lead_agency=None, contact_agency="Portsmouth City Council Children's Social Care (MASH)"
+        )
+    ]
+
+
+def test_hint_for_a_case_a_partner_screening_opened_names_the_screeners_agency(partner):
+    police = factories.user(roles=[Role.PARTNER], agency="Hampshire and Isle of Wight Constabulary")
+    hidden = svc.create_child(police, full_input(nhs_number="", consistent_child_identifier=""))
+    answers = {"went_missing": "yes", "controlling_relationship": "no", "frequents_exploitation_areas": "no"}
+    opened = screen_child(police, hidden.id, answers, date(2026, 3, 2)).case
+    assert opened.lead_professional_id is None and opened.lead_agency_id is None  # a partner leads nothing
+
+    report = svc.find_likely_matches(partner, full_input(nhs_number="", consistent_child_identifier=""))
+
+    assert report.visible == []
+    assert report.hints == [
+        svc.MatchHint(lead_agency=None, contact_agency="Hampshire and Isle of Wight Constabulary")
+    ]
+    assert [r.record_id for r in rows("child.match_hint")] == [str(hidden.id)]
 
 
 def test_a_child_with_no_case_is_seen_by_its_recorder_and_the_chair_only(partner):
@@ -255,3 +284,14 @@ def test_update_with_bad_input_saves_nothing(partner):
     assert set(raised.value.errors) == {"first_name", "nhs_number"}
     db.session.expire_all()
     assert db.session.get(Child, child.id).first_name == "Tamsin"
+
+
+@pytest.mark.parametrize("version", [None, "", "1.9", 1.9, True, "١", "１", "-1", 0, 10**30, "9" * 30])
+def test_update_with_an_unreadable_version_names_the_version_and_saves_nothing(partner, version):
+    child = svc.create_child(partner, full_input())
+    with pytest.raises(ValidationError) as raised:
+        svc.update_child(partner, child.id, full_input(school="Northern Parade Juniors"), version)
+    assert set(raised.value.errors) == {"version"}
+    assert "reload the page" in raised.value.errors["version"]
+    db.session.expire_all()
+    assert db.session.get(Child, child.id).school == "Harbourside Academy"

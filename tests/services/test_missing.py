@@ -190,3 +190,61 @@ def test_philomena_photo_must_be_a_small_jpeg_or_png(lead, cared_for_case, photo
         missing.save_philomena(lead, cared_for_case.id, {"description": "Tall"}, photo)
     assert message in e.value.errors["photo"]
     assert db.session.get(PhilomenaProfile, cared_for_case.id) is None
+
+
+def test_a_second_episode_is_refused_while_one_is_open_and_nothing_is_saved(lead, case):
+    first = missing.record_episode(lead, case.id, {"went_missing_at": NOW - timedelta(days=2)})
+    with pytest.raises(ValidationError) as e:
+        missing.record_episode(lead, case.id, {"went_missing_at": NOW - timedelta(hours=3)})
+    assert set(e.value.errors) == {"went_missing_at"}
+    assert "record the return of the open episode first" in e.value.errors["went_missing_at"]
+    assert "8 May 2026 13:00" in e.value.errors["went_missing_at"]  # London time (BST)
+    assert _episodes() == 1
+    assert [a for a in _actions() if a[0] == "missing.recorded"] == [
+        ("missing.recorded", str(first.id), "ok")
+    ]
+
+
+def test_an_episode_overlapping_an_earlier_one_is_refused(lead, case):
+    missing.record_episode(
+        lead, case.id, {"went_missing_at": NOW - timedelta(days=5), "returned_at": NOW - timedelta(days=3)}
+    )
+    with pytest.raises(ValidationError) as e:
+        missing.record_episode(
+            lead,
+            case.id,
+            {"went_missing_at": NOW - timedelta(days=4), "returned_at": NOW - timedelta(days=1)},
+        )
+    assert (
+        "overlaps the missing episode from 5 May 2026 13:00 to 7 May 2026 13:00"
+        in (e.value.errors["went_missing_at"])
+    )
+    assert _episodes() == 1
+
+
+def test_an_earlier_episode_may_be_added_while_the_child_is_missing_now(lead, case):
+    missing.record_episode(lead, case.id, {"went_missing_at": NOW - timedelta(hours=3)})
+    earlier = {"went_missing_at": NOW - timedelta(days=9), "returned_at": NOW - timedelta(days=8)}
+    missing.record_episode(lead, case.id, earlier)
+    assert _episodes() == 2
+
+
+def test_a_return_that_runs_into_the_next_episode_is_refused(lead, case):
+    first = missing.record_episode(
+        lead, case.id, {"went_missing_at": NOW - timedelta(days=5), "returned_at": NOW - timedelta(days=4)}
+    )
+    missing.record_episode(lead, case.id, {"went_missing_at": NOW - timedelta(days=2)})
+    with pytest.raises(ValidationError) as e:
+        missing.record_return(lead, case.id, first.id, {"returned_at": NOW - timedelta(days=1)})
+    assert "went missing again on 8 May 2026 13:00" in e.value.errors["returned_at"]
+    db.session.expire_all()
+    assert db.session.get(MissingEpisode, first.id).returned_at == NOW - timedelta(days=4)
+
+
+def test_unreadable_dates_name_the_field_and_save_nothing(lead, case):
+    data = {"went_missing_at": ("9" * 20, "5", "2026", "10:00"), "returned_at": ("1", "５", "2026", "11:00")}
+    with pytest.raises(ValidationError) as e:
+        missing.record_episode(lead, case.id, data)
+    assert set(e.value.errors) == {"went_missing_at", "returned_at"}
+    assert "must be a real date" in e.value.errors["went_missing_at"]
+    assert _episodes() == 0

@@ -32,6 +32,7 @@ def _case(lead, age=15, state=CaseState.REFERRED, **child) -> Case:
         lead=lead,
         state=state,
         child_obj=factories.child(date_of_birth=born, address="1 Test Lane", **child),
+        exploitation_types=("cse",),  # a referred case has one (domain/workflow.py)
     )
 
 

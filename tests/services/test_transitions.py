@@ -15,7 +15,7 @@ from mettrack.domain.choices import CaseAction, CaseState, Role
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseEvent, RiskAssessment, Screening, ServiceAssignment
 from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError, reference_data, transitions
+from mettrack.services import Conflict, ValidationError, case_classification, reference_data, transitions
 from mettrack.services.screenings import screen_child
 from tests import factories
 
@@ -35,8 +35,21 @@ def _child(**overrides):
     return factories.child(**fields)
 
 
-def _case(state=CaseState.SCREENED, *, lead=None, members=(), child=None, screening=None, assessed=False):
-    case = factories.case(lead=lead, members=members, state=state, child_obj=child or _child())
+def _case(
+    state=CaseState.SCREENED,
+    *,
+    lead=None,
+    members=(),
+    child=None,
+    screening=None,
+    assessed=False,
+    types=("cse",),
+):
+    """A case that the moves' guards would pass but for what a test leaves out; it has an
+    exploitation type unless `types` says otherwise."""
+    case = factories.case(
+        lead=lead, members=members, state=state, child_obj=child or _child(), exploitation_types=types
+    )
     if screening:
         _screen(case, screening, lead or factories.user())
     if assessed:
@@ -165,6 +178,58 @@ def test_referral_with_a_professional_override_is_allowed_and_the_reason_kept(se
     assert moved.state == CaseState.REFERRED
     assert moved.referral_override_reason == reason
     assert reason in moved.events[-1].reason
+
+
+def test_referral_refused_without_an_exploitation_type_names_the_field_and_changes_nothing(seeded):
+    lead = factories.user(roles=[Role.LEAD_PROFESSIONAL])
+    case = _case(lead=lead, screening="refer", types=())
+    error = _refused(
+        lead,
+        case,
+        "refer",
+        {"mash_reference": "M1"},
+        field="exploitation_types",
+        words="Record at least one exploitation type (CSE, CCE) before referring",
+    )
+    assert error.reasons == ("Record at least one exploitation type (CSE, CCE) before referring",)
+
+
+def test_referral_without_a_type_then_goes_ahead_once_the_lead_records_one(seeded):
+    lead = factories.user(roles=[Role.LEAD_PROFESSIONAL])
+    case = _case(lead=lead, screening="refer", types=())
+    offered = {o.action: o for o in transitions.offered_moves(case, lead)}
+    assert not offered[A.REFER].possible
+    classified = case_classification.save(
+        lead,
+        case.id,
+        {"exploitation_types": ["cce"], "flags": [], "harm_locations": []},
+        case.version,
+    )
+    moved = transitions.apply(lead, case.id, "refer", {"mash_reference": "M1"}, classified.version)
+    assert moved.state == CaseState.REFERRED
+    # The reason for the guard: a referred case's classification saves (NRM dates included).
+    saved = case_classification.save(
+        lead,
+        case.id,
+        {"exploitation_types": ["cce"], "flags": [], "harm_locations": [], "nrm_referred_on": "2026-03-01"},
+        moved.version,
+    )
+    assert saved.nrm_referred_on == date(2026, 3, 1)
+
+
+def test_send_to_met_review_and_reopen_refused_without_an_exploitation_type(seeded):
+    lead = factories.user(roles=[Role.LEAD_PROFESSIONAL])
+    referred = _case(CaseState.REFERRED, lead=lead, assessed=True, types=())
+    _refused(lead, referred, "send_to_met_review", {}, field="exploitation_types", words="before sending")
+    closed = _case(CaseState.CLOSED, lead=lead, types=())
+    _refused(
+        lead,
+        closed,
+        "reopen",
+        {"reason": "New concerns"},
+        field="exploitation_types",
+        words="before reopening",
+    )
 
 
 def test_referral_refused_without_the_mash_reference_names_the_field(seeded):
@@ -450,6 +515,9 @@ def test_a_case_goes_the_whole_way_round(seeded):
     child = _child(created_by_id=lead.id)
     answers = {"went_missing": "yes", "controlling_relationship": "no", "frequents_exploitation_areas": "no"}
     case_id = screen_child(lead, child.id, answers, date(2026, 3, 2)).case.id
+    case_classification.save(
+        lead, case_id, {"exploitation_types": ["cse"], "flags": [], "harm_locations": []}, 1
+    )
     steps = [
         (lead, "refer", {"mash_reference": "M-1"}),
         (lead, "send_to_met_review", {}),

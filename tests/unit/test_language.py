@@ -178,6 +178,86 @@ def test_blank_entries_in_a_list_are_skipped():
     assert check("anything at all", [("", "x", "y"), ("   ", "x", "y")]) == []
 
 
+# Words a writer adds inside a phrase that change neither who acts nor what is said of the
+# child, and the plain perfect of a perfect continuous: (text, phrase found, text found).
+ADDED_WORDS = [
+    (
+        "She is putting herself at significant risk.",
+        "putting themselves at risk",
+        "putting herself at significant risk",
+    ),
+    (
+        "He puts himself at serious risk by going out.",
+        "putting themselves at risk",
+        "puts himself at serious risk",
+    ),
+    (
+        "They are putting themselves at very high risk.",
+        "putting themselves at risk",
+        "putting themselves at very high risk",
+    ),
+    ("She put herself at further risk", "putting themselves at risk", "put herself at further risk"),
+    ("She is making her own choices.", "making choices", "making her own choices"),
+    ("He makes his own choices about where he goes.", "making choices", "makes his own choices"),
+    ("They are making their own choices", "making choices", "making their own choices"),
+    (
+        "She is in a serious relationship with a 24-year-old.",
+        "in a relationship with",
+        "in a serious relationship with",
+    ),
+    ("He has contacted adults online.", "has been contacting adults", "has contacted adults"),
+    ("She had contacted adults on the app.", "has been contacting adults", "had contacted adults"),
+    ("She\u2019s contacted adults", "has been contacting adults", "\u2019s contacted adults"),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase", "found"), ADDED_WORDS, ids=[t for t, _, _ in ADDED_WORDS])
+def test_a_phrase_is_found_with_a_possessive_own_or_intensifiers_inside_it(text, phrase, found):
+    findings = check(text, SEED)
+
+    assert [(f.phrase, f.text) for f in findings] == [(phrase, found)]
+    assert text[findings[0].start : findings[0].end] == found
+
+
+# Ordinary text near those phrases: an article or any other adjective is never skipped,
+# and the possessive counts only with "own".
+STILL_ORDINARY = [
+    "She made a choice of subject.",
+    "She made a good choice of college.",
+    "She made her choice of subject.",
+    "She is in a good relationship with her foster carer.",
+    "She is in a very good relationship with her foster carer.",
+    "He is putting his own safety plan together.",
+    "She put herself forward for the school council.",
+    "They were at significant risk of harm from the adults.",
+    "The team is making significant changes to the plan.",
+    "Adults have contacted the child.",
+    "She has contacted the school about her timetable.",
+    "He made his own way home.",
+]
+
+
+@pytest.mark.parametrize("text", STILL_ORDINARY)
+def test_ordinary_text_near_a_phrase_with_added_words_is_left_alone(text):
+    assert check(text, SEED) == []
+
+
+def test_at_most_two_intensifiers_and_no_article_are_skipped():
+    # Beyond this the words between are no longer "the phrase, said more strongly".
+    assert check("putting themselves at very very high risk", SEED) == []
+    assert check("putting themselves at a significant risk", SEED) == []
+
+
+def test_a_possessive_in_a_phrase_matches_every_possessive():
+    added = [
+        ("making her own choices", "being groomed or controlled", "a child does not choose exploitation")
+    ]
+
+    findings = check("He is making his own choices. They make their own choices.", added)
+
+    assert [f.text for f in findings] == ["making his own choices", "make their own choices"]
+
+
 @pytest.mark.parametrize(
     ("word", "forms"),
     [
@@ -190,6 +270,7 @@ def test_blank_entries_in_a_list_are_skipped():
         ("involved", {"involve", "involves", "involved", "involving"}),
         ("prostituting", {"prostitute", "prostitutes", "prostituting", "prostitution"}),
         ("themselves", {"himself", "herself", "themselves", "themself", "yourself"}),
+        ("her", {"his", "her", "their", "your"}),
         ("boyfriend", {"boyfriend", "boyfriends"}),
         ("partners", {"partner", "partners"}),
         ("choice", {"choice", "choices"}),

@@ -1,6 +1,7 @@
 """Missing episodes: the Return Home Interview deadline, repeat-missing flag and validation."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,6 +23,7 @@ from mettrack.domain.missing import (
 T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)  # went missing
 BACK = T0 + timedelta(days=1)  # returned
 H = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 def ep(returned=BACK, status=None, offered=None, held=None):
@@ -115,6 +117,62 @@ def test_validate_episode(went, returned, errors):
 def test_validate_return_requires_a_return():
     assert "returned_at" in validate_return(T0, None, NOW)
     assert validate_return(T0, BACK, NOW) == {}
+
+
+# An episode already recorded: missing from T0 for a day.
+EARLIER = EpisodeFacts(T0, BACK)
+STILL_MISSING = EpisodeFacts(T0 + 3 * DAY)  # no return yet
+
+
+@pytest.mark.parametrize(
+    ("went", "returned", "recorded", "message"),
+    [
+        (T0 + 2 * DAY, None, [EARLIER], None),  # after the earlier one: fine
+        (BACK, BACK + H, [EARLIER], None),  # missing again the moment they came back
+        (T0 - 2 * DAY, T0 - DAY, [EARLIER], None),  # before it
+        (
+            T0 + H,
+            None,
+            [EARLIER],
+            "overlaps the missing episode from 1 March 2026 20:00 to 2 March 2026 20:00",
+        ),
+        (T0 - H, T0 + H, [EARLIER], "overlaps the missing episode"),  # runs into it
+        (T0 - H, BACK + H, [EARLIER], "overlaps the missing episode"),  # covers it
+        (T0 - DAY, None, [EARLIER], "overlaps the missing episode"),  # open, begins before it
+        (T0 + 4 * DAY, None, [STILL_MISSING], "record the return of the open episode first"),
+        (T0 + 4 * DAY, T0 + 5 * DAY, [STILL_MISSING], "record the return of the open episode first"),
+        (T0 + 2 * DAY, None, [STILL_MISSING], "record the return of the open episode first"),
+        # Recording an earlier episode, with its return, while the child is missing now.
+        (T0 + DAY + H, T0 + 2 * DAY, [EARLIER, STILL_MISSING], None),
+        # Both clash: the open episode is named, as its return is what to record first.
+        (T0 + H, None, [EARLIER, STILL_MISSING], "missing since 4 March 2026 20:00"),
+    ],
+)
+def test_a_new_episode_may_not_overlap_one_already_recorded(went, returned, recorded, message):
+    errors = validate_episode(went, returned, NOW, recorded)
+    if message is None:
+        assert errors == {}
+    else:
+        assert set(errors) == {"went_missing_at"} and message in errors["went_missing_at"]
+
+
+def test_overlap_messages_show_times_in_the_time_zone_asked_for():
+    london = ZoneInfo("Europe/London")
+    summer = EpisodeFacts(datetime(2026, 7, 1, 21, tzinfo=UTC))
+    errors = validate_episode(datetime(2026, 7, 2, 9, tzinfo=UTC), None, NOW + 200 * DAY, [summer], london)
+    assert "missing since 1 July 2026 22:00" in errors["went_missing_at"]  # BST
+
+
+def test_a_return_may_not_run_into_the_next_episode():
+    later = EpisodeFacts(BACK + DAY, BACK + 2 * DAY)
+    assert validate_return(T0, BACK, NOW, others=[later]) == {}
+    errors = validate_return(T0, BACK + DAY + H, NOW, others=[later])
+    assert "went missing again on 3 March 2026 20:00" in errors["returned_at"]
+    before = EpisodeFacts(T0 - DAY)  # an older episode still open
+    assert (
+        "record the return of the open episode first"
+        in validate_return(T0, BACK, NOW, others=[before])["returned_at"]
+    )
 
 
 def rhi(**kw):

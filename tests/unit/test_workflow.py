@@ -9,6 +9,7 @@ from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role
 from mettrack.domain.workflow import (
     MOVES,
     NO_CASE,
+    REFUSAL_FIELDS,
     CaseFacts,
     Outcome,
     allowed_actions,
@@ -49,9 +50,9 @@ def test_the_table_is_the_diagram():
 ALLOWED = [
     (state, action, role)
     for action, (from_states, _, roles) in EXPECTED_MOVES.items()
-    for state in from_states
-    for role in roles
-]
+    for state in sorted(from_states, key=str)
+    for role in sorted(roles, key=str)
+]  # sorted: every xdist worker must collect the same tests in the same order
 
 
 @pytest.mark.parametrize(("state", "action", "role"), ALLOWED, ids=[f"{s}-{a}-{r}" for s, a, r in ALLOWED])
@@ -117,7 +118,9 @@ def test_every_state_is_reachable_from_a_first_screening():
 
 
 # (action, state, roles, the facts, what the refusal says)
-IDENTIFIED = CaseFacts(has_child_name=True, has_date_of_birth=True, has_address=True)
+IDENTIFIED = CaseFacts(
+    has_child_name=True, has_date_of_birth=True, has_address=True, has_exploitation_type=True
+)
 GUARDS = [
     (
         "referral_refused_without_name",
@@ -161,7 +164,39 @@ GUARDS = [
             "Record the child's address before referring",
             "Record a screening with at least one yes, or a professional override with its reason, "
             "before referring",
+            "Record at least one exploitation type (CSE, CCE) before referring",
         ],
+    ),
+    (
+        "referral_refused_without_an_exploitation_type",
+        A.REFER,
+        S.SCREENED,
+        replace(EVERYTHING, has_exploitation_type=False),
+        ["Record at least one exploitation type (CSE, CCE) before referring"],
+    ),
+    (
+        "met_review_refused_without_an_exploitation_type",
+        A.SEND_TO_MET_REVIEW,
+        S.REFERRED,
+        replace(EVERYTHING, has_exploitation_type=False),
+        ["Record at least one exploitation type (CSE, CCE) before sending the case to MET review"],
+    ),
+    (
+        "met_review_refused_naming_the_type_and_the_risk_assessment",
+        A.SEND_TO_MET_REVIEW,
+        S.REFERRED,
+        CaseFacts(),
+        [
+            "Record at least one exploitation type (CSE, CCE) before sending the case to MET review",
+            "Complete the risk assessment before sending the case to MET review",
+        ],
+    ),
+    (
+        "reopening_refused_without_an_exploitation_type",
+        A.REOPEN,
+        S.CLOSED,
+        replace(EVERYTHING, has_exploitation_type=False),
+        ["Record at least one exploitation type (CSE, CCE) before reopening the case as a referral"],
     ),
     (
         "no_further_action_refused_after_a_yes",
@@ -257,6 +292,13 @@ def test_referral_allowed_with_name_date_of_birth_address_and_a_yes_or_an_overri
     assert decide(S.SCREENED, A.REFER, {LEAD}, facts).to_state is CaseState.REFERRED
 
 
+def test_the_exploitation_type_refusals_name_the_field_callers_report_them_under():
+    for action, state in ((A.REFER, S.SCREENED), (A.SEND_TO_MET_REVIEW, S.REFERRED), (A.REOPEN, S.CLOSED)):
+        decision = decide(state, action, {CHAIR}, replace(EVERYTHING, has_exploitation_type=False))
+
+        assert [REFUSAL_FIELDS.get(r) for r in decision.reasons] == ["exploitation_types"]
+
+
 def test_role_is_refused_before_the_state_is_looked_at():
     decision = decide(S.SCREENED, A.SET_POLICE_TIER, {PARTNER}, EVERYTHING)
 
@@ -315,10 +357,24 @@ BUTTONS = [
         "chair_on_a_referral_with_a_risk_assessment",
         S.REFERRED,
         {CHAIR},
-        CaseFacts(has_completed_risk_assessment=True),
+        CaseFacts(has_completed_risk_assessment=True, has_exploitation_type=True),
         [A.SEND_TO_MET_REVIEW, A.CLOSE],
     ),
+    (
+        "chair_on_a_referral_with_a_risk_assessment_and_no_type",
+        S.REFERRED,
+        {CHAIR},
+        CaseFacts(has_completed_risk_assessment=True),
+        [A.CLOSE],
+    ),
     ("chair_in_review_with_no_tier_chosen", S.MET_REVIEW, {CHAIR}, CaseFacts(), [A.CLOSE]),
+    (
+        "chair_sends_back_to_review_without_asking_for_a_type",
+        S.POLICE_TIERED,
+        {CHAIR},
+        CaseFacts(has_completed_risk_assessment=True),
+        [A.SEND_BACK_TO_REVIEW, A.CLOSE],
+    ),
     (
         "coordinator_in_review_with_an_accepted_service",
         S.MET_REVIEW,
@@ -327,6 +383,13 @@ BUTTONS = [
         [A.ASSIGN_SERVICE],
     ),
     ("chair_and_lead_on_a_closed_case", S.CLOSED, {CHAIR, LEAD}, IDENTIFIED, [A.REOPEN]),
+    (
+        "chair_and_lead_on_a_closed_case_with_no_type",
+        S.CLOSED,
+        {CHAIR, LEAD},
+        replace(IDENTIFIED, has_exploitation_type=False),
+        [],
+    ),
     ("anyone_professional_with_no_case", NO_CASE, {PARTNER}, CaseFacts(), [A.OPEN_BY_SCREENING]),
 ]
 

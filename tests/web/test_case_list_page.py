@@ -76,6 +76,8 @@ def test_an_invalid_filter_shows_a_message_not_a_500(client, auth):
         ("sort=name", "Sort by one of"),
         ("review_overdue=maybe", "use true or false"),
         ("page=abc", "Page must be a whole number"),
+        ("page=²", "Page must be a whole number"),  # str.isdigit() says yes; int() says no
+        ("page=" + "9" * 5000, "Page must be a whole number"),  # past int()'s digit limit
     ):
         response = client.get(f"/cases/?{query}")
         assert response.status_code == 400, query

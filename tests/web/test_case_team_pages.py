@@ -277,7 +277,7 @@ def test_bad_classification_input_names_each_field_and_saves_nothing(client, lea
     page = _text(response)
     assert 'href="#exploitation_types"' in page and "Choose at least one exploitation type" in page
     assert 'href="#nrm_referred_on-day"' in page and "must be today or in the past" in page
-    assert 'href="#nrm_reasonable_grounds_on-day"' in page and "with a month" in page
+    assert 'href="#nrm_reasonable_grounds_on-day"' in page and "must include a month" in page
     assert 'value="county_lines" checked' in page  # what was typed is kept
     assert db.session.scalars(select(CaseTag).where(CaseTag.case_id == case.id)).all() == []
 

@@ -111,6 +111,11 @@ BAD_FORMS = [
     ("letters for a day", {"date_of_birth-day": "ab"}, ["Date of birth must be a real date"]),
     ("future date", {"date_of_birth-year": "2999"}, ["Date of birth must be today or in the past"]),
     ("no year", {"date_of_birth-year": ""}, ["Date of birth must include a year"]),
+    ("20-digit day", {"date_of_birth-day": "9" * 20}, ["Date of birth must be a real date"]),
+    ("20-digit month", {"date_of_birth-month": "9" * 20}, ["Date of birth must be a real date"]),
+    ("20-digit year", {"date_of_birth-year": "9" * 20}, ["Date of birth must be a real date"]),
+    ("full-width digits", {"date_of_birth-day": "１７"}, ["Date of birth must be a real date"]),
+    ("Arabic-Indic digits", {"date_of_birth-month": "٥"}, ["Date of birth must be a real date"]),
     ("bad NHS number", {"nhs_number": "943 476 5918"}, ["Enter a valid NHS number"]),
     ("looked after, no order", {"looked_after_status": ""}, ["Choose the order or section"]),
 ]
@@ -155,6 +160,40 @@ def test_likely_duplicates_are_shown_first_and_hidden_ones_reveal_nothing(app, c
     )
     assert confirmed.status_code == 302
     assert count_children() == 3
+
+
+def test_edit_with_a_huge_number_in_the_date_names_the_field_and_saves_nothing(client, partner_id):
+    partner = db.session.get(User, partner_id)
+    child = factories.child(first_name="Tamsin", last_name="Okoro", date_of_birth=DOB)
+    factories.case(members=[partner], child_obj=child)
+    path = f"/children/{child.id}/edit"
+    for part in ("day", "month"):
+        changes = {f"date_of_birth-{part}": "99999999999999999999", "version": str(child.version)}
+        response = post_form(client, path, form(**changes), page=path)
+        assert response.status_code == 400
+        assert "Date of birth must be a real date" in text_of(response)
+        assert 'href="#date_of_birth-day"' in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(Child, child.id).date_of_birth == DOB
+
+
+def test_hint_for_a_case_with_no_lead_names_the_agency_to_contact(client, partner_id):
+    from mettrack.services.screenings import screen_child
+
+    police = factories.user(roles=[Role.PARTNER], agency="Hampshire and Isle of Wight Constabulary")
+    hidden = factories.child(
+        first_name="Tamsin", last_name="Okoro", date_of_birth=DOB, created_by_id=police.id
+    )
+    answers = {"went_missing": "yes", "controlling_relationship": "no", "frequents_exploitation_areas": "no"}
+    screen_child(police, hidden.id, answers, date(2026, 3, 2))
+
+    response = post_form(client, "/children/new", form(nhs_number=""), page="/children/new")
+
+    assert response.status_code == 409
+    page = " ".join(text_of(response).split())
+    assert "No lead agency is recorded yet: contact Hampshire and Isle of Wight Constabulary" in page
+    assert "not recorded." not in page
+    assert f"/children/{hidden.id}" not in page
 
 
 def test_child_outside_need_to_know_or_unknown_is_404_and_audited(client, partner_id):

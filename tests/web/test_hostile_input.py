@@ -2,11 +2,16 @@
 
 Walks every route in the access table (tests/access/) as a role allowed to use it and
 sends it input a careless or hostile client might: empty forms, every field blank, very
-long, a huge number, a NUL byte, an impossible date; for the API also wrong JSON types,
-JSON that is not an object, and a body that is not JSON at all; for GET routes, garbage
-query parameters. Each answer must be a clear refusal (4xx) or a success, never a 500.
-Failures are collected so one run names every route that breaks.
+long, a huge number, a NUL byte, an impossible date; one field at a time (the others
+valid), very long text and a NUL byte in any field, and a huge, negative, infinite or
+full-width number in a field whose name says it holds a number, date, time or version;
+for the API also wrong JSON types, JSON that is not an object, and a body that is not
+JSON at all; for GET routes, garbage query parameters. Each answer must be a clear
+refusal (4xx) or a success, never a 500. Failures are collected so one run names every
+route that breaks.
 """
+
+import re
 
 import pytest
 
@@ -18,6 +23,16 @@ ROUTES = all_routes()
 
 HOSTILE_VALUES = ("", "x" * 10_000, "99999999999999999999999", "-1", "a\x00b", "2099-02-31", "ü\u202e")
 HOSTILE_JSON_VALUES = (None, [1, 2], {"a": 1}, "x" * 10_000, 10**30, -1, True, "2099-02-31", 1.5)
+# Sent to one field at a time, the others valid, so that no other check hides the
+# answer: sent to every field at once, a huge day hid behind a blank name.
+ONE_FIELD_VALUES = ("x" * 10_000, "a\x00b")
+# Where a field's name says it holds a number, a date, a time or a version: numbers that
+# overflow, are negative, are no number (1e309 is infinity as a float) or are written in
+# full-width digits, which str.isdigit() accepts.
+NUMBER_LIKE_VALUES = ("99999999999999999999", "-1", "1e309", "０１")
+NUMBER_LIKE_FIELD = re.compile(
+    r"(^|[-_.])(day|month|year|time|date|on|at|version|age|order|id|number|count|page|level|rating)($|[-_.])"
+)
 HOSTILE_QUERY = {
     "page": "a\x00b",
     "per_page": "99999999999999999999",
@@ -38,12 +53,16 @@ def _role_for(route) -> Role:
     return sorted(route.allowed)[0]
 
 
+def _one_field_values(key: str, values: tuple) -> tuple:
+    return values + NUMBER_LIKE_VALUES if NUMBER_LIKE_FIELD.search(key) else values
+
+
 def _form_variants(data: dict) -> list[dict]:
     variants = [{}]
     for value in HOSTILE_VALUES:
         variants.append({key: value for key in data} or {"field": value})
     for key in data:
-        for value in ("x" * 10_000, "a\x00b"):
+        for value in _one_field_values(key, ONE_FIELD_VALUES):
             variants.append({**data, key: value})
     return variants
 
@@ -51,9 +70,16 @@ def _form_variants(data: dict) -> list[dict]:
 def _json_variants(data: dict) -> list:
     variants = [{}, [], "text", 7, {"unexpected": "field"}]
     for key in data:
-        for value in HOSTILE_JSON_VALUES:
+        for value in _one_field_values(key, HOSTILE_JSON_VALUES):
             variants.append({**data, key: value})
     return variants
+
+
+def test_number_like_fields_get_the_number_like_values():
+    assert {"99999999999999999999", "０１"} <= set(_one_field_values("date_of_birth-day", ()))
+    assert {"99999999999999999999"} <= set(_one_field_values("went_missing_at", ()))
+    assert {"1e309"} <= set(_one_field_values("version", ()))
+    assert _one_field_values("first_name", ()) == _one_field_values("notes", ()) == ()
 
 
 @pytest.fixture

@@ -74,7 +74,9 @@ def test_a_positive_screening_opens_a_case_and_shows_the_mash_contact_and_refer(
     assert "A case has been opened and you are on its team" in page
     assert "A referral to Children's Services should be made" in page
     assert "MASH duty desk" in page and "01234 000000" in page and "mash@example.invalid" in page
-    assert f"/cases/{case.id}/moves/refer" in page
+    # No exploitation type yet: the page says so and links to where it is recorded.
+    assert "Record at least one exploitation type (CSE, CCE) before referring" in page
+    assert f"/cases/{case.id}/classification" in page
     detail = _text(client.get(f"/cases/{case.id}"))
     assert "Screenings (CSERQ4)" in detail
     assert "Refer to Children&#39;s Services" in detail or "Refer to Children's Services" in detail
@@ -133,9 +135,11 @@ def test_a_child_outside_need_to_know_is_not_found(auth, client):
 # --- moves ---------------------------------------------------------------------------------
 
 
-def _screened_case(lead_id: int, outcome: str = "refer") -> Case:
+def _screened_case(lead_id: int, outcome: str = "refer", types=("cse",)) -> Case:
     lead = db.session.get(User, lead_id)
-    case = factories.case(lead=lead, state=CaseState.SCREENED, child_obj=_child_of(lead_id))
+    case = factories.case(
+        lead=lead, state=CaseState.SCREENED, child_obj=_child_of(lead_id), exploitation_types=types
+    )
     db.session.add(
         Screening(
             case_id=case.id,
@@ -197,6 +201,27 @@ def test_a_guard_refusal_names_what_is_missing_and_keeps_the_input(auth, client)
     assert 'value="MASH-77"' in page
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == CaseState.SCREENED
+
+
+def test_refer_without_an_exploitation_type_names_it_links_to_it_and_changes_nothing(auth, client):
+    lead_id = auth.as_role(Role.LEAD_PROFESSIONAL)
+    case = _screened_case(lead_id, types=())
+    form = _text(client.get(f"/cases/{case.id}/moves/refer"))
+    assert "Record at least one exploitation type (CSE, CCE) before referring" in form
+    assert f'href="/cases/{case.id}/classification"' in form
+    response = post_form(
+        client, f"/cases/{case.id}/moves/refer", {"version": "1", "mash_reference": "MASH-77"}
+    )
+    assert response.status_code == 400
+    page = _text(response)
+    assert "Record at least one exploitation type (CSE, CCE) before referring" in page
+    assert f'href="/cases/{case.id}/classification"' in page
+    assert 'value="MASH-77"' in page
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == CaseState.SCREENED
+    assert _count(CaseEvent) == 1
+    detail = _text(client.get(f"/cases/{case.id}"))
+    assert "record the exploitation types" in detail
 
 
 def test_a_stale_version_says_someone_else_changed_the_case_and_keeps_the_input(auth, client):

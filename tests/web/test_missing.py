@@ -89,8 +89,10 @@ def test_return_before_going_missing_is_a_field_error_and_nothing_is_saved(clien
         ),
         (_when("went_missing_at", "31", "2", "2026", "09:00"), "went_missing_at", "real date"),
         (_when("went_missing_at", "1", "7", "2026", "25:00"), "went_missing_at", "real date"),
-        (_when("went_missing_at", "1", "7", "", "09:00"), "went_missing_at", "day, month and year"),
+        (_when("went_missing_at", "1", "7", "", "09:00"), "went_missing_at", "must include a year"),
         (_when("went_missing_at", "1", "7", "2026", ""), "went_missing_at", "time"),
+        (_when("went_missing_at", "1", "7", "2026", "０９:00"), "went_missing_at", "24-hour time"),
+        (_when("went_missing_at", "٣", "7", "2026", "09:00"), "went_missing_at", "real date"),
         ({}, "went_missing_at", "Enter the date and time the child went missing"),
         (
             {**_when("went_missing_at", "1", "7", "2026", "09:00"), "police_reference": "x" * 61},
@@ -107,6 +109,29 @@ def test_bad_episode_input_names_the_field(client, lead_id, form, field, message
     assert message in _text(response)
     assert f'id="{field}' in _text(response)
     assert _count() == 0
+
+
+@pytest.mark.parametrize("part", ["day", "month", "year"])
+def test_a_huge_number_in_a_date_is_a_field_error_not_a_server_error(client, lead_id, part):
+    case = _case(lead_id)
+    page = f"/cases/{case.id}/missing/new"
+    form = {**_when("went_missing_at", "9", "7", "2026", "22:30"), f"went_missing_at-{part}": "9" * 20}
+    response = post_form(client, page, form, page=page)
+    assert response.status_code == 400
+    assert "must be a real date" in _text(response) and 'href="#went_missing_at-day"' in _text(response)
+    assert _count() == 0
+
+
+def test_a_new_episode_while_one_is_open_is_refused_on_the_page(client, lead_id):
+    case = _case(lead_id)
+    _episode(case, NOW - timedelta(days=1))  # 9 July 2026 13:00 in London
+    page = f"/cases/{case.id}/missing/new"
+    response = post_form(client, page, _when("went_missing_at", "10", "7", "2026", "09:00"), page=page)
+    assert response.status_code == 400
+    text = _text(response)
+    assert "missing since 9 July 2026 13:00: record the return of the open episode first" in text
+    assert 'href="#went_missing_at-day"' in text
+    assert _count() == 1
 
 
 def test_overdue_interview_appears_on_the_case_page(client, lead_id):

@@ -81,6 +81,28 @@ def test_record_outside_need_to_know_is_404(route, role, client, world):
     assert response.status_code == 404
 
 
+OPEN_CASE = [
+    (route, role) for route in ROUTES if route.need_to_know for role in sorted(route.allowed - route.sees_all)
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "role"), OPEN_CASE, ids=lambda v: _id(v) if hasattr(v, "endpoint") else str(v)
+)
+def test_open_case_off_the_team_is_404_but_a_coordinators_case_summary(route, role, client, world):
+    """DESIGN.md: the coordinator sees every open case's service fields; the rest of the
+    case (the child's record, notes, missing episodes, Philomena, screenings, risk
+    assessments, the team) only on a case whose team they are on. Everyone else: 404."""
+    on_open = {**world.placeholders(role)}
+    for name in list(on_open):
+        if f"open_{name}" in on_open:
+            on_open[name] = on_open[f"open_{name}"]
+    on_open.update(case=on_open["open_case"], child=on_open["open_child"])
+    response = _request(client, route, route.path.format(**on_open), role, world)
+    expected = route.ok if role is Role.COORDINATOR and route.case_summary else 404
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+
+
 @pytest.mark.parametrize("route", [r for r in ROUTES if not r.public], ids=_id)
 def test_signed_out_is_sent_to_sign_in(route, client, world):
     path = route.path.format(**world.placeholders(Role.MET_CHAIR))

@@ -1,0 +1,207 @@
+"""flask cases move / cases moves: the case lifecycle from the command line.
+
+The same service as the pages and the API (mettrack/services/transitions.py), acting as
+the user named by --as: their roles and need-to-know apply, and the audit rows name
+them. New commands, not yet part of the partner contract of cli.py: their output may
+still change (README, "Command line").
+
+Exit codes: 0 done; 1 refused (the role, need-to-know, a guard or a field, a stale
+version, the language check), nothing changed, each reason on standard error; 2 the
+command itself is wrong (an unknown --as user, a --field not written name=value).
+"""
+
+import sys
+from collections.abc import Iterable
+
+import click
+from flask.cli import AppGroup
+
+from mettrack import audit
+from mettrack.domain import workflow
+from mettrack.domain.choices import CaseState, ReferenceKind
+from mettrack.permissions import NotFound
+from mettrack.services import Conflict, ValidationError
+
+cases_cli = AppGroup(
+    "cases", help="Work on cases as a named user (new: not yet part of the partner contract)."
+)
+
+MAX_ID = 2_147_483_647
+CASE_OPTION = click.option(
+    "--case", "case_id", required=True, type=click.IntRange(1, MAX_ID), help="The case's id."
+)
+AS_OPTION = click.option(
+    "--as",
+    "email",
+    required=True,
+    metavar="EMAIL",
+    help="The user who acts: their roles and need-to-know apply, and the audit log names them.",
+)
+
+
+def _usage_error(option: str, message: str) -> None:
+    click.echo(f"Error: {option}: {message}", err=True)
+    sys.exit(2)
+
+
+def _refused(heading: str, reasons: Iterable[str]) -> None:
+    click.echo(heading, err=True)
+    for reason in reasons:
+        click.echo(f"  {reason}", err=True)
+    sys.exit(1)
+
+
+def _acting_user(email: str):
+    from mettrack.services import tokens
+
+    try:
+        user = tokens.user_by_email(email)
+    except ValidationError as e:
+        _usage_error("--as", e.errors.get("email", "There is no user with this e-mail address"))
+    if not user.active:
+        _usage_error("--as", "This user's account is deactivated")
+    return user
+
+
+def _parse_fields(pairs: tuple[str, ...], action: str) -> dict[str, str]:
+    from mettrack.services import transitions
+
+    move = workflow.move_for(action)
+    known = transitions.ACTION_FIELDS.get(move.action, ()) if move else None
+    data: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            _usage_error("--field", f"Write each field as name=value, not {pair!r}")
+        if name in data:
+            _usage_error("--field", f"{name} is given twice")
+        if known is not None and name not in known:
+            takes = ", ".join(known) if known else "no fields"
+            _usage_error("--field", f"{action} takes {takes}; not {name}")
+        data[name] = value
+    return data
+
+
+def _reason_lines(errors: dict[str, str]) -> list[str]:
+    # Refusals of the guard as a whole (refusal, refusal_2 ...) read as they are; those
+    # about one field name it, as the API's `errors` do.
+    return [
+        message if field.startswith("refusal") else f"{field}: {message}" for field, message in errors.items()
+    ]
+
+
+@cases_cli.command("move")
+@CASE_OPTION
+@click.option("--action", required=True, help="The move, e.g. refer, send_to_met_review, close.")
+@AS_OPTION
+@click.option(
+    "--version",
+    "expected_version",
+    type=click.IntRange(1, MAX_ID),
+    help="The case version you read; a newer case refuses the move. Default: the case as it is now.",
+)
+@click.option(
+    "--field",
+    "pairs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="One of the move's fields (cases moves lists them); repeat for each.",
+)
+@click.option(
+    "--save-anyway",
+    is_flag=True,
+    help="Save free text that the language check flags, as written (the audit log records what was flagged).",
+)
+def cases_move(case_id, action, email, expected_version, pairs, save_anyway):
+    """Move a case, with the same guards, roles and audit rows as the pages and the API.
+
+    Prints the new state alone on standard output; refusals go to standard error and
+    exit 1, with nothing changed."""
+    from mettrack.services import transitions
+    from mettrack.services.wording_check import WordingFlagged
+
+    user = _acting_user(email)
+    data = _parse_fields(pairs, action)
+    with audit.acting_as(user):
+        try:
+            transitions.check_role(user, case_id, action)
+            version = expected_version or transitions.current_version(user, case_id, action)
+            case = transitions.apply(user, case_id, action, data, version, save_anyway=save_anyway)
+        except transitions.MoveNotAllowed as e:
+            _refused("Not moved: your role does not allow this. Nothing was changed.", e.reasons)
+        except NotFound:
+            _refused(f"Not moved: there is no case {case_id} that {user.email} may see.", ())
+        except Conflict:
+            _refused(
+                f"Not moved: case {case_id} is no longer at version {version}. Nothing was changed.",
+                ["Check the case (flask cases moves) and run again with its current version."],
+            )
+        except WordingFlagged as e:
+            lines = []
+            for field, findings in e.findings.items():
+                for finding in findings:
+                    lines.append(f"{field}: “{finding.text}”: consider “{finding.suggestion}”")
+            lines.append("Reword it, or run again with --save-anyway to save it as written.")
+            _refused("Not moved: the language check flagged wording that can blame the child.", lines)
+        except ValidationError as e:
+            _refused("Not moved. Nothing was changed:", _reason_lines(e.errors))
+    from_state = case.events[-1].from_state
+    to_state = CaseState(case.state)
+    click.echo(to_state.value)
+    click.echo(
+        f"Case {case.id} moved from {CaseState(from_state).label} to {to_state.label}; "
+        f"it is now at version {case.version}.",
+        err=True,
+    )
+
+
+# The fields whose value is a code from a reference list: `moves` shows the codes.
+REFERENCE_FIELDS = {
+    "police_tier": ReferenceKind.POLICE_TIER,
+    "police_team": ReferenceKind.POLICE_TEAM,
+    "service": ReferenceKind.SPECIALIST_SERVICE,
+    "exit_reason": ReferenceKind.EXIT_REASON,
+}
+
+
+def _field_help(name: str) -> str:
+    from mettrack.services import reference_data
+
+    kind = REFERENCE_FIELDS.get(name)
+    if kind is None:
+        return name
+    return f"{name} ({'|'.join(item.code for item in reference_data.list_active(kind))})"
+
+
+@cases_cli.command("moves")
+@CASE_OPTION
+@AS_OPTION
+def cases_moves(case_id, email):
+    """List the moves the user may make now, one a line: the action, its name, its fields.
+
+    Moves the user's roles allow but whose guard does not pass yet go to standard error
+    with what is missing. The listing is audited as case.transitions_listed."""
+    from mettrack.services import cases, transitions
+
+    user = _acting_user(email)
+    with audit.acting_as(user):
+        try:
+            case = cases.get_for(user, case_id, action="case.transitions_listed")
+        except NotFound:
+            _refused(f"There is no case {case_id} that {user.email} may see.", ())
+        offered = transitions.offered_moves(case, user)
+    click.echo(f"Case {case.id}: {CaseState(case.state).label}, version {case.version}.", err=True)
+    possible = [o for o in offered if o.possible]
+    for o in possible:
+        fields = (
+            ", ".join(_field_help(name) for name in transitions.ACTION_FIELDS.get(o.action, ())) or "none"
+        )
+        click.echo(f"{o.action.value}\t{o.action.label}\tfields: {fields}")
+    if not possible:
+        click.echo("No move is possible now.", err=True)
+    for o in offered:
+        if not o.possible:
+            click.echo(
+                f"Not yet possible: {o.action.value} ({o.action.label}): {'; '.join(o.reasons)}", err=True
+            )
