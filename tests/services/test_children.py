@@ -257,6 +257,43 @@ def test_second_save_from_the_same_version_is_a_conflict_and_the_first_stays(par
     assert len(rows("child.updated")) == 1
 
 
+def test_two_saves_at_once_from_the_same_version_one_wins_the_other_conflicts(app, postgres):
+    import threading
+
+    with app.app_context():
+        chair = factories.user(roles=[Role.MET_CHAIR])
+        child = factories.case(state=CaseState.REFERRED).child
+        chair_id, child_id, version = chair.id, child.id, child.version
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def save(school):
+        from mettrack.models import User
+
+        with app.app_context():
+            user = db.session.get(User, chair_id)
+            barrier.wait()
+            try:
+                svc.update_child(user, child_id, {"school": school}, version)
+                outcomes[school] = "saved"
+            except Conflict:
+                outcomes[school] = "conflict"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save, args=(school,)) for school in ("School A", "School B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes.values()) == ["conflict", "saved"]
+    [winner] = [school for school, outcome in outcomes.items() if outcome == "saved"]
+    with app.app_context():
+        saved = db.session.get(Child, child_id)
+        assert (saved.school, saved.version) == (winner, version + 1)
+        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "child.updated")) == 1
+
+
 def test_partial_update_changes_only_the_fields_sent(partner):
     child = svc.create_child(partner, full_input())
     svc.update_child(partner, child.id, {"gender": "non-binary"}, child.version)
