@@ -20,8 +20,8 @@ a small morphology:
 - function words (a, in, with, ...) match only themselves.
 
 Between two words of a phrase, the text may add what changes neither who is acting nor
-what is said of them, so that "making choices" also finds "making her own choices" and
-"putting themselves at risk" finds "putting herself at significant risk":
+what is said of them, so that an entry "keeping themselves busy" also finds "keeping
+her own self busy" and "keeping herself very busy":
 
 - a possessive with "own" (his, her, their or your own);
 - one or two intensifiers from a short closed list (`INTENSIFIERS`: significant,

@@ -298,11 +298,6 @@ def test_the_seed_suggestions_and_reasons_themselves_pass_the_check():
 # (file, entry of the list) -> why the quotation stays. Every other finding is a real one,
 # to be reworded with the suggestion; an entry no longer found must be taken out.
 QUOTED_ON_PURPOSE = {
-    ("docs/notes.md", "putting themselves at risk"): "the check's guide quotes what it flags, in its forms",
-    ("docs/notes.md", "child prostitute"): "the check's guide quotes what it flags",
-    ("docs/notes.md", "promiscuous"): "the check's guide quotes what it flags",
-    ("docs/notes.md", "keeps going missing"): "the check's guide quotes what it flags",
-    ("docs/notes.md", "streetwise"): "the guide shows that letter case does not matter",
     ("docs/notes.md", "consensual"): "the guide shows that non-consensual is not flagged",
     ("docs/missing.md", "keeps going missing"): "says the repeat-missing flag never uses these words",
 }
