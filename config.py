@@ -6,6 +6,7 @@ from pathlib import Path
 # Each partnership default below is written once, in the domain rule it belongs to; a
 # setting here only names it and lets the environment change it.
 from mettrack.domain.missing import DEFAULT_REPEAT_RULE
+from mettrack.domain.reminders import DEFAULT_RULES as REMINDER_DEFAULTS
 from mettrack.domain.risk import DEFAULT_CADENCE, DEFAULT_RULES
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -40,6 +41,43 @@ class Config:
     # Redis redelivers an unacknowledged task after this many seconds; it must exceed the
     # longest task and any countdown (see docs/workers.md).
     CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
+    # The hard time limit of a task (the soft one is a minute less, or 80% when short).
+    CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 360))
+
+    # Reminders (docs/reminders.md). The scan runs every REMINDER_SCAN_SECONDS; a row left
+    # pending or sending longer than REMINDER_REQUEUE_AFTER_SECONDS is handed over again
+    # (it must exceed the task time limit, or a slow send would be sent twice).
+    REMINDER_SCAN_SECONDS = int(os.environ.get("REMINDER_SCAN_SECONDS", 15 * 60))
+    REMINDER_REQUEUE_AFTER_SECONDS = int(os.environ.get("REMINDER_REQUEUE_AFTER_SECONDS", 15 * 60))
+    REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", 5))
+    # Retries wait 1, 2, 4 ... minutes, never more than the cap (kept below the visibility timeout).
+    REMINDER_RETRY_BASE_SECONDS = int(os.environ.get("REMINDER_RETRY_BASE_SECONDS", 60))
+    REMINDER_RETRY_MAX_SECONDS = int(os.environ.get("REMINDER_RETRY_MAX_SECONDS", 30 * 60))
+    REMINDER_REVIEW_DUE_DAYS = int(
+        os.environ.get("REMINDER_REVIEW_DUE_DAYS", REMINDER_DEFAULTS.review_due_days)
+    )
+    REMINDER_RHI_TO_OFFER_HOURS = int(
+        os.environ.get("REMINDER_RHI_TO_OFFER_HOURS", REMINDER_DEFAULTS.rhi_to_offer_hours)
+    )
+    REMINDER_RHI_OVERDUE_HOURS = int(
+        os.environ.get("REMINDER_RHI_OVERDUE_HOURS", REMINDER_DEFAULTS.rhi_overdue_hours)
+    )
+    REMINDER_SEND_HOUR = int(os.environ.get("REMINDER_SEND_HOUR", REMINDER_DEFAULTS.send_hour))
+    REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", REMINDER_DEFAULTS.digest_hour))
+    REMINDER_LOOKBACK_DAYS = int(os.environ.get("REMINDER_LOOKBACK_DAYS", REMINDER_DEFAULTS.lookback_days))
+
+    # Outgoing e-mail. The address in links; the default suits ./scripts/start only.
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = _env_flag("MAIL_USE_TLS", False)  # STARTTLS on MAIL_PORT
+    MAIL_USE_SSL = _env_flag("MAIL_USE_SSL", False)  # TLS from the start (usually port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "METtrack <mettrack@localhost>")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 30))
+    # The right-hand side of Message-IDs: the partnership's own mail domain in production.
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "mettrack.localhost")
 
     PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Safeguarding Children Partnership")
     DISPLAY_TIMEZONE = "Europe/London"
@@ -113,7 +151,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+    # APP_BASE_URL: reminder e-mails link to it, and the development default is no use there.
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_BASE_URL")
 
     @classmethod
     def check_environment(cls) -> None:

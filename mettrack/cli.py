@@ -93,8 +93,10 @@ def demo_load():
 
 def register(app: Flask) -> None:
     from mettrack.cli_cases import cases_cli  # new commands, outside the contract above
+    from mettrack.cli_reminders import reminders_cli
 
     app.cli.add_command(cases_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)

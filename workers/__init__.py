@@ -19,18 +19,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from config import INSTANCE_DIR
-from workers.schedule import BEAT_SCHEDULE
+from workers.schedule import beat_schedule
 
 # The modules whose tasks a worker registers at start. Tasks are named ("mettrack.<what>")
 # so a module can move without stranding the messages already queued under the old path.
-TASK_MODULES = ("workers.tasks.maintenance",)
+TASK_MODULES = ("workers.tasks.maintenance", "workers.tasks.reminders")
 
 # Redis hands an unacknowledged message to another worker after the visibility timeout.
 # With acks_late a message stays unacknowledged while its task runs, so a task must always
 # finish (or be killed by the hard time limit) well inside it, or it would run twice.
 DEFAULT_VISIBILITY_TIMEOUT = 3600
-TASK_SOFT_TIME_LIMIT = 300
-TASK_TIME_LIMIT = 360
+DEFAULT_TASK_TIME_LIMIT = 360
 
 # How long a SQLite connection of the embedded broker waits for another process's write
 # lock (the worker polling, beat publishing) before it gives up with "database is locked".
@@ -60,17 +59,55 @@ def visibility_timeout(config: Mapping[str, Any]) -> int:
     return int(config.get("CELERY_VISIBILITY_TIMEOUT") or DEFAULT_VISIBILITY_TIMEOUT)
 
 
+def task_time_limits(config: Mapping[str, Any]) -> tuple[int, int]:
+    """(soft, hard) seconds. The soft limit raises inside the task (an SMTP send records
+    its failure); the hard one kills the pool process."""
+    hard = int(config.get("CELERY_TASK_TIME_LIMIT") or DEFAULT_TASK_TIME_LIMIT)
+    if hard < 2:
+        raise RuntimeError("CELERY_TASK_TIME_LIMIT must be at least 2 seconds")
+    soft = hard - 60 if hard > 300 else max(1, int(hard * 0.8))
+    return soft, hard
+
+
+def check_timing(config: Mapping[str, Any]) -> None:
+    """The waits that keep a reminder from being sent twice must nest (docs/workers.md):
+    task time limit < reminder requeue age, and on Redis, retry backoff cap and task time
+    limit < visibility timeout. Checked when the app starts."""
+    _, hard = task_time_limits(config)
+    requeue = config.get("REMINDER_REQUEUE_AFTER_SECONDS")
+    if requeue is not None and requeue <= hard:
+        raise RuntimeError(
+            f"REMINDER_REQUEUE_AFTER_SECONDS ({requeue}s) must be longer than the task time limit "
+            f"({hard}s), or a reminder still being sent would be handed to a second worker."
+        )
+    if broker_kind(config["CELERY_BROKER_URL"]) != "redis":
+        return
+    timeout = visibility_timeout(config)
+    if timeout <= hard:
+        raise RuntimeError(
+            f"CELERY_VISIBILITY_TIMEOUT ({timeout}s) must be longer than the task time limit "
+            f"({hard}s), or Redis would hand running tasks to a second worker."
+        )
+    backoff_cap = config.get("REMINDER_RETRY_MAX_SECONDS")
+    if backoff_cap is not None and backoff_cap >= timeout:
+        raise RuntimeError(
+            f"REMINDER_RETRY_MAX_SECONDS ({backoff_cap}s) must be shorter than CELERY_VISIBILITY_TIMEOUT "
+            f"({timeout}s), or Redis would hand a waiting retry to a second worker."
+        )
+
+
 def broker_transport_options(config: Mapping[str, Any]) -> dict[str, Any]:
     url = config["CELERY_BROKER_URL"]
     kind = broker_kind(url)
     if kind == "redis":
-        timeout = visibility_timeout(config)
-        if timeout <= TASK_TIME_LIMIT:
-            raise RuntimeError(
-                f"CELERY_VISIBILITY_TIMEOUT ({timeout}s) must be longer than the task time limit "
-                f"({TASK_TIME_LIMIT}s), or Redis would hand running tasks to a second worker."
-            )
-        return {"visibility_timeout": timeout}
+        options = {"visibility_timeout": visibility_timeout(config)}
+        # How often a worker gives back messages whose consumer died (kombu's default is
+        # every 10 s, scanning on every 10th): tests shorten it with the visibility timeout.
+        for name in ("unacked_restore_interval", "unacked_restore_throttle"):
+            setting = config.get(f"CELERY_{name.upper()}")
+            if setting is not None:
+                options[name] = int(setting)
+        return options
     if kind == "sqla" and make_url(sqla_broker_database_url(url)).get_backend_name() == "sqlite":
         # kombu passes every option it does not know to create_engine(), so nothing here
         # may be a Redis option (visibility_timeout would crash the worker at start).
@@ -83,6 +120,8 @@ def broker_transport_options(config: Mapping[str, Any]) -> dict[str, Any]:
 def celery_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """The Celery settings for a Flask app's config. `CELERY` (a dict), if set, goes on top."""
     instance_dir = Path(config.get("INSTANCE_DIR") or INSTANCE_DIR)
+    check_timing(config)
+    soft_limit, hard_limit = task_time_limits(config)
     settings = {
         "broker_url": config["CELERY_BROKER_URL"],
         "broker_transport_options": broker_transport_options(config),
@@ -94,14 +133,14 @@ def celery_config(config: Mapping[str, Any]) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "task_soft_time_limit": TASK_SOFT_TIME_LIMIT,
-        "task_time_limit": TASK_TIME_LIMIT,
+        "task_soft_time_limit": soft_limit,
+        "task_time_limit": hard_limit,
         # Tasks take ids; JSON only, so no pickled object ever crosses the broker.
         "task_serializer": "json",
         "accept_content": ["json"],
         "timezone": "UTC",
         "enable_utc": True,
-        "beat_schedule": BEAT_SCHEDULE,
+        "beat_schedule": beat_schedule(config),
         # Beat remembers when each entry last ran; that belongs with the instance's data,
         # not in whatever directory the worker was started from.
         "beat_schedule_filename": str(instance_dir / "celerybeat-schedule"),
@@ -131,6 +170,9 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
+    from mettrack.services.reminders import check_settings as check_reminder_settings
+
+    check_reminder_settings(app.config)
     celery = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
     settings = celery_config(app.config)
     _make_directories(settings)

@@ -1,7 +1,11 @@
 """The beat schedule: periodic scans. Each task reads the database for what is due, so a
 run that never happened (worker down, message lost) is made good by the next one."""
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
+
+DEFAULT_REMINDER_SCAN_SECONDS = 15 * 60
 
 
 def _every(interval: timedelta, task: str) -> dict:
@@ -10,7 +14,14 @@ def _every(interval: timedelta, task: str) -> dict:
     return {"task": task, "schedule": interval, "options": {"expires": interval.total_seconds()}}
 
 
-BEAT_SCHEDULE = {
-    "purge-expired-sessions": _every(timedelta(minutes=15), "mettrack.purge_expired_sessions"),
-    "purge-delivered-broker-messages": _every(timedelta(hours=6), "mettrack.purge_delivered_broker_messages"),
-}
+def beat_schedule(config: Mapping[str, Any]) -> dict:
+    reminder_scan = timedelta(
+        seconds=int(config.get("REMINDER_SCAN_SECONDS") or DEFAULT_REMINDER_SCAN_SECONDS)
+    )
+    return {
+        "scan-reminders": _every(reminder_scan, "mettrack.scan_reminders"),
+        "purge-expired-sessions": _every(timedelta(minutes=15), "mettrack.purge_expired_sessions"),
+        "purge-delivered-broker-messages": _every(
+            timedelta(hours=6), "mettrack.purge_delivered_broker_messages"
+        ),
+    }

@@ -8,6 +8,7 @@ from mettrack.models.child import Child
 from mettrack.models.missing import MissingEpisode, PhilomenaProfile
 from mettrack.models.note import CaseNote, LanguagePhrase
 from mettrack.models.reference import ReferenceItem
+from mettrack.models.reminder import Reminder
 from mettrack.models.risk import RiskAssessment, RiskIndicator, RiskRating
 from mettrack.models.screening import Screening
 from mettrack.models.service_assignment import ServiceAssignment
@@ -28,6 +29,7 @@ __all__ = [
     "MissingEpisode",
     "PhilomenaProfile",
     "ReferenceItem",
+    "Reminder",
     "RiskAssessment",
     "RiskIndicator",
     "RiskRating",

@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How reminders reach them (domain.reminders.DeliveryChoice).
+    notification_choice: Mapped[str] = mapped_column(String(16), default="email_and_app")
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     role_rows: Mapped[list["UserRole"]] = relationship(

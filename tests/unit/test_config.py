@@ -6,23 +6,24 @@ import pytest
 
 from config import ProductionConfig
 from mettrack import create_app
-from mettrack.domain import missing, risk
+from mettrack.domain import missing, reminders, risk
 
 
 def test_production_refuses_to_start_without_its_settings(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.invalid/mettrack")
     with pytest.raises(RuntimeError) as error:
         create_app(config_name="production")
     assert "SECRET_KEY" in str(error.value) and "REDIS_URL" in str(error.value)
+    assert "APP_BASE_URL" in str(error.value)
     assert "DATABASE_URL" not in str(error.value)
 
 
 def test_production_names_every_missing_setting(monkeypatch):
     for name in ProductionConfig.REQUIRED:
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL, REDIS_URL"):
+    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL, REDIS_URL, APP_BASE_URL"):
         ProductionConfig.check_environment()
 
 
@@ -40,6 +41,12 @@ DEFAULTS_FROM_DOMAIN = {
     "RISK_REVIEW_WEEKS_MEDIUM": (risk, "DEFAULT_CADENCE", "medium_weeks"),
     "RISK_REVIEW_WEEKS_LOW": (risk, "DEFAULT_CADENCE", "low_weeks"),
     "RISK_REVIEW_LONGEST_MONTHS": (risk, "DEFAULT_CADENCE", "longest_months"),
+    "REMINDER_REVIEW_DUE_DAYS": (reminders, "DEFAULT_RULES", "review_due_days"),
+    "REMINDER_RHI_TO_OFFER_HOURS": (reminders, "DEFAULT_RULES", "rhi_to_offer_hours"),
+    "REMINDER_RHI_OVERDUE_HOURS": (reminders, "DEFAULT_RULES", "rhi_overdue_hours"),
+    "REMINDER_SEND_HOUR": (reminders, "DEFAULT_RULES", "send_hour"),
+    "REMINDER_DIGEST_HOUR": (reminders, "DEFAULT_RULES", "digest_hour"),
+    "REMINDER_LOOKBACK_DAYS": (reminders, "DEFAULT_RULES", "lookback_days"),
 }
 
 
@@ -65,6 +72,18 @@ def test_partnership_defaults_are_read_from_the_domain_rules_not_repeated(monkey
         risk,
         "DEFAULT_CADENCE",
         risk.ReviewCadence(high_weeks=2, medium_weeks=6, low_weeks=10, longest_months=2),
+    )
+    monkeypatch.setattr(
+        reminders,
+        "DEFAULT_RULES",
+        reminders.ReminderRules(
+            review_due_days=5,
+            rhi_to_offer_hours=12,
+            rhi_overdue_hours=48,
+            send_hour=9,
+            digest_hour=6,
+            lookback_days=3,
+        ),
     )
 
     config = _fresh_config(monkeypatch)
@@ -108,7 +127,7 @@ def test_a_true_flag_may_be_written_several_ways(monkeypatch, value):
 def test_the_documented_defaults_are_the_domain_defaults(monkeypatch):
     config = _fresh_config(monkeypatch)
     documented = {}
-    for doc in ("docs/risk.md", "docs/missing.md"):
+    for doc in ("docs/risk.md", "docs/missing.md", "docs/reminders.md"):
         for name, value in re.findall(r"^\| `([A-Z_]+)` \| ([^|]+?) \|", (ROOT / doc).read_text(), re.M):
             documented[name] = value
 

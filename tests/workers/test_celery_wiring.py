@@ -4,8 +4,10 @@ import pytest
 from flask import has_app_context
 
 from tests.workers.support import PURGE_TASK, add_sessions, celery_app_kept, separate_app, session_names
-from workers import TASK_TIME_LIMIT, celery_config
-from workers.schedule import BEAT_SCHEDULE
+from workers import DEFAULT_TASK_TIME_LIMIT, celery_config
+from workers.schedule import beat_schedule
+
+BEAT_SCHEDULE = beat_schedule({})
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ def test_redis_visibility_timeout_is_configurable():
 
 def test_a_visibility_timeout_inside_the_task_time_limit_is_refused():
     with pytest.raises(RuntimeError, match="CELERY_VISIBILITY_TIMEOUT"):
-        celery_config({"CELERY_BROKER_URL": "redis://h/0", "CELERY_VISIBILITY_TIMEOUT": TASK_TIME_LIMIT})
+        celery_config({"CELERY_BROKER_URL": "redis://h/0", "CELERY_VISIBILITY_TIMEOUT": DEFAULT_TASK_TIME_LIMIT})
 
 
 def test_embedded_broker_gets_only_options_that_create_engine_accepts(tmp_path):

@@ -1,0 +1,235 @@
+"""Making and sending reminders (services/reminders.py) in-process, with a real SMTP server."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mettrack.clock import set_now
+from mettrack.domain.choices import Role
+from mettrack.domain.reminders import ReminderKind
+from mettrack.extensions import db
+from mettrack.models import AuditEvent, MissingEpisode, Reminder
+from mettrack.services import reminders
+from tests import factories
+from tests.smtp import smtp_server
+
+# A Monday in winter (London = UTC), so 08:00 London is 08:00 UTC.
+MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def mail(app):
+    with smtp_server() as (sink, port):
+        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
+        try:
+            yield sink
+        finally:
+            app.config.update(saved)
+
+
+def _case_with_review(review_on: date, **kwargs):
+    lead = kwargs.pop("lead", None) or factories.user(roles=[Role.LEAD_PROFESSIONAL])
+    case = factories.case(lead=lead, state="met_review", exploitation_types=["cse"])
+    case.next_review_on = review_on
+    db.session.commit()
+    return case, lead
+
+
+def _rows():
+    db.session.expire_all()
+    return list(db.session.scalars(select(Reminder).order_by(Reminder.id)))
+
+
+def _send_all():
+    return [reminders.deliver(i).status for i in reminders.to_enqueue()]
+
+
+def test_a_review_due_in_seven_days_reminds_the_lead_once(app_ctx, mail):
+    set_now(MONDAY)
+    case, lead = _case_with_review(MONDAY.date() + timedelta(days=7))
+
+    assert reminders.make_due() == 1
+    assert _send_all() == ["sent"]
+    assert reminders.make_due() == 0
+    assert _send_all() == []
+
+    (row,) = _rows()
+    assert (row.kind, row.recipient_id, row.state, row.attempts) == ("review_due", lead.id, "sent", 1)
+    (message,) = mail.messages
+    assert message["To"] == lead.email
+    assert message["Message-ID"] == f"<reminder.{row.id}.1@mettrack.localhost>"
+    body = message.get_payload()
+    assert "Monday 14 December 2026" in body
+    assert f"/notifications/{row.id}" in body
+    assert case.child.first_name not in body and case.child.last_name not in body
+
+
+def test_an_overdue_review_tells_the_lead_and_the_chair(app_ctx, mail):
+    chair = factories.user(roles=[Role.MET_CHAIR])
+    set_now(MONDAY)
+    _case, lead = _case_with_review(MONDAY.date() - timedelta(days=1))
+
+    assert reminders.make_due() == 2
+    assert sorted(_send_all()) == ["sent", "sent"]
+    assert {r.recipient_id for r in _rows()} == {lead.id, chair.id}
+    assert {r.kind for r in _rows()} == {"review_overdue"}
+    assert sorted(m["To"] for m in mail.messages) == sorted([lead.email, chair.email])
+
+
+def test_a_deactivated_lead_is_replaced_by_the_chair(app_ctx, mail):
+    chair = factories.user(roles=[Role.MET_CHAIR])
+    gone = factories.user(roles=[Role.LEAD_PROFESSIONAL], active=False)
+    set_now(MONDAY)
+    _case_with_review(MONDAY.date() + timedelta(days=3), lead=gone)
+
+    reminders.make_due()
+    _send_all()
+    assert [(r.recipient_id, r.kind) for r in _rows()] == [(chair.id, "review_due")]
+
+
+def test_return_home_interview_reminders_at_24_and_72_hours(app_ctx, mail):
+    chair = factories.user(roles=[Role.MET_CHAIR])
+    lead = factories.user()
+    case = factories.case(lead=lead, state="met_review", exploitation_types=["cce"])
+    returned = MONDAY
+    episode = MissingEpisode(
+        case_id=case.id,
+        went_missing_at=returned - timedelta(days=1),
+        returned_at=returned,
+        recorded_by_id=lead.id,
+    )
+    db.session.add(episode)
+    db.session.commit()
+
+    set_now(returned + timedelta(hours=23, minutes=59))
+    assert reminders.make_due() == 0
+    set_now(returned + timedelta(hours=24))
+    assert reminders.make_due() == 1
+    assert _send_all() == ["sent"]
+    set_now(returned + timedelta(hours=71))
+    assert reminders.make_due() == 0
+    set_now(returned + timedelta(hours=72))
+    assert reminders.make_due() == 2
+    assert _send_all() == ["sent", "sent"]
+
+    kinds = [(r.kind, r.recipient_id) for r in _rows()]
+    assert kinds == [("rhi_to_offer", lead.id), ("rhi_overdue", lead.id), ("rhi_overdue", chair.id)]
+    assert len(mail.messages) == 3
+
+
+def test_a_failed_send_is_retried_then_recorded_as_failed(app, app_ctx, mail):
+    set_now(MONDAY)
+    _case_with_review(MONDAY.date() + timedelta(days=7))
+    reminders.make_due()
+    mail.refuse_next = 99
+    app.config["REMINDER_MAX_ATTEMPTS"] = 2
+    try:
+        (first,) = reminders.to_enqueue()
+        outcome = reminders.deliver(first)
+        assert outcome.status == "retry" and outcome.retry_in == 60
+        (row,) = _rows()
+        assert row.state == "pending" and "451" in row.last_error
+        assert reminders.deliver(first).status == "skipped"  # not before its retry time
+        set_now(MONDAY + timedelta(seconds=60))
+        assert reminders.deliver(first).status == "failed"
+    finally:
+        app.config["REMINDER_MAX_ATTEMPTS"] = 5
+    (row,) = _rows()
+    assert (row.state, row.attempts) == ("failed", 2)
+    assert mail.messages == []
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reminder.failed")) is not None
+
+
+def test_an_interview_recorded_before_the_send_cancels_the_reminder(app_ctx, mail):
+    lead = factories.user()
+    case = factories.case(lead=lead, state="met_review", exploitation_types=["cse"])
+    episode = MissingEpisode(
+        case_id=case.id,
+        went_missing_at=MONDAY - timedelta(days=1),
+        returned_at=MONDAY,
+        recorded_by_id=lead.id,
+    )
+    db.session.add(episode)
+    db.session.commit()
+    set_now(MONDAY + timedelta(hours=30))
+    reminders.make_due()
+    episode.rhi_status = "offered"
+    episode.rhi_offered_at = MONDAY + timedelta(hours=29)
+    db.session.commit()
+
+    assert _send_all() == ["cancelled"]
+    assert mail.messages == []
+    assert [r.state for r in _rows()] == ["cancelled"]
+
+
+def test_kind_labels_exist():
+    assert ReminderKind("review_due").label == "MET review due"
+
+
+def test_in_app_only_sends_no_e_mail(app_ctx, mail):
+    lead = factories.user()
+    lead.notification_choice = "app_only"
+    db.session.commit()
+    set_now(MONDAY)
+    _case_with_review(MONDAY.date() + timedelta(days=7), lead=lead)
+
+    assert reminders.make_due() == 1
+    assert _send_all() == []
+    (row,) = _rows()
+    assert (row.channel, row.state, row.read_at) == ("app", "sent", None)
+    assert mail.messages == []
+
+
+def test_a_daily_digest_gathers_the_days_reminders_into_one_e_mail(app_ctx, mail):
+    lead = factories.user()
+    lead.notification_choice = "daily_digest"
+    db.session.commit()
+    set_now(MONDAY)  # 09:00: the digest goes at 07:00 tomorrow
+    _case_with_review(MONDAY.date() + timedelta(days=7), lead=lead)
+    _case_with_review(MONDAY.date() + timedelta(days=5), lead=lead)
+
+    assert reminders.make_due() == 2
+    assert _send_all() == []  # not before the digest hour
+    set_now(datetime(2026, 12, 8, 7, 0, tzinfo=UTC))
+    assert _send_all() == ["sent"]  # one task for the whole digest
+    rows = _rows()
+    assert [r.state for r in rows] == ["sent", "sent"]
+    (message,) = mail.messages
+    assert message["Subject"] == "METtrack: 2 reminders for you"
+    assert message["Message-ID"] == f"<digest.{lead.id}.2026120807.1@mettrack.localhost>"
+    body = message.get_payload()
+    assert all(f"/notifications/{r.id}" in body for r in rows)
+
+
+def test_a_row_whose_worker_died_mid_send_is_handed_over_again_after_the_requeue_age(app, app_ctx, mail):
+    set_now(MONDAY)
+    _case_with_review(MONDAY.date() + timedelta(days=7))
+    reminders.make_due()
+    (reminder_id,) = reminders.to_enqueue()
+    row = db.session.get(Reminder, reminder_id)
+    row.state, row.claimed_at, row.attempts = "sending", MONDAY, 1  # as a killed worker leaves it
+    db.session.commit()
+
+    assert reminders.to_enqueue() == []
+    assert reminders.deliver(reminder_id).status == "skipped"  # another worker may still be sending
+    set_now(MONDAY + timedelta(seconds=app.config["REMINDER_REQUEUE_AFTER_SECONDS"]))
+    assert reminders.to_enqueue() == [reminder_id]
+    assert reminders.deliver(reminder_id).status == "sent"
+    (message,) = mail.messages
+    assert message["Message-ID"] == f"<reminder.{reminder_id}.1@mettrack.localhost>"
+
+
+def test_nothing_older_than_the_lookback_is_sent(app_ctx, mail):
+    set_now(MONDAY)
+    _case_with_review(MONDAY.date() - timedelta(days=30))
+    assert reminders.make_due() == 0
+
+
+def test_a_closed_case_gets_no_reminder(app_ctx, mail):
+    set_now(MONDAY)
+    case, _lead = _case_with_review(MONDAY.date() + timedelta(days=2))
+    case.state = "closed"
+    db.session.commit()
+    assert reminders.make_due() == 0
