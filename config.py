@@ -43,6 +43,10 @@ class Config:
     CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
     # The hard time limit of a task (the soft one is a minute less, or 80% when short).
     CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 360))
+    # Redis only: how often a worker gives back the messages of a consumer that died
+    # (kombu's own defaults when unset). Tests shorten them with the visibility timeout.
+    CELERY_UNACKED_RESTORE_INTERVAL = os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL")
+    CELERY_UNACKED_RESTORE_THROTTLE = os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE")
 
     # Reminders (docs/reminders.md). The scan runs every REMINDER_SCAN_SECONDS; a row left
     # pending or sending longer than REMINDER_REQUEUE_AFTER_SECONDS is handed over again

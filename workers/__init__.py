@@ -65,7 +65,7 @@ def task_time_limits(config: Mapping[str, Any]) -> tuple[int, int]:
     hard = int(config.get("CELERY_TASK_TIME_LIMIT") or DEFAULT_TASK_TIME_LIMIT)
     if hard < 2:
         raise RuntimeError("CELERY_TASK_TIME_LIMIT must be at least 2 seconds")
-    soft = hard - 60 if hard > 300 else max(1, int(hard * 0.8))
+    soft = hard - 60 if hard > 120 else max(1, hard // 2)
     return soft, hard
 
 
@@ -73,7 +73,15 @@ def check_timing(config: Mapping[str, Any]) -> None:
     """The waits that keep a reminder from being sent twice must nest (docs/workers.md):
     task time limit < reminder requeue age, and on Redis, retry backoff cap and task time
     limit < visibility timeout. Checked when the app starts."""
-    _, hard = task_time_limits(config)
+    soft, hard = task_time_limits(config)
+    mail_timeout = config.get("MAIL_TIMEOUT")
+    if mail_timeout is not None and float(mail_timeout) >= hard - soft:
+        # After the soft limit the SMTP connection may still wait MAIL_TIMEOUT to close;
+        # the failure is recorded only if that fits before the hard limit kills the task.
+        raise RuntimeError(
+            f"MAIL_TIMEOUT ({mail_timeout}s) must be shorter than the gap between the soft and hard "
+            f"task time limits ({hard - soft}s; CELERY_TASK_TIME_LIMIT={hard})."
+        )
     requeue = config.get("REMINDER_REQUEUE_AFTER_SECONDS")
     if requeue is not None and requeue <= hard:
         raise RuntimeError(

@@ -196,7 +196,13 @@ def to_enqueue(at: datetime | None = None, limit: int = 1000) -> list[int]:
         Reminder.not_before <= at,
         or_(Reminder.enqueued_at.is_(None), Reminder.enqueued_at <= stale),
     )
-    lost = and_(Reminder.state == ReminderState.SENDING.value, Reminder.claimed_at <= stale)
+    # Handed over once per requeue age, not at every scan: a message still queued behind
+    # busy workers would otherwise be joined by another at each scan.
+    lost = and_(
+        Reminder.state == ReminderState.SENDING.value,
+        Reminder.claimed_at <= stale,
+        or_(Reminder.enqueued_at.is_(None), Reminder.enqueued_at <= stale),
+    )
     rows = db.session.execute(
         select(Reminder.id, Reminder.channel, Reminder.recipient_id, Reminder.not_before)
         .where(Reminder.channel != Channel.APP.value, or_(ready, lost))

@@ -87,7 +87,9 @@ def worker_environment(instance_dir: Path, **settings: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in ("REDIS_URL", "DATABASE_URL", "METTRACK_ENV", "CELERY_VISIBILITY_TIMEOUT")
+        if name not in ("REDIS_URL", "DATABASE_URL", "METTRACK_ENV")
+        # Only the settings a test gives: none from the shell it was started from.
+        and not name.startswith(("CELERY_", "REMINDER_", "MAIL_"))
     }
     env.update(METTRACK_ENV="development", METTRACK_INSTANCE_DIR=str(instance_dir), PYTHONUNBUFFERED="1")
     env.update(settings)
@@ -152,3 +154,60 @@ def running_worker(env: dict[str, str], log_path: Path) -> Iterator[WorkerProces
         yield worker
     finally:
         worker.stop()
+
+
+def reminder_rows(flask_app: Flask) -> list[dict]:
+    """Every reminder row, committed, as plain values (the worker is another thread or
+    process)."""
+    from sqlalchemy import select
+
+    from mettrack.extensions import db
+    from mettrack.models import Reminder
+
+    fields = ("id", "kind", "recipient_id", "state", "attempts", "message_id", "last_error", "sent_at")
+    with flask_app.app_context():
+        rows = db.session.scalars(select(Reminder).order_by(Reminder.id)).all()
+        values = [{name: getattr(row, name) for name in fields} for row in rows]
+        db.session.remove()
+    return values
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a worker's pool process and its embedded beat)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            # The name in brackets may hold spaces: the fields after it are fixed.
+            if int(stat.read_text().rpartition(")")[2].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+    return sorted(children)
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    with suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def _inodes_connected_to(port: int) -> set[str]:
+    """Sockets with an established TCP connection to 127.0.0.1:`port` (/proc/net/tcp)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[2].rpartition(":")[2], 16) == port and fields[3] == "01":
+                    inodes.add(fields[9])
+    return inodes
+
+
+def pids_connected_to(port: int, pids: list[int]) -> list[int]:
+    """Which of `pids` hold a connection to `port`: the process in the middle of an SMTP
+    send, say."""
+    connected = _inodes_connected_to(port)
+    return [pid for pid in pids if _socket_inodes(pid) & connected]

@@ -70,7 +70,9 @@ def test_redis_visibility_timeout_is_configurable():
 
 def test_a_visibility_timeout_inside_the_task_time_limit_is_refused():
     with pytest.raises(RuntimeError, match="CELERY_VISIBILITY_TIMEOUT"):
-        celery_config({"CELERY_BROKER_URL": "redis://h/0", "CELERY_VISIBILITY_TIMEOUT": DEFAULT_TASK_TIME_LIMIT})
+        celery_config(
+            {"CELERY_BROKER_URL": "redis://h/0", "CELERY_VISIBILITY_TIMEOUT": DEFAULT_TASK_TIME_LIMIT}
+        )
 
 
 def test_embedded_broker_gets_only_options_that_create_engine_accepts(tmp_path):
@@ -116,3 +118,43 @@ def test_a_pool_process_drops_the_database_connections_it_inherited(app):
             app.extensions["celery"].set_current()
             worker_process_init.send(sender=None)
         assert db.engine.pool.checkedin() == 0
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        (
+            {"CELERY_TASK_TIME_LIMIT": 360, "REMINDER_REQUEUE_AFTER_SECONDS": 300},
+            "REMINDER_REQUEUE_AFTER_SECONDS",
+        ),
+        ({"CELERY_TASK_TIME_LIMIT": 360, "MAIL_TIMEOUT": 60}, "MAIL_TIMEOUT"),
+        (
+            {
+                "CELERY_BROKER_URL": "redis://h/0",
+                "CELERY_VISIBILITY_TIMEOUT": 1800,
+                "REMINDER_RETRY_MAX_SECONDS": 1800,
+            },
+            "REMINDER_RETRY_MAX_SECONDS",
+        ),
+    ],
+)
+def test_waits_that_do_not_nest_are_refused_by_name(settings, named):
+    with pytest.raises(RuntimeError, match=named):
+        celery_config({"CELERY_BROKER_URL": "memory://", **settings})
+
+
+def test_the_soft_time_limit_leaves_room_to_record_a_failure():
+    assert (celery_config({"CELERY_BROKER_URL": "memory://"})["task_soft_time_limit"]) == 300
+    short = celery_config({"CELERY_BROKER_URL": "memory://", "CELERY_TASK_TIME_LIMIT": 6})
+    assert (short["task_soft_time_limit"], short["task_time_limit"]) == (3, 6)
+
+
+def test_kombus_unacked_restore_interval_can_be_shortened():
+    options = celery_config(
+        {
+            "CELERY_BROKER_URL": "redis://h/0",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+        }
+    )["broker_transport_options"]
+    assert options["unacked_restore_interval"] == 1 and options["unacked_restore_throttle"] == 1
