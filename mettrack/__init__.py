@@ -81,9 +81,11 @@ def register_blueprints(app: Flask) -> None:
         main,
         missing,
         notes,
+        notifications,
         phrases_admin,
         reference_admin,
         referrals,
+        reminder_log,
         risk_assessments,
         risk_indicators,
         screenings,
@@ -92,9 +94,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.before_request(enforce_declared_access)
     pages = (auth, main, health, account, cases, children, admin, audit_log, missing)
+    reminding = (notifications, reminder_log)
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
-    for module in (*pages, *case_work, *administration):
+    for module in (*pages, *case_work, *administration, *reminding):
         app.register_blueprint(module.bp)
     init_api(app)
 

@@ -50,6 +50,7 @@ class Perm(StrEnum):
     NOTE_WRITE = "note.write"  # add a case note (notes are read with case.view)
     LANGUAGE_CHECK = "language.check"  # check a text against the language list (API)
     REFERRAL_RECORD = "referral.record"  # the MASH reference and outcome of a referral made
+    REMINDER_LOG = "reminder.log"  # every reminder sent or failed, and sending one again
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -87,6 +88,9 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.LANGUAGE_CHECK: frozenset(CASE_WORKERS),
     # Those who may refer (domain/workflow.py) record what came of it: services/referrals.py.
     Perm.REFERRAL_RECORD: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    # The chair is told of overdue work and holds the MET list: reminders that could not
+    # be sent are theirs to follow up (docs/notifications.md).
+    Perm.REMINDER_LOG: frozenset({Role.MET_CHAIR}),
 }
 
 

@@ -420,3 +420,29 @@ def failed_count() -> int:
     return db.session.scalar(
         select(func.count()).select_from(Reminder).where(Reminder.state == ReminderState.FAILED.value)
     )
+
+
+def follow_choice(user_id: int, choice: DeliveryChoice, at: datetime | None = None) -> int:
+    """Move the user's reminders still waiting to be sent onto their new choice, so that
+    someone who turns e-mail off gets none of the e-mails already waiting. Rows being sent
+    (claimed by a worker) are left as they are. Returns how many moved; the caller commits."""
+    at = at or clock_now()
+    channel = rules.CHANNEL_FOR_CHOICE[choice]
+    values: dict = {"channel": channel.value, "retry_at": None, "enqueued_at": None}
+    if channel is Channel.APP:
+        values.update(state=ReminderState.SENT.value, sent_at=at)
+    elif channel is Channel.DIGEST:
+        values["not_before"] = rules.next_digest_moment(at, rules_from_config())
+    else:
+        values["not_before"] = at
+    result = db.session.execute(
+        update(Reminder)
+        .where(
+            Reminder.recipient_id == user_id,
+            Reminder.state == ReminderState.PENDING.value,
+            Reminder.channel != channel.value,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

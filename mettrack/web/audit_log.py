@@ -7,16 +7,9 @@ from flask_login import current_user
 
 from mettrack.permissions import Perm, can, requires
 from mettrack.services import ValidationError, audit_search
+from mettrack.web.paging import page_arg
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
-
-
-def _page_arg() -> int:
-    try:
-        page = int(request.args.get("page", 1))
-    except ValueError:
-        return 1
-    return page if 1 <= page <= audit_search.MAX_PAGE else 1
 
 
 @bp.route("/")
@@ -25,7 +18,7 @@ def index():
     errors, page = {}, None
     try:
         page = audit_search.search(
-            current_user, request.args, page=_page_arg(), per_page=current_app.config["PAGE_SIZE"]
+            current_user, request.args, page=page_arg(), per_page=current_app.config["PAGE_SIZE"]
         )
     except audit_search.SearchRefused:
         abort(403)

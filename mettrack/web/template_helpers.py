@@ -17,6 +17,7 @@ NAVIGATION = [
     ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
+    ("Reminders", "reminder_log.index", Perm.REMINDER_LOG),
     ("Users", "admin.users", Perm.USER_ADMIN),
     ("Reference data", "reference_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Language list", "phrases_admin.index", Perm.REFERENCE_DATA_ADMIN),

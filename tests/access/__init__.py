@@ -22,6 +22,8 @@ Placeholders in paths, filled by the World built for each test:
   {child} {hidden_child}  the children of those two cases
   {user}         another user, the target of admin actions
   {token}        an API token belonging to the signed-in test user
+  {notification} a reminder row (in-app notification) for the signed-in test user
+  {reminder}     a failed e-mail reminder to another user (the chair may send it again)
 """
 
 from dataclasses import dataclass, field

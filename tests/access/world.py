@@ -1,6 +1,6 @@
 """The records the access matrix runs against (see tests/access/__init__.py)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mettrack.domain.choices import CaseState, Role
 from tests import factories
@@ -15,9 +15,10 @@ class World:
     tokens: dict  # role -> bearer secret
     token_ids: dict  # role -> id of that token
     ids: dict
+    notification_ids: dict = field(default_factory=dict)  # role -> a reminder row for that user
 
     def placeholders(self, role) -> dict:
-        return {**self.ids, "token": self.token_ids[role]}
+        return {**self.ids, "token": self.token_ids[role], "notification": self.notification_ids.get(role)}
 
 
 def issue_token(user) -> tuple[int, str]:
@@ -56,6 +57,9 @@ def build_world() -> World:
 
     reference_ids = build_reference_records()
     open_ids = build_open_case_records(open_case, other_lead)
+    from tests.access.reminders import build_records as build_reminder_records
+
+    notification_ids, reminder_ids = build_reminder_records(visible, users, target)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -64,6 +68,7 @@ def build_world() -> World:
         user_ids={r: u.id for r, u in users.items()},
         tokens=tokens,
         token_ids=token_ids,
+        notification_ids=notification_ids,
         ids={
             "case": visible.id,
             "hidden_case": hidden.id,
@@ -78,6 +83,7 @@ def build_world() -> World:
             **risk_ids,
             **service_ids,
             **team_ids,
+            **reminder_ids,
         },
     )
 
