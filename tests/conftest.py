@@ -74,6 +74,7 @@ def _find_postgres() -> tuple[str | None, str]:
                     admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
                 )
                 with engine.connect() as conn:
+                    _drop_leftover_databases(conn)
                     exists = conn.scalar(
                         sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB}
                     )
@@ -84,6 +85,7 @@ def _find_postgres() -> tuple[str | None, str]:
                         # Commits stay atomic and isolated; only a machine crash loses them.
                         conn.execute(sa.text(f'ALTER DATABASE "{PG_DB}" SET synchronous_commit = off'))
                 engine.dispose()
+                _ADMIN_URL.append(admin_url)  # pytest_sessionfinish drops this run's database
                 candidates.append(f"postgresql+psycopg://{user}@{PG_HOST}/{PG_DB}")
                 break
             except Exception as e:  # try the next user, then report the last reason
