@@ -176,11 +176,18 @@ def _empty_tables(app) -> None:
         db.session.remove()
         names = _table_names(app)
         with db.engine.begin() as conn:
+            # DELETE, children first, not TRUNCATE: a test leaves a handful of rows, and
+            # TRUNCATE gives every table a new file each time (a third of a second per
+            # test on a busy disk, most of the suite's time).
+            for name in names:
+                conn.execute(sa.text(f"DELETE FROM {name}"))
             if ON_POSTGRES:
-                conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-            else:
-                for name in names:
-                    conn.execute(sa.text(f"DELETE FROM {name}"))
+                # Ids start at 1 again in every test, as RESTART IDENTITY did.
+                sequences = conn.scalars(
+                    sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+                )
+                for sequence in list(sequences):
+                    conn.execute(sa.text("SELECT setval(:s, 1, false)"), {"s": f"public.{sequence}"})
 
 
 @pytest.fixture

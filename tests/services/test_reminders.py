@@ -233,3 +233,54 @@ def test_a_closed_case_gets_no_reminder(app_ctx, mail):
     case.state = "closed"
     db.session.commit()
     assert reminders.make_due() == 0
+
+
+def _at_once(app, work, count: int = 2) -> list:
+    """Run `work()` in `count` threads, each with its own app context and connection,
+    released together."""
+    import threading
+
+    barrier = threading.Barrier(count)
+    results: list = []
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(work())
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_two_scans_at_once_make_each_reminder_once(app, postgres, mail):
+    set_now(MONDAY)
+    with app.app_context():
+        factories.user(roles=[Role.MET_CHAIR])
+        for _ in range(3):
+            _case_with_review(MONDAY.date() - timedelta(days=1))  # overdue: lead and chair each
+
+    made = _at_once(app, reminders.make_due)
+
+    assert sum(made) == 6
+    with app.app_context():
+        assert len(_rows()) == 6
+
+
+def test_two_workers_given_the_same_reminder_at_once_send_it_once(app, postgres, mail):
+    set_now(MONDAY)
+    with app.app_context():
+        _case_with_review(MONDAY.date() + timedelta(days=7))
+        reminders.make_due()
+        (reminder_id,) = reminders.to_enqueue()
+
+    outcomes = _at_once(app, lambda: reminders.deliver(reminder_id).status)
+
+    assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(mail.messages) == 1
