@@ -213,6 +213,10 @@ def message_id(reminder_id: int, send_round: int, domain: str) -> str:
     return f"<reminder.{reminder_id}.{send_round}@{domain}>"
 
 
-def digest_message_id(recipient_id: int, digest_at: datetime, send_round: int, domain: str) -> str:
+def digest_message_id(
+    recipient_id: int, digest_at: datetime, first_id: int, send_round: int, domain: str
+) -> str:
+    """Also names the digest's first reminder: two resends of one digest's rows, each a
+    round 2 with different contents, must not look like copies of each other."""
     stamp = digest_at.astimezone(LONDON).strftime("%Y%m%d%H")
-    return f"<digest.{recipient_id}.{stamp}.{send_round}@{domain}>"
+    return f"<digest.{recipient_id}.{stamp}.{first_id}.{send_round}@{domain}>"

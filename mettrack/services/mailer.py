@@ -42,9 +42,16 @@ def send(message: Message) -> None:
         connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
     else:
         connection = smtplib.SMTP(host, port, timeout=timeout)
-    with connection as smtp:
+    try:
         if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
-            smtp.starttls(context=ssl.create_default_context())
+            connection.starttls(context=ssl.create_default_context())
         if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(email)
+            connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        connection.send_message(email)
+    except BaseException:
+        connection.close()
+        raise
+    try:
+        connection.quit()
+    except Exception:  # noqa: BLE001  the server has the message: a failed goodbye changes nothing
+        connection.close()

@@ -78,7 +78,7 @@ def compose(reminders: list[Reminder], recipient: User) -> Message:
         subject = f"METtrack: {len(reminders)} reminder{'s' if len(reminders) != 1 else ''} for you"
         items = "\n".join(f"- {line(r)}\n  {link(r)}" for r in reminders)
         body = f"Hello,\n\nYour METtrack reminders:\n\n{items}\n\n" + FOOTER.format(base=base)
-        message_id = rules.digest_message_id(recipient.id, first.not_before, send_round, _domain())
+        message_id = rules.digest_message_id(recipient.id, first.not_before, first.id, send_round, _domain())
     else:
         subject = SUBJECTS[ReminderKind(first.kind)]
         body = f"Hello,\n\n{line(first)}\n\nOpen it in METtrack: {link(first)}\n\n" + FOOTER.format(base=base)

@@ -276,10 +276,18 @@ def _claim(reminder: Reminder, at: datetime) -> tuple[str, list[int]]:
 
 
 def still_due(reminder: Reminder, at: datetime, reminder_rules: rules.ReminderRules) -> bool:
-    """Is what it reminds of still undone, and this reminder still the one in force?"""
+    """Is what it reminds of still undone, this reminder still the one in force, and its
+    recipient still one of those to tell (not deactivated, not a lead since replaced)?"""
     kind = ReminderKind(reminder.kind)
+    # A worker whose clock runs behind the scan's must not find the reminder "not yet
+    # due" and cancel it for good: it was due when it was made.
+    at = max(at, reminder.due_at)
     case = db.session.get(Case, reminder.case_id)
     if case is None or not case.is_open:
+        return False
+    lead = case.lead_professional
+    told = rules.recipients(case.lead_professional_id, bool(lead and lead.active), _chair_ids(), kind)
+    if reminder.recipient_id not in told:
         return False
     if kind.record_type == "case":
         if case.next_review_on is None:
@@ -297,6 +305,17 @@ def _mine(token: str):
     return and_(Reminder.claim_token == token, Reminder.state == ReminderState.SENDING.value)
 
 
+def _finish(ids: list[int], token: str, **values) -> None:
+    """Set `values` on those of `ids` this claim still holds, and let go of them."""
+    db.session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(ids), _mine(token))
+        .values(claim_token=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def deliver(reminder_id: int, at: datetime | None = None) -> Outcome:
     """Send reminder `reminder_id` (with the rest of its digest), at most once per claim."""
     at = at or clock_now()
@@ -304,25 +323,40 @@ def deliver(reminder_id: int, at: datetime | None = None) -> Outcome:
     if reminder is None or reminder.channel == Channel.APP.value:
         return Outcome("skipped")
     token, claimed = _claim(reminder, at)
-    if reminder.id not in claimed:
-        # Sent, failed, being sent by another worker, or waiting for its retry time.
+    if not claimed:
+        # Sent, failed, being sent by another worker, or waiting for its retry time. (A
+        # digest sends whichever of its rows were claimed, this one or not: a row claimed
+        # must never be left in "sending".)
         return Outcome("skipped")
     reminder_rules = rules_from_config()
     rows = list(db.session.scalars(select(Reminder).where(Reminder.id.in_(claimed)).order_by(Reminder.id)))
+    recipient = db.session.get(User, reminder.recipient_id)
+    if rules.CHANNEL_FOR_CHOICE[DeliveryChoice(recipient.notification_choice)] is Channel.APP:
+        # E-mail turned off since the row was made (a retry or a digest waiting): shown in
+        # the app only, as follow_choice does for the rows that were not being sent.
+        _finish(claimed, token, state=ReminderState.SENT.value, channel=Channel.APP.value, sent_at=at)
+        return Outcome("skipped")
+    worn_out = [r.id for r in rows if r.attempts > current_app.config["REMINDER_MAX_ATTEMPTS"]]
+    if worn_out:
+        # Tried as often as allowed, each try ending without a result (the worker killed,
+        # an error outside the SMTP call): failed, and shown to the chair.
+        _finish(
+            worn_out,
+            token,
+            state=ReminderState.FAILED.value,
+            failed_at=at,
+            last_error="Every try ended without a result (the worker stopped during the send)",
+        )
+        rows = [r for r in rows if r.id not in worn_out]
+        if not rows:
+            return Outcome("failed")
     due_rows = [r for r in rows if still_due(r, at, reminder_rules)]
     gone = [r.id for r in rows if r not in due_rows]
     if gone:
-        db.session.execute(
-            update(Reminder)
-            .where(Reminder.id.in_(gone), _mine(token))
-            .values(state=ReminderState.CANCELLED.value, claim_token=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        _finish(gone, token, state=ReminderState.CANCELLED.value)
     if not due_rows:
         return Outcome("cancelled")
 
-    recipient = db.session.get(User, reminder.recipient_id)
     message = reminder_mail.compose(due_rows, recipient)
     ids = [r.id for r in due_rows]
     db.session.execute(

@@ -198,7 +198,7 @@ def test_a_daily_digest_gathers_the_days_reminders_into_one_e_mail(app_ctx, mail
     assert [r.state for r in rows] == ["sent", "sent"]
     (message,) = mail.messages
     assert message["Subject"] == "METtrack: 2 reminders for you"
-    assert message["Message-ID"] == f"<digest.{lead.id}.2026120807.1@mettrack.localhost>"
+    assert message["Message-ID"] == f"<digest.{lead.id}.2026120807.{rows[0].id}.1@mettrack.localhost>"
     body = message.get_payload()
     assert all(f"/notifications/{r.id}" in body for r in rows)
 
@@ -283,4 +283,71 @@ def test_two_workers_given_the_same_reminder_at_once_send_it_once(app, postgres,
     outcomes = _at_once(app, lambda: reminders.deliver(reminder_id).status)
 
     assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(mail.messages) == 1
+
+
+def test_a_lead_deactivated_before_the_send_is_not_e_mailed(app_ctx, mail):
+    chair = factories.user(roles=[Role.MET_CHAIR])
+    set_now(MONDAY)
+    _case, lead = _case_with_review(MONDAY.date() + timedelta(days=7))
+    reminders.make_due()
+    lead.active = False
+    db.session.commit()
+
+    assert _send_all() == ["cancelled"]
+    assert reminders.make_due() == 1  # the chair's own, at the next scan
+    assert _send_all() == ["sent"]
+    assert [m["To"] for m in mail.messages] == [chair.email]
+
+
+def test_a_worker_behind_the_scans_clock_still_sends_what_just_fell_due(app_ctx, mail):
+    lead = factories.user()
+    case = factories.case(lead=lead, state="met_review", exploitation_types=["cse"])
+    db.session.add(
+        MissingEpisode(
+            case_id=case.id,
+            went_missing_at=MONDAY - timedelta(days=1),
+            returned_at=MONDAY,
+            recorded_by_id=lead.id,
+        )
+    )
+    db.session.commit()
+    set_now(MONDAY + timedelta(hours=72, seconds=1))
+    reminders.make_due()
+    (reminder_id,) = reminders.to_enqueue()
+
+    # The worker's clock is 3 seconds behind the scan's: by it, the interview is not yet overdue.
+    assert (
+        reminders.deliver(reminder_id, at=MONDAY + timedelta(hours=71, minutes=59, seconds=58)).status
+        == "sent"
+    )
+
+
+def test_a_reminder_whose_every_try_ended_without_a_result_is_failed(app, app_ctx, mail):
+    set_now(MONDAY)
+    _case_with_review(MONDAY.date() + timedelta(days=7))
+    reminders.make_due()
+    (reminder_id,) = reminders.to_enqueue()
+    row = db.session.get(Reminder, reminder_id)
+    row.state, row.claimed_at, row.attempts = "sending", MONDAY, app.config["REMINDER_MAX_ATTEMPTS"]
+    db.session.commit()
+
+    set_now(MONDAY + timedelta(seconds=app.config["REMINDER_REQUEUE_AFTER_SECONDS"]))
+    assert reminders.deliver(reminder_id).status == "failed"
+    (row,) = _rows()
+    assert row.state == "failed" and "worker stopped" in row.last_error
+    assert mail.messages == []
+
+
+def test_a_goodbye_refused_after_the_message_was_accepted_is_still_a_send(app_ctx, mail, monkeypatch):
+    import smtplib
+
+    def refuse_quit(self):
+        raise smtplib.SMTPResponseException(421, b"closing")
+
+    monkeypatch.setattr(smtplib.SMTP, "quit", refuse_quit)
+    set_now(MONDAY)
+    _case_with_review(MONDAY.date() + timedelta(days=7))
+    reminders.make_due()
+    assert _send_all() == ["sent"]
     assert len(mail.messages) == 1
