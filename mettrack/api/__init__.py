@@ -79,6 +79,7 @@ def _resource_blueprints():
         children,
         missing,
         notes,
+        notifications,
         philomena,
         reassign,
         referrals,
@@ -104,6 +105,7 @@ def _resource_blueprints():
         referrals.blp,
         philomena.blp,
         reassign.blp,
+        notifications.blp,
     ]
 
 

@@ -32,6 +32,14 @@ ROUTES = [
         ok=302,
         data={"notification_choice": "app_only"},
     ),
+    Route("GET", "api_notifications.Notifications", "/api/v1/notifications", allowed=ALL_ROLES, api=True),
+    Route(
+        "POST",
+        "api_notifications.NotificationRead",
+        "/api/v1/notifications/{notification}/read",
+        allowed=ALL_ROLES,
+        api=True,
+    ),
     Route("GET", "reminder_log.index", "/reminders/", allowed=CHAIR),
     Route("POST", "reminder_log.resend", "/reminders/{reminder}/resend", allowed=CHAIR, ok=302),
 ]
