@@ -32,7 +32,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden
@@ -50,8 +49,9 @@ from mettrack.domain.choices import (
 )
 from mettrack.extensions import db
 from mettrack.models import Case, CaseTag
-from mettrack.permissions import Perm, can, case_scope, chair_or_case_lead, deny_record
+from mettrack.permissions import Perm, can, case_scope, chair_or_case_lead
 from mettrack.services import Conflict, ValidationError
+from mettrack.services.case_lock import locked_case
 from mettrack.services.case_team import NotTheLead
 from mettrack.services.cases import get_for
 from mettrack.services.form_input import date_value, parse_version
@@ -319,15 +319,7 @@ def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = Fa
     if not can(user, Perm.CASE_CLASSIFY):
         _deny(user, case_id, action, "role")
         raise Forbidden()
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, case_scope(user))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    if case is None:
-        db.session.rollback()
-        raise deny_record("case", case_id, action)
+    case = locked_case(case_id, case_scope(user), action)
     if not may_edit(user, case):
         _deny(user, case.id, action, "not the chair or the case's lead professional")
         raise NotTheLead()

@@ -35,8 +35,9 @@ from mettrack.clock import now
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, CaseTeamMember, User, UserRole
-from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, chair_or_case_lead, deny_record
+from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, chair_or_case_lead
 from mettrack.services import Conflict, ValidationError
+from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for
 from mettrack.services.form_input import parse_version
 
@@ -113,15 +114,7 @@ def _locked_case(user, case_id: int, action: str) -> Case:
     """The case, locked for this transaction, if within the user's need-to-know and the
     user may manage its team; NotFound or Forbidden (both audited) otherwise."""
     require(user, Perm.CASE_TEAM_MANAGE, action)
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, case_scope(user))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    if case is None:
-        db.session.rollback()
-        raise deny_record("case", case_id, action)
+    case = locked_case(case_id, case_scope(user), action)
     if not may_manage(user, case):
         _refuse(user, case, action)
     return case

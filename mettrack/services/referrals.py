@@ -21,7 +21,6 @@ not a move) and an audit row naming the fields changed, never their values.
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit
@@ -29,8 +28,9 @@ from mettrack.clock import now
 from mettrack.domain.choices import CaseState
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope
 from mettrack.services import Conflict, ValidationError
+from mettrack.services.case_lock import locked_case
 from mettrack.services.case_team import require
 from mettrack.services.cases import get_for
 from mettrack.services.form_input import parse_text, parse_version
@@ -96,15 +96,7 @@ def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_
     false (nothing saved). Saved anyway, the audit row names the list entries flagged.
     Audited as case.referral_recorded with the fields changed."""
     require(user, Perm.REFERRAL_RECORD, ACTION)
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, case_scope(user))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    if case is None:
-        db.session.rollback()
-        raise deny_record("case", case_id, ACTION)
+    case = locked_case(case_id, case_scope(user), ACTION)
     try:
         version = parse_version(expected_version)
     except ValidationError:

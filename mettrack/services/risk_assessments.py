@@ -39,6 +39,7 @@ from mettrack.extensions import db
 from mettrack.models import Case, RiskAssessment, RiskIndicator, RiskRating
 from mettrack.permissions import Perm, can, case_scope, deny_record
 from mettrack.services import Conflict, ValidationError, risk_catalogue
+from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for, record_visible, review_overdue
 from mettrack.services.form_input import parse_text, parse_version
 from mettrack.services.wording_check import audit_detail, check_before_saving
@@ -379,15 +380,7 @@ def record(
         raise deny_record("case", case_id, "risk_assessment.recorded")
     version = parse_version(expected_version)
 
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, case_scope(user))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    if case is None:
-        db.session.rollback()
-        raise deny_record("case", case_id, "risk_assessment.recorded")
+    case = locked_case(case_id, case_scope(user), "risk_assessment.recorded")
     if case.version != version:
         db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")

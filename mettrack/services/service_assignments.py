@@ -30,6 +30,7 @@ from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
 from mettrack.permissions import Perm, can, case_summary_scope, deny_record
 from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
+from mettrack.services.case_lock import locked_case
 from mettrack.services.form_input import parse_date, parse_text, parse_version
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
@@ -151,16 +152,8 @@ def _parse(data: Mapping) -> tuple[dict, dict[str, str]]:
 
 
 def _locked_case(user, case_id: int, action: str) -> Case:
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, case_summary_scope(user))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    if case is None:
-        db.session.rollback()
-        raise deny_record("case", case_id, action)
-    return case
+    # A coordinator records services on every open case (the case summary scope).
+    return locked_case(case_id, case_summary_scope(user), action)
 
 
 def record(user, case_id: int, data: Mapping, expected_version) -> tuple[ServiceAssignment, bool]:

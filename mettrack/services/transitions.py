@@ -31,6 +31,7 @@ from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent, CaseTag, RiskAssessment, Screening, ServiceAssignment
 from mettrack.permissions import Perm, can, deny_record, move_scope
 from mettrack.services import Conflict, ValidationError, reference_data
+from mettrack.services.case_lock import locked_case
 from mettrack.services.form_input import parse_date, parse_text, parse_version
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
@@ -146,15 +147,7 @@ def apply(
 
     # A move that records a service reaches a coordinator's every open case (the case
     # summary scope); every other move, the cases whose whole record the user may see.
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, move_scope(user, move.action))
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    if case is None:
-        db.session.rollback()
-        raise deny_record("case", case_id, "case.transition")
+    case = locked_case(case_id, move_scope(user, move.action), "case.transition")
     if case.version != version:
         db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
