@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import exists, false, or_, select, true
 
 from mettrack import audit
+from mettrack.core.errors import NotFound
 from mettrack.domain.choices import AuditOutcome, CaseAction, CaseState, Role
 
 
@@ -98,15 +99,6 @@ def can(user, perm: Perm) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return bool(user.roles & ROLE_PERMISSIONS[perm])
-
-
-class NotFound(Exception):
-    """A record that does not exist or lies outside the user's need-to-know."""
-
-    def __init__(self, record_type: str, record_id):
-        super().__init__(f"{record_type} {record_id} not found")
-        self.record_type = record_type
-        self.record_id = record_id
 
 
 def deny_record(record_type: str, record_id, action: str) -> NotFound:
