@@ -1,7 +1,10 @@
-"""Settings classes. Pick one with METTRACK_ENV (development, testing, production)."""
+"""Settings classes. Pick one with METTRACK_ENV (development, testing, production).
+create_app checks the chosen settings once, with validate()."""
 
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 # Each partnership default below is written once, in the domain rule it belongs to; a
 # setting here only names it and lets the environment change it.
@@ -28,6 +31,9 @@ def _env_flag(name: str, default: bool) -> bool:
 
 
 class Config:
+    # Environment variables the app refuses to start without (production names them).
+    REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
+    INSTANCE_DIR = INSTANCE_DIR  # the SQLite files and beat's schedule
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-a-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL")) or (
         f"sqlite:///{INSTANCE_DIR / 'mettrack.sqlite'}"
@@ -156,15 +162,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     # APP_BASE_URL: reminder e-mails link to it, and the development default is no use there.
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_BASE_URL")
-
-    @classmethod
-    def check_environment(cls) -> None:
-        missing = [name for name in cls.REQUIRED if not os.environ.get(name)]
-        if missing:
-            raise RuntimeError(
-                "METtrack will not start in production without these settings: " + ", ".join(missing)
-            )
+    REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_BASE_URL")
 
 
 CONFIGS = {
@@ -180,3 +178,33 @@ def config_class(name: str | None = None) -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"METTRACK_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Raise RuntimeError, naming each setting the app cannot run with, when there is any:
+    the app and the worker refuse to start rather than fail on the first request or task.
+    Called once, by create_app, on the loaded settings."""
+    problems = list(_problems(config))
+    if len(problems) == 1:
+        raise RuntimeError(problems[0])
+    if problems:
+        raise RuntimeError(
+            "METtrack will not start until these settings are fixed:\n- " + "\n- ".join(problems)
+        )
+
+
+def _problems(config: Mapping[str, Any]) -> Iterator[str]:
+    # Imported here, not at the top: reading the settings must not load the services and models.
+    from mettrack.services.reminders import check_settings as check_reminder_settings
+    from mettrack.services.risk_assessments import check_settings as check_risk_settings
+    from workers.broker import timing_problems
+
+    missing = [name for name in config.get("REQUIRED_ENVIRONMENT", ()) if not os.environ.get(name)]
+    if missing:
+        yield "METtrack will not start in production without these settings: " + ", ".join(missing)
+    yield from timing_problems(config)
+    for check in (check_risk_settings, check_reminder_settings):
+        try:
+            check(config)
+        except RuntimeError as e:
+            yield str(e)

@@ -8,15 +8,13 @@ from werkzeug.routing import IntegerConverter
 
 def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
     # Imported here, not with the package: config.py reads its defaults from mettrack.domain.
-    from config import ProductionConfig, config_class
+    from config import config_class, validate
 
     app = Flask(__name__, instance_relative_config=False)
-    cls = config_class(config_name or ("testing" if test_config else None))
-    if cls is ProductionConfig:
-        cls.check_environment()
-    app.config.from_object(cls)
+    app.config.from_object(config_class(config_name or ("testing" if test_config else None)))
     if test_config:
         app.config.update(test_config)
+    validate(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # An unreachable database host must fail fast (health checks answer 503), not hang.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])

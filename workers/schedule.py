@@ -5,8 +5,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-DEFAULT_REMINDER_SCAN_SECONDS = 15 * 60
-
 
 def _every(interval: timedelta, task: str) -> dict:
     # A scan still queued when the next one is due is worthless: let it expire rather
@@ -15,9 +13,7 @@ def _every(interval: timedelta, task: str) -> dict:
 
 
 def beat_schedule(config: Mapping[str, Any]) -> dict:
-    reminder_scan = timedelta(
-        seconds=int(config.get("REMINDER_SCAN_SECONDS") or DEFAULT_REMINDER_SCAN_SECONDS)
-    )
+    reminder_scan = timedelta(seconds=int(config["REMINDER_SCAN_SECONDS"]))
     return {
         "scan-reminders": _every(reminder_scan, "mettrack.scan_reminders"),
         "purge-expired-sessions": _every(timedelta(minutes=15), "mettrack.purge_expired_sessions"),

@@ -16,7 +16,7 @@ from sqlalchemy.pool import NullPool
 
 from mettrack.extensions import db
 from mettrack.permissions import public
-from workers import broker_kind, sqla_broker_database_url
+from workers.broker import broker_kind, sqla_broker_database_url
 
 bp = Blueprint("health", __name__)
 

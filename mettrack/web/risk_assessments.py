@@ -25,13 +25,6 @@ RATING_LABELS = {"none": "None", "low": "Low", "medium": "Medium", "high": "High
 PERIOD_LABELS = {"current": "Current", "previous": "Previous"}
 
 
-@bp.record_once
-def _check_settings(state) -> None:
-    # A wrong RISK_* setting stops the app at start, naming the setting, rather than
-    # failing the first assessment.
-    service.check_settings(state.app.config)
-
-
 @bp.app_context_processor
 def _risk_globals():
     return {

@@ -21,10 +21,23 @@ def test_production_refuses_to_start_without_its_settings(monkeypatch):
 
 
 def test_production_names_every_missing_setting(monkeypatch):
-    for name in ProductionConfig.REQUIRED:
+    for name in ProductionConfig.REQUIRED_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL, REDIS_URL, APP_BASE_URL"):
-        ProductionConfig.check_environment()
+        create_app(config_name="production")
+
+
+def test_every_unusable_setting_is_named_in_one_error():
+    with pytest.raises(RuntimeError) as error:
+        create_app(
+            {
+                "RISK_REVIEW_WEEKS_HIGH": 10,  # longer than medium
+                "REMINDER_SEND_HOUR": 24,
+                "REMINDER_REQUEUE_AFTER_SECONDS": 10,  # inside the task time limit
+            }
+        )
+    for setting in ("RISK_REVIEW_WEEKS_HIGH", "REMINDER_SEND_HOUR", "REMINDER_REQUEUE_AFTER_SECONDS"):
+        assert setting in str(error.value)
 
 
 # --- partnership defaults: written once, in the domain rules --------------------------

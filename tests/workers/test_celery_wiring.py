@@ -1,13 +1,29 @@
-"""How the Flask app and Celery fit together (workers/__init__.py), without a broker."""
+"""How the Flask app and Celery fit together (workers/__init__.py, workers/broker.py),
+without a broker."""
 
 import pytest
-from flask import has_app_context
+from flask import Config, has_app_context
 
+from config import TestingConfig
+from mettrack import create_app
 from tests.workers.support import PURGE_TASK, add_sessions, celery_app_kept, separate_app, session_names
-from workers import DEFAULT_TASK_TIME_LIMIT, celery_config
+from workers.broker import celery_settings
 from workers.schedule import beat_schedule
 
-BEAT_SCHEDULE = beat_schedule({})
+
+def _config(**overrides) -> Config:
+    """The testing settings as an app holds them, with `overrides`."""
+    config = Config(".")
+    config.from_object(TestingConfig)
+    config.update({"CELERY_BROKER_URL": "memory://", **overrides})
+    return config
+
+
+def celery_config(overrides: dict) -> dict:
+    return celery_settings(_config(**overrides))
+
+
+BEAT_SCHEDULE = beat_schedule(_config())
 
 
 @pytest.fixture
@@ -16,11 +32,6 @@ def worker_celery(app):
     celery = app.extensions["celery"]
     celery.loader.import_default_modules()
     return celery
-
-
-@pytest.fixture(autouse=True)
-def _no_visibility_timeout_in_environment(monkeypatch):
-    monkeypatch.delenv("CELERY_VISIBILITY_TIMEOUT", raising=False)
 
 
 def test_a_task_runs_inside_the_app_context(app, worker_celery):
@@ -69,10 +80,9 @@ def test_redis_visibility_timeout_is_configurable():
 
 
 def test_a_visibility_timeout_inside_the_task_time_limit_is_refused():
+    limit = TestingConfig.CELERY_TASK_TIME_LIMIT
     with pytest.raises(RuntimeError, match="CELERY_VISIBILITY_TIMEOUT"):
-        celery_config(
-            {"CELERY_BROKER_URL": "redis://h/0", "CELERY_VISIBILITY_TIMEOUT": DEFAULT_TASK_TIME_LIMIT}
-        )
+        create_app({"CELERY_BROKER_URL": "redis://h/0", "CELERY_VISIBILITY_TIMEOUT": limit})
 
 
 def test_embedded_broker_gets_only_options_that_create_engine_accepts(tmp_path):
@@ -140,7 +150,7 @@ def test_a_pool_process_drops_the_database_connections_it_inherited(app):
 )
 def test_waits_that_do_not_nest_are_refused_by_name(settings, named):
     with pytest.raises(RuntimeError, match=named):
-        celery_config({"CELERY_BROKER_URL": "memory://", **settings})
+        create_app({"CELERY_BROKER_URL": "memory://", **settings})
 
 
 def test_the_soft_time_limit_leaves_room_to_record_a_failure():

@@ -5,7 +5,7 @@ import pytest
 from kombu import Connection
 
 from tests.workers.support import PURGE_TASK, add_sessions, session_names
-from workers import broker_transport_options
+from workers.broker import broker_transport_options
 
 PURGE_BROKER_TASK = "mettrack.purge_delivered_broker_messages"
 

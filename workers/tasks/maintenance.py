@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from mettrack.extensions import db
 from mettrack.sessions import purge_expired
-from workers import broker_kind, broker_transport_options, sqla_broker_database_url
+from workers.broker import broker_kind, broker_transport_options, sqla_broker_database_url
 
 # kombu's SQLAlchemy transport keeps its messages here (its default table name; we do not
 # set message_tablename).
