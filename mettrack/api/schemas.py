@@ -378,14 +378,6 @@ class CaseSearchSchema(_CaseFilterFields):
     lead_professional = fields.Raw(metadata={"description": "The lead professional's user id, or `me`."})
 
 
-class ChildSchema(Schema):
-    id = fields.Integer(required=True)
-    first_name = fields.String(required=True)
-    last_name = fields.String(required=True)
-    date_of_birth = fields.Date(required=True, allow_none=True, metadata={"description": "Null: not known."})
-    gender = fields.String(required=True, allow_none=True)
-
-
 # --- specialist services on a case (mettrack/api/service_assignments.py)
 
 

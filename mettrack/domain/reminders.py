@@ -66,9 +66,6 @@ class ReminderState(StrEnum):
         }[self.value]
 
 
-CLAIMABLE_STATES = frozenset({ReminderState.PENDING, ReminderState.SENDING})
-
-
 class DeliveryChoice(StrEnum):
     """Each user's choice; every reminder also shows in the app's notification list."""
 

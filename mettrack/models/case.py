@@ -74,10 +74,6 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def state_enum(self) -> CaseState:
-        return CaseState(self.state)
-
-    @property
     def is_open(self) -> bool:
         return self.state != CaseState.CLOSED
 

@@ -222,10 +222,6 @@ def change_password(
     db.session.commit()
 
 
-def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
-
-
 def _is_self(actor, user: User) -> bool:
     return getattr(actor, "id", None) is not None and actor.id == user.id
 

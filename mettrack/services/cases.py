@@ -672,10 +672,6 @@ def record_visible(case: Case, user) -> bool:
     return full
 
 
-def child_of(case: Case) -> Child:
-    return case.child
-
-
 def child_age(child: Child, at: datetime | None = None) -> int | None:
     """The child's age in whole years today (London), None when the date of birth is not
     known. What a case summary shows in place of the date of birth."""
