@@ -39,7 +39,7 @@ from tests.workers.support import (
 CI = os.environ.get("CI", "").lower() == "true"
 
 SCAN_SECONDS = 1
-# The waits nest as check_timing demands: the task time limit is shorter than both the
+# The waits nest as config.validate demands: the task time limit is shorter than both the
 # requeue age and the visibility timeout.
 # The soft limit (half of a short hard one) leaves MAIL_TIMEOUT (2 s) to record a failure.
 FAST = {"CELERY_TASK_TIME_LIMIT": 6, "REMINDER_REQUEUE_AFTER_SECONDS": 7, "CELERY_VISIBILITY_TIMEOUT": 9}
