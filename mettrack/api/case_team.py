@@ -10,37 +10,17 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import CaseLeadChangeSchema, CaseTeamAddSchema, CaseTeamSchema
 from mettrack.extensions import db
 from mettrack.models import Case
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict
 from mettrack.services import case_team as service
 
 blp = ApiBlueprint("api_case_team", __name__, path="/cases", description="Case team")
 
 CASE_ID = "<int(max=2147483647):case_id>"
 USER_ID = "<int(max=2147483647):user_id>"
-
-
-@blp.errorhandler(service.NotTheLead)
-def _not_the_lead(error):
-    db.session.rollback()
-    return problems.problem_response(403, error.description)
-
-
-@blp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    db.session.rollback()
-    return problems.problem_response(409)
-
-
-@blp.errorhandler(service.NotOnTeam)
-def _not_on_team(error: service.NotOnTeam):
-    db.session.rollback()
-    return problems.problem_response(404, "This person is not on the case's team.", dict(error.errors))
 
 
 def _team(view: service.TeamView) -> dict:

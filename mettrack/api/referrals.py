@@ -12,7 +12,6 @@ from flask_login import current_user
 from marshmallow import RAISE, Schema, fields
 from marshmallow.validate import Range
 
-from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.cases import CASE_ID
 from mettrack.api.schemas import UserRefSchema, UTCDateTime, save_anyway_field
@@ -20,7 +19,6 @@ from mettrack.api.wording_check import documents_language_check
 from mettrack.extensions import db
 from mettrack.models import Case
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict
 from mettrack.services import referrals as service
 
 blp = ApiBlueprint("api_referrals", __name__, path="/cases", description="Referral to Children's Services")
@@ -82,12 +80,6 @@ class ReferralOutcomeSchema(Schema):
         metadata={"description": "The case version you last read."},
     )
     save_anyway = save_anyway_field()
-
-
-@blp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    db.session.rollback()
-    return problems.problem_response(409)
 
 
 def _fresh(case_id: int):

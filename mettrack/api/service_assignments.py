@@ -22,7 +22,6 @@ from mettrack.api.schemas import (
     ServiceAssignmentRecordedSchema,
     ServiceAssignmentSchema,
 )
-from mettrack.api.transitions import register_lifecycle_problems
 from mettrack.api.wording_check import documents_language_check
 from mettrack.extensions import db
 from mettrack.models import Case
@@ -32,7 +31,6 @@ from mettrack.services import service_assignments
 blp = ApiBlueprint(
     "api_service_assignments", __name__, path="/cases", description="Specialist services on a case"
 )
-register_lifecycle_problems(blp)  # MoveNotAllowed 403, MoveRefused 422, Conflict 409
 
 ASSIGNMENT_ID = "<int(max=2147483647):service_assignment_id>"
 

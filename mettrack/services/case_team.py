@@ -28,14 +28,15 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.errors import NotAllowed
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, CaseTeamMember, User, UserRole
 from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, chair_or_case_lead
+from mettrack.permissions import require as _require_role
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for
@@ -60,15 +61,22 @@ REASSIGN_REASONS = {
 }
 
 
-class NotTheLead(Forbidden):
+class NotTheLead(NotAllowed):
     """The user's role may change teams and classifications, but not on this case: they
     are neither the MET chair nor its lead professional (403, audited)."""
 
     description = "Only the MET chair or the case's lead professional may change this."
 
+    def __init__(self, action: str = ""):
+        super().__init__(action, (self.description,))
+
 
 class NotOnTeam(ValidationError):
-    """The person named is not on the case's team (the API answers 404, naming user_id)."""
+    """The person named is not on the case's team: the API answers 404 naming user_id;
+    the pages show it by the field."""
+
+    status = 404
+    detail = "This person is not on the case's team."
 
     def __init__(self):
         super().__init__({"user_id": "This person is not on the case's team"})
@@ -84,17 +92,9 @@ def may_manage(user, case: Case) -> bool:
 
 
 def require(user, perm: Perm, action: str) -> None:
-    """Forbidden (audited) when the user's roles do not allow `perm` at all. Views check
+    """NotAllowed (audited) when the user's roles do not allow `perm` at all. Views check
     first with @requires; this keeps the service safe when called alone."""
-    if not can(user, perm):
-        audit.record_now(
-            "permission.denied",
-            detail={"permission": str(perm), "action": action},
-            outcome=AuditOutcome.DENIED,
-            actor=user,
-        )
-        db.session.rollback()
-        raise Forbidden()
+    _require_role(user, perm, action)
 
 
 def _refuse(user, case: Case, action: str) -> None:
@@ -107,12 +107,12 @@ def _refuse(user, case: Case, action: str) -> None:
         actor=user,
     )
     db.session.rollback()
-    raise NotTheLead()
+    raise NotTheLead(action)
 
 
 def _locked_case(user, case_id: int, action: str) -> Case:
     """The case, locked for this transaction, if within the user's need-to-know and the
-    user may manage its team; NotFound or Forbidden (both audited) otherwise."""
+    user may manage its team; NotFound or NotAllowed (both audited) otherwise."""
     require(user, Perm.CASE_TEAM_MANAGE, action)
     case = locked_case(case_id, case_scope(user), action)
     if not may_manage(user, case):
@@ -122,7 +122,7 @@ def _locked_case(user, case_id: int, action: str) -> Case:
 
 def case_to_manage(user, case_id: int) -> Case:
     """Who: the forms that change the team or the lead. The case, if within the user's
-    need-to-know (NotFound otherwise) and the user may manage its team (Forbidden
+    need-to-know (NotFound otherwise) and the user may manage its team (NotAllowed
     otherwise); both refusals audited. Audited as case.viewed."""
     require(user, Perm.CASE_TEAM_MANAGE, "case.team_form_viewed")
     case = get_for(user, case_id)
@@ -265,7 +265,7 @@ LEAD_MESSAGE = "Choose the new lead professional from the list"
 
 
 def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
-    """Who: the MET chair or the case's lead professional (Forbidden otherwise, audited),
+    """Who: the MET chair or the case's lead professional (NotAllowed otherwise, audited),
     on a case within need-to-know (NotFound otherwise, audited). `data["user_id"]`: an
     active user of any agency holding a case role, not yet on the team. Adding opens the
     case to them. Audited as case.team_member_added; a CaseEvent on the timeline."""
@@ -327,7 +327,7 @@ def remove_member(user, case_id: int, member_id: int) -> None:
 
 def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     """Who: the MET chair, or the case's current lead professional handing it over
-    (Forbidden otherwise, audited), on a case within need-to-know. `data["user_id"]`: an
+    (NotAllowed otherwise, audited), on a case within need-to-know. `data["user_id"]`: an
     active user holding the lead_professional role; `data["remove_previous"]` (optional,
     true/false): also take the previous lead off the team, who otherwise stays a member.
     `expected_version` is the case version the user read (Conflict when it changed).
@@ -446,7 +446,7 @@ _REASON_ORDER = (LEAD_DEACTIVATED, LEAD_NOT_A_LEAD, NO_LEAD)
 
 
 def cases_to_reassign(user) -> list[ToReassign]:
-    """Who: the MET chair (case.reassign; Forbidden otherwise, audited). The open cases
+    """Who: the MET chair (case.reassign; NotAllowed otherwise, audited). The open cases
     whose lead professional is deactivated or no longer holds the lead professional role,
     then the open cases with no lead: oldest first within each. Audited as one
     case.reassign_listed row naming the ids shown."""

@@ -25,9 +25,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import Forbidden
 
-from mettrack import audit
+from mettrack import audit, permissions
 from mettrack.clock import now, today
 from mettrack.domain import cserq4
 from mettrack.domain import missing as missing_rules
@@ -307,11 +306,9 @@ def filters_from(args: Mapping, user=None) -> CaseFilters:
 
 
 def require(user, perm: Perm, action: str) -> None:
-    """Raise Forbidden (the caller answers 403), audited, when the user's roles do not
-    allow `perm`. Views check first with @requires; this keeps the service safe alone."""
-    if not can(user, perm):
-        audit.record_now("permission.denied", detail={"permission": str(perm), "action": action}, actor=user)
-        raise Forbidden()
+    """NotAllowed (403), audited, when the user's roles do not allow `perm`
+    (permissions.require)."""
+    permissions.require(user, perm, action)
 
 
 # --- the list ----------------------------------------------------------------------------

@@ -16,14 +16,13 @@ from datetime import date
 
 from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden
 
 from mettrack import audit, clock
 from mettrack.domain import matching
 from mettrack.domain.choices import LookedAfterStatus, Role
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, Child, User
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope, deny_record, require
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.form_input import date_value, parse_version
 
@@ -102,9 +101,16 @@ class MatchReport:
 
 
 class LikelyDuplicate(ValidationError):
-    """Refused: likely matches exist and the user has not confirmed none is this child."""
+    """Refused: likely matches exist and the user has not confirmed none is this child.
+    The API answers 409 with the matches the user may open and hints about the others."""
 
     FIELD = "confirmed_no_match"
+    status = 409
+    detail = (
+        "This child may already have a record: check `matches` (records you may open) and `hints` "
+        "(records outside your need-to-know: contact the `contact_agency`). If none is this child, "
+        'send the request again with "confirmed_no_match": true.'
+    )
 
     def __init__(self, report: MatchReport):
         super().__init__(
@@ -114,6 +120,37 @@ class LikelyDuplicate(ValidationError):
             }
         )
         self.report = report
+
+    def problem_members(self) -> dict:
+        return {
+            "matches": [
+                {
+                    "id": child.id,
+                    "first_name": child.first_name,
+                    "last_name": child.last_name,
+                    "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+                    "reasons": list(reasons),
+                }
+                for child, reasons in self.report.visible
+            ],
+            "hints": [
+                {
+                    "detail": "A possible match exists",
+                    "lead_agency": hint.lead_agency,
+                    "contact_agency": hint.contact_agency,
+                }
+                for hint in self.report.hints
+            ],
+        }
+
+
+class ChildChanged(Conflict):
+    """The child's record changed since the version the user read; nothing was saved."""
+
+    detail = (
+        "Someone else changed this record since you read it; nothing was saved. Fetch it again, then retry."
+    )
+    errors = {"version": "The record has changed since this version."}
 
 
 # --- scope and reads ---------------------------------------------------------------------
@@ -385,8 +422,7 @@ def find_likely_matches(user, data: ChildInput) -> MatchReport:
 
 
 def _require(user, perm: Perm) -> None:
-    if not can(user, perm):
-        raise Forbidden()
+    require(user, perm, str(perm))
 
 
 def create_child(user, data: ChildInput, confirmed_no_match: bool = False) -> Child:
@@ -436,7 +472,7 @@ def update_child(user, child_id: int, data: ChildInput | dict, version) -> Child
     values = {name: value for name, value in values.items() if name in only}
     if version != child.version:
         db.session.rollback()
-        raise Conflict()
+        raise ChildChanged()
     changed = sorted(name for name, value in values.items() if getattr(child, name) != value)
     for name in changed:
         setattr(child, name, values[name])
@@ -445,5 +481,5 @@ def update_child(user, child_id: int, data: ChildInput | dict, version) -> Child
         db.session.commit()
     except StaleDataError:  # saved by someone else between our read and our write
         db.session.rollback()
-        raise Conflict() from None
+        raise ChildChanged() from None
     return child

@@ -21,7 +21,7 @@ from mettrack.clock import LONDON, now
 from mettrack.domain import missing as rules
 from mettrack.extensions import db
 from mettrack.models import Case, MissingEpisode, PhilomenaProfile
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope, deny_record, deny_role
 from mettrack.services import ValidationError
 from mettrack.services.cases import get_for, record_visible
 from mettrack.services.form_input import parse_datetime
@@ -180,7 +180,7 @@ def episode_for(user, case_id: int, episode_id: int, *, action: str = "missing.v
     """Who: any role with case.view. The episode if it belongs to this case and the case is
     within the user's need-to-know; otherwise the attempt is audited and NotFound raised."""
     if not can(user, Perm.CASE_VIEW):
-        raise deny_record("missing_episode", episode_id, action)
+        raise deny_role("missing_episode", episode_id, action)
     episode = db.session.scalar(
         select(MissingEpisode)
         .join(Case, Case.id == MissingEpisode.case_id)
@@ -226,7 +226,7 @@ def _other_episodes(case_id: int, episode_id: int | None = None) -> list[rules.E
 
 def _require_recorder(user, record_type: str, record_id, action: str) -> None:
     if not can(user, Perm.MISSING_RECORD):
-        raise deny_record(record_type, record_id, action)
+        raise deny_role(record_type, record_id, action)
 
 
 def _check_wording(texts: Mapping, save_anyway: bool, episode: MissingEpisode | None = None) -> dict:
@@ -399,7 +399,7 @@ def save_philomena(user, case_id: int, data: Mapping, photo: bytes | None = None
     """Who: philomena.edit, on a case within need-to-know, for a looked-after child only.
     Saves the details police need if the child goes missing; a new photo replaces the old."""
     if not can(user, Perm.PHILOMENA_EDIT):
-        raise deny_record("case", case_id, "philomena.saved")
+        raise deny_role("case", case_id, "philomena.saved")
     case = get_for(user, case_id, action="philomena.save")
     if not case.child.looked_after:
         raise ValidationError({"looked_after": NOT_LOOKED_AFTER})

@@ -24,7 +24,7 @@ from mettrack.clock import now
 from mettrack.domain.language import Finding
 from mettrack.extensions import db
 from mettrack.models import Case, CaseNote, User
-from mettrack.permissions import Perm, can, deny_record
+from mettrack.permissions import Perm, can, deny_record, deny_role
 from mettrack.services import ValidationError
 from mettrack.services.cases import get_for, record_visible
 from mettrack.services.language_phrases import finding_dict
@@ -133,7 +133,7 @@ def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutc
     otherwise the note is saved with what was flagged (empty when the text is clean).
     Audited as note.added (ids and counts, never the text)."""
     if not can(user, Perm.NOTE_WRITE):
-        raise deny_record("case", case_id, "note.added")
+        raise deny_role("case", case_id, "note.added")
     case = get_for(user, case_id, action="note.add")
     errors: dict[str, str] = {}
     text = _body(body, errors)

@@ -77,14 +77,14 @@ def referral_for(user, case_id: int) -> Case:
 
 def case_to_record(user, case_id: int) -> Case:
     """Who: the form. The case, if the user's roles allow recording a referral's outcome
-    (Forbidden otherwise) and it is within their need-to-know (NotFound otherwise); both
+    (NotAllowed otherwise) and it is within their need-to-know (NotFound otherwise); both
     refusals audited. Audited as case.referral_form_viewed."""
     require(user, Perm.REFERRAL_RECORD, "case.referral_form_viewed")
     return get_for(user, case_id, action="case.referral_form_viewed")
 
 
 def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_anyway: bool = False) -> Case:
-    """Who: the MET chair or a lead professional (Forbidden otherwise, audited), on a case
+    """Who: the MET chair or a lead professional (NotAllowed otherwise, audited), on a case
     within need-to-know (NotFound otherwise, audited) that has been referred and is open.
 
     `data`: `mash_reference` (required, up to 60 characters) and `referral_outcome`

@@ -13,12 +13,13 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 
 from mettrack import audit
+from mettrack.core.errors import NotAllowed
 from mettrack.domain.choices import AuditOutcome
 from mettrack.domain.reminders import Channel, ReminderKind, ReminderState
 from mettrack.extensions import db
 from mettrack.models import Reminder, User
 from mettrack.permissions import NotFound, Perm, can
-from mettrack.services import ValidationError
+from mettrack.services import Conflict, ValidationError
 
 MAX_PAGE = 100_000
 STATE_FIELD = "state"
@@ -31,12 +32,9 @@ CHANNEL_LABELS = {
 }
 
 
-class NotAllowed(Exception):
-    """The user's roles may not see the reminder log (the caller answers 403). Audited."""
-
-
-class ResendRefused(Exception):
-    """This reminder cannot be sent again; the message says why. Nothing was changed."""
+class ResendRefused(Conflict):
+    """This reminder cannot be sent again as it stands; the message says why. Nothing was
+    changed."""
 
 
 def _require(user, action: str) -> None:

@@ -37,7 +37,7 @@ from mettrack.domain.choices import CaseState, IndicatorPeriod, IndicatorRating,
 from mettrack.domain.cserq4 import age_on
 from mettrack.extensions import db
 from mettrack.models import Case, RiskAssessment, RiskIndicator, RiskRating
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope, deny_record, deny_role
 from mettrack.services import Conflict, ValidationError, risk_catalogue
 from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for, record_visible, review_overdue
@@ -182,7 +182,7 @@ def get_one(user, case_id: int, assessment_id: int) -> tuple[Case, AssessmentVie
     assessment of another case, or outside need-to-know, is NotFound (audited)."""
     action = "risk_assessment.viewed"
     if not can(user, Perm.CASE_VIEW):
-        raise deny_record("risk_assessment", assessment_id, action)
+        raise deny_role("risk_assessment", assessment_id, action)
     assessment = db.session.scalar(
         select(RiskAssessment)
         .join(Case, Case.id == RiskAssessment.case_id)
@@ -336,7 +336,7 @@ def preview(user, case_id: int, data: Mapping) -> tuple[Case, Preview]:
     ratings, without saving anything (the form's "Check the suggestion"). The case read
     is audited."""
     if not can(user, Perm.RISK_ASSESS):
-        raise deny_record("case", case_id, "risk_assessment.preview")
+        raise deny_role("case", case_id, "risk_assessment.preview")
     case = get_for(user, case_id, action="risk_assessment.preview")
     errors: dict[str, str] = {}
     parsed = _parse(data, risk_catalogue.list_active(), errors)
@@ -377,7 +377,7 @@ def record(
     language check flags the rationale or a reason and `save_anyway` is false; in each
     case nothing is saved. Saved anyway, the audit row names the list entries flagged."""
     if not can(user, Perm.RISK_ASSESS):
-        raise deny_record("case", case_id, "risk_assessment.recorded")
+        raise deny_role("case", case_id, "risk_assessment.recorded")
     version = parse_version(expected_version)
 
     case = locked_case(case_id, case_scope(user), "risk_assessment.recorded")

@@ -23,7 +23,7 @@ from mettrack.domain.choices import CaseAction, CaseState, Role, ScreeningOutcom
 from mettrack.domain.cserq4 import ScreeningAnswers, ScreeningInputError, ScreeningResult, screen
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, Screening
-from mettrack.permissions import Perm, can, deny_record
+from mettrack.permissions import Perm, can, deny_record, deny_role
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.cases import get_for
 from mettrack.services.children import child_scope
@@ -81,7 +81,7 @@ def screen_child(
     when the language check flags the notes and `save_anyway` is false (nothing is
     saved; saved anyway, the audit row names the list entries flagged)."""
     if not can(user, Perm.CASE_SCREEN):
-        raise deny_record("child", child_id, "screening.recorded")
+        raise deny_role("child", child_id, "screening.recorded")
     child = db.session.scalar(
         select(Child).where(Child.id == child_id, child_scope(user)).with_for_update(of=Child)
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit
 from mettrack.clock import now, today
+from mettrack.core.errors import NotAllowed
 from mettrack.domain import workflow
 from mettrack.domain.choices import (
     AuditOutcome,
@@ -68,13 +69,9 @@ TEXT_FIELDS: dict[CaseAction, dict[str, str]] = {
 _GUARDED_BY_FIELDS = {CaseAction.SET_POLICE_TIER, CaseAction.ASSIGN_SERVICE}
 
 
-class MoveNotAllowed(Exception):
-    """The user's roles do not allow this move (the caller answers 403). Audited."""
-
-    def __init__(self, action: str, reasons: tuple[str, ...]):
-        super().__init__("; ".join(reasons))
-        self.action = action
-        self.reasons = reasons
+class MoveNotAllowed(NotAllowed):
+    """The user's roles do not allow this move (403), with the workflow table's reasons.
+    Audited."""
 
 
 class MoveRefused(ValidationError):
@@ -87,6 +84,7 @@ class MoveRefused(ValidationError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(errors)
         self.reasons = tuple(errors.values())
+        self.detail = " ".join(self.reasons)
 
 
 @dataclass

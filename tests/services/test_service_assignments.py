@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.exceptions import Forbidden
 
 from mettrack.clock import set_now
+from mettrack.core.errors import NotAllowed
 from mettrack.domain.choices import CaseState, Role
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseEvent, ServiceAssignment
@@ -117,7 +117,7 @@ def test_stale_version_is_a_conflict(coordinator):
 def test_only_the_coordinator_records_and_only_within_need_to_know(coordinator):
     partner = factories.user(roles=[Role.PARTNER])
     case = factories.case(state=CaseState.SERVICE_ASSIGNED, members=[partner])
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         service_assignments.record(partner, case.id, SERVICE, 1)
     closed = factories.case(state=CaseState.CLOSED)  # a coordinator sees open cases only
     with pytest.raises(NotFound):
