@@ -13,8 +13,6 @@ from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import CaseClassificationSchema, CaseClassificationUpdateSchema
-from mettrack.extensions import db
-from mettrack.models import Case
 from mettrack.permissions import Perm, requires
 from mettrack.services import ValidationError
 from mettrack.services import case_classification as service
@@ -80,6 +78,4 @@ class CaseClassification(MethodView):
             case = service.save(current_user, case_id, data, body["version"])
         except ValidationError as e:
             raise ValidationError({_api_field(k): v for k, v in e.errors.items()}) from None
-        db.session.expire_all()
-        case = db.session.get(Case, case.id)  # as saved (the save was audited)
         return _body(case, service.classification_of(case))

@@ -12,8 +12,6 @@ from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import CaseLeadChangeSchema, CaseTeamAddSchema, CaseTeamSchema
-from mettrack.extensions import db
-from mettrack.models import Case
 from mettrack.permissions import Perm, requires
 from mettrack.services import case_team as service
 
@@ -31,12 +29,6 @@ def _team(view: service.TeamView) -> dict:
         "lead_professional": case.lead_professional,
         "members": view.members,
     }
-
-
-def _fresh(case_id: int) -> dict:
-    """The team as it is now, read again (the change's own transaction is committed)."""
-    db.session.expire_all()
-    return _team(service.team_of(db.session.get(Case, case_id)))
 
 
 @blp.route(f"/{CASE_ID}/team")
@@ -66,8 +58,7 @@ class CaseTeam(MethodView):
         naming `user_id` for someone who cannot be added (unknown, deactivated, no case
         role, already on the team). Audited as case.team_member_added.
         """
-        service.add_member(current_user, case_id, body)
-        return _fresh(case_id)
+        return _team(service.team_of(service.add_member(current_user, case_id, body).case))
 
 
 @blp.route(f"/{CASE_ID}/team/{USER_ID}")
@@ -107,5 +98,4 @@ class CaseLead(MethodView):
         as case.lead_changed.
         """
         version = body.pop("version")
-        service.change_lead(current_user, case_id, body, version)
-        return _fresh(case_id)
+        return _team(service.team_of(service.change_lead(current_user, case_id, body, version)))

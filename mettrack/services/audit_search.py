@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from mettrack import audit
 from mettrack.clock import LONDON
 from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import AuditOutcome
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, User
@@ -137,6 +138,7 @@ class AuditPage:
         return max(1, -(-self.total // self.per_page))
 
 
+@transaction
 def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
     """Who: a MET chair (by user, record and date) or an admin (by user and date).
     `args` are the search form's fields (see parse_filters). Rows newest first. Writes an
@@ -194,7 +196,6 @@ def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
         detail={"filters": filters.as_detail(), "page": page, "total": total},
         actor=user,
     )
-    db.session.commit()
     return AuditPage(items, total, page, per_page, filters)
 
 

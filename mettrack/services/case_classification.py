@@ -38,6 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mettrack import audit, clock
 from mettrack.clock import now
 from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import (
     AuditOutcome,
     CaseFlag,
@@ -159,7 +160,6 @@ def _deny(user, case_id, action: str, reason: str) -> None:
         outcome=AuditOutcome.DENIED,
         actor=user,
     )
-    db.session.rollback()
 
 
 def case_to_edit(user, case_id: int) -> tuple[Case, Classification]:
@@ -306,6 +306,7 @@ def validate(data: Mapping, case: Case, today: date, *, form: bool = False) -> t
 # --- saving ------------------------------------------------------------------------------
 
 
+@transaction
 def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = False) -> Case:
     """Who: the MET chair or the case's lead professional (case.classify; NotAllowed,
     audited, otherwise), on a case within need-to-know (NotFound, audited, otherwise).
@@ -323,18 +324,12 @@ def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = Fa
     if not may_edit(user, case):
         _deny(user, case.id, action, "not the chair or the case's lead professional")
         raise NotTheLead(action)
-    try:
-        version = parse_version(expected_version)
-    except ValidationError:
-        db.session.rollback()
-        raise
+    version = parse_version(expected_version)
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
     values, errors = validate(data, case, clock.today(), form=form)
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
 
     before = classification_of(case)
@@ -358,8 +353,7 @@ def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = Fa
         flag_modified(case, "updated_at")
     audit.record(action, "case", case.id, detail={"changed": changed}, actor=user)
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise Conflict(f"case {case_id} changed while it was being saved") from None
     return case

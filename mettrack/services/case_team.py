@@ -32,6 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mettrack import audit
 from mettrack.clock import now
 from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, CaseTeamMember, User, UserRole
@@ -106,7 +107,6 @@ def _refuse(user, case: Case, action: str) -> None:
         outcome=AuditOutcome.DENIED,
         actor=user,
     )
-    db.session.rollback()
     raise NotTheLead(action)
 
 
@@ -264,6 +264,7 @@ ADD_MESSAGE = "Choose the person to add to the team from the list"
 LEAD_MESSAGE = "Choose the new lead professional from the list"
 
 
+@transaction
 def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
     """Who: the MET chair or the case's lead professional (NotAllowed otherwise, audited),
     on a case within need-to-know (NotFound otherwise, audited). `data["user_id"]`: an
@@ -284,20 +285,19 @@ def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
         elif any(m.user_id == member.id for m in case.team):
             errors["user_id"] = f"{member.name} is already on the team"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     row = CaseTeamMember(user_id=member.id, team_role=TeamRole.MEMBER.value, added_at=now())
     case.team.append(row)
     _event(case, user, EVENT_MEMBER_ADDED, f"{_user_label(member)} joined the team")
     audit.record(action, "case", case.id, detail={"user_id": member.id}, actor=user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # added by someone else at the same moment
-        db.session.rollback()
         raise Conflict(f"case {case_id}: the team changed while saving") from None
     return row
 
 
+@transaction
 def remove_member(user, case_id: int, member_id: int) -> None:
     """Who: the MET chair or the case's lead professional, on a case within need-to-know.
     Takes the person off the team: the case is closed to them unless a role of theirs
@@ -308,10 +308,8 @@ def remove_member(user, case_id: int, member_id: int) -> None:
     case = _locked_case(user, case_id, action)
     row = next((m for m in case.team if m.user_id == member_id), None)
     if row is None:
-        db.session.rollback()
         raise NotOnTeam()
     if member_id == case.lead_professional_id or row.team_role == TeamRole.LEAD.value:
-        db.session.rollback()
         raise ValidationError(
             {
                 "user_id": "The lead professional cannot be taken off the team: "
@@ -322,9 +320,9 @@ def remove_member(user, case_id: int, member_id: int) -> None:
     case.team.remove(row)
     _event(case, user, EVENT_MEMBER_REMOVED, f"{label} left the team")
     audit.record(action, "case", case.id, detail={"user_id": member_id}, actor=user)
-    db.session.commit()
 
 
+@transaction
 def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     """Who: the MET chair, or the case's current lead professional handing it over
     (NotAllowed otherwise, audited), on a case within need-to-know. `data["user_id"]`: an
@@ -336,13 +334,8 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     Audited as case.lead_changed; a CaseEvent on the timeline."""
     action = "case.lead_changed"
     case = _locked_case(user, case_id, action)
-    try:
-        version = parse_version(expected_version)
-    except ValidationError:
-        db.session.rollback()
-        raise
+    version = parse_version(expected_version)
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
     errors: dict[str, str] = {}
@@ -360,7 +353,6 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
         elif new.id == case.lead_professional_id:
             errors["user_id"] = f"{new.name} is already the lead professional"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
 
     previous = case.lead_professional
@@ -401,9 +393,8 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
         actor=user,
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except (StaleDataError, IntegrityError):
-        db.session.rollback()
         raise Conflict(f"case {case_id} changed while its lead was being changed") from None
     return case
 
@@ -445,6 +436,7 @@ def _reason(case: Case) -> str:
 _REASON_ORDER = (LEAD_DEACTIVATED, LEAD_NOT_A_LEAD, NO_LEAD)
 
 
+@transaction
 def cases_to_reassign(user) -> list[ToReassign]:
     """Who: the MET chair (case.reassign; NotAllowed otherwise, audited). The open cases
     whose lead professional is deactivated or no longer holds the lead professional role,
@@ -464,7 +456,6 @@ def cases_to_reassign(user) -> list[ToReassign]:
         key=lambda item: _REASON_ORDER.index(item.reason),
     )
     audit.record("case.reassign_listed", "case", detail={"ids": [i.case.id for i in items]}, actor=user)
-    db.session.commit()
     return items
 
 

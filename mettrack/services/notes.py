@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.language import Finding
 from mettrack.extensions import db
 from mettrack.models import Case, CaseNote, User
@@ -125,6 +126,7 @@ def _body(value, errors: dict) -> str | None:
     return text
 
 
+@transaction
 def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutcome:
     """Who: note.write, on a case within need-to-know (else NotFound, audited).
 
@@ -140,7 +142,6 @@ def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutc
     if not isinstance(save_anyway, bool):
         errors["save_anyway"] = "Answer true or false"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     try:
         findings = check_before_saving({"body": text}, save_anyway=save_anyway).get("body", [])
@@ -167,5 +168,4 @@ def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutc
         },
         actor=user,
     )
-    db.session.commit()
     return NoteOutcome(note, findings, case)

@@ -20,7 +20,6 @@ The check warns: a professional may need to record what someone else said.
 from collections.abc import Mapping
 
 from mettrack.domain.language import Finding, check
-from mettrack.extensions import db
 from mettrack.services import ValidationError
 from mettrack.services.language_phrases import active_phrases, finding_dict
 
@@ -85,7 +84,6 @@ def check_before_saving(
     what it found (empty when the texts read well): pass it to `audit_detail`."""
     found = flagged_in(texts)
     if found and not save_anyway:
-        db.session.rollback()
         raise WordingFlagged(found, labels)
     return found
 

@@ -202,9 +202,9 @@ def new_service(case_id: int):
         return _service_form(cases.get_summary_for(current_user, case_id), {}, {})
     values = request.form.to_dict()
     try:
-        _assignment, moved = service_assignments.record(
+        moved = service_assignments.record(
             current_user, case_id, request.form, request.form.get("version")
-        )
+        ).moved
     except Conflict:
         return _service_form(cases.get_summary_for(current_user, case_id), {}, values, 409, conflict=True)
     except ValidationError as e:
