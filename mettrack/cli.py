@@ -5,11 +5,14 @@ The command names, options and outputs are a contract partner agencies script ag
 """
 
 import sys
+from collections.abc import Iterable
+from typing import NoReturn
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from mettrack.core.errors import AppError, NotAllowed
 from mettrack.services import ValidationError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -22,6 +25,37 @@ def _fail(error: ValidationError) -> None:
     for field, message in error.errors.items():
         click.echo(f"Error: --{field}: {message}", err=True)
     sys.exit(2)
+
+
+def error_lines(error: AppError | None) -> list[str]:
+    """What a refusal says, a line each, in the words the pages and the API use."""
+    from mettrack.services.wording_check import WordingFlagged
+
+    if isinstance(error, NotAllowed):
+        return list(error.reasons)
+    if isinstance(error, WordingFlagged):
+        return [
+            f"{field}: “{finding.text}”: consider “{finding.suggestion}”"
+            for field, findings in error.findings.items()
+            for finding in findings
+        ]
+    if isinstance(error, ValidationError):
+        # Refusals of a rule as a whole (refusal, refusal_2 ...) read as they are; those
+        # about one field name it, as the API's `errors` do.
+        return [
+            message if field.startswith("refusal") else f"{field}: {message}"
+            for field, message in error.errors.items()
+        ]
+    return []
+
+
+def refuse(heading: str, error: AppError | None = None, advice: Iterable[str] = ()) -> NoReturn:
+    """A refused command: the heading, then what the error says and what to do, each on
+    its own line on standard error; exit 1 (nothing was changed)."""
+    click.echo(heading, err=True)
+    for line in (*error_lines(error), *advice):
+        click.echo(f"  {line}", err=True)
+    sys.exit(1)
 
 
 @users_cli.command("create")

@@ -11,16 +11,15 @@ command itself is wrong (an unknown --as user, a --field not written name=value)
 """
 
 import sys
-from collections.abc import Iterable
 
 import click
 from flask.cli import AppGroup
 
 from mettrack import audit
+from mettrack.cli import refuse
+from mettrack.core.errors import Conflict, NotAllowed, NotFound, ValidationError
 from mettrack.domain import workflow
 from mettrack.domain.choices import CaseState, ReferenceKind
-from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError
 
 cases_cli = AppGroup(
     "cases", help="Work on cases as a named user (new: not yet part of the partner contract)."
@@ -42,13 +41,6 @@ AS_OPTION = click.option(
 def _usage_error(option: str, message: str) -> None:
     click.echo(f"Error: {option}: {message}", err=True)
     sys.exit(2)
-
-
-def _refused(heading: str, reasons: Iterable[str]) -> None:
-    click.echo(heading, err=True)
-    for reason in reasons:
-        click.echo(f"  {reason}", err=True)
-    sys.exit(1)
 
 
 def _acting_user(email: str):
@@ -81,14 +73,6 @@ def _parse_fields(pairs: tuple[str, ...], action: str) -> dict[str, str]:
             _usage_error("--field", f"{action} takes {takes}; not {name}")
         data[name] = value
     return data
-
-
-def _reason_lines(errors: dict[str, str]) -> list[str]:
-    # Refusals of the guard as a whole (refusal, refusal_2 ...) read as they are; those
-    # about one field name it, as the API's `errors` do.
-    return [
-        message if field.startswith("refusal") else f"{field}: {message}" for field, message in errors.items()
-    ]
 
 
 @cases_cli.command("move")
@@ -128,24 +112,23 @@ def cases_move(case_id, action, email, expected_version, pairs, save_anyway):
             transitions.check_role(user, case_id, action)
             version = expected_version or transitions.current_version(user, case_id, action)
             case = transitions.apply(user, case_id, action, data, version, save_anyway=save_anyway)
-        except transitions.MoveNotAllowed as e:
-            _refused("Not moved: your role does not allow this. Nothing was changed.", e.reasons)
+        except NotAllowed as e:
+            refuse("Not moved: your role does not allow this. Nothing was changed.", e)
         except NotFound:
-            _refused(f"Not moved: there is no case {case_id} that {user.email} may see.", ())
+            refuse(f"Not moved: there is no case {case_id} that {user.email} may see.")
         except Conflict:
-            _refused(
+            refuse(
                 f"Not moved: case {case_id} is no longer at version {version}. Nothing was changed.",
-                ["Check the case (flask cases moves) and run again with its current version."],
+                advice=["Check the case (flask cases moves) and run again with its current version."],
             )
         except WordingFlagged as e:
-            lines = []
-            for field, findings in e.findings.items():
-                for finding in findings:
-                    lines.append(f"{field}: “{finding.text}”: consider “{finding.suggestion}”")
-            lines.append("Reword it, or run again with --save-anyway to save it as written.")
-            _refused("Not moved: the language check flagged wording that can blame the child.", lines)
+            refuse(
+                "Not moved: the language check flagged wording that can blame the child.",
+                e,
+                ["Reword it, or run again with --save-anyway to save it as written."],
+            )
         except ValidationError as e:
-            _refused("Not moved. Nothing was changed:", _reason_lines(e.errors))
+            refuse("Not moved. Nothing was changed:", e)
     from_state = case.events[-1].from_state
     to_state = CaseState(case.state)
     click.echo(to_state.value)
@@ -189,7 +172,7 @@ def cases_moves(case_id, email):
         try:
             case = cases.get_for(user, case_id, action="case.transitions_listed")
         except NotFound:
-            _refused(f"There is no case {case_id} that {user.email} may see.", ())
+            refuse(f"There is no case {case_id} that {user.email} may see.")
         offered = transitions.offered_moves(case, user)
     click.echo(f"Case {case.id}: {CaseState(case.state).label}, version {case.version}.", err=True)
     possible = [o for o in offered if o.possible]

@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import exists, false, or_, select, true
 
 from mettrack import audit
-from mettrack.core.errors import NotFound
+from mettrack.core.errors import NotAllowed, NotFound
 from mettrack.domain.choices import AuditOutcome, CaseAction, CaseState, Role
 
 
@@ -105,6 +105,29 @@ def deny_record(record_type: str, record_id, action: str) -> NotFound:
     """Audit a refused record access and return the NotFound to raise."""
     audit.record_now(f"{action}.denied", record_type, record_id, outcome=AuditOutcome.DENIED)
     return NotFound(record_type, record_id)
+
+
+def deny_role(record_type: str, record_id, action: str) -> NotAllowed:
+    """Audit an action the user's roles do not allow, on the record they named, and return
+    the NotAllowed to raise (403: the role is refused before the record is looked at)."""
+    audit.record_now(
+        f"{action}.denied", record_type, record_id, detail={"reason": "role"}, outcome=AuditOutcome.DENIED
+    )
+    return NotAllowed(action)
+
+
+def require(user, perm: Perm, action: str) -> None:
+    """Raise NotAllowed (audited as permission.denied) when the user's roles do not allow
+    `perm`. Views check first with @requires; this keeps a use case safe when called alone
+    (the command line, another use case)."""
+    if not can(user, perm):
+        audit.record_now(
+            "permission.denied",
+            detail={"permission": str(perm), "action": action},
+            outcome=AuditOutcome.DENIED,
+            actor=user,
+        )
+        raise NotAllowed(action)
 
 
 def check(perm: Perm) -> None:

@@ -11,13 +11,10 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import CaseClassificationSchema, CaseClassificationUpdateSchema
-from mettrack.extensions import db
-from mettrack.models import Case
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict, ValidationError, case_team
+from mettrack.services import ValidationError
 from mettrack.services import case_classification as service
 
 blp = ApiBlueprint(
@@ -25,18 +22,6 @@ blp = ApiBlueprint(
 )
 
 CASE_ID = "<int(max=2147483647):case_id>"
-
-
-@blp.errorhandler(case_team.NotTheLead)
-def _not_the_lead(error):
-    db.session.rollback()
-    return problems.problem_response(403, error.description)
-
-
-@blp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    db.session.rollback()
-    return problems.problem_response(409)
 
 
 def _api_field(name: str) -> str:
@@ -93,6 +78,4 @@ class CaseClassification(MethodView):
             case = service.save(current_user, case_id, data, body["version"])
         except ValidationError as e:
             raise ValidationError({_api_field(k): v for k, v in e.errors.items()}) from None
-        db.session.expire_all()
-        case = db.session.get(Case, case.id)  # as saved (the save was audited)
         return _body(case, service.classification_of(case))

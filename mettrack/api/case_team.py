@@ -10,37 +10,15 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import CaseLeadChangeSchema, CaseTeamAddSchema, CaseTeamSchema
-from mettrack.extensions import db
-from mettrack.models import Case
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict
 from mettrack.services import case_team as service
 
 blp = ApiBlueprint("api_case_team", __name__, path="/cases", description="Case team")
 
 CASE_ID = "<int(max=2147483647):case_id>"
 USER_ID = "<int(max=2147483647):user_id>"
-
-
-@blp.errorhandler(service.NotTheLead)
-def _not_the_lead(error):
-    db.session.rollback()
-    return problems.problem_response(403, error.description)
-
-
-@blp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    db.session.rollback()
-    return problems.problem_response(409)
-
-
-@blp.errorhandler(service.NotOnTeam)
-def _not_on_team(error: service.NotOnTeam):
-    db.session.rollback()
-    return problems.problem_response(404, "This person is not on the case's team.", dict(error.errors))
 
 
 def _team(view: service.TeamView) -> dict:
@@ -51,12 +29,6 @@ def _team(view: service.TeamView) -> dict:
         "lead_professional": case.lead_professional,
         "members": view.members,
     }
-
-
-def _fresh(case_id: int) -> dict:
-    """The team as it is now, read again (the change's own transaction is committed)."""
-    db.session.expire_all()
-    return _team(service.team_of(db.session.get(Case, case_id)))
 
 
 @blp.route(f"/{CASE_ID}/team")
@@ -86,8 +58,7 @@ class CaseTeam(MethodView):
         naming `user_id` for someone who cannot be added (unknown, deactivated, no case
         role, already on the team). Audited as case.team_member_added.
         """
-        service.add_member(current_user, case_id, body)
-        return _fresh(case_id)
+        return _team(service.team_of(service.add_member(current_user, case_id, body).case))
 
 
 @blp.route(f"/{CASE_ID}/team/{USER_ID}")
@@ -127,5 +98,4 @@ class CaseLead(MethodView):
         as case.lead_changed.
         """
         version = body.pop("version")
-        service.change_lead(current_user, case_id, body, version)
-        return _fresh(case_id)
+        return _team(service.team_of(service.change_lead(current_user, case_id, body, version)))

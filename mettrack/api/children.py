@@ -1,19 +1,14 @@
 """/api/v1/children: a child is visible through any case of theirs the token owner may
 see, and a child with no case yet to whoever recorded them."""
 
-import json
-
 from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
-from mettrack.api.problems import problem_response
 from mettrack.api.schemas import ChildCreateSchema, ChildPatchSchema, ChildRecordSchema
-from mettrack.extensions import db
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict
 from mettrack.services import children as children_service
 
 blp = ApiBlueprint("api_children", __name__, path="/children", description="Children")
@@ -24,50 +19,6 @@ CHILD_ID = "<int(max=2147483647):child_id>"
 def _input(fields: dict) -> children_service.ChildInput:
     return children_service.ChildInput(
         **{k: v for k, v in fields.items() if k in children_service.RECORD_FIELDS}
-    )
-
-
-@blp.errorhandler(children_service.LikelyDuplicate)
-def _likely_duplicate(error: children_service.LikelyDuplicate):
-    db.session.rollback()
-    report = error.report
-    response = problem_response(
-        409,
-        "This child may already have a record: check `matches` (records you may open) and `hints` "
-        "(records outside your need-to-know: contact the `contact_agency`). If none is this child, "
-        'send the request again with "confirmed_no_match": true.',
-        dict(error.errors),
-    )
-    body = response.get_json()
-    body["matches"] = [
-        {
-            "id": child.id,
-            "first_name": child.first_name,
-            "last_name": child.last_name,
-            "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
-            "reasons": list(reasons),
-        }
-        for child, reasons in report.visible
-    ]
-    body["hints"] = [
-        {
-            "detail": "A possible match exists",
-            "lead_agency": hint.lead_agency,
-            "contact_agency": hint.contact_agency,
-        }
-        for hint in report.hints
-    ]
-    response.set_data(json.dumps(body))
-    return response
-
-
-@blp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    db.session.rollback()
-    return problem_response(
-        409,
-        "Someone else changed this record since you read it; nothing was saved. Fetch it again, then retry.",
-        {"version": "The record has changed since this version."},
     )
 
 

@@ -75,15 +75,6 @@ def _details(case, profile) -> dict:
     }
 
 
-def _fresh(case_id: int) -> dict:
-    """The details as saved, read again without a second audit row (the save wrote one)."""
-    from mettrack.models import Case, PhilomenaProfile
-
-    db.session.expire_all()
-    case = db.session.get(Case, case_id)
-    return _details(case, db.session.get(PhilomenaProfile, case_id))
-
-
 @blp.route(f"/{CASE_ID}/philomena")
 class Philomena(MethodView):
     @requires(Perm.CASE_VIEW)
@@ -113,8 +104,7 @@ class Philomena(MethodView):
         kept. The details are not checked by the language check (see docs/notes.md).
         Audited as philomena.saved with the fields sent.
         """
-        missing.save_philomena(current_user, case_id, body)
-        return _fresh(case_id)
+        return _details(*missing.save_philomena(current_user, case_id, body))
 
 
 @blp.route(f"/{CASE_ID}/philomena/photo")
@@ -160,5 +150,4 @@ class PhilomenaPhoto(MethodView):
             missing.philomena_for(current_user, case_id, action="philomena.save")
             message = too_big if too_long else "Send the photo as the request body: a JPG or PNG image"
             raise ValidationError({"photo": message})
-        missing.save_philomena(current_user, case_id, {}, photo)
-        return _fresh(case_id)
+        return _details(*missing.save_philomena(current_user, case_id, {}, photo))

@@ -5,9 +5,12 @@ path: `type`, `title`, `status`, `detail`, and `errors`, an object naming each b
 (empty when no one field is at fault). Never HTML, never a stack trace.
 
 Errors raised inside an API view are turned into problems by the handlers that
-`register_handlers` puts on each API blueprint; errors raised before any view is found
-(an unknown path, a method the path does not take) reach the app's handlers in
-mettrack/web/errors.py, which call `problem_response` for /api/ paths.
+`register_handlers` puts on every API blueprint (mettrack/api/blueprint.py): one for the
+core refusals (mettrack/core/errors.py: each names its status, and may add its own
+`detail`, `errors` and extension members), one for werkzeug's HTTP errors, one for a
+stale write. Errors raised before any view is found (an unknown path, a method the path
+does not take) reach the app's handlers in mettrack/web/errors.py, which answer /api/
+paths with the same problems.
 """
 
 from flask import current_app, jsonify, request
@@ -16,10 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
+from mettrack.core.errors import AppError, NotFound, ValidationError
 from mettrack.extensions import db
-from mettrack.permissions import NotFound
-from mettrack.services import ValidationError
-from mettrack.services.wording_check import WordingFlagged
 
 PROBLEM_TYPE = "about:blank"
 MEDIA_TYPE = "application/problem+json"
@@ -126,24 +127,15 @@ def _http_problem(error: HTTPException):
     return problem_response(status, detail, errors, headers=data.get("headers"))
 
 
-def _validation_problem(error: ValidationError):
+def app_problem(error: AppError):
+    """A core refusal as a problem: its status, the words it carries or the usual ones."""
     db.session.rollback()
-    fields_named = ", ".join(sorted(error.errors))
-    return problem_response(422, f"Some fields are not valid: {fields_named}.", dict(error.errors))
-
-
-WORDING_FLAGGED = (
-    "Nothing was saved: the language check flagged wording that can blame the child. "
-    "`errors` names each field and `findings` lists each phrase with a better one. Reword "
-    "it, or send the same request with save_anyway: true to save it as written."
-)
-
-
-def _wording_problem(error: WordingFlagged):
-    db.session.rollback()
-    return problem_response(
-        422, WORDING_FLAGGED, dict(error.errors), members={"findings": error.finding_dicts()}
-    )
+    if isinstance(error, NotFound):
+        return _not_found_problem(error)
+    detail, errors = error.detail, dict(error.errors)
+    if detail is None and isinstance(error, ValidationError):
+        detail = f"Some fields are not valid: {', '.join(sorted(errors))}."
+    return problem_response(error.status, detail, errors, members=error.problem_members())
 
 
 def _not_found_problem(error: NotFound):
@@ -172,9 +164,6 @@ def _server_problem(error: Exception):
 def register_handlers(blueprint) -> None:
     """Answer every error raised inside this blueprint's views with a problem."""
     blueprint.register_error_handler(HTTPException, _http_problem)
-    blueprint.register_error_handler(ValidationError, _validation_problem)
-    # A subclass of ValidationError: Flask picks the handler of the closest class.
-    blueprint.register_error_handler(WordingFlagged, _wording_problem)
-    blueprint.register_error_handler(NotFound, _not_found_problem)
+    blueprint.register_error_handler(AppError, app_problem)
     blueprint.register_error_handler(StaleDataError, _conflict_problem)
     blueprint.register_error_handler(Exception, _server_problem)

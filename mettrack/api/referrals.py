@@ -12,15 +12,11 @@ from flask_login import current_user
 from marshmallow import RAISE, Schema, fields
 from marshmallow.validate import Range
 
-from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.cases import CASE_ID
 from mettrack.api.schemas import UserRefSchema, UTCDateTime, save_anyway_field
 from mettrack.api.wording_check import documents_language_check
-from mettrack.extensions import db
-from mettrack.models import Case
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict
 from mettrack.services import referrals as service
 
 blp = ApiBlueprint("api_referrals", __name__, path="/cases", description="Referral to Children's Services")
@@ -84,18 +80,6 @@ class ReferralOutcomeSchema(Schema):
     save_anyway = save_anyway_field()
 
 
-@blp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    db.session.rollback()
-    return problems.problem_response(409)
-
-
-def _fresh(case_id: int):
-    """The case as saved (its referral relations loaded again after the commit)."""
-    db.session.expire_all()
-    return db.session.get(Case, case_id)
-
-
 @blp.route(f"/{CASE_ID}/referral")
 class CaseReferral(MethodView):
     @requires(Perm.CASE_VIEW)
@@ -126,5 +110,4 @@ class CaseReferral(MethodView):
         changed, never their values.
         """
         version, save_anyway = body.pop("version"), body.pop("save_anyway")
-        service.record_outcome(current_user, case_id, body, version, save_anyway=save_anyway)
-        return _fresh(case_id)
+        return service.record_outcome(current_user, case_id, body, version, save_anyway=save_anyway)

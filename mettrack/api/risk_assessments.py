@@ -10,7 +10,6 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import (
     RiskAssessmentListSchema,
@@ -20,10 +19,9 @@ from mettrack.api.schemas import (
     RiskIndicatorListSchema,
 )
 from mettrack.api.wording_check import documents_language_check
-from mettrack.extensions import db
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict, risk_catalogue
 from mettrack.services import risk_assessments as service
+from mettrack.services import risk_catalogue
 
 blp = ApiBlueprint("api_risk_assessments", __name__, path="/cases", description="Risk assessments")
 indicators_blp = ApiBlueprint(
@@ -32,12 +30,6 @@ indicators_blp = ApiBlueprint(
 
 CASE_ID = "<int(max=2147483647):case_id>"
 ASSESSMENT_ID = "<int(max=2147483647):assessment_id>"
-
-
-@blp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    db.session.rollback()
-    return problems.problem_response(409)
 
 
 @blp.route(f"/{CASE_ID}/risk-assessments")

@@ -8,14 +8,12 @@ from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import ScreeningRecordedSchema, ScreeningRequestSchema, ScreeningSchema
-from mettrack.api.transitions import register_lifecycle_problems
 from mettrack.api.wording_check import documents_language_check
 from mettrack.clock import today
 from mettrack.permissions import Perm, requires
 from mettrack.services import cases, screenings
 
 blp = ApiBlueprint("api_screenings", __name__, path="", description="CSERQ4 screenings")
-register_lifecycle_problems(blp)
 
 MAX_ID = "int(max=2147483647)"
 

@@ -22,17 +22,13 @@ from mettrack.api.schemas import (
     ServiceAssignmentRecordedSchema,
     ServiceAssignmentSchema,
 )
-from mettrack.api.transitions import register_lifecycle_problems
 from mettrack.api.wording_check import documents_language_check
-from mettrack.extensions import db
-from mettrack.models import Case
 from mettrack.permissions import Perm, requires
 from mettrack.services import service_assignments
 
 blp = ApiBlueprint(
     "api_service_assignments", __name__, path="/cases", description="Specialist services on a case"
 )
-register_lifecycle_problems(blp)  # MoveNotAllowed 403, MoveRefused 422, Conflict 409
 
 ASSIGNMENT_ID = "<int(max=2147483647):service_assignment_id>"
 
@@ -66,10 +62,10 @@ class ServiceAssignments(MethodView):
         a case in service_assigned it adds the service. Any other state: 422 on `state`.
         """
         version = body.pop("version")
-        assignment, moved = service_assignments.record(current_user, case_id, body, version)
-        case = db.session.get(Case, case_id)
+        recorded = service_assignments.record(current_user, case_id, body, version)
+        assignment, case = recorded.assignment, recorded.case
         data = {column.key: getattr(assignment, column.key) for column in assignment.__table__.columns}
-        data |= {"case_moved": moved, "case_state": case.state, "case_version": case.version}
+        data |= {"case_moved": recorded.moved, "case_state": case.state, "case_version": case.version}
         location = url_for(
             "api_service_assignments.ServiceAssignmentItem",
             case_id=case_id,

@@ -9,40 +9,15 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api import problems
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import LifecycleCaseSchema, TransitionOptionsSchema, TransitionRequestSchema
 from mettrack.api.wording_check import documents_language_check
-from mettrack.extensions import db
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict, cases, transitions
+from mettrack.services import cases, transitions
 
 blp = ApiBlueprint("api_transitions", __name__, path="/cases", description="Case moves")
 
 CASE_ID = "<int(max=2147483647):case_id>"
-
-
-def register_lifecycle_problems(blueprint) -> None:
-    """The lifecycle's own errors as problems, on a blueprint that already answers the
-    shared ones (mettrack/api/problems.py)."""
-
-    @blueprint.errorhandler(transitions.MoveNotAllowed)
-    def _forbidden(error: transitions.MoveNotAllowed):
-        db.session.rollback()
-        return problems.problem_response(403, " ".join(error.reasons))
-
-    @blueprint.errorhandler(transitions.MoveRefused)
-    def _refused(error: transitions.MoveRefused):
-        db.session.rollback()
-        return problems.problem_response(422, " ".join(error.reasons), dict(error.errors))
-
-    @blueprint.errorhandler(Conflict)
-    def _conflict(error: Conflict):
-        db.session.rollback()
-        return problems.problem_response(409)
-
-
-register_lifecycle_problems(blp)
 
 
 @blp.route(f"/{CASE_ID}/transitions")

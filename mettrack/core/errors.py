@@ -10,9 +10,19 @@ it into an error page (mettrack/web/errors.py) and one into an RFC 9457 problem
 
 
 class AppError(Exception):
-    """A refusal a user can act on. Subclasses set `status`."""
+    """A refusal a user can act on. Subclasses set `status`.
+
+    What the API's problem says comes from the error itself, so that a refusal with more to
+    say (the findings of the language check, likely duplicates) needs no handler of its
+    own: `detail` (None: the usual words for the status), `errors` (each bad field) and
+    `problem_members()` (RFC 9457 extension members)."""
 
     status = 500
+    detail: str | None = None
+    errors: dict[str, str] = {}
+
+    def problem_members(self) -> dict:
+        return {}
 
 
 class NotFound(AppError):
@@ -26,6 +36,9 @@ class NotFound(AppError):
         self.record_id = record_id
 
 
+ROLE_REFUSED = "Your role does not allow this action."
+
+
 class NotAllowed(AppError):
     """The user's roles do not allow this action. `reasons` say why, in words a
     practitioner reads; they reveal nothing about any record."""
@@ -33,10 +46,11 @@ class NotAllowed(AppError):
     status = 403
 
     def __init__(self, action: str = "", reasons: tuple[str, ...] = ()):
-        reasons = tuple(reasons) or ("Your role does not allow this action",)
+        reasons = tuple(reasons) or (ROLE_REFUSED,)
         super().__init__("; ".join(reasons))
         self.action = str(action)
         self.reasons = reasons
+        self.detail = " ".join(reasons)
 
 
 class Conflict(AppError):

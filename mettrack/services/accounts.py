@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role
 from mettrack.extensions import db
 from mettrack.models import Agency, ApiToken, Case, User, UserRole
@@ -35,6 +36,7 @@ def normalise_email(value: str | None, field: str = "email") -> str:
         ) from None
 
 
+@transaction
 def authenticate(email: str | None, password: str | None) -> User:
     """Who: anyone. Returns the active user whose password matches; otherwise raises
     ValidationError with one message that does not say whether the account exists."""
@@ -58,7 +60,6 @@ def authenticate(email: str | None, password: str | None) -> User:
         raise ValidationError({"email": SIGN_IN_FAILED})
     user.last_sign_in_at = now()
     audit.record("auth.signed_in", "user", user.id, actor=user)
-    db.session.commit()
     return user
 
 
@@ -114,6 +115,14 @@ def _validated(data: UserInput, user_id: int | None = None) -> tuple[str, str, s
     return email, name, roles
 
 
+@transaction
+def sign_out(user: User) -> None:
+    """Who: the signed-in user, signing out. Audited as auth.signed_out (the page then
+    ends the session)."""
+    audit.record("auth.signed_out", "user", user.id, actor=user)
+
+
+@transaction
 def create_user(data: UserInput, password: str | None, actor=None, must_change: bool = True) -> User:
     """Who: an admin (pages) or an operator (CLI). Creates an active user. With no
     password, a random one is set and the user must reset it through an admin."""
@@ -134,10 +143,10 @@ def create_user(data: UserInput, password: str | None, actor=None, must_change: 
     db.session.add(user)
     db.session.flush()
     audit.record("user.created", "user", user.id, detail={"roles": sorted(roles)}, actor=actor)
-    db.session.commit()
     return user
 
 
+@transaction
 def update_user(user: User, data: UserInput, actor=None) -> User:
     """Who: an admin. Changes e-mail, name, roles and agency. An admin cannot take the
     admin role from themself (that is how a partnership ends up with no admin)."""
@@ -154,10 +163,10 @@ def update_user(user: User, data: UserInput, actor=None) -> User:
     audit.record(
         "user.updated", "user", user.id, detail={"roles_before": before, "roles": sorted(roles)}, actor=actor
     )
-    db.session.commit()
     return user
 
 
+@transaction
 def set_active(user: User, active: bool, actor=None) -> int:
     """Who: an admin. Deactivating ends every session of the user at once; an admin
     cannot deactivate themself. Returns how many open cases the user leads: the MET
@@ -177,10 +186,10 @@ def set_active(user: User, active: bool, actor=None) -> int:
         detail={"sessions_ended": ended, "open_cases_led": led},
         actor=actor,
     )
-    db.session.commit()
     return led
 
 
+@transaction
 def reset_password(user: User, actor=None) -> str:
     """Who: an admin. Sets a one-time password, returned to show once; the user must
     choose a new one at next sign-in. Ends the user's sessions. An admin changes their
@@ -194,10 +203,10 @@ def reset_password(user: User, actor=None) -> str:
     user.must_change_password = True
     end_sessions_for_user(user.id)
     audit.record("user.password_reset", "user", user.id, actor=actor)
-    db.session.commit()
     return temporary
 
 
+@transaction
 def change_password(
     user: User, current: str, new: str, confirm: str, keep_session_id: int | None = None
 ) -> None:
@@ -219,7 +228,6 @@ def change_password(
     user.must_change_password = False
     ended = end_sessions_for_user(user.id, keep_session_id=keep_session_id)
     audit.record("user.password_changed", "user", user.id, detail={"other_sessions_ended": ended}, actor=user)
-    db.session.commit()
 
 
 def _is_self(actor, user: User) -> bool:

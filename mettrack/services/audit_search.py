@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 
 from mettrack import audit
 from mettrack.clock import LONDON
+from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import AuditOutcome
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, User
@@ -35,8 +37,8 @@ RECORD_FIELDS = ("record_type", "record_id")
 FIELDS = ("actor", *RECORD_FIELDS, "date_from", "date_to")
 
 
-class SearchRefused(Exception):
-    """The user's roles do not allow this search (the page answers 403). Already audited."""
+class SearchRefused(NotAllowed):
+    """The user's roles do not allow this search (403). Already audited."""
 
 
 @dataclass(frozen=True)
@@ -136,11 +138,12 @@ class AuditPage:
         return max(1, -(-self.total // self.per_page))
 
 
+@transaction
 def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
     """Who: a MET chair (by user, record and date) or an admin (by user and date).
     `args` are the search form's fields (see parse_filters). Rows newest first. Writes an
     "audit.searched" row with the filters. A search by record from a role without
-    audit.search_records is refused, whatever else it holds: audited, SearchRefused.
+    audit.search_records is refused, whatever else it holds: audited, SearchRefused (a NotAllowed).
     Bad fields: ValidationError, and nothing is searched."""
     by_record = any((args.get(name) or "").strip() for name in RECORD_FIELDS)
     if not can(user, Perm.AUDIT_SEARCH) or (by_record and not can(user, Perm.AUDIT_SEARCH_RECORDS)):
@@ -193,7 +196,6 @@ def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
         detail={"filters": filters.as_detail(), "page": page, "total": total},
         actor=user,
     )
-    db.session.commit()
     return AuditPage(items, total, page, per_page, filters)
 
 

@@ -34,10 +34,11 @@ from datetime import date
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden
 
 from mettrack import audit, clock
 from mettrack.clock import now
+from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import (
     AuditOutcome,
     CaseFlag,
@@ -159,21 +160,20 @@ def _deny(user, case_id, action: str, reason: str) -> None:
         outcome=AuditOutcome.DENIED,
         actor=user,
     )
-    db.session.rollback()
 
 
 def case_to_edit(user, case_id: int) -> tuple[Case, Classification]:
     """Who: the classification form. The case and its classification, if within the
-    user's need-to-know (NotFound otherwise) and the user may change it (Forbidden
+    user's need-to-know (NotFound otherwise) and the user may change it (NotAllowed
     otherwise); both refusals audited. Audited as case.classification_viewed."""
     action = "case.classification_form_viewed"
     if not can(user, Perm.CASE_CLASSIFY):
         _deny(user, case_id, action, "role")
-        raise Forbidden()
+        raise NotAllowed(action)
     case, classification = classification_for(user, case_id)
     if not may_edit(user, case):
         _deny(user, case.id, action, "not the chair or the case's lead professional")
-        raise NotTheLead()
+        raise NotTheLead(action)
     return case, classification
 
 
@@ -306,8 +306,9 @@ def validate(data: Mapping, case: Case, today: date, *, form: bool = False) -> t
 # --- saving ------------------------------------------------------------------------------
 
 
+@transaction
 def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = False) -> Case:
-    """Who: the MET chair or the case's lead professional (case.classify; Forbidden,
+    """Who: the MET chair or the case's lead professional (case.classify; NotAllowed,
     audited, otherwise), on a case within need-to-know (NotFound, audited, otherwise).
     `data`: exploitation_types, flags, harm_locations (lists of codes) and the NRM
     fields nrm_referred_on, nrm_reasonable_grounds (pending, positive or negative),
@@ -318,23 +319,17 @@ def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = Fa
     action = "case.classified"
     if not can(user, Perm.CASE_CLASSIFY):
         _deny(user, case_id, action, "role")
-        raise Forbidden()
+        raise NotAllowed(action)
     case = locked_case(case_id, case_scope(user), action)
     if not may_edit(user, case):
         _deny(user, case.id, action, "not the chair or the case's lead professional")
-        raise NotTheLead()
-    try:
-        version = parse_version(expected_version)
-    except ValidationError:
-        db.session.rollback()
-        raise
+        raise NotTheLead(action)
+    version = parse_version(expected_version)
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
     values, errors = validate(data, case, clock.today(), form=form)
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
 
     before = classification_of(case)
@@ -358,8 +353,7 @@ def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = Fa
         flag_modified(case, "updated_at")
     audit.record(action, "case", case.id, detail={"changed": changed}, actor=user)
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise Conflict(f"case {case_id} changed while it was being saved") from None
     return case

@@ -19,6 +19,5 @@ def locked_case(case_id: int, scope, action: str) -> Case:
         .execution_options(populate_existing=True)
     )
     if case is None:
-        db.session.rollback()
         raise deny_record("case", case_id, action)
     return case

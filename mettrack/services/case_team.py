@@ -28,14 +28,16 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, CaseTeamMember, User, UserRole
 from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, chair_or_case_lead
+from mettrack.permissions import require as _require_role
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for
@@ -60,15 +62,22 @@ REASSIGN_REASONS = {
 }
 
 
-class NotTheLead(Forbidden):
+class NotTheLead(NotAllowed):
     """The user's role may change teams and classifications, but not on this case: they
     are neither the MET chair nor its lead professional (403, audited)."""
 
     description = "Only the MET chair or the case's lead professional may change this."
 
+    def __init__(self, action: str = ""):
+        super().__init__(action, (self.description,))
+
 
 class NotOnTeam(ValidationError):
-    """The person named is not on the case's team (the API answers 404, naming user_id)."""
+    """The person named is not on the case's team: the API answers 404 naming user_id;
+    the pages show it by the field."""
+
+    status = 404
+    detail = "This person is not on the case's team."
 
     def __init__(self):
         super().__init__({"user_id": "This person is not on the case's team"})
@@ -84,17 +93,9 @@ def may_manage(user, case: Case) -> bool:
 
 
 def require(user, perm: Perm, action: str) -> None:
-    """Forbidden (audited) when the user's roles do not allow `perm` at all. Views check
+    """NotAllowed (audited) when the user's roles do not allow `perm` at all. Views check
     first with @requires; this keeps the service safe when called alone."""
-    if not can(user, perm):
-        audit.record_now(
-            "permission.denied",
-            detail={"permission": str(perm), "action": action},
-            outcome=AuditOutcome.DENIED,
-            actor=user,
-        )
-        db.session.rollback()
-        raise Forbidden()
+    _require_role(user, perm, action)
 
 
 def _refuse(user, case: Case, action: str) -> None:
@@ -106,13 +107,12 @@ def _refuse(user, case: Case, action: str) -> None:
         outcome=AuditOutcome.DENIED,
         actor=user,
     )
-    db.session.rollback()
-    raise NotTheLead()
+    raise NotTheLead(action)
 
 
 def _locked_case(user, case_id: int, action: str) -> Case:
     """The case, locked for this transaction, if within the user's need-to-know and the
-    user may manage its team; NotFound or Forbidden (both audited) otherwise."""
+    user may manage its team; NotFound or NotAllowed (both audited) otherwise."""
     require(user, Perm.CASE_TEAM_MANAGE, action)
     case = locked_case(case_id, case_scope(user), action)
     if not may_manage(user, case):
@@ -122,7 +122,7 @@ def _locked_case(user, case_id: int, action: str) -> Case:
 
 def case_to_manage(user, case_id: int) -> Case:
     """Who: the forms that change the team or the lead. The case, if within the user's
-    need-to-know (NotFound otherwise) and the user may manage its team (Forbidden
+    need-to-know (NotFound otherwise) and the user may manage its team (NotAllowed
     otherwise); both refusals audited. Audited as case.viewed."""
     require(user, Perm.CASE_TEAM_MANAGE, "case.team_form_viewed")
     case = get_for(user, case_id)
@@ -264,8 +264,9 @@ ADD_MESSAGE = "Choose the person to add to the team from the list"
 LEAD_MESSAGE = "Choose the new lead professional from the list"
 
 
+@transaction
 def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
-    """Who: the MET chair or the case's lead professional (Forbidden otherwise, audited),
+    """Who: the MET chair or the case's lead professional (NotAllowed otherwise, audited),
     on a case within need-to-know (NotFound otherwise, audited). `data["user_id"]`: an
     active user of any agency holding a case role, not yet on the team. Adding opens the
     case to them. Audited as case.team_member_added; a CaseEvent on the timeline."""
@@ -284,20 +285,19 @@ def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
         elif any(m.user_id == member.id for m in case.team):
             errors["user_id"] = f"{member.name} is already on the team"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     row = CaseTeamMember(user_id=member.id, team_role=TeamRole.MEMBER.value, added_at=now())
     case.team.append(row)
     _event(case, user, EVENT_MEMBER_ADDED, f"{_user_label(member)} joined the team")
     audit.record(action, "case", case.id, detail={"user_id": member.id}, actor=user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # added by someone else at the same moment
-        db.session.rollback()
         raise Conflict(f"case {case_id}: the team changed while saving") from None
     return row
 
 
+@transaction
 def remove_member(user, case_id: int, member_id: int) -> None:
     """Who: the MET chair or the case's lead professional, on a case within need-to-know.
     Takes the person off the team: the case is closed to them unless a role of theirs
@@ -308,10 +308,8 @@ def remove_member(user, case_id: int, member_id: int) -> None:
     case = _locked_case(user, case_id, action)
     row = next((m for m in case.team if m.user_id == member_id), None)
     if row is None:
-        db.session.rollback()
         raise NotOnTeam()
     if member_id == case.lead_professional_id or row.team_role == TeamRole.LEAD.value:
-        db.session.rollback()
         raise ValidationError(
             {
                 "user_id": "The lead professional cannot be taken off the team: "
@@ -322,12 +320,12 @@ def remove_member(user, case_id: int, member_id: int) -> None:
     case.team.remove(row)
     _event(case, user, EVENT_MEMBER_REMOVED, f"{label} left the team")
     audit.record(action, "case", case.id, detail={"user_id": member_id}, actor=user)
-    db.session.commit()
 
 
+@transaction
 def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     """Who: the MET chair, or the case's current lead professional handing it over
-    (Forbidden otherwise, audited), on a case within need-to-know. `data["user_id"]`: an
+    (NotAllowed otherwise, audited), on a case within need-to-know. `data["user_id"]`: an
     active user holding the lead_professional role; `data["remove_previous"]` (optional,
     true/false): also take the previous lead off the team, who otherwise stays a member.
     `expected_version` is the case version the user read (Conflict when it changed).
@@ -336,13 +334,8 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     Audited as case.lead_changed; a CaseEvent on the timeline."""
     action = "case.lead_changed"
     case = _locked_case(user, case_id, action)
-    try:
-        version = parse_version(expected_version)
-    except ValidationError:
-        db.session.rollback()
-        raise
+    version = parse_version(expected_version)
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
     errors: dict[str, str] = {}
@@ -360,7 +353,6 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
         elif new.id == case.lead_professional_id:
             errors["user_id"] = f"{new.name} is already the lead professional"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
 
     previous = case.lead_professional
@@ -401,9 +393,8 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
         actor=user,
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except (StaleDataError, IntegrityError):
-        db.session.rollback()
         raise Conflict(f"case {case_id} changed while its lead was being changed") from None
     return case
 
@@ -445,8 +436,9 @@ def _reason(case: Case) -> str:
 _REASON_ORDER = (LEAD_DEACTIVATED, LEAD_NOT_A_LEAD, NO_LEAD)
 
 
+@transaction
 def cases_to_reassign(user) -> list[ToReassign]:
-    """Who: the MET chair (case.reassign; Forbidden otherwise, audited). The open cases
+    """Who: the MET chair (case.reassign; NotAllowed otherwise, audited). The open cases
     whose lead professional is deactivated or no longer holds the lead professional role,
     then the open cases with no lead: oldest first within each. Audited as one
     case.reassign_listed row naming the ids shown."""
@@ -464,7 +456,6 @@ def cases_to_reassign(user) -> list[ToReassign]:
         key=lambda item: _REASON_ORDER.index(item.reason),
     )
     audit.record("case.reassign_listed", "case", detail={"ids": [i.case.id for i in items]}, actor=user)
-    db.session.commit()
     return items
 
 

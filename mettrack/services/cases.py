@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import Forbidden
 
-from mettrack import audit
+from mettrack import audit, permissions
 from mettrack.clock import now, today
+from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.domain import cserq4
 from mettrack.domain import missing as missing_rules
 from mettrack.domain import risk as risk_rules
@@ -307,11 +307,9 @@ def filters_from(args: Mapping, user=None) -> CaseFilters:
 
 
 def require(user, perm: Perm, action: str) -> None:
-    """Raise Forbidden (the caller answers 403), audited, when the user's roles do not
-    allow `perm`. Views check first with @requires; this keeps the service safe alone."""
-    if not can(user, perm):
-        audit.record_now("permission.denied", detail={"permission": str(perm), "action": action}, actor=user)
-        raise Forbidden()
+    """NotAllowed (403), audited, when the user's roles do not allow `perm`
+    (permissions.require)."""
+    permissions.require(user, perm, action)
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -540,18 +538,18 @@ def list_for(
     )
     full = full_record_ids(user, shown)
     summary_ids = [case_id for case_id in shown if case_id not in full]
-    audit.record(
-        "case.listed",
-        "case",
-        detail={
-            "query": {**filters.audit_query(), "page": page, "per_page": per_page},
-            "ids": shown,
-            # Shown as a summary only (a coordinator's open case off their team).
-            **({"summary_ids": summary_ids} if summary_ids else {}),
-        },
-        actor=user,
-    )
-    db.session.commit()
+    with unit_of_work():
+        audit.record(
+            "case.listed",
+            "case",
+            detail={
+                "query": {**filters.audit_query(), "page": page, "per_page": per_page},
+                "ids": shown,
+                # Shown as a summary only (a coordinator's open case off their team).
+                **({"summary_ids": summary_ids} if summary_ids else {}),
+            },
+            actor=user,
+        )
     # Loaded after the commit (which expires what the session holds), each relation in
     # one query for the whole page.
     loaded = {
@@ -618,6 +616,7 @@ def police_tier_options() -> list[tuple[str, str]]:
 # --- one case ----------------------------------------------------------------------------
 
 
+@transaction
 def get_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
     """Who: any role with case.view. The case if its whole record is within the user's
     need-to-know (permissions.case_scope); otherwise the attempt is audited and NotFound
@@ -630,10 +629,10 @@ def get_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
         raise deny_record("case", case_id, action)
     _mark_access(case, user, True)
     audit.record(action, "case", case.id, actor=user)
-    db.session.commit()
     return case
 
 
+@transaction
 def get_summary_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
     """Who: any role with case.view. The case if within the user's case summary scope
     (permissions.case_summary_scope: a coordinator's every open case); otherwise the
@@ -649,7 +648,6 @@ def get_summary_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
     full = sees_case_record(user, case.id)
     _mark_access(case, user, full)
     audit.record(action, "case", case.id, detail=None if full else {"access": "summary"}, actor=user)
-    db.session.commit()
     return case
 
 

@@ -13,17 +13,18 @@ of birth. Each such hint is written to the audit log.
 
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import partial
 
 from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden
 
 from mettrack import audit, clock
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain import matching
-from mettrack.domain.choices import LookedAfterStatus, Role
+from mettrack.domain.choices import AuditOutcome, LookedAfterStatus, Role
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, Child, User
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope, deny_record, require
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.form_input import date_value, parse_version
 
@@ -102,9 +103,16 @@ class MatchReport:
 
 
 class LikelyDuplicate(ValidationError):
-    """Refused: likely matches exist and the user has not confirmed none is this child."""
+    """Refused: likely matches exist and the user has not confirmed none is this child.
+    The API answers 409 with the matches the user may open and hints about the others."""
 
     FIELD = "confirmed_no_match"
+    status = 409
+    detail = (
+        "This child may already have a record: check `matches` (records you may open) and `hints` "
+        "(records outside your need-to-know: contact the `contact_agency`). If none is this child, "
+        'send the request again with "confirmed_no_match": true.'
+    )
 
     def __init__(self, report: MatchReport):
         super().__init__(
@@ -114,6 +122,37 @@ class LikelyDuplicate(ValidationError):
             }
         )
         self.report = report
+
+    def problem_members(self) -> dict:
+        return {
+            "matches": [
+                {
+                    "id": child.id,
+                    "first_name": child.first_name,
+                    "last_name": child.last_name,
+                    "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+                    "reasons": list(reasons),
+                }
+                for child, reasons in self.report.visible
+            ],
+            "hints": [
+                {
+                    "detail": "A possible match exists",
+                    "lead_agency": hint.lead_agency,
+                    "contact_agency": hint.contact_agency,
+                }
+                for hint in self.report.hints
+            ],
+        }
+
+
+class ChildChanged(Conflict):
+    """The child's record changed since the version the user read; nothing was saved."""
+
+    detail = (
+        "Someone else changed this record since you read it; nothing was saved. Fetch it again, then retry."
+    )
+    errors = {"version": "The record has changed since this version."}
 
 
 # --- scope and reads ---------------------------------------------------------------------
@@ -139,12 +178,12 @@ def _fetch(user, child_id: int, action: str) -> Child:
     return child
 
 
+@transaction
 def get_for(user, child_id: int, *, action: str = "child.viewed") -> Child:
     """Who: any role with case.view. The child if within the user's need-to-know
     (child_scope); otherwise the attempt is audited and NotFound raised (404)."""
     child = _fetch(user, child_id, action)
     audit.record(action, "child", child.id, actor=user)
-    db.session.commit()
     return child
 
 
@@ -358,18 +397,20 @@ def _report(user, values: dict, exclude_id: int | None = None) -> MatchReport:
     return report
 
 
-def _audit_report(user, report: MatchReport) -> None:
+def _audit_report(user, report: MatchReport, *, refused: bool = False) -> None:
+    # A refusal rolls its unit of work back, but the user has still been shown these
+    # children: then the rows are written on their own connection, as denials are.
+    write = partial(audit.record_now, outcome=AuditOutcome.OK) if refused else audit.record
     if report.visible:
-        audit.record(
-            "child.matches_shown", "child", detail={"ids": [c.id for c, _ in report.visible]}, actor=user
-        )
+        write("child.matches_shown", "child", detail={"ids": [c.id for c, _ in report.visible]}, actor=user)
     shown = {c.id for c, _ in report.visible}
     for child_id in report.child_ids:
         if child_id not in shown:
             # The user learns that this child exists somewhere: record who was told.
-            audit.record("child.match_hint", "child", child_id, actor=user)
+            write("child.match_hint", "child", child_id, actor=user)
 
 
+@transaction
 def find_likely_matches(user, data: ChildInput) -> MatchReport:
     """Who: a role with child.create. The existing children that may be the child
     described: those within the user's need-to-know in full, the rest as hints naming
@@ -377,7 +418,6 @@ def find_likely_matches(user, data: ChildInput) -> MatchReport:
     _require(user, Perm.CHILD_CREATE)
     report = _report(user, validated(data))
     _audit_report(user, report)
-    db.session.commit()
     return report
 
 
@@ -385,10 +425,10 @@ def find_likely_matches(user, data: ChildInput) -> MatchReport:
 
 
 def _require(user, perm: Perm) -> None:
-    if not can(user, perm):
-        raise Forbidden()
+    require(user, perm, str(perm))
 
 
+@transaction
 def create_child(user, data: ChildInput, confirmed_no_match: bool = False) -> Child:
     """Who: a role with child.create. Records a child (no case: screening opens one).
     Refuses with LikelyDuplicate (a ValidationError on `confirmed_no_match`) while likely
@@ -398,18 +438,17 @@ def create_child(user, data: ChildInput, confirmed_no_match: bool = False) -> Ch
     values = validated(data)
     report = _report(user, values)
     if report and not confirmed_no_match:
-        _audit_report(user, report)
-        db.session.commit()  # the hints were shown: their audit rows stay
+        _audit_report(user, report, refused=True)
         raise LikelyDuplicate(report)
     child = Child(**values, created_by_id=user.id)
     db.session.add(child)
     db.session.flush()
     detail = {"confirmed_no_match_with": report.child_ids} if report else {}
     audit.record("child.created", "child", child.id, detail=detail, actor=user)
-    db.session.commit()
     return child
 
 
+@transaction
 def update_child(user, child_id: int, data: ChildInput | dict, version) -> Child:
     """Who: a role with child.edit, for a child within their need-to-know. Saves the
     record if `version` is the one stored; otherwise raises Conflict and changes
@@ -435,15 +474,13 @@ def update_child(user, child_id: int, data: ChildInput | dict, version) -> Child
         raise ValidationError(errors)
     values = {name: value for name, value in values.items() if name in only}
     if version != child.version:
-        db.session.rollback()
-        raise Conflict()
+        raise ChildChanged()
     changed = sorted(name for name, value in values.items() if getattr(child, name) != value)
     for name in changed:
         setattr(child, name, values[name])
     audit.record("child.updated", "child", child.id, detail={"fields": changed}, actor=user)
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:  # saved by someone else between our read and our write
-        db.session.rollback()
-        raise Conflict() from None
+        raise ChildChanged() from None
     return child

@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from mettrack import audit
 from mettrack.clock import LONDON, now
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain import missing as rules
 from mettrack.extensions import db
 from mettrack.models import Case, MissingEpisode, PhilomenaProfile
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope, deny_record, deny_role
 from mettrack.services import ValidationError
 from mettrack.services.cases import get_for, record_visible
 from mettrack.services.form_input import parse_datetime
@@ -176,11 +177,12 @@ def list_for(user, case_id: int) -> MissingSummary:
     return summary_for_case(user, get_for(user, case_id, action="missing.listed"))
 
 
+@transaction
 def episode_for(user, case_id: int, episode_id: int, *, action: str = "missing.viewed") -> MissingEpisode:
     """Who: any role with case.view. The episode if it belongs to this case and the case is
     within the user's need-to-know; otherwise the attempt is audited and NotFound raised."""
     if not can(user, Perm.CASE_VIEW):
-        raise deny_record("missing_episode", episode_id, action)
+        raise deny_role("missing_episode", episode_id, action)
     episode = db.session.scalar(
         select(MissingEpisode)
         .join(Case, Case.id == MissingEpisode.case_id)
@@ -189,7 +191,6 @@ def episode_for(user, case_id: int, episode_id: int, *, action: str = "missing.v
     if episode is None:
         raise deny_record("missing_episode", episode_id, action)
     audit.record(action, "missing_episode", episode.id, detail={"case_id": case_id}, actor=user)
-    db.session.commit()
     return episode
 
 
@@ -226,7 +227,7 @@ def _other_episodes(case_id: int, episode_id: int | None = None) -> list[rules.E
 
 def _require_recorder(user, record_type: str, record_id, action: str) -> None:
     if not can(user, Perm.MISSING_RECORD):
-        raise deny_record(record_type, record_id, action)
+        raise deny_role(record_type, record_id, action)
 
 
 def _check_wording(texts: Mapping, save_anyway: bool, episode: MissingEpisode | None = None) -> dict:
@@ -239,6 +240,7 @@ def _check_wording(texts: Mapping, save_anyway: bool, episode: MissingEpisode | 
     return check_before_saving(changed, save_anyway=save_anyway, labels=CHECKED_TEXT)
 
 
+@transaction
 def record_episode(user, case_id: int, data: Mapping, *, save_anyway: bool = False) -> MissingEpisode:
     """Who: missing.record, on a case within need-to-know. Records that the child went
     missing (and, when already known, their return). The time missing may not overlap
@@ -257,7 +259,6 @@ def record_episode(user, case_id: int, data: Mapping, *, save_anyway: bool = Fal
         found = rules.validate_episode(went, returned, now(), others, shown_in=LONDON)
         errors.update({k: v for k, v in found.items() if k not in errors})
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     flagged = _check_wording(text, save_anyway)
     episode = MissingEpisode(
@@ -272,10 +273,10 @@ def record_episode(user, case_id: int, data: Mapping, *, save_anyway: bool = Fal
         detail={"case_id": case.id, **audit_detail(flagged)},
         actor=user,
     )
-    db.session.commit()
     return episode
 
 
+@transaction
 def update_episode(
     user, case_id: int, episode_id: int, data: Mapping, *, save_anyway: bool = False
 ) -> MissingEpisode:
@@ -340,7 +341,6 @@ def update_episode(
             "Send the return (returned_at) or the Return Home Interview (rhi_status and its dates)"
         )
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     flagged = _check_wording(changes, save_anyway, episode)
     for name, value in changes.items():
@@ -352,7 +352,6 @@ def update_episode(
         detail={"case_id": case_id, "fields": sorted(changes), **audit_detail(flagged)},
         actor=user,
     )
-    db.session.commit()
     return episode
 
 
@@ -395,11 +394,15 @@ def photo_type(photo: bytes) -> str | None:
     return next((kind for magic, kind in PHOTO_TYPES.items() if photo.startswith(magic)), None)
 
 
-def save_philomena(user, case_id: int, data: Mapping, photo: bytes | None = None) -> PhilomenaProfile:
+@transaction
+def save_philomena(
+    user, case_id: int, data: Mapping, photo: bytes | None = None
+) -> tuple[Case, PhilomenaProfile]:
     """Who: philomena.edit, on a case within need-to-know, for a looked-after child only.
-    Saves the details police need if the child goes missing; a new photo replaces the old."""
+    Saves the details police need if the child goes missing; a new photo replaces the old.
+    Returns the case and the details as saved."""
     if not can(user, Perm.PHILOMENA_EDIT):
-        raise deny_record("case", case_id, "philomena.saved")
+        raise deny_role("case", case_id, "philomena.saved")
     case = get_for(user, case_id, action="philomena.save")
     if not case.child.looked_after:
         raise ValidationError({"looked_after": NOT_LOOKED_AFTER})
@@ -430,5 +433,4 @@ def save_philomena(user, case_id: int, data: Mapping, photo: bytes | None = None
         detail={"fields": sorted(text), "photo": bool(photo)},
         actor=user,
     )
-    db.session.commit()
-    return profile
+    return case, profile

@@ -21,10 +21,11 @@ from sqlalchemy.orm import selectinload
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.language import Finding
 from mettrack.extensions import db
 from mettrack.models import Case, CaseNote, User
-from mettrack.permissions import Perm, can, deny_record
+from mettrack.permissions import Perm, can, deny_record, deny_role
 from mettrack.services import ValidationError
 from mettrack.services.cases import get_for, record_visible
 from mettrack.services.language_phrases import finding_dict
@@ -125,6 +126,7 @@ def _body(value, errors: dict) -> str | None:
     return text
 
 
+@transaction
 def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutcome:
     """Who: note.write, on a case within need-to-know (else NotFound, audited).
 
@@ -133,14 +135,13 @@ def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutc
     otherwise the note is saved with what was flagged (empty when the text is clean).
     Audited as note.added (ids and counts, never the text)."""
     if not can(user, Perm.NOTE_WRITE):
-        raise deny_record("case", case_id, "note.added")
+        raise deny_role("case", case_id, "note.added")
     case = get_for(user, case_id, action="note.add")
     errors: dict[str, str] = {}
     text = _body(body, errors)
     if not isinstance(save_anyway, bool):
         errors["save_anyway"] = "Answer true or false"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     try:
         findings = check_before_saving({"body": text}, save_anyway=save_anyway).get("body", [])
@@ -167,5 +168,4 @@ def add_note(user, case_id: int, body, *, save_anyway: bool = False) -> NoteOutc
         },
         actor=user,
     )
-    db.session.commit()
     return NoteOutcome(note, findings, case)

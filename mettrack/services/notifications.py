@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.reminders import RHI_KINDS, DeliveryChoice, ReminderKind, ReminderState
 from mettrack.extensions import db
 from mettrack.models import Reminder, User
@@ -107,6 +108,7 @@ def destination(row: Reminder) -> Destination:
     return Destination(row.case_id)
 
 
+@transaction
 def open_notification(user: User, reminder_id: int) -> Destination:
     """Who: the notification's recipient; anyone else gets NotFound (audited), so that
     another person's reminders cannot be probed. Marks it read. One cancelled since the
@@ -116,10 +118,10 @@ def open_notification(user: User, reminder_id: int) -> Destination:
         raise deny_record("reminder", reminder_id, "notification.open")
     if row.read_at is None:
         row.read_at = now()
-        db.session.commit()
     return destination(row)
 
 
+@transaction
 def mark_all_read(user: User) -> int:
     """Who: the signed-in user, their own notifications. Returns how many were unread."""
     result = db.session.execute(
@@ -128,7 +130,6 @@ def mark_all_read(user: User) -> int:
         .values(read_at=now())
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount or 0
 
 
@@ -147,6 +148,7 @@ def label_of(value) -> str:
     return _choice(value).label
 
 
+@transaction
 def set_choice(user: User, value) -> DeliveryChoice:
     """Who: the signed-in user, for themself. `value` is a DeliveryChoice value; anything
     else raises ValidationError naming the field, and nothing changes. It applies to the
@@ -165,5 +167,4 @@ def set_choice(user: User, value) -> DeliveryChoice:
         detail={"choice": choice.value, "previous": previous, "waiting_reminders_moved": moved},
         actor=user,
     )
-    db.session.commit()
     return choice

@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import CaseState
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent
@@ -77,14 +78,15 @@ def referral_for(user, case_id: int) -> Case:
 
 def case_to_record(user, case_id: int) -> Case:
     """Who: the form. The case, if the user's roles allow recording a referral's outcome
-    (Forbidden otherwise) and it is within their need-to-know (NotFound otherwise); both
+    (NotAllowed otherwise) and it is within their need-to-know (NotFound otherwise); both
     refusals audited. Audited as case.referral_form_viewed."""
     require(user, Perm.REFERRAL_RECORD, "case.referral_form_viewed")
     return get_for(user, case_id, action="case.referral_form_viewed")
 
 
+@transaction
 def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_anyway: bool = False) -> Case:
-    """Who: the MET chair or a lead professional (Forbidden otherwise, audited), on a case
+    """Who: the MET chair or a lead professional (NotAllowed otherwise, audited), on a case
     within need-to-know (NotFound otherwise, audited) that has been referred and is open.
 
     `data`: `mash_reference` (required, up to 60 characters) and `referral_outcome`
@@ -97,13 +99,8 @@ def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_
     Audited as case.referral_recorded with the fields changed."""
     require(user, Perm.REFERRAL_RECORD, ACTION)
     case = locked_case(case_id, case_scope(user), ACTION)
-    try:
-        version = parse_version(expected_version)
-    except ValidationError:
-        db.session.rollback()
-        raise
+    version = parse_version(expected_version)
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
     errors: dict[str, str] = {}
@@ -124,7 +121,6 @@ def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_
         ),
     }
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
 
     changed = [name for name in FIELDS if getattr(case, name) != values[name]]
@@ -153,8 +149,7 @@ def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_
         )
     audit.record(ACTION, "case", case.id, detail={"changed": changed, **audit_detail(flagged)}, actor=user)
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise Conflict(f"case {case_id} changed while its referral was being recorded") from None
     return case

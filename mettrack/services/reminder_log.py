@@ -13,12 +13,14 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 
 from mettrack import audit
+from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import AuditOutcome
 from mettrack.domain.reminders import Channel, ReminderKind, ReminderState
 from mettrack.extensions import db
 from mettrack.models import Reminder, User
 from mettrack.permissions import NotFound, Perm, can
-from mettrack.services import ValidationError
+from mettrack.services import Conflict, ValidationError
 
 MAX_PAGE = 100_000
 STATE_FIELD = "state"
@@ -31,12 +33,9 @@ CHANNEL_LABELS = {
 }
 
 
-class NotAllowed(Exception):
-    """The user's roles may not see the reminder log (the caller answers 403). Audited."""
-
-
-class ResendRefused(Exception):
-    """This reminder cannot be sent again; the message says why. Nothing was changed."""
+class ResendRefused(Conflict):
+    """This reminder cannot be sent again as it stands; the message says why. Nothing was
+    changed."""
 
 
 def _require(user, action: str) -> None:
@@ -119,6 +118,7 @@ def _row(reminder: Reminder, recipient_name: str) -> LogRow:
     )
 
 
+@transaction
 def log(user, state=None, page: int = 1, per_page: int = 25) -> LogPage:
     """Who: the MET chair. Every reminder, failed ones first and then the newest, or only
     those in `state` (newest first). Bad state: ValidationError, nothing read. Writes a
@@ -143,7 +143,6 @@ def log(user, state=None, page: int = 1, per_page: int = 25) -> LogPage:
         detail={"state": state.value if state else None, "page": page, "total": total},
         actor=user,
     )
-    db.session.commit()
     return LogPage([_row(r, name) for r, name in rows], total, page, per_page, state)
 
 
@@ -157,6 +156,7 @@ REFUSALS = {
 }
 
 
+@transaction
 def resend(user, reminder_id: int) -> Reminder:
     """Who: the MET chair. Puts a failed or sent e-mail or digest reminder back to wait
     for the next scan as a new round (a new Message-ID, so a mail system does not drop it
@@ -166,11 +166,9 @@ def resend(user, reminder_id: int) -> Reminder:
     # Locked, so that a worker finishing this row meanwhile cannot be overwritten.
     reminder = db.session.scalar(select(Reminder).where(Reminder.id == reminder_id).with_for_update())
     if reminder is None:
-        db.session.rollback()
         raise NotFound("reminder", reminder_id)
     if not may_resend(reminder):
         reason = REFUSALS.get(Channel(reminder.channel)) or REFUSALS[ReminderState(reminder.state)]
-        db.session.rollback()
         raise ResendRefused(reason)
     previous = reminder.state
     reminder.state = ReminderState.PENDING.value
@@ -192,5 +190,4 @@ def resend(user, reminder_id: int) -> Reminder:
         },
         actor=user,
     )
-    db.session.commit()
     return reminder

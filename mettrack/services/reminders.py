@@ -8,6 +8,13 @@ broker only carries "send reminder N" and may lose it.
 - deliver(): the send task. Claims the row (pending -> sending, one claim wins), checks it
   is still due, sends over SMTP, and marks it sent; on failure puts it back with a retry
   time, or marks it failed once retries are used up.
+
+make_due and to_enqueue are each one unit of work. deliver is the one use case that spans
+several on purpose: the claim, the Message-ID, and the outcome are each committed on their
+own (each a `with unit_of_work()`), because an e-mail sent cannot be rolled back. The claim
+must be committed before the SMTP call (so that a second worker finds nothing to claim),
+and the result after it (so that a worker dying mid-send leaves a claimed row the scan
+picks up again, not a send that never happened).
 """
 
 import logging
@@ -23,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from mettrack import audit
 from mettrack.clock import now as clock_now
+from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.domain import reminders as rules
 from mettrack.domain.choices import CaseState, Role
 from mettrack.domain.reminders import Channel, DeliveryChoice, ReminderKind, ReminderState
@@ -147,8 +155,9 @@ def _insert_ignoring_duplicates(values: dict) -> int:
     return 1 if db.session.execute(statement.returning(Reminder.id)).first() else 0
 
 
+@transaction
 def make_due(at: datetime | None = None) -> int:
-    """Insert the reminders that have fallen due; returns how many are new. Commits."""
+    """Insert the reminders that have fallen due; returns how many are new."""
     at = at or clock_now()
     reminder_rules = rules_from_config()
     chairs = _chair_ids()
@@ -178,13 +187,13 @@ def make_due(at: datetime | None = None) -> int:
             made += _insert_ignoring_duplicates(values)
     if made:
         audit.record("reminders.made", "reminder", None, detail={"count": made}, actor=SYSTEM_ACTOR)
-    db.session.commit()
     return made
 
 
 # --- handing to the broker --------------------------------------------------------------
 
 
+@transaction
 def to_enqueue(at: datetime | None = None, limit: int = 1000) -> list[int]:
     """The ids to hand to the broker now, marked as handed over (committed), one per
     digest. Pending rows the broker never had, and rows whose message looks lost: pending
@@ -222,7 +231,6 @@ def to_enqueue(at: datetime | None = None, limit: int = 1000) -> list[int]:
         db.session.execute(
             update(Reminder).where(Reminder.id.in_([r.id for r in rows])).values(enqueued_at=at)
         )
-    db.session.commit()
     return ids
 
 
@@ -257,18 +265,18 @@ def _claim(reminder: Reminder, at: datetime) -> tuple[str, list[int]]:
         )
     else:
         which = Reminder.id == reminder.id
-    db.session.execute(
-        update(Reminder)
-        .where(which, claimable)
-        .values(
-            state=ReminderState.SENDING.value,
-            claimed_at=at,
-            claim_token=token,
-            attempts=Reminder.attempts + 1,
+    with unit_of_work():
+        db.session.execute(
+            update(Reminder)
+            .where(which, claimable)
+            .values(
+                state=ReminderState.SENDING.value,
+                claimed_at=at,
+                claim_token=token,
+                attempts=Reminder.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     claimed = list(
         db.session.scalars(select(Reminder.id).where(Reminder.claim_token == token).order_by(Reminder.id))
     )
@@ -305,6 +313,7 @@ def _mine(token: str):
     return and_(Reminder.claim_token == token, Reminder.state == ReminderState.SENDING.value)
 
 
+@transaction
 def _finish(ids: list[int], token: str, **values) -> None:
     """Set `values` on those of `ids` this claim still holds, and let go of them."""
     db.session.execute(
@@ -313,11 +322,11 @@ def _finish(ids: list[int], token: str, **values) -> None:
         .values(claim_token=None, **values)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
 
 
 def deliver(reminder_id: int, at: datetime | None = None) -> Outcome:
-    """Send reminder `reminder_id` (with the rest of its digest), at most once per claim."""
+    """Send reminder `reminder_id` (with the rest of its digest), at most once per claim.
+    Never inside a unit of work: its steps must each commit (see the module docstring)."""
     at = at or clock_now()
     reminder = db.session.get(Reminder, reminder_id)
     if reminder is None or reminder.channel == Channel.APP.value:
@@ -359,13 +368,13 @@ def deliver(reminder_id: int, at: datetime | None = None) -> Outcome:
 
     message = reminder_mail.compose(due_rows, recipient)
     ids = [r.id for r in due_rows]
-    db.session.execute(
-        update(Reminder)
-        .where(Reminder.id.in_(ids), _mine(token))
-        .values(message_id=message.message_id)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids), _mine(token))
+            .values(message_id=message.message_id)
+            .execution_options(synchronize_session=False)
+        )
     try:
         mailer.send(message)
     except Exception as error:  # noqa: BLE001  every failure is recorded; none may lose the row
@@ -373,17 +382,17 @@ def deliver(reminder_id: int, at: datetime | None = None) -> Outcome:
     # The one window for a duplicate (docs/reminders.md): the SMTP server has the message
     # and this commit does not happen (the worker dies now). The scan sends it again
     # later with the same Message-ID.
-    result = db.session.execute(
-        update(Reminder)
-        .where(Reminder.id.in_(ids), _mine(token))
-        .values(state=ReminderState.SENT.value, sent_at=clock_now(), last_error=None, retry_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    for row_id in ids:
-        audit.record(
-            "reminder.sent", "reminder", row_id, detail={"case_id": reminder.case_id}, actor=SYSTEM_ACTOR
+    with unit_of_work():
+        result = db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids), _mine(token))
+            .values(state=ReminderState.SENT.value, sent_at=clock_now(), last_error=None, retry_at=None)
+            .execution_options(synchronize_session=False)
         )
-    db.session.commit()
+        for row_id in ids:
+            audit.record(
+                "reminder.sent", "reminder", row_id, detail={"case_id": reminder.case_id}, actor=SYSTEM_ACTOR
+            )
     if result.rowcount != len(ids):
         log.warning("reminder %s: claim taken over while sending; sent twice", reminder_id)
     return Outcome("sent")
@@ -412,8 +421,8 @@ def _refused_for_good(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and code is not None and 500 <= code < 600
 
 
+@transaction
 def _record_failure(ids: list[int], token: str, error: Exception, attempts: int) -> Outcome:
-    db.session.rollback()
     config = current_app.config
     description = _describe(error)
     log.warning("reminder %s: send attempt %s failed: %s", ids[0], attempts, type(error).__name__)
@@ -426,7 +435,6 @@ def _record_failure(ids: list[int], token: str, error: Exception, attempts: int)
         )
         for row_id in ids:
             audit.record("reminder.failed", "reminder", row_id, outcome="failed", actor=SYSTEM_ACTOR)
-        db.session.commit()
         return Outcome("failed")
     countdown = rules.retry_countdown(
         attempts, config["REMINDER_RETRY_BASE_SECONDS"], config["REMINDER_RETRY_MAX_SECONDS"]
@@ -446,7 +454,6 @@ def _record_failure(ids: list[int], token: str, error: Exception, attempts: int)
         )
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return Outcome("retry", retry_in=countdown)
 
 

@@ -32,12 +32,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit
 from mettrack.clock import now, today
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain import risk as rules
 from mettrack.domain.choices import CaseState, IndicatorPeriod, IndicatorRating, RiskLevel
 from mettrack.domain.cserq4 import age_on
 from mettrack.extensions import db
 from mettrack.models import Case, RiskAssessment, RiskIndicator, RiskRating
-from mettrack.permissions import Perm, can, case_scope, deny_record
+from mettrack.permissions import Perm, can, case_scope, deny_record, deny_role
 from mettrack.services import Conflict, ValidationError, risk_catalogue
 from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for, record_visible, review_overdue
@@ -177,12 +178,13 @@ def list_for(user, case_id: int) -> tuple[Case, list[AssessmentView]]:
     return case, history_for_case(user, case)
 
 
+@transaction
 def get_one(user, case_id: int, assessment_id: int) -> tuple[Case, AssessmentView]:
     """Who: any role with case.view. One assessment of a case within need-to-know; an
     assessment of another case, or outside need-to-know, is NotFound (audited)."""
     action = "risk_assessment.viewed"
     if not can(user, Perm.CASE_VIEW):
-        raise deny_record("risk_assessment", assessment_id, action)
+        raise deny_role("risk_assessment", assessment_id, action)
     assessment = db.session.scalar(
         select(RiskAssessment)
         .join(Case, Case.id == RiskAssessment.case_id)
@@ -198,7 +200,6 @@ def get_one(user, case_id: int, assessment_id: int) -> tuple[Case, AssessmentVie
     )
     case = db.session.get(Case, case_id)
     audit.record(action, "risk_assessment", assessment.id, detail={"case_id": case_id}, actor=user)
-    db.session.commit()
     return case, AssessmentView(assessment, current=assessment.id == latest_id)
 
 
@@ -336,7 +337,7 @@ def preview(user, case_id: int, data: Mapping) -> tuple[Case, Preview]:
     ratings, without saving anything (the form's "Check the suggestion"). The case read
     is audited."""
     if not can(user, Perm.RISK_ASSESS):
-        raise deny_record("case", case_id, "risk_assessment.preview")
+        raise deny_role("case", case_id, "risk_assessment.preview")
     case = get_for(user, case_id, action="risk_assessment.preview")
     errors: dict[str, str] = {}
     parsed = _parse(data, risk_catalogue.list_active(), errors)
@@ -362,6 +363,7 @@ def _texts(parsed: Parsed) -> tuple[dict[str, str | None], dict[str, str]]:
     return texts | {"rationale": parsed.rationale}, labels | {"rationale": "Your rationale"}
 
 
+@transaction
 def record(
     user, case_id: int, data: Mapping, expected_version, *, save_anyway: bool = False
 ) -> AssessmentView:
@@ -377,15 +379,13 @@ def record(
     language check flags the rationale or a reason and `save_anyway` is false; in each
     case nothing is saved. Saved anyway, the audit row names the list entries flagged."""
     if not can(user, Perm.RISK_ASSESS):
-        raise deny_record("case", case_id, "risk_assessment.recorded")
+        raise deny_role("case", case_id, "risk_assessment.recorded")
     version = parse_version(expected_version)
 
     case = locked_case(case_id, case_scope(user), "risk_assessment.recorded")
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
     if case.state == CaseState.CLOSED.value:
-        db.session.rollback()
         raise ValidationError({"case": CLOSED_CASE})
 
     indicators = risk_catalogue.list_active()
@@ -399,7 +399,6 @@ def record(
     if "rationale" in errors and parsed.rationale is None and errors["rationale"].startswith("Enter"):
         errors["rationale"] = _rationale_message(parsed.chosen_level, suggestion)
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     texts, labels = _texts(parsed)
     flagged = check_before_saving(texts, save_anyway=save_anyway, labels=labels)
@@ -442,8 +441,6 @@ def record(
             },
             actor=user,
         )
-        db.session.commit()
     except StaleDataError:
-        db.session.rollback()
         raise Conflict(f"case {case_id} changed while the assessment was being saved") from None
     return AssessmentView(assessment, current=True, case_version=case.version)

@@ -18,12 +18,13 @@ from sqlalchemy.exc import IntegrityError
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain import workflow
 from mettrack.domain.choices import CaseAction, CaseState, Role, ScreeningOutcome, TeamRole
 from mettrack.domain.cserq4 import ScreeningAnswers, ScreeningInputError, ScreeningResult, screen
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, Screening
-from mettrack.permissions import Perm, can, deny_record
+from mettrack.permissions import Perm, can, deny_record, deny_role
 from mettrack.services import Conflict, ValidationError
 from mettrack.services.cases import get_for
 from mettrack.services.children import child_scope
@@ -67,6 +68,7 @@ def mash_contact() -> dict:
     }
 
 
+@transaction
 def screen_child(
     user, child_id: int, answers: Mapping, today: date, *, save_anyway: bool = False
 ) -> ScreeningRecorded:
@@ -81,12 +83,11 @@ def screen_child(
     when the language check flags the notes and `save_anyway` is false (nothing is
     saved; saved anyway, the audit row names the list entries flagged)."""
     if not can(user, Perm.CASE_SCREEN):
-        raise deny_record("child", child_id, "screening.recorded")
+        raise deny_role("child", child_id, "screening.recorded")
     child = db.session.scalar(
         select(Child).where(Child.id == child_id, child_scope(user)).with_for_update(of=Child)
     )
     if child is None:
-        db.session.rollback()
         raise deny_record("child", child_id, "screening.recorded")
 
     result, values = _screened(child, answers, today)
@@ -137,9 +138,7 @@ def screen_child(
         )
         if case_started:
             audit.record("case.opened", "case", case.id, detail={"child_id": child.id}, actor=user)
-        db.session.commit()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict("the child's open case changed while screening") from None
     return ScreeningRecorded(
         screening=screening,
@@ -161,7 +160,6 @@ def _screened(child: Child, answers: Mapping, today: date) -> tuple[ScreeningRes
     for field, question in QUESTION_FIELDS.items():
         values[field] = parse_yes_no(answers, field, f"Answer {question}: yes or no", errors)
     if errors:
-        db.session.rollback()
         raise ValidationError(_in_form_order(errors))
     try:
         result = screen(
@@ -177,7 +175,6 @@ def _screened(child: Child, answers: Mapping, today: date) -> tuple[ScreeningRes
             today=today,
         )
     except ScreeningInputError as e:
-        db.session.rollback()
         raise ValidationError(_in_form_order(_form_fields(e.errors, child))) from None
     return result, values
 
@@ -207,7 +204,6 @@ def _open_case(user, child: Child) -> Case:
         workflow.NO_CASE, CaseAction.OPEN_BY_SCREENING, user.roles, workflow.CaseFacts()
     )
     if not decision.allowed:  # every screening role may open a case; kept in case the table changes
-        db.session.rollback()
         raise ValidationError({"case": " ".join(decision.reasons)})
     leads = user.has_role(Role.LEAD_PROFESSIONAL)
     case = Case(

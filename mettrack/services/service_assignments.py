@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from mettrack import audit
 from mettrack.clock import now, today
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import CaseAction, CaseState, ReferenceKind
 from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
@@ -99,6 +100,7 @@ def summary_for_case(user, case: Case) -> list[AssignmentView]:
     return views
 
 
+@transaction
 def list_for(user, case_id: int) -> tuple[Case, list[ServiceAssignment]]:
     """Who: any role with case.view, on a case within need-to-know (NotFound otherwise,
     audited). The case and its services; audited with the ids shown."""
@@ -107,7 +109,6 @@ def list_for(user, case_id: int) -> tuple[Case, list[ServiceAssignment]]:
     audit.record(
         "service_assignment.listed", "case", case.id, detail={"ids": [a.id for a in items]}, actor=user
     )
-    db.session.commit()
     return case, items
 
 
@@ -156,7 +157,18 @@ def _locked_case(user, case_id: int, action: str) -> Case:
     return locked_case(case_id, case_summary_scope(user), action)
 
 
-def record(user, case_id: int, data: Mapping, expected_version) -> tuple[ServiceAssignment, bool]:
+@dataclass(frozen=True)
+class ServiceRecorded:
+    """What recording a service changed: the service, the case as saved, and whether the
+    recording was the assign_service move."""
+
+    assignment: ServiceAssignment
+    case: Case
+    moved: bool
+
+
+@transaction
+def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecorded:
     """Who: service.assign (the coordinator), on a case within need-to-know (NotFound
     otherwise, audited). `data`: service (a specialist service's code from the
     reference list), worker (optional), accepted_on (a date, today or earlier);
@@ -164,8 +176,8 @@ def record(user, case_id: int, data: Mapping, expected_version) -> tuple[Service
 
     Before `service_assigned`, makes the ASSIGN_SERVICE move (transitions.apply: its
     CaseEvent and audit row); in `service_assigned`, records the further service
-    (audited as service_assignment.recorded). Returns the service and whether the case
-    moved. Raises ValidationError naming each bad field, or `state` when the case's
+    (audited as service_assignment.recorded). Returns the service, the case and whether
+    the case moved. Raises ValidationError naming each bad field, or `state` when the case's
     state allows neither; nothing is saved then."""
     action = "service_assignment.recorded"
     cases.require(user, Perm.SERVICE_ASSIGN, action)
@@ -173,9 +185,10 @@ def record(user, case_id: int, data: Mapping, expected_version) -> tuple[Service
     case = _locked_case(user, case_id, action)
     if case.state != CaseState.SERVICE_ASSIGNED.value:
         state = case.state
-        db.session.rollback()  # transitions.apply takes the lock again and checks everything
+        # The move is the workflow's use case: it joins this unit of work, checks
+        # everything again under the same lock, and writes its own event and audit row.
         try:
-            transitions.apply(user, case_id, CaseAction.ASSIGN_SERVICE, data, version)
+            case = transitions.apply(user, case_id, CaseAction.ASSIGN_SERVICE, data, version)
         except transitions.MoveRefused as refused:
             if "action" in refused.errors:  # not a move from this state
                 raise transitions.MoveRefused({"state": state_problem(state)}) from None
@@ -186,14 +199,12 @@ def record(user, case_id: int, data: Mapping, expected_version) -> tuple[Service
             .order_by(ServiceAssignment.id.desc())
             .limit(1)
         )
-        return assignment, True
+        return ServiceRecorded(assignment, case, True)
 
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
     values, errors = _parse(data)
     if errors:
-        db.session.rollback()
         raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
     assignment = ServiceAssignment(
         case_id=case.id,
@@ -212,10 +223,10 @@ def record(user, case_id: int, data: Mapping, expected_version) -> tuple[Service
         detail={"service_assignment": assignment.id, "service": assignment.service_code},
         actor=user,
     )
-    db.session.commit()
-    return assignment, False
+    return ServiceRecorded(assignment, case, False)
 
 
+@transaction
 def end(
     user, case_id: int, assignment_id: int, data: Mapping, *, save_anyway: bool = False
 ) -> ServiceAssignment:
@@ -235,7 +246,6 @@ def end(
         )
     )
     if assignment is None:
-        db.session.rollback()
         raise deny_record("service_assignment", assignment_id, action)
     errors: dict[str, str] = {}
     ended_on = parse_date(
@@ -252,7 +262,6 @@ def end(
             f"({assignment.accepted_on:%-d %B %Y})"
         )
     if errors:
-        db.session.rollback()
         raise ValidationError({f: errors[f] for f in END_FIELDS if f in errors})
     flagged = check_before_saving({"note": note}, save_anyway=save_anyway, labels={"note": "Note"})
     assignment.ended_on = ended_on
@@ -265,5 +274,4 @@ def end(
         detail={"service_assignment": assignment.id, **audit_detail(flagged)},
         actor=user,
     )
-    db.session.commit()
     return assignment

@@ -18,6 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit
 from mettrack.clock import now, today
+from mettrack.core.errors import NotAllowed
+from mettrack.core.unit_of_work import transaction
 from mettrack.domain import workflow
 from mettrack.domain.choices import (
     AuditOutcome,
@@ -68,13 +70,9 @@ TEXT_FIELDS: dict[CaseAction, dict[str, str]] = {
 _GUARDED_BY_FIELDS = {CaseAction.SET_POLICE_TIER, CaseAction.ASSIGN_SERVICE}
 
 
-class MoveNotAllowed(Exception):
-    """The user's roles do not allow this move (the caller answers 403). Audited."""
-
-    def __init__(self, action: str, reasons: tuple[str, ...]):
-        super().__init__("; ".join(reasons))
-        self.action = action
-        self.reasons = reasons
+class MoveNotAllowed(NotAllowed):
+    """The user's roles do not allow this move (403), with the workflow table's reasons.
+    Audited."""
 
 
 class MoveRefused(ValidationError):
@@ -87,6 +85,7 @@ class MoveRefused(ValidationError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(errors)
         self.reasons = tuple(errors.values())
+        self.detail = " ".join(self.reasons)
 
 
 @dataclass
@@ -118,11 +117,11 @@ def current_version(user, case_id: int, action: str) -> int:
     scope = move_scope(user, workflow.move_for(action).action)
     version = db.session.scalar(select(Case.version).where(Case.id == case_id, scope))
     if version is None:
-        db.session.rollback()
         raise deny_record("case", case_id, "case.transition")
     return version
 
 
+@transaction
 def apply(
     user, case_id: int, action: str, form_data: Mapping, expected_version, *, save_anyway: bool = False
 ) -> Case:
@@ -149,14 +148,12 @@ def apply(
     # summary scope); every other move, the cases whose whole record the user may see.
     case = locked_case(case_id, move_scope(user, move.action), "case.transition")
     if case.version != version:
-        db.session.rollback()
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
     given = _parse(move.action, form_data)
     facts = facts_for(case, user, move.action, given.values)
     decision = workflow.decide(case.state, move.action, user.roles, facts)
     if decision.outcome is workflow.Outcome.NO_SUCH_MOVE:
-        db.session.rollback()
         raise MoveRefused({"action": " ".join(decision.reasons)})
     errors = dict(given.errors)
     if decision.outcome is workflow.Outcome.GUARD_REFUSED:
@@ -166,7 +163,6 @@ def apply(
             "The child already has another open case: work on that case instead of reopening this one"
         )
     if errors:
-        db.session.rollback()
         raise MoveRefused(errors)
     labels = TEXT_FIELDS.get(move.action, {})
     flagged = check_before_saving(
@@ -194,9 +190,8 @@ def apply(
         actor=user,
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise Conflict(f"case {case_id} changed while it was being moved") from None
     return case
 
@@ -210,7 +205,6 @@ def _deny(user, case_id, action: str, reasons) -> None:
         outcome=AuditOutcome.DENIED,
         actor=user,
     )
-    db.session.rollback()
     raise MoveNotAllowed(action, tuple(reasons))
 
 

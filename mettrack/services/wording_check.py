@@ -20,7 +20,6 @@ The check warns: a professional may need to record what someone else said.
 from collections.abc import Mapping
 
 from mettrack.domain.language import Finding, check
-from mettrack.extensions import db
 from mettrack.services import ValidationError
 from mettrack.services.language_phrases import active_phrases, finding_dict
 
@@ -40,6 +39,12 @@ class WordingFlagged(ValidationError):
     confirmed: nothing was saved. `findings` maps each field to its findings, in the
     order of the form; `labels` maps a field to the name the form gives it."""
 
+    detail = (
+        "Nothing was saved: the language check flagged wording that can blame the child. "
+        "`errors` names each field and `findings` lists each phrase with a better one. Reword "
+        "it, or send the same request with save_anyway: true to save it as written."
+    )
+
     def __init__(self, findings: Mapping[str, list[Finding]], labels: Mapping[str, str] | None = None):
         self.findings = dict(findings)
         self.labels = dict(labels or {})
@@ -55,6 +60,9 @@ class WordingFlagged(ValidationError):
     def finding_dicts(self) -> list[dict]:
         """Every finding with the field it is in, as the API gives them."""
         return [{"field": field, **finding_dict(f)} for field, found in self.findings.items() for f in found]
+
+    def problem_members(self) -> dict:
+        return {"findings": self.finding_dicts()}
 
 
 def flagged_in(texts: Mapping[str, str | None]) -> dict[str, list[Finding]]:
@@ -76,7 +84,6 @@ def check_before_saving(
     what it found (empty when the texts read well): pass it to `audit_detail`."""
     found = flagged_in(texts)
     if found and not save_anyway:
-        db.session.rollback()
         raise WordingFlagged(found, labels)
     return found
 

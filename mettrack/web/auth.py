@@ -5,8 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from mettrack import audit
-from mettrack.extensions import db, limiter
+from mettrack.extensions import limiter
 from mettrack.permissions import Perm, public, requires
 from mettrack.services import ValidationError, accounts
 
@@ -47,8 +46,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(Perm.SIGNED_IN)
 def logout():
-    audit.record("auth.signed_out", "user", current_user.id)
-    db.session.commit()
+    accounts.sign_out(current_user)
     logout_user()
     session.clear()  # deletes the server-side row: a copied cookie is now worthless
     flash("You have signed out.", "success")

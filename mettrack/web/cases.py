@@ -11,7 +11,7 @@ button. A name typed into the query string is ignored.
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from mettrack.domain.choices import (
@@ -30,7 +30,6 @@ from mettrack.services import (
     cases,
     reference_data,
     service_assignments,
-    transitions,
 )
 from mettrack.services.form_input import parse_int
 from mettrack.services.wording_check import WordingFlagged
@@ -203,11 +202,9 @@ def new_service(case_id: int):
         return _service_form(cases.get_summary_for(current_user, case_id), {}, {})
     values = request.form.to_dict()
     try:
-        _assignment, moved = service_assignments.record(
+        moved = service_assignments.record(
             current_user, case_id, request.form, request.form.get("version")
-        )
-    except transitions.MoveNotAllowed:
-        abort(403)
+        ).moved
     except Conflict:
         return _service_form(cases.get_summary_for(current_user, case_id), {}, values, 409, conflict=True)
     except ValidationError as e:

@@ -1,11 +1,15 @@
 """Error pages in the service's own style that reveal nothing internal. The API blueprint
-answers with problem details instead (mettrack/api/problems.py)."""
+answers with problem details instead (mettrack/api/problems.py).
+
+A use case's refusal (mettrack/core/errors.py) names its status; a page that can say
+more (a form shown again with its errors) catches it first, and any other reaches the
+one handler here."""
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from mettrack.core.errors import AppError
 from mettrack.extensions import db
-from mettrack.permissions import NotFound
 
 TITLES = {
     400: "There is a problem with the request",
@@ -14,6 +18,7 @@ TITLES = {
     404: "Page not found",
     405: "This action is not allowed here",
     409: "Someone else changed this record",
+    422: "There is a problem with the information entered",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
@@ -39,9 +44,14 @@ def register(app: Flask) -> None:
             return error
         return render_error(error.code or 500)
 
-    @app.errorhandler(NotFound)
-    def not_found(error: NotFound):
-        return render_error(404)
+    @app.errorhandler(AppError)
+    def refused(error: AppError):
+        db.session.rollback()
+        if _wants_problem():
+            from mettrack.api.problems import app_problem
+
+            return app_problem(error)
+        return render_error(error.status)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

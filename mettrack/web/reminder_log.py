@@ -4,7 +4,7 @@ the broker: a resent reminder goes out with the next scan."""
 
 import math
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mettrack.domain.reminders import ReminderState
@@ -32,8 +32,6 @@ def index():
     errors, page = {}, None
     try:
         page = service.log(current_user, state, page=page_arg(), per_page=current_app.config["PAGE_SIZE"])
-    except service.NotAllowed:
-        abort(403)
     except ValidationError as e:
         errors = e.errors
     return render_template(
@@ -54,8 +52,6 @@ def scan_minutes() -> int:
 def resend(reminder_id: int):
     try:
         reminder = service.resend(current_user, reminder_id)
-    except service.NotAllowed:
-        abort(403)
     except service.ResendRefused as e:
         flash(str(e))
     else:

@@ -85,10 +85,7 @@ def _read_case(move: workflow.Move, case_id: int):
 @requires(Perm.CASE_TRANSITION)
 def move(case_id: int, action: str):
     move = _move_or_404(action)
-    try:
-        transitions.check_role(current_user, case_id, move.action)
-    except transitions.MoveNotAllowed:
-        abort(403)
+    transitions.check_role(current_user, case_id, move.action)
     if request.method == "GET":
         case = _read_case(move, case_id)
         return _form_page(case, move, {}, {})
@@ -102,8 +99,6 @@ def move(case_id: int, action: str):
             request.form.get("version"),
             save_anyway=save_anyway_ticked(request.form),
         )
-    except transitions.MoveNotAllowed:
-        abort(403)
     except WordingFlagged as flagged:
         # Nothing saved: the form comes back with the wording, the findings and the box.
         case = _read_case(move, case_id)

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
-from werkzeug.exceptions import Forbidden
 
 from mettrack.clock import set_now
+from mettrack.core.errors import NotAllowed
 from mettrack.domain.choices import CaseState, Role
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseTag
@@ -122,7 +122,7 @@ def test_a_bad_version_is_named(people, version):
 
 def test_a_partner_on_the_team_may_not_change_it(people):
     case = people["case"]
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         case_classification.save(people["partner"], case.id, _data(), case.version)
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.classified.denied")).all()
 
@@ -131,7 +131,7 @@ def test_a_lead_professional_who_is_only_a_member_may_not_change_it(people):
     case = people["case"]
     member = factories.user(roles=[Role.LEAD_PROFESSIONAL])
     case_team.add_member(people["chair"], case.id, {"user_id": member.id})
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         case_classification.save(member, case.id, _data(), case.version)
     assert not case_classification.may_edit(member, case)
     assert case_classification.may_edit(people["lead"], case)

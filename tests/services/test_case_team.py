@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.exceptions import Forbidden
 
 from mettrack.clock import set_now
+from mettrack.core.errors import NotAllowed
 from mettrack.domain.choices import CaseState, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseEvent, CaseTeamMember, User
@@ -90,7 +90,7 @@ def test_a_lead_professional_on_the_team_but_not_its_lead_may_not_add_anyone(peo
     case = people["case"]
     case_team.add_member(people["chair"], case.id, {"user_id": people["other_lead"].id})
     before = _team(case.id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         case_team.add_member(people["other_lead"], case.id, {"user_id": people["partner"].id})
     assert _team(case.id) == before
     denied = _audit("case.team_member_added.denied")
@@ -101,7 +101,7 @@ def test_a_partner_on_the_team_may_not_add_anyone(people):
     case = people["case"]
     case_team.add_member(people["chair"], case.id, {"user_id": people["partner"].id})
     someone = factories.user(roles=[Role.PARTNER])
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         case_team.add_member(people["partner"], case.id, {"user_id": someone.id})
     assert someone.id not in _team(case.id)
 
@@ -186,7 +186,7 @@ def test_a_partner_may_not_remove_anyone(people):
     case = people["case"]
     case_team.add_member(people["chair"], case.id, {"user_id": people["partner"].id})
     case_team.add_member(people["chair"], case.id, {"user_id": people["other_lead"].id})
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         case_team.remove_member(people["partner"], case.id, people["other_lead"].id)
     assert people["other_lead"].id in _team(case.id)
 
@@ -272,7 +272,7 @@ def test_a_bad_version_is_named(people):
 def test_a_team_member_who_is_not_the_lead_may_not_hand_the_case_over(people):
     case = people["case"]
     case_team.add_member(people["chair"], case.id, {"user_id": people["other_lead"].id})
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         case_team.change_lead(
             people["other_lead"], case.id, {"user_id": people["other_lead"].id}, case.version
         )
@@ -334,7 +334,7 @@ def test_reassigning_takes_the_case_off_the_list(people):
 @pytest.mark.parametrize("role", [Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER, Role.ADMIN])
 def test_only_the_chair_has_the_list(people, role):
     user = factories.user(roles=[role])
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         case_team.cases_to_reassign(user)
     assert case_team.count_to_reassign(user) == 0
     assert db.session.scalar(select(func.count()).where(AuditEvent.action == "permission.denied")) >= 1

@@ -170,7 +170,7 @@ def cared_for_case(lead):
 
 @pytest.mark.parametrize(("photo", "kind"), [(PNG, "image/png"), (JPEG, "image/jpeg")])
 def test_philomena_saved_with_a_photo(lead, cared_for_case, photo, kind):
-    profile = missing.save_philomena(
+    _case, profile = missing.save_philomena(
         lead, cared_for_case.id, {"description": "Tall", "phone": "07700 900000"}, photo
     )
     assert (profile.photo_type, profile.description) == (kind, "Tall")

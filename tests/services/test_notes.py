@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from mettrack.clock import set_now
+from mettrack.core.errors import NotAllowed, NotFound
 from mettrack.domain.choices import ReferenceKind, Role
 from mettrack.domain.language import check, load_seed_phrases
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseNote, LanguagePhrase, ReferenceItem
-from mettrack.permissions import NotFound
 from mettrack.services import ValidationError, language_phrases, notes, reference_data
 from mettrack.services.notes_demo import DEMO_NOTES
 from tests import factories
@@ -226,7 +226,8 @@ def test_an_analyst_may_not_write_or_read_notes(seeded):
     analyst = factories.user(roles=[Role.ANALYST])
     case = factories.case(lead=factories.user())
 
-    with pytest.raises(NotFound):
+    # A role refusal is 403 (DESIGN.md), before the case is looked at.
+    with pytest.raises(NotAllowed):
         notes.add_note(analyst, case.id, CLEAN)
     with pytest.raises(NotFound):
         notes.list_for(analyst, case.id)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.exceptions import Forbidden
 
 from mettrack.clock import set_now
+from mettrack.core.errors import NotAllowed
 from mettrack.domain.choices import CaseState, Role
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseEvent
@@ -221,7 +221,7 @@ def test_other_roles_are_refused_and_audited(role):
     case = _referred(members=[user])
     before = _snapshot(case.id)
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         referrals.record_outcome(user, case.id, OUTCOME, case.version)
 
     assert _snapshot(case.id) == before

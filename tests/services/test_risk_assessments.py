@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from mettrack.clock import set_now
+from mettrack.core.errors import NotAllowed, NotFound
 from mettrack.domain.choices import CaseAction, CaseState, Role
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseTeamMember, RiskAssessment, RiskRating
-from mettrack.permissions import NotFound
 from mettrack.services import Conflict, ValidationError, risk_assessments, risk_catalogue, transitions
 from tests import factories
 
@@ -250,7 +250,7 @@ def test_a_role_that_may_not_assess_is_refused_and_audited(lead, case):
     partner = factories.user(roles=[Role.PARTNER])
     case.team.append(CaseTeamMember(user=partner, team_role="member"))
     db.session.commit()
-    with pytest.raises(NotFound):
+    with pytest.raises(NotAllowed):  # 403, DESIGN.md: the role is refused, not the record
         risk_assessments.record(partner, case.id, data(), case.version)
     assert _audit("risk_assessment.recorded.denied") == [("case", str(case.id), "denied")]
     assert _count() == 0

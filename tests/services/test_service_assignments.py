@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.exceptions import Forbidden
 
 from mettrack.clock import set_now
+from mettrack.core.errors import NotAllowed
 from mettrack.domain.choices import CaseState, Role
 from mettrack.extensions import db
 from mettrack.models import AuditEvent, Case, CaseEvent, ServiceAssignment
@@ -38,8 +38,9 @@ def _audit(action: str) -> list[dict]:
 
 def test_first_service_on_a_police_tiered_case_is_the_assign_service_move(coordinator):
     case = factories.case(state=CaseState.POLICE_TIERED)
-    assignment, moved = service_assignments.record(coordinator, case.id, SERVICE, 1)
-    assert moved
+    recorded = service_assignments.record(coordinator, case.id, SERVICE, 1)
+    assignment = recorded.assignment
+    assert recorded.moved
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.state == CaseState.SERVICE_ASSIGNED.value and case.version == 2
@@ -61,8 +62,9 @@ def test_first_service_on_a_police_tiered_case_is_the_assign_service_move(coordi
 
 def test_a_further_service_is_recorded_without_a_move(coordinator):
     case = factories.case(state=CaseState.SERVICE_ASSIGNED)
-    assignment, moved = service_assignments.record(coordinator, case.id, SERVICE | {"service": "dass"}, 1)
-    assert not moved
+    recorded = service_assignments.record(coordinator, case.id, SERVICE | {"service": "dass"}, 1)
+    assignment = recorded.assignment
+    assert not recorded.moved
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.state == CaseState.SERVICE_ASSIGNED.value and case.version == 1
@@ -117,7 +119,7 @@ def test_stale_version_is_a_conflict(coordinator):
 def test_only_the_coordinator_records_and_only_within_need_to_know(coordinator):
     partner = factories.user(roles=[Role.PARTNER])
     case = factories.case(state=CaseState.SERVICE_ASSIGNED, members=[partner])
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         service_assignments.record(partner, case.id, SERVICE, 1)
     closed = factories.case(state=CaseState.CLOSED)  # a coordinator sees open cases only
     with pytest.raises(NotFound):
@@ -127,7 +129,7 @@ def test_only_the_coordinator_records_and_only_within_need_to_know(coordinator):
 
 def test_ending_a_service(coordinator):
     case = factories.case(state=CaseState.SERVICE_ASSIGNED)
-    assignment, _ = service_assignments.record(coordinator, case.id, SERVICE, 1)
+    assignment = service_assignments.record(coordinator, case.id, SERVICE, 1).assignment
     for ended_on, words in (("2026-03-03", "today or in the past"), ("2026-02-28", "before it accepted")):
         with pytest.raises(ValidationError) as e:
             service_assignments.end(coordinator, case.id, assignment.id, {"ended_on": ended_on})
