@@ -89,11 +89,11 @@ FILTER_PARAMS = (*MULTI_PARAMS, "lead_professional", *BOOL_PARAMS, "sort")
 SEARCH_PARAM = "q"
 
 CHOICES = {
-    "state": [s.value for s in CaseState],
-    "risk_level": [r.value for r in RiskLevel],
-    "exploitation_type": [t.value for t in ExploitationType],
-    "flag": [f.value for f in CaseFlag],
-    "harm_location": [h.value for h in HarmLocation],
+    "state": CaseState.values(),
+    "risk_level": RiskLevel.values(),
+    "exploitation_type": ExploitationType.values(),
+    "flag": CaseFlag.values(),
+    "harm_location": HarmLocation.values(),
 }
 _NAMES = {
     "state": "state",

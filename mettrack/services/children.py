@@ -31,17 +31,6 @@ MAX_AGE_YEARS = 25  # a date of birth further back is a typing slip, not a child
 NAME_MAX = 100
 ALIASES_MAX = 20
 
-LOOKED_AFTER_LABELS = {
-    LookedAfterStatus.SECTION_20: "Accommodated under section 20 (Children Act 1989)",
-    LookedAfterStatus.CARE_ORDER: "Care order (section 31)",
-    LookedAfterStatus.INTERIM_CARE_ORDER: "Interim care order (section 38)",
-    LookedAfterStatus.EMERGENCY_PROTECTION_ORDER: "Emergency protection order (section 44)",
-    LookedAfterStatus.POLICE_PROTECTION: "Police protection (section 46)",
-    LookedAfterStatus.PLACEMENT_ORDER: "Placement order",
-    LookedAfterStatus.REMAND: "Remanded to local authority accommodation",
-    LookedAfterStatus.OTHER: "Other",
-}
-
 # Free-text fields: (field, label used in messages, most characters).
 TEXT_FIELDS = (
     ("gender", "Gender", 40),

@@ -74,7 +74,7 @@ class EpisodeView:
     @property
     def rhi_status_label(self) -> str:
         status = self.episode.rhi_status
-        return rules.RHI_STATUS_LABELS[rules.RhiStatus(status)] if status else "Not recorded"
+        return rules.RhiStatus(status).label if status else "Not recorded"
 
 
 @dataclass

@@ -89,12 +89,6 @@ def label_for(kind: ReferenceKind | str, code: str | None) -> str:
 # cannot change once anything uses it (nor for the codes the system itself names); a
 # deactivated item stays readable on the cases that used it but is no longer offered.
 
-KIND_LABELS: dict[ReferenceKind, str] = {
-    ReferenceKind.POLICE_TIER: "Police tiers",
-    ReferenceKind.POLICE_TEAM: "Police holding teams",
-    ReferenceKind.SPECIALIST_SERVICE: "Specialist services",
-    ReferenceKind.EXIT_REASON: "Exit reasons",
-}
 KIND_SINGULAR: dict[ReferenceKind, str] = {
     ReferenceKind.POLICE_TIER: "police tier",
     ReferenceKind.POLICE_TEAM: "police holding team",

@@ -53,7 +53,7 @@ def seed_defaults() -> int:
 
 
 def _group_rank(group: str) -> int:
-    groups = [g.value for g in IndicatorGroup]
+    groups = IndicatorGroup.values()
     return groups.index(group) if group in groups else len(groups)
 
 
@@ -91,7 +91,7 @@ def grouped(indicators: list[RiskIndicator]) -> list[GroupOfIndicators]:
 
 
 def group_choices() -> list[tuple[str, str]]:
-    return [(g.value, g.label) for g in IndicatorGroup]
+    return IndicatorGroup.choices()
 
 
 # --- admin
@@ -136,7 +136,7 @@ def _fields(data: Mapping, errors: dict, *, new: bool) -> dict:
     if label is not None:
         values["label"] = label
     group = data.get("group")
-    if not isinstance(group, str) or group.strip() not in {g.value for g in IndicatorGroup}:
+    if not isinstance(group, str) or group.strip() not in IndicatorGroup.values():
         errors["group"] = "Choose the group the indicator belongs to"
     else:
         values["group"] = group.strip()

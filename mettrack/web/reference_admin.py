@@ -58,9 +58,7 @@ def _form_page(kind: ReferenceKind, errors: dict, values: dict, item=None):
 @bp.route("")
 @requires(Perm.REFERENCE_DATA_ADMIN)
 def index():
-    lists = [
-        (kind, reference_data.KIND_LABELS[kind], reference_data.list_all(kind)) for kind in ReferenceKind
-    ]
+    lists = [(kind, kind.label, reference_data.list_all(kind)) for kind in ReferenceKind]
     tier_labels = dict(reference_data.tier_choices())
     return render_template(
         "reference_admin/index.html",
