@@ -17,6 +17,7 @@ import click
 from flask.cli import AppGroup
 
 from mettrack import audit
+from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.domain import workflow
 from mettrack.domain.choices import CaseState, ReferenceKind
 from mettrack.permissions import NotFound
@@ -26,9 +27,8 @@ cases_cli = AppGroup(
     "cases", help="Work on cases as a named user (new: not yet part of the partner contract)."
 )
 
-MAX_ID = 2_147_483_647
 CASE_OPTION = click.option(
-    "--case", "case_id", required=True, type=click.IntRange(1, MAX_ID), help="The case's id."
+    "--case", "case_id", required=True, type=click.IntRange(1, DATABASE_INT_MAX), help="The case's id."
 )
 AS_OPTION = click.option(
     "--as",
@@ -98,7 +98,7 @@ def _reason_lines(errors: dict[str, str]) -> list[str]:
 @click.option(
     "--version",
     "expected_version",
-    type=click.IntRange(1, MAX_ID),
+    type=click.IntRange(1, DATABASE_INT_MAX),
     help="The case version you read; a newer case refuses the move. Default: the case as it is now.",
 )
 @click.option(

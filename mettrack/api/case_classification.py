@@ -24,7 +24,7 @@ blp = ApiBlueprint(
     "api_case_classification", __name__, path="/cases", description="Exploitation types, flags and NRM"
 )
 
-CASE_ID = "<int(max=2147483647):case_id>"
+CASE_ID = "<int:case_id>"
 
 
 @blp.errorhandler(case_team.NotTheLead)

@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
 from mettrack.api.problems import ProblemSchema
+from mettrack.core.limits import DATABASE_INT_MAX, max_length
 from mettrack.domain.choices import (
     CaseAction,
     CaseFlag,
@@ -27,7 +28,9 @@ from mettrack.domain.choices import (
     ScreeningAnswer,
     ScreeningOutcome,
 )
+from mettrack.models import MissingEpisode
 from mettrack.services import cases as case_reads
+from mettrack.services import missing, service_assignments
 
 
 def listed(choice_set) -> str:
@@ -435,7 +438,7 @@ class ServiceAssignmentCreateSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case's version you last read."},
     )
 
@@ -445,7 +448,7 @@ class ServiceAssignmentEndSchema(Schema):
         required=True,
         metadata={"description": "Not in the future, not before the service accepted the case."},
     )
-    note = fields.String(allow_none=True, validate=Length(max=2000))
+    note = fields.String(allow_none=True, validate=Length(max=service_assignments.MAX_NOTE))
     save_anyway = save_anyway_field()
 
 
@@ -507,14 +510,16 @@ class MissingEpisodeListSchema(Schema):
 
 class _ReturnFields(Schema):
     returned_at = AwareDateTime(allow_none=True, metadata={"description": "With its UTC offset."})
-    where_found = fields.String(allow_none=True, validate=Length(max=2000))
+    where_found = fields.String(allow_none=True, validate=Length(max=missing.MAX_WHERE_FOUND))
     save_anyway = save_anyway_field()
 
 
 class MissingEpisodeCreateSchema(_ReturnFields):
     went_missing_at = AwareDateTime(required=True, metadata={"description": "With its UTC offset."})
-    police_reference = fields.String(allow_none=True, validate=Length(max=60))
-    reported_by = fields.String(allow_none=True, validate=Length(max=200))
+    police_reference = fields.String(
+        allow_none=True, validate=Length(max=max_length(MissingEpisode.police_reference))
+    )
+    reported_by = fields.String(allow_none=True, validate=Length(max=max_length(MissingEpisode.reported_by)))
 
 
 class MissingEpisodeUpdateSchema(_ReturnFields):
@@ -523,10 +528,10 @@ class MissingEpisodeUpdateSchema(_ReturnFields):
     rhi_held_at = AwareDateTime(allow_none=True)
     rhi_by = fields.String(
         allow_none=True,
-        validate=Length(max=200),
+        validate=Length(max=max_length(MissingEpisode.rhi_by)),
         metadata={"description": "Who held the interview: someone independent of the child's care."},
     )
-    rhi_learning = fields.String(allow_none=True, validate=Length(max=10000))
+    rhi_learning = fields.String(allow_none=True, validate=Length(max=missing.MAX_RHI_LEARNING))
 
 
 # --- the child's record (mettrack/api/children.py) ---------------------------------------
@@ -578,7 +583,7 @@ class ChildPatchSchema(_ChildFieldsSchema):
     version = fields.Integer(
         strict=True,
         required=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The version you read; 409 when the record has changed since."},
     )
 
@@ -642,7 +647,7 @@ class TransitionRequestSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case's version you last read."},
     )
     reason = fields.String(
@@ -801,7 +806,7 @@ class RiskAssessmentRequestSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case's version you last read; 409 if stale."},
     )
     ratings = RatingsByCode(
@@ -1005,7 +1010,7 @@ class CaseTeamAddSchema(Schema):
     user_id = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "An active user of any agency holding a case role."},
     )
 
@@ -1014,13 +1019,13 @@ class CaseLeadChangeSchema(Schema):
     user_id = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "An active user holding the lead_professional role."},
     )
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case version you last read."},
     )
     remove_previous = fields.Boolean(
@@ -1088,6 +1093,6 @@ class CaseClassificationUpdateSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case version you last read."},
     )

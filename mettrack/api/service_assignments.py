@@ -34,7 +34,7 @@ blp = ApiBlueprint(
 )
 register_lifecycle_problems(blp)  # MoveNotAllowed 403, MoveRefused 422, Conflict 409
 
-ASSIGNMENT_ID = "<int(max=2147483647):service_assignment_id>"
+ASSIGNMENT_ID = "<int:service_assignment_id>"
 
 
 @blp.route(f"/{CASE_ID}/service-assignments")

@@ -19,7 +19,7 @@ from mettrack.services import Conflict, cases, transitions
 
 blp = ApiBlueprint("api_transitions", __name__, path="/cases", description="Case moves")
 
-CASE_ID = "<int(max=2147483647):case_id>"
+CASE_ID = "<int:case_id>"
 
 
 def register_lifecycle_problems(blueprint) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden
 
 from mettrack import audit, clock
+from mettrack.core.limits import max_length
 from mettrack.domain import matching
 from mettrack.domain.choices import LookedAfterStatus, Role
 from mettrack.extensions import db
@@ -28,19 +29,23 @@ from mettrack.services import Conflict, ValidationError
 from mettrack.services.form_input import date_value, parse_version
 
 MAX_AGE_YEARS = 25  # a date of birth further back is a typing slip, not a child
-NAME_MAX = 100
+NAME_MAX = max_length(Child.first_name)  # and Child.last_name
 ALIASES_MAX = 20
 
 # Free-text fields: (field, label used in messages, most characters).
 TEXT_FIELDS = (
-    ("gender", "Gender", 40),
-    ("ethnicity", "Ethnicity", 100),
-    ("address", "Address", 500),
-    ("school", "School", 200),
+    ("gender", "Gender", max_length(Child.gender)),
+    ("ethnicity", "Ethnicity", max_length(Child.ethnicity)),
+    ("address", "Address", max_length(Child.address)),
+    ("school", "School", max_length(Child.school)),
     ("parent_carer_contacts", "Parent or carer contacts", 2000),
-    ("social_worker", "Allocated social worker", 200),
-    ("local_identifier", "Local identifier", 60),
-    ("consistent_child_identifier", "Consistent child identifier", 60),
+    ("social_worker", "Allocated social worker", max_length(Child.social_worker)),
+    ("local_identifier", "Local identifier", max_length(Child.local_identifier)),
+    (
+        "consistent_child_identifier",
+        "Consistent child identifier",
+        max_length(Child.consistent_child_identifier),
+    ),
 )
 
 
