@@ -5,6 +5,8 @@ import logging
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from mettrack.core.limits import DATABASE_INT_MAX
+
 
 def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
     # Imported here, not with the package: config.py reads its defaults from mettrack.domain.
@@ -43,7 +45,7 @@ class DatabaseId(IntegerConverter):
     (404), rather than an error from the database (500)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", DATABASE_INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 

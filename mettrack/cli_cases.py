@@ -18,6 +18,7 @@ from flask.cli import AppGroup
 from mettrack import audit
 from mettrack.cli import refuse
 from mettrack.core.errors import Conflict, NotAllowed, NotFound, ValidationError
+from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.domain import workflow
 from mettrack.domain.choices import CaseState, ReferenceKind
 
@@ -25,9 +26,8 @@ cases_cli = AppGroup(
     "cases", help="Work on cases as a named user (new: not yet part of the partner contract)."
 )
 
-MAX_ID = 2_147_483_647
 CASE_OPTION = click.option(
-    "--case", "case_id", required=True, type=click.IntRange(1, MAX_ID), help="The case's id."
+    "--case", "case_id", required=True, type=click.IntRange(1, DATABASE_INT_MAX), help="The case's id."
 )
 AS_OPTION = click.option(
     "--as",
@@ -82,7 +82,7 @@ def _parse_fields(pairs: tuple[str, ...], action: str) -> dict[str, str]:
 @click.option(
     "--version",
     "expected_version",
-    type=click.IntRange(1, MAX_ID),
+    type=click.IntRange(1, DATABASE_INT_MAX),
     help="The case version you read; a newer case refuses the move. Default: the case as it is now.",
 )
 @click.option(

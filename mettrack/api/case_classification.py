@@ -21,7 +21,7 @@ blp = ApiBlueprint(
     "api_case_classification", __name__, path="/cases", description="Exploitation types, flags and NRM"
 )
 
-CASE_ID = "<int(max=2147483647):case_id>"
+CASE_ID = "<int:case_id>"
 
 
 def _api_field(name: str) -> str:

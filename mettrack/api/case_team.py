@@ -17,8 +17,8 @@ from mettrack.services import case_team as service
 
 blp = ApiBlueprint("api_case_team", __name__, path="/cases", description="Case team")
 
-CASE_ID = "<int(max=2147483647):case_id>"
-USER_ID = "<int(max=2147483647):user_id>"
+CASE_ID = "<int:case_id>"
+USER_ID = "<int:user_id>"
 
 
 def _team(view: service.TeamView) -> dict:

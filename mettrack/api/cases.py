@@ -17,7 +17,7 @@ from mettrack.services import cases
 blp = ApiBlueprint("api_cases", __name__, path="/cases", description="Cases")
 
 # Werkzeug's `int` converter takes any size of number; the database's ids do not.
-CASE_ID = "<int(max=2147483647):case_id>"
+CASE_ID = "<int:case_id>"
 
 
 def _list(args: dict):

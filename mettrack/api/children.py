@@ -13,7 +13,7 @@ from mettrack.services import children as children_service
 
 blp = ApiBlueprint("api_children", __name__, path="/children", description="Children")
 
-CHILD_ID = "<int(max=2147483647):child_id>"
+CHILD_ID = "<int:child_id>"
 
 
 def _input(fields: dict) -> children_service.ChildInput:

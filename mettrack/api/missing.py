@@ -18,7 +18,7 @@ from mettrack.services import missing
 
 blp = ApiBlueprint("api_missing", __name__, path="/cases", description="Missing episodes")
 
-EPISODE_ID = "<int(max=2147483647):episode_id>"
+EPISODE_ID = "<int:episode_id>"
 
 
 def _episode(episode) -> dict:

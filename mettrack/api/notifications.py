@@ -64,7 +64,7 @@ class Notifications(MethodView):
         )
 
 
-@blp.route("/<int(max=2147483647):reminder_id>/read")
+@blp.route("/<int:reminder_id>/read")
 class NotificationRead(MethodView):
     @requires(Perm.SIGNED_IN)
     @blp.response(200, OpenedSchema)

@@ -16,6 +16,7 @@ from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.cases import CASE_ID
 from mettrack.api.schemas import UserRefSchema, UTCDateTime, save_anyway_field
 from mettrack.api.wording_check import documents_language_check
+from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.permissions import Perm, requires
 from mettrack.services import referrals as service
 
@@ -74,7 +75,7 @@ class ReferralOutcomeSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case version you last read."},
     )
     save_anyway = save_anyway_field()

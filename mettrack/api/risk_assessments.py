@@ -28,8 +28,8 @@ indicators_blp = ApiBlueprint(
     "api_risk_indicators", __name__, path="/risk-indicators", description="Risk assessment indicators"
 )
 
-CASE_ID = "<int(max=2147483647):case_id>"
-ASSESSMENT_ID = "<int(max=2147483647):assessment_id>"
+CASE_ID = "<int:case_id>"
+ASSESSMENT_ID = "<int:assessment_id>"
 
 
 @blp.route(f"/{CASE_ID}/risk-assessments")

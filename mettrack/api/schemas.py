@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
 from mettrack.api.problems import ProblemSchema
+from mettrack.core.limits import DATABASE_INT_MAX, max_length
 from mettrack.domain.choices import (
     CaseAction,
     CaseFlag,
@@ -24,11 +25,12 @@ from mettrack.domain.choices import (
     NrmDecision,
     RhiStatus,
     RiskLevel,
+    ScreeningAnswer,
+    ScreeningOutcome,
 )
+from mettrack.models import MissingEpisode
 from mettrack.services import cases as case_reads
-
-CASE_STATES = [s.value for s in CaseState]
-RISK_LEVELS = [r.value for r in RiskLevel]
+from mettrack.services import missing, service_assignments
 
 
 def listed(choice_set) -> str:
@@ -179,11 +181,11 @@ class CaseSchema(Schema):
     )
     child_id = fields.Integer(required=True)
     child = fields.Nested(ChildSummarySchema, required=True)
-    state = fields.String(required=True, validate=OneOf(CASE_STATES))
+    state = fields.String(required=True, validate=OneOf(CaseState.values()))
     risk_level = fields.String(
         required=True,
         allow_none=True,
-        validate=OneOf(RISK_LEVELS),
+        validate=OneOf(RiskLevel.values()),
         metadata={"description": "Null: not set."},
     )
     opened_at = UTCDateTime(required=True)
@@ -314,11 +316,11 @@ class _CaseFilterFields(Schema):
     field for "any of these"; different fields all apply."""
 
     state = fields.List(
-        _item(CASE_STATES),
-        validate=_choices("state", CASE_STATES),
+        _item(CaseState.values()),
+        validate=_choices("state", CaseState.values()),
         metadata={"description": "Cases in any of these states."},
     )
-    risk_level = fields.List(_item(RISK_LEVELS), validate=_choices("risk level", RISK_LEVELS))
+    risk_level = fields.List(_item(RiskLevel.values()), validate=_choices("risk level", RiskLevel.values()))
     exploitation_type = fields.List(
         _item(case_reads.CHOICES["exploitation_type"]),
         validate=_choices("exploitation type", case_reads.CHOICES["exploitation_type"]),
@@ -409,7 +411,7 @@ class ServiceAssignmentRecordedSchema(ServiceAssignmentSchema):
     case_moved = fields.Boolean(
         required=True, metadata={"description": "True when this service moved the case to service_assigned."}
     )
-    case_state = fields.String(required=True, validate=OneOf(CASE_STATES))
+    case_state = fields.String(required=True, validate=OneOf(CaseState.values()))
     case_version = fields.Integer(
         strict=True, required=True, metadata={"description": "The case's version now."}
     )
@@ -428,7 +430,7 @@ class ServiceAssignmentCreateSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case's version you last read."},
     )
 
@@ -438,13 +440,11 @@ class ServiceAssignmentEndSchema(Schema):
         required=True,
         metadata={"description": "Not in the future, not before the service accepted the case."},
     )
-    note = fields.String(allow_none=True, validate=Length(max=2000))
+    note = fields.String(allow_none=True, validate=Length(max=service_assignments.MAX_NOTE))
     save_anyway = save_anyway_field()
 
 
 # --- missing episodes (mettrack/api/missing.py)
-
-RHI_STATUSES = [s.value for s in RhiStatus]
 
 
 class AwareDateTime(fields.AwareDateTime):
@@ -464,7 +464,7 @@ class MissingEpisodeSchema(Schema):
     police_reference = fields.String(required=True, allow_none=True)
     reported_by = fields.String(required=True, allow_none=True)
     where_found = fields.String(required=True, allow_none=True)
-    rhi_status = fields.String(required=True, allow_none=True, validate=OneOf(RHI_STATUSES))
+    rhi_status = fields.String(required=True, allow_none=True, validate=OneOf(RhiStatus.values()))
     rhi_offered_at = UTCDateTime(required=True, allow_none=True)
     rhi_held_at = UTCDateTime(required=True, allow_none=True)
     rhi_by = fields.String(
@@ -502,33 +502,33 @@ class MissingEpisodeListSchema(Schema):
 
 class _ReturnFields(Schema):
     returned_at = AwareDateTime(allow_none=True, metadata={"description": "With its UTC offset."})
-    where_found = fields.String(allow_none=True, validate=Length(max=2000))
+    where_found = fields.String(allow_none=True, validate=Length(max=missing.MAX_WHERE_FOUND))
     save_anyway = save_anyway_field()
 
 
 class MissingEpisodeCreateSchema(_ReturnFields):
     went_missing_at = AwareDateTime(required=True, metadata={"description": "With its UTC offset."})
-    police_reference = fields.String(allow_none=True, validate=Length(max=60))
-    reported_by = fields.String(allow_none=True, validate=Length(max=200))
+    police_reference = fields.String(
+        allow_none=True, validate=Length(max=max_length(MissingEpisode.police_reference))
+    )
+    reported_by = fields.String(allow_none=True, validate=Length(max=max_length(MissingEpisode.reported_by)))
 
 
 class MissingEpisodeUpdateSchema(_ReturnFields):
-    rhi_status = fields.String(allow_none=True, validate=OneOf(RHI_STATUSES))
+    rhi_status = fields.String(allow_none=True, validate=OneOf(RhiStatus.values()))
     rhi_offered_at = AwareDateTime(allow_none=True)
     rhi_held_at = AwareDateTime(allow_none=True)
     rhi_by = fields.String(
         allow_none=True,
-        validate=Length(max=200),
+        validate=Length(max=max_length(MissingEpisode.rhi_by)),
         metadata={"description": "Who held the interview: someone independent of the child's care."},
     )
-    rhi_learning = fields.String(allow_none=True, validate=Length(max=10000))
+    rhi_learning = fields.String(allow_none=True, validate=Length(max=missing.MAX_RHI_LEARNING))
 
 
 # --- the child's record (mettrack/api/children.py) ---------------------------------------
 # Types only here: mettrack/services/children.py checks the values (lengths, dates, the
 # NHS number's check digit), so pages and scripts get the same messages.
-
-LOOKED_AFTER_STATUSES = [s.value for s in LookedAfterStatus]
 
 
 class _ChildFieldsSchema(Schema):
@@ -548,7 +548,7 @@ class _ChildFieldsSchema(Schema):
     looked_after = fields.Boolean(allow_none=True)
     looked_after_status = fields.String(
         allow_none=True,
-        validate=OneOf(LOOKED_AFTER_STATUSES),
+        validate=OneOf(LookedAfterStatus.values()),
         metadata={"description": "Required when looked_after is true; the order or section."},
     )
     social_worker = fields.String(allow_none=True, metadata={"description": "The allocated social worker."})
@@ -575,7 +575,7 @@ class ChildPatchSchema(_ChildFieldsSchema):
     version = fields.Integer(
         strict=True,
         required=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The version you read; 409 when the record has changed since."},
     )
 
@@ -607,7 +607,7 @@ class ChildRecordSchema(Schema):
 # --- case lifecycle: screenings and moves (mettrack/api/screenings.py, mettrack/api/transitions.py)
 
 # Every move a script can ask for; a case is opened by posting a screening instead.
-TRANSITION_ACTIONS = [a.value for a in CaseAction if a is not CaseAction.OPEN_BY_SCREENING]
+TRANSITION_ACTIONS = [a for a in CaseAction.values() if a != CaseAction.OPEN_BY_SCREENING]
 
 
 class LifecycleCaseSchema(CaseSchema):
@@ -639,7 +639,7 @@ class TransitionRequestSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case's version you last read."},
     )
     reason = fields.String(
@@ -677,7 +677,7 @@ class OfferedMoveSchema(Schema):
 
 class TransitionOptionsSchema(Schema):
     case_id = fields.Integer(required=True)
-    state = fields.String(required=True, validate=OneOf(CASE_STATES))
+    state = fields.String(required=True, validate=OneOf(CaseState.values()))
     version = fields.Integer(strict=True, required=True)
     moves = fields.List(fields.Nested(OfferedMoveSchema), required=True)
 
@@ -706,10 +706,10 @@ class ScreeningSchema(Schema):
     child_age = fields.Integer(required=True)
     went_missing = fields.Boolean(required=True)
     partner_age = fields.Integer(required=True, allow_none=True)
-    older_partner = fields.String(required=True, validate=OneOf(["yes", "no", "unknown"]))
+    older_partner = fields.String(required=True, validate=OneOf(ScreeningAnswer.values()))
     controlling_relationship = fields.Boolean(required=True)
     frequents_exploitation_areas = fields.Boolean(attribute="frequenting_areas", required=True)
-    outcome = fields.String(required=True, validate=OneOf(["refer", "no_referral"]))
+    outcome = fields.String(required=True, validate=OneOf(ScreeningOutcome.values()))
     notes = fields.String(required=True, allow_none=True)
     screened_by = fields.Nested(UserRefSchema, required=True)
     recorded_at = UTCDateTime(required=True)
@@ -741,14 +741,10 @@ class ScreeningRecordedSchema(Schema):
 # Types here; mettrack/services/risk_assessments.py checks the values and names the field
 # (`ratings.<code>.reason`), so pages and scripts get the same messages.
 
-INDICATOR_RATINGS = [r.value for r in IndicatorRating]
-INDICATOR_PERIODS = [p.value for p in IndicatorPeriod]
-INDICATOR_GROUPS = [g.value for g in IndicatorGroup]
-
 
 class RiskIndicatorSchema(Schema):
     code = fields.String(required=True, metadata={"description": "Stable: never renamed."})
-    group = fields.String(required=True, validate=OneOf(INDICATOR_GROUPS))
+    group = fields.String(required=True, validate=OneOf(IndicatorGroup.values()))
     group_label = fields.Function(lambda i: IndicatorGroup(i.group).label, required=True)
     label = fields.String(required=True)
     sort_order = fields.Integer(required=True, metadata={"description": "The order within its group."})
@@ -764,14 +760,15 @@ class RiskIndicatorListSchema(Schema):
 
 class RiskRatingInputSchema(Schema):
     rating = fields.String(
-        required=True, metadata={"description": "none, low, medium or high.", "enum": INDICATOR_RATINGS}
+        required=True,
+        metadata={"description": "none, low, medium or high.", "enum": IndicatorRating.values()},
     )
     period = fields.String(
         allow_none=True,
         metadata={
             "description": "current (last 3 months) or previous (3 to 6 months ago); required unless "
             "the rating is none.",
-            "enum": INDICATOR_PERIODS,
+            "enum": IndicatorPeriod.values(),
         },
     )
     reason = fields.String(
@@ -801,7 +798,7 @@ class RiskAssessmentRequestSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case's version you last read; 409 if stale."},
     )
     ratings = RatingsByCode(
@@ -815,7 +812,10 @@ class RiskAssessmentRequestSchema(Schema):
     )
     chosen_level = fields.String(
         required=True,
-        metadata={"description": "The overall level you set: low, medium or high.", "enum": RISK_LEVELS},
+        metadata={
+            "description": "The overall level you set: low, medium or high.",
+            "enum": RiskLevel.values(),
+        },
     )
     rationale = fields.String(
         required=True,
@@ -833,8 +833,8 @@ class RiskRatingSchema(Schema):
         required=True,
         metadata={"description": "False: the indicator is no longer offered on new assessments."},
     )
-    rating = fields.String(required=True, validate=OneOf(INDICATOR_RATINGS))
-    period = fields.String(required=True, validate=OneOf(INDICATOR_PERIODS))
+    rating = fields.String(required=True, validate=OneOf(IndicatorRating.values()))
+    period = fields.String(required=True, validate=OneOf(IndicatorPeriod.values()))
     reason = fields.String(required=True, allow_none=True)
 
 
@@ -849,13 +849,13 @@ class RiskAssessmentSchema(Schema):
     suggested_level = fields.String(
         attribute="assessment.suggested_level",
         required=True,
-        validate=OneOf(RISK_LEVELS),
+        validate=OneOf(RiskLevel.values()),
         metadata={"description": "The system's suggestion when the assessment was made."},
     )
     chosen_level = fields.String(
         attribute="assessment.chosen_level",
         required=True,
-        validate=OneOf(RISK_LEVELS),
+        validate=OneOf(RiskLevel.values()),
         metadata={"description": "The level the professional set: it decides."},
     )
     differs_from_suggestion = fields.Boolean(attribute="differs", required=True)
@@ -1002,7 +1002,7 @@ class CaseTeamAddSchema(Schema):
     user_id = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "An active user of any agency holding a case role."},
     )
 
@@ -1011,22 +1011,19 @@ class CaseLeadChangeSchema(Schema):
     user_id = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "An active user holding the lead_professional role."},
     )
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case version you last read."},
     )
     remove_previous = fields.Boolean(
         load_default=False,
         metadata={"description": "Also take the previous lead off the team (default: they stay a member)."},
     )
-
-
-NRM_DECISIONS = [d.value for d in NrmDecision]
 
 
 class NrmSchema(Schema):
@@ -1036,14 +1033,14 @@ class NrmSchema(Schema):
     reasonable_grounds = fields.String(
         required=True,
         allow_none=True,
-        validate=OneOf(NRM_DECISIONS),
+        validate=OneOf(NrmDecision.values()),
         metadata={"description": "pending (awaited), positive or negative; null: not recorded."},
     )
     reasonable_grounds_on = fields.Date(required=True, allow_none=True)
     conclusive_grounds = fields.String(
         required=True,
         allow_none=True,
-        validate=OneOf(NRM_DECISIONS),
+        validate=OneOf(NrmDecision.values()),
         metadata={"description": "After a positive reasonable grounds decision only."},
     )
     conclusive_grounds_on = fields.Date(required=True, allow_none=True)
@@ -1051,7 +1048,7 @@ class NrmSchema(Schema):
 
 def _codes(enum, description: str):
     return fields.List(
-        fields.String(validate=OneOf([m.value for m in enum])),
+        fields.String(validate=OneOf(enum.values())),
         required=True,
         metadata={"description": description},
     )
@@ -1088,6 +1085,6 @@ class CaseClassificationUpdateSchema(Schema):
     version = fields.Integer(
         required=True,
         strict=True,
-        validate=Range(min=1, max=2_147_483_647),
+        validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The case version you last read."},
     )

@@ -15,10 +15,8 @@ from mettrack.services import cases, screenings
 
 blp = ApiBlueprint("api_screenings", __name__, path="", description="CSERQ4 screenings")
 
-MAX_ID = "int(max=2147483647)"
 
-
-@blp.route(f"/cases/<{MAX_ID}:case_id>/screenings")
+@blp.route("/cases/<int:case_id>/screenings")
 class CaseScreenings(MethodView):
     @requires(Perm.CASE_VIEW)
     @blp.response(200, ScreeningSchema(many=True))
@@ -52,7 +50,7 @@ class CaseScreenings(MethodView):
         )
 
 
-@blp.route(f"/children/<{MAX_ID}:child_id>/screenings")
+@blp.route("/children/<int:child_id>/screenings")
 class ChildScreenings(MethodView):
     @requires(Perm.CASE_SCREEN)
     @blp.arguments(ScreeningRequestSchema, unknown=RAISE)

@@ -30,7 +30,7 @@ blp = ApiBlueprint(
     "api_service_assignments", __name__, path="/cases", description="Specialist services on a case"
 )
 
-ASSIGNMENT_ID = "<int(max=2147483647):service_assignment_id>"
+ASSIGNMENT_ID = "<int:service_assignment_id>"
 
 
 @blp.route(f"/{CASE_ID}/service-assignments")

@@ -17,7 +17,7 @@ from mettrack.services import cases, transitions
 
 blp = ApiBlueprint("api_transitions", __name__, path="/cases", description="Case moves")
 
-CASE_ID = "<int(max=2147483647):case_id>"
+CASE_ID = "<int:case_id>"
 
 
 @blp.route(f"/{CASE_ID}/transitions")

@@ -1,79 +1,51 @@
-"""Enumerations, each defined once and used by models, forms, API schemas and filters."""
+"""Enumerations, each defined once with its labels (and tag colours) and used by models,
+forms, API schemas and filters (mettrack/core/choices.py says how a member is written)."""
 
-from enum import StrEnum
-
-
-class Role(StrEnum):
-    MET_CHAIR = "met_chair"
-    LEAD_PROFESSIONAL = "lead_professional"
-    COORDINATOR = "coordinator"
-    PARTNER = "partner"
-    ANALYST = "analyst"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+from mettrack.core.choices import ChoiceSet
 
 
-ROLE_LABELS = {
-    Role.MET_CHAIR: "MET chair",
-    Role.LEAD_PROFESSIONAL: "Lead professional",
-    Role.COORDINATOR: "Coordinator",
-    Role.PARTNER: "Partner agency practitioner",
-    Role.ANALYST: "Analyst",
-    Role.ADMIN: "Administrator",
-}
+class Role(ChoiceSet):
+    MET_CHAIR = "met_chair", "MET chair"
+    LEAD_PROFESSIONAL = "lead_professional", "Lead professional"
+    COORDINATOR = "coordinator", "Coordinator"
+    PARTNER = "partner", "Partner agency practitioner"
+    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", "Administrator"
 
 
-class CaseState(StrEnum):
-    SCREENED = "screened"
-    REFERRED = "referred"
-    MET_REVIEW = "met_review"
-    POLICE_TIERED = "police_tiered"
-    SERVICE_ASSIGNED = "service_assigned"
-    CLOSED = "closed"
+class CaseState(ChoiceSet):
+    """Colours: the GOV.UK tag (govuk-tag--*) a case's state is shown in."""
 
-    @property
-    def label(self) -> str:
-        return CASE_STATE_LABELS[self]
+    SCREENED = "screened", "Screened", "grey"
+    REFERRED = "referred", "Referred to Children's Services", "light-blue"
+    MET_REVIEW = "met_review", "For MET review", "purple"
+    POLICE_TIERED = "police_tiered", "Police tier set", "blue"
+    SERVICE_ASSIGNED = "service_assigned", "Specialist service assigned", "teal"
+    CLOSED = "closed", "Closed", "grey"
 
-
-CASE_STATE_LABELS = {
-    CaseState.SCREENED: "Screened",
-    CaseState.REFERRED: "Referred to Children's Services",
-    CaseState.MET_REVIEW: "For MET review",
-    CaseState.POLICE_TIERED: "Police tier set",
-    CaseState.SERVICE_ASSIGNED: "Specialist service assigned",
-    CaseState.CLOSED: "Closed",
-}
 
 OPEN_STATES = frozenset(CaseState) - {CaseState.CLOSED}
 
 
-class RiskLevel(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @property
-    def label(self) -> str:
-        # The partnership's procedure names medium "moderate" and high "significant".
-        return {"low": "Low", "medium": "Medium (moderate)", "high": "High (significant)"}[self]
+class RiskLevel(ChoiceSet):
+    # The partnership's procedure names medium "moderate" and high "significant".
+    LOW = "low", "Low", "green"
+    MEDIUM = "medium", "Medium (moderate)", "yellow"
+    HIGH = "high", "High (significant)", "red"
 
 
-class TeamRole(StrEnum):
+class TeamRole(ChoiceSet):
     LEAD = "lead"
     MEMBER = "member"
 
 
-class AuditOutcome(StrEnum):
+class AuditOutcome(ChoiceSet):
     OK = "ok"
     DENIED = "denied"
     FAILED = "failed"
 
 
-class ScreeningAnswer(StrEnum):
+class ScreeningAnswer(ChoiceSet):
     """An answer to a CSERQ4 question; only question 2 can be unknown (partner's age not given)."""
 
     YES = "yes"
@@ -81,115 +53,71 @@ class ScreeningAnswer(StrEnum):
     UNKNOWN = "unknown"
 
 
-class ScreeningOutcome(StrEnum):
-    REFER = "refer"
-    NO_REFERRAL = "no_referral"
-
-    @property
-    def label(self) -> str:
-        return {"refer": "Refer to Children's Services", "no_referral": "No referral indicated"}[self]
+class ScreeningOutcome(ChoiceSet):
+    REFER = "refer", "Refer to Children's Services"
+    NO_REFERRAL = "no_referral", "No referral indicated"
 
 
-class IndicatorGroup(StrEnum):
+class IndicatorGroup(ChoiceSet):
     """Groups of the risk assessment toolkit's indicators, in the order a form shows them."""
 
-    MISSING = "missing"
-    RELATIONSHIPS = "relationships"
-    ASSOCIATIONS = "associations"
-    BEHAVIOUR = "behaviour"
-    HEALTH = "health"
-    EDUCATION = "education"
-    ONLINE = "online"
-
-    @property
-    def label(self) -> str:
-        return INDICATOR_GROUP_LABELS[self]
+    MISSING = "missing", "Going missing and being moved"
+    RELATIONSHIPS = "relationships", "Relationships and family"
+    ASSOCIATIONS = "associations", "People and places"
+    BEHAVIOUR = "behaviour", "Behaviour and belongings"
+    HEALTH = "health", "Physical, sexual and mental health"
+    EDUCATION = "education", "Education"
+    ONLINE = "online", "Online and phones"
 
 
-INDICATOR_GROUP_LABELS = {
-    IndicatorGroup.MISSING: "Going missing and being moved",
-    IndicatorGroup.RELATIONSHIPS: "Relationships and family",
-    IndicatorGroup.ASSOCIATIONS: "People and places",
-    IndicatorGroup.BEHAVIOUR: "Behaviour and belongings",
-    IndicatorGroup.HEALTH: "Physical, sexual and mental health",
-    IndicatorGroup.EDUCATION: "Education",
-    IndicatorGroup.ONLINE: "Online and phones",
-}
-
-
-class IndicatorRating(StrEnum):
+class IndicatorRating(ChoiceSet):
     """How strongly an indicator is present, in ascending order (CERAF: none, low, medium, high)."""
 
-    NONE = "none"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+    NONE = "none", "None"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
 
     @property
     def rank(self) -> int:
-        return _INDICATOR_RATING_ORDER.index(self)
+        return list(IndicatorRating).index(self)  # the order of definition
 
 
-_INDICATOR_RATING_ORDER = tuple(IndicatorRating)  # the order of definition: none, low, medium, high
-
-
-class IndicatorPeriod(StrEnum):
+class IndicatorPeriod(ChoiceSet):
     """When an indicator was seen: current is the last 3 months, previous is 3 to 6 months ago (CERAF)."""
 
-    CURRENT = "current"
-    PREVIOUS = "previous"
+    CURRENT = "current", "Current (last 3 months)"
+    PREVIOUS = "previous", "Previous (3 to 6 months ago)"
 
     @property
-    def label(self) -> str:
-        return {"current": "Current (last 3 months)", "previous": "Previous (3 to 6 months ago)"}[self]
+    def short_label(self) -> str:
+        """The label without its span of months, where the form says the span once."""
+        return self.label.split(" (")[0]
 
 
-class ExploitationType(StrEnum):
+class ExploitationType(ChoiceSet):
     """The exploitation list is kept per type; a child can be on it for more than one."""
 
-    CSE = "cse"
-    CCE = "cce"
-
-    @property
-    def label(self) -> str:
-        return {"cse": "Child sexual exploitation (CSE)", "cce": "Child criminal exploitation (CCE)"}[self]
+    CSE = "cse", "Child sexual exploitation (CSE)"
+    CCE = "cce", "Child criminal exploitation (CCE)"
 
 
-class CaseFlag(StrEnum):
-    TRAFFICKING = "trafficking"
-    COUNTY_LINES = "county_lines"
-    GANG_OCG = "gang_ocg"
-    ONLINE = "online"
-    MISSING_LINKED = "missing_linked"
-
-    @property
-    def label(self) -> str:
-        return {
-            "trafficking": "Trafficking",
-            "county_lines": "County lines",
-            "gang_ocg": "Gang or organised crime group",
-            "online": "Online",
-            "missing_linked": "Linked to going missing",
-        }[self]
+class CaseFlag(ChoiceSet):
+    TRAFFICKING = "trafficking", "Trafficking"
+    COUNTY_LINES = "county_lines", "County lines"
+    GANG_OCG = "gang_ocg", "Gang or organised crime group"
+    ONLINE = "online", "Online"
+    MISSING_LINKED = "missing_linked", "Linked to going missing"
 
 
-class HarmLocation(StrEnum):
-    ONLINE = "online"
-    PUBLIC_PLACE = "public_place"
-    PRIVATE_ADDRESS = "private_address"
-    HOTEL = "hotel"
-
-    @property
-    def label(self) -> str:
-        return {
-            "online": "Online",
-            "public_place": "Public place",
-            "private_address": "Private address",
-            "hotel": "Hotel",
-        }[self]
+class HarmLocation(ChoiceSet):
+    ONLINE = "online", "Online"
+    PUBLIC_PLACE = "public_place", "Public place"
+    PRIVATE_ADDRESS = "private_address", "Private address"
+    HOTEL = "hotel", "Hotel"
 
 
-class CaseTagKind(StrEnum):
+class CaseTagKind(ChoiceSet):
     """What a case_tags row records: one table, three enumerations."""
 
     EXPLOITATION_TYPE = "exploitation_type"
@@ -197,71 +125,54 @@ class CaseTagKind(StrEnum):
     HARM_LOCATION = "harm_location"
 
 
-class LookedAfterStatus(StrEnum):
+class LookedAfterStatus(ChoiceSet):
     """Which order or section a looked-after child is accommodated under (Children Act 1989)."""
 
-    SECTION_20 = "s20"
-    CARE_ORDER = "s31_care_order"
-    INTERIM_CARE_ORDER = "s38_interim_care_order"
-    EMERGENCY_PROTECTION_ORDER = "s44_epo"
-    POLICE_PROTECTION = "s46_police_protection"
-    PLACEMENT_ORDER = "placement_order"
-    REMAND = "remand"
-    OTHER = "other"
+    SECTION_20 = "s20", "Accommodated under section 20 (Children Act 1989)"
+    CARE_ORDER = "s31_care_order", "Care order (section 31)"
+    INTERIM_CARE_ORDER = "s38_interim_care_order", "Interim care order (section 38)"
+    EMERGENCY_PROTECTION_ORDER = "s44_epo", "Emergency protection order (section 44)"
+    POLICE_PROTECTION = "s46_police_protection", "Police protection (section 46)"
+    PLACEMENT_ORDER = "placement_order", "Placement order"
+    REMAND = "remand", "Remanded to local authority accommodation"
+    OTHER = "other", "Other"
 
 
-class NrmDecision(StrEnum):
+class NrmDecision(ChoiceSet):
     """National Referral Mechanism reasonable and conclusive grounds decisions."""
 
-    PENDING = "pending"
-    POSITIVE = "positive"
-    NEGATIVE = "negative"
+    PENDING = "pending", "Awaited"
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
 
 
-class RhiStatus(StrEnum):
+class RhiStatus(ChoiceSet):
     """A Return Home Interview: offered within 72 hours of return (statutory guidance, 2014)."""
 
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    NOT_POSSIBLE = "not_possible"
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    NOT_POSSIBLE = "not_possible", "Not possible"
 
 
-class ReferenceKind(StrEnum):
+class ReferenceKind(ChoiceSet):
     """Lists an admin keeps: they differ between partnerships and forces."""
 
-    POLICE_TIER = "police_tier"
-    POLICE_TEAM = "police_team"
-    SPECIALIST_SERVICE = "specialist_service"
-    EXIT_REASON = "exit_reason"
+    POLICE_TIER = "police_tier", "Police tiers"
+    POLICE_TEAM = "police_team", "Police holding teams"
+    SPECIALIST_SERVICE = "specialist_service", "Specialist services"
+    EXIT_REASON = "exit_reason", "Exit reasons"
 
 
-class CaseAction(StrEnum):
+class CaseAction(ChoiceSet):
     """The moves of a case between states; the table of moves is mettrack/domain/workflow.py."""
 
-    OPEN_BY_SCREENING = "open_by_screening"
-    REFER = "refer"
-    CLOSE_NO_FURTHER_ACTION = "close_no_further_action"
-    SEND_TO_MET_REVIEW = "send_to_met_review"
-    SET_POLICE_TIER = "set_police_tier"
-    ASSIGN_SERVICE = "assign_service"
-    SEND_BACK_TO_REVIEW = "send_back_to_review"
-    CLOSE = "close"
-    REOPEN = "reopen"
-
-    @property
-    def label(self) -> str:
-        return CASE_ACTION_LABELS[self]
-
-
-CASE_ACTION_LABELS = {
-    CaseAction.OPEN_BY_SCREENING: "Open a case from a screening",
-    CaseAction.REFER: "Refer to Children's Services",
-    CaseAction.CLOSE_NO_FURTHER_ACTION: "Close: no further action",
-    CaseAction.SEND_TO_MET_REVIEW: "Send to MET review",
-    CaseAction.SET_POLICE_TIER: "Set the police tier",
-    CaseAction.ASSIGN_SERVICE: "Record the specialist service as assigned",
-    CaseAction.SEND_BACK_TO_REVIEW: "Send back to MET review",
-    CaseAction.CLOSE: "Close the case",
-    CaseAction.REOPEN: "Reopen on new concerns",
-}
+    OPEN_BY_SCREENING = "open_by_screening", "Open a case from a screening"
+    REFER = "refer", "Refer to Children's Services"
+    CLOSE_NO_FURTHER_ACTION = "close_no_further_action", "Close: no further action"
+    SEND_TO_MET_REVIEW = "send_to_met_review", "Send to MET review"
+    SET_POLICE_TIER = "set_police_tier", "Set the police tier"
+    ASSIGN_SERVICE = "assign_service", "Record the specialist service as assigned"
+    SEND_BACK_TO_REVIEW = "send_back_to_review", "Send back to MET review"
+    CLOSE = "close", "Close the case"
+    REOPEN = "reopen", "Reopen on new concerns"

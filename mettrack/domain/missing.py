@@ -19,12 +19,6 @@ from mettrack.domain.choices import RhiStatus
 
 RHI_DUE_WITHIN = timedelta(hours=72)  # statutory guidance, 2014
 
-RHI_STATUS_LABELS = {
-    RhiStatus.OFFERED: "Offered",
-    RhiStatus.ACCEPTED: "Accepted",
-    RhiStatus.DECLINED: "Declined",
-    RhiStatus.NOT_POSSIBLE: "Not possible",
-}
 # Every status but "not possible" means an interview was offered, so it has an offer date.
 STATUSES_WITH_OFFER = frozenset({RhiStatus.OFFERED, RhiStatus.ACCEPTED, RhiStatus.DECLINED})
 

@@ -10,21 +10,17 @@ hours of a Return Home Interview, which is statutory guidance (domain/missing.py
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 
 from mettrack.clock import LONDON
+from mettrack.core.choices import ChoiceSet
 from mettrack.domain.missing import RHI_DUE_WITHIN
 
 
-class ReminderKind(StrEnum):
-    REVIEW_DUE = "review_due"
-    REVIEW_OVERDUE = "review_overdue"
-    RHI_TO_OFFER = "rhi_to_offer"
-    RHI_OVERDUE = "rhi_overdue"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self]
+class ReminderKind(ChoiceSet):
+    REVIEW_DUE = "review_due", "MET review due"
+    REVIEW_OVERDUE = "review_overdue", "MET review overdue"
+    RHI_TO_OFFER = "rhi_to_offer", "Return Home Interview to offer"
+    RHI_OVERDUE = "rhi_overdue", "Return Home Interview overdue"
 
     @property
     def tells_chair(self) -> bool:
@@ -38,56 +34,31 @@ class ReminderKind(StrEnum):
 
 RHI_KINDS = frozenset({ReminderKind.RHI_TO_OFFER, ReminderKind.RHI_OVERDUE})
 
-KIND_LABELS = {
-    ReminderKind.REVIEW_DUE: "MET review due",
-    ReminderKind.REVIEW_OVERDUE: "MET review overdue",
-    ReminderKind.RHI_TO_OFFER: "Return Home Interview to offer",
-    ReminderKind.RHI_OVERDUE: "Return Home Interview overdue",
-}
 
-
-class ReminderState(StrEnum):
-    PENDING = "pending"  # waiting to be sent (at or after not_before)
-    SENDING = "sending"  # claimed by a worker; stale after REMINDER_REQUEUE_AFTER
-    SENT = "sent"
-    FAILED = "failed"  # retries used up, or refused for good; shown to the chair
+class ReminderState(ChoiceSet):
+    PENDING = "pending", "Waiting to send"  # at or after not_before
+    SENDING = "sending", "Sending"  # claimed by a worker; stale after REMINDER_REQUEUE_AFTER
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"  # retries used up, or refused for good; shown to the chair
     # What it reminded of was done before it went out (the RHI was offered, the review
     # date moved or the case closed): nothing is sent.
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return {
-            "pending": "Waiting to send",
-            "sending": "Sending",
-            "sent": "Sent",
-            "failed": "Failed",
-            "cancelled": "Not needed any more",
-        }[self.value]
+    CANCELLED = "cancelled", "Not needed any more"
 
 
-class DeliveryChoice(StrEnum):
+class DeliveryChoice(ChoiceSet):
     """Each user's choice; every reminder also shows in the app's notification list."""
 
-    EMAIL_AND_APP = "email_and_app"
-    APP_ONLY = "app_only"
-    DAILY_DIGEST = "daily_digest"
-
-    @property
-    def label(self) -> str:
-        return {
-            "email_and_app": "An e-mail for each reminder, and in METtrack",
-            "app_only": "Only in METtrack (no e-mail)",
-            "daily_digest": "One e-mail a day listing what fell due, and in METtrack",
-        }[self.value]
+    EMAIL_AND_APP = "email_and_app", "An e-mail for each reminder, and in METtrack"
+    APP_ONLY = "app_only", "Only in METtrack (no e-mail)"
+    DAILY_DIGEST = "daily_digest", "One e-mail a day listing what fell due, and in METtrack"
 
 
-class Channel(StrEnum):
+class Channel(ChoiceSet):
     """How one reminder row is delivered, fixed from the recipient's choice when made."""
 
-    EMAIL = "email"
-    APP = "app"
-    DIGEST = "digest"
+    EMAIL = "email", "E-mail"
+    APP = "app", "In METtrack only"
+    DIGEST = "digest", "Daily digest"
 
 
 CHANNEL_FOR_CHOICE = {

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from mettrack import audit
 from mettrack.clock import now
+from mettrack.core.limits import max_length
 from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role
 from mettrack.extensions import db
@@ -67,8 +68,10 @@ def get_or_create_agency(name: str) -> Agency:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"agency": "Enter the agency's name"})
-    if len(name) > 200:
-        raise ValidationError({"agency": "Agency name must be 200 characters or fewer"})
+    if len(name) > max_length(Agency.name):
+        raise ValidationError(
+            {"agency": f"Agency name must be {max_length(Agency.name)} characters or fewer"}
+        )
     agency = db.session.scalar(select(Agency).where(func.lower(Agency.name) == name.lower()))
     if agency is None:
         agency = Agency(name=name)
@@ -98,8 +101,8 @@ def _validated(data: UserInput, user_id: int | None = None) -> tuple[str, str, s
     name = (data.name or "").strip()
     if not name:
         errors["name"] = "Enter the user's full name"
-    elif len(name) > 200:
-        errors["name"] = "Name must be 200 characters or fewer"
+    elif len(name) > max_length(User.name):
+        errors["name"] = f"Name must be {max_length(User.name)} characters or fewer"
     roles = set()
     for value in data.roles or []:
         try:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from mettrack import audit
 from mettrack.clock import LONDON
 from mettrack.core.errors import NotAllowed
+from mettrack.core.limits import DATABASE_INT_MAX, max_length
 from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import AuditOutcome
 from mettrack.extensions import db
@@ -30,8 +31,7 @@ from mettrack.services import ValidationError
 # as new areas add their own.
 KNOWN_RECORD_TYPES = ("case", "child", "user", "api_token", "agency")
 RECORD_TYPE_PATTERN = re.compile(r"^[a-z][a-z_]{0,39}$")
-RECORD_ID_MAX = 80
-MAX_ID = 2**31 - 1  # PostgreSQL's integer
+RECORD_ID_MAX = max_length(AuditEvent.record_id)
 MAX_PAGE = 100_000
 RECORD_FIELDS = ("record_type", "record_id")
 FIELDS = ("actor", *RECORD_FIELDS, "date_from", "date_to")
@@ -77,7 +77,7 @@ def parse_filters(args: Mapping) -> AuditFilters:
     if text("actor"):
         try:
             actor_id = int(text("actor"))
-            if not 1 <= actor_id <= MAX_ID:
+            if not 1 <= actor_id <= DATABASE_INT_MAX:
                 raise ValueError
         except ValueError:
             errors["actor"] = "Choose a user from the list"

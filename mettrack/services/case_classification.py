@@ -78,11 +78,6 @@ DATE_LABELS = {
     "nrm_conclusive_grounds_on": "Date of the conclusive grounds decision",
 }
 NRM_BEGAN = date(2009, 4, 1)  # the National Referral Mechanism began on 1 April 2009
-NRM_DECISION_LABELS = {
-    NrmDecision.PENDING: "Awaited",
-    NrmDecision.POSITIVE: "Positive",
-    NrmDecision.NEGATIVE: "Negative",
-}
 # From `referred` until closure a case needs at least one exploitation type.
 TYPE_REQUIRED_STATES = frozenset(
     {CaseState.REFERRED, CaseState.MET_REVIEW, CaseState.POLICE_TIERED, CaseState.SERVICE_ASSIGNED}
@@ -226,7 +221,7 @@ def _decision(data: Mapping, name: str, label: str, errors: dict) -> str | None:
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    allowed = [d.value for d in NrmDecision]
+    allowed = NrmDecision.values()
     if not isinstance(value, str) or value.strip() not in allowed:
         errors[name] = f"Choose the {label} from: {', '.join(allowed)}"
         return None

@@ -32,6 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mettrack import audit
 from mettrack.clock import now
 from mettrack.core.errors import NotAllowed
+from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
 from mettrack.extensions import db
@@ -42,8 +43,6 @@ from mettrack.services import Conflict, ValidationError
 from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for
 from mettrack.services.form_input import parse_version
-
-MAX_ID = 2_147_483_647
 
 # CaseEvent actions of team changes (the timeline shows their reason, not a move).
 EVENT_MEMBER_ADDED = "team.member_added"
@@ -225,7 +224,7 @@ def parse_id(value) -> int | None:
         if not (value.isascii() and value.isdigit()) or len(value) > 10:
             return None
         value = int(value)
-    if not isinstance(value, int) or not 1 <= value <= MAX_ID:
+    if not isinstance(value, int) or not 1 <= value <= DATABASE_INT_MAX:
         return None
     return value
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from mettrack import audit, permissions
 from mettrack.clock import now, today
+from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.domain import cserq4
 from mettrack.domain import missing as missing_rules
@@ -59,7 +60,6 @@ MAX_PER_PAGE = 100
 # Far beyond any real list; it keeps the row offset within what the database takes.
 MAX_PAGE = 1_000_000
 MAX_SEARCH = 100  # characters of a name search
-MAX_USER_ID = 2_147_483_647
 
 # Sort orders of the list: (value, label). The first is the default.
 SORTS: dict[str, str] = {
@@ -89,11 +89,11 @@ FILTER_PARAMS = (*MULTI_PARAMS, "lead_professional", *BOOL_PARAMS, "sort")
 SEARCH_PARAM = "q"
 
 CHOICES = {
-    "state": [s.value for s in CaseState],
-    "risk_level": [r.value for r in RiskLevel],
-    "exploitation_type": [t.value for t in ExploitationType],
-    "flag": [f.value for f in CaseFlag],
-    "harm_location": [h.value for h in HarmLocation],
+    "state": CaseState.values(),
+    "risk_level": RiskLevel.values(),
+    "exploitation_type": ExploitationType.values(),
+    "flag": CaseFlag.values(),
+    "harm_location": HarmLocation.values(),
 }
 _NAMES = {
     "state": "state",
@@ -280,7 +280,7 @@ def parse_filters(args: Mapping, user=None, *, search: bool = True) -> tuple[Cas
                 lead_id = int(value) if not isinstance(value, bool) else None
             except (TypeError, ValueError):
                 lead_id = None
-            if lead_id is None or not 1 <= lead_id <= MAX_USER_ID or str(value).strip() != str(lead_id):
+            if lead_id is None or not 1 <= lead_id <= DATABASE_INT_MAX or str(value).strip() != str(lead_id):
                 errors["lead_professional"] = "Give the lead professional as a user id, or me"
             else:
                 values["lead_professional_id"] = lead_id

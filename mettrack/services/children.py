@@ -19,6 +19,7 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack import audit, clock
+from mettrack.core.limits import max_length
 from mettrack.core.unit_of_work import transaction
 from mettrack.domain import matching
 from mettrack.domain.choices import AuditOutcome, LookedAfterStatus, Role
@@ -29,30 +30,23 @@ from mettrack.services import Conflict, ValidationError
 from mettrack.services.form_input import date_value, parse_version
 
 MAX_AGE_YEARS = 25  # a date of birth further back is a typing slip, not a child
-NAME_MAX = 100
+NAME_MAX = max_length(Child.first_name)  # and Child.last_name
 ALIASES_MAX = 20
-
-LOOKED_AFTER_LABELS = {
-    LookedAfterStatus.SECTION_20: "Accommodated under section 20 (Children Act 1989)",
-    LookedAfterStatus.CARE_ORDER: "Care order (section 31)",
-    LookedAfterStatus.INTERIM_CARE_ORDER: "Interim care order (section 38)",
-    LookedAfterStatus.EMERGENCY_PROTECTION_ORDER: "Emergency protection order (section 44)",
-    LookedAfterStatus.POLICE_PROTECTION: "Police protection (section 46)",
-    LookedAfterStatus.PLACEMENT_ORDER: "Placement order",
-    LookedAfterStatus.REMAND: "Remanded to local authority accommodation",
-    LookedAfterStatus.OTHER: "Other",
-}
 
 # Free-text fields: (field, label used in messages, most characters).
 TEXT_FIELDS = (
-    ("gender", "Gender", 40),
-    ("ethnicity", "Ethnicity", 100),
-    ("address", "Address", 500),
-    ("school", "School", 200),
+    ("gender", "Gender", max_length(Child.gender)),
+    ("ethnicity", "Ethnicity", max_length(Child.ethnicity)),
+    ("address", "Address", max_length(Child.address)),
+    ("school", "School", max_length(Child.school)),
     ("parent_carer_contacts", "Parent or carer contacts", 2000),
-    ("social_worker", "Allocated social worker", 200),
-    ("local_identifier", "Local identifier", 60),
-    ("consistent_child_identifier", "Consistent child identifier", 60),
+    ("social_worker", "Allocated social worker", max_length(Child.social_worker)),
+    ("local_identifier", "Local identifier", max_length(Child.local_identifier)),
+    (
+        "consistent_child_identifier",
+        "Consistent child identifier",
+        max_length(Child.consistent_child_identifier),
+    ),
 )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from mettrack.clock import LONDON
+from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.services import ValidationError
 
 DATE_PARTS = ("day", "month", "year")
@@ -23,7 +24,6 @@ DATETIME_PARTS = (*DATE_PARTS, "time")
 # Far beyond any age or list position: a larger number is a typing mistake, named as
 # such, not a database error.
 MAX_INT = 10_000
-MAX_VERSION = 2_147_483_647  # the database's integer
 EARLIEST_YEAR = 1900  # a date-time before it is a typing slip (and has no sound UTC offset)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -122,7 +122,7 @@ def parse_version(value) -> int:
     to compare with the stored one; ValidationError naming `version` otherwise."""
     if isinstance(value, str) and _ascii_digits(value.strip(), most=10):
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VERSION:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= DATABASE_INT_MAX:
         raise ValidationError({"version": VERSION_MESSAGE})
     return value
 

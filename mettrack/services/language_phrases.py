@@ -17,29 +17,23 @@ import re
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from mettrack import audit
+from mettrack.core.errors import NotAllowed  # noqa: F401  (what a refusal raises)
+from mettrack.core.limits import max_length
 from mettrack.domain import reference_defaults
-from mettrack.domain.choices import AuditOutcome
 from mettrack.domain.language import Finding, Phrase, check, phrase_key
 from mettrack.extensions import db
 from mettrack.models import LanguagePhrase
-from mettrack.permissions import NotFound, Perm, can
-from mettrack.services import ValidationError
+from mettrack.services import ValidationError, reference_lists
 from mettrack.services.form_input import parse_text
 
-MAX_PHRASE = 200  # LanguagePhrase.phrase
-MAX_SUGGESTION = 300  # LanguagePhrase.suggestion
+MAX_PHRASE = max_length(LanguagePhrase.phrase)
+MAX_SUGGESTION = max_length(LanguagePhrase.suggestion)
 MAX_WHY = 2000
 MAX_CHECK_TEXT = 20_000  # a text sent to the check on its own (the API)
 FIELDS = ("phrase", "suggestion", "why")  # the order the form shows them
 DUPLICATE = "This phrase is already in the list (letter case and spacing are ignored)"
 _LETTER = re.compile(r"[^\W\d_]")
-
-
-class NotAllowed(Exception):
-    """The user's roles may not change the language list (the caller answers 403). Audited."""
 
 
 # --- the check
@@ -134,26 +128,12 @@ def list_all() -> list[LanguagePhrase]:
 
 def get(phrase_id: int) -> LanguagePhrase:
     """The entry with this id (active or not), or NotFound. Reference data: no audit."""
-    phrase = db.session.get(LanguagePhrase, phrase_id)
-    if phrase is None:
-        raise NotFound("language_phrase", phrase_id)
-    return phrase
+    return reference_lists.get(RULES, phrase_id)
 
 
-def _require_admin(user, phrase_id=None) -> None:
-    if not can(user, Perm.REFERENCE_DATA_ADMIN):
-        audit.record_now(
-            "language_phrase.change.denied",
-            "language_phrase",
-            phrase_id,
-            outcome=AuditOutcome.DENIED,
-            actor=user,
-        )
-        raise NotAllowed("Your role does not allow changing the language list")
-
-
-def _fields(data: Mapping, errors: dict, *, phrase_id: int | None = None) -> dict:
+def _check(data: Mapping, errors: dict, entry: LanguagePhrase | None, fixed: dict) -> dict:
     values: dict = {}
+    phrase_id = entry.id if entry is not None else None
     phrase = parse_text(data, "phrase", "The phrase", errors, max_length=MAX_PHRASE, required=True)
     if phrase is not None:
         phrase = " ".join(phrase.split())
@@ -185,78 +165,37 @@ def _fields(data: Mapping, errors: dict, *, phrase_id: int | None = None) -> dic
     return values
 
 
-def _raise(errors: dict) -> None:
-    db.session.rollback()
-    raise ValidationError(
-        {f: errors[f] for f in FIELDS if f in errors} | {f: m for f, m in errors.items() if f not in FIELDS}
-    )
+RULES = reference_lists.ListRules(
+    record_type="language_phrase",
+    model=LanguagePhrase,
+    fields=FIELDS,
+    refusal="Your role does not allow changing the language list",
+    check=_check,
+    duplicate=lambda entry: {"phrase": DUPLICATE},
+    seed=seed_defaults,
+)
 
 
 def add_phrase(user, data: Mapping) -> LanguagePhrase:
     """Who: reference.admin. A new active entry: `phrase` (required, unique ignoring
     letter case and spacing; written in one of its forms, the check finds the others),
     `suggestion` (required) and `why` (optional). Audited."""
-    _require_admin(user)
-    errors: dict[str, str] = {}
-    values = _fields(data, errors)
-    if errors:
-        _raise(errors)
-    entry = LanguagePhrase(active=True, **values)
-    db.session.add(entry)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same phrase added at the same moment by another admin
-        _raise({"phrase": DUPLICATE})
-    audit.record("language_phrase.added", "language_phrase", entry.id, actor=user)
-    db.session.commit()
-    return entry
+    return reference_lists.add(RULES, user, data)
 
 
 def update_phrase(user, phrase_id: int, data: Mapping) -> LanguagePhrase:
     """Who: reference.admin. Changes the phrase, its suggestion and why. Notes already
     saved keep what was flagged when they were written. Audited."""
-    _require_admin(user, phrase_id)
-    entry = get(phrase_id)
-    errors: dict[str, str] = {}
-    values = _fields(data, errors, phrase_id=entry.id)
-    if errors:
-        _raise(errors)
-    changed = sorted(name for name, value in values.items() if getattr(entry, name) != value)
-    for name, value in values.items():
-        setattr(entry, name, value)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        _raise({"phrase": DUPLICATE})
-    audit.record(
-        "language_phrase.updated", "language_phrase", entry.id, detail={"fields": changed}, actor=user
-    )
-    db.session.commit()
-    return entry
+    return reference_lists.update(RULES, user, phrase_id, data)
 
 
 def set_active(user, phrase_id: int, active: bool) -> LanguagePhrase:
     """Who: reference.admin. Deactivates (no longer checked) or reactivates an entry.
     Audited."""
-    _require_admin(user, phrase_id)
-    entry = get(phrase_id)
-    if entry.active != active:
-        entry.active = active
-        audit.record(
-            "language_phrase.reactivated" if active else "language_phrase.deactivated",
-            "language_phrase",
-            entry.id,
-            actor=user,
-        )
-    db.session.commit()
-    return entry
+    return reference_lists.set_active(RULES, user, phrase_id, active)
 
 
 def add_starting_list(user) -> int:
     """Who: reference.admin. Adds the phrases of the starting list that are not in the
     list yet (seed_defaults) and returns how many. Audited."""
-    _require_admin(user)
-    added = seed_defaults()
-    audit.record("language_phrase.seeded", "language_phrase", None, detail={"added": added}, actor=user)
-    db.session.commit()
-    return added
+    return reference_lists.add_defaults(RULES, user)

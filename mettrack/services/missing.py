@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from mettrack import audit
 from mettrack.clock import LONDON, now
+from mettrack.core.limits import max_length
 from mettrack.core.unit_of_work import transaction
 from mettrack.domain import missing as rules
 from mettrack.extensions import db
@@ -39,9 +40,15 @@ DATETIME_LABELS = {
     "rhi_offered_at": "Date the Return Home Interview was offered",
     "rhi_held_at": "Date the Return Home Interview was held",
 }
-EPISODE_TEXT_FIELDS = {"police_reference": 60, "where_found": 2000, "reported_by": 200}
-RETURN_TEXT_FIELDS = {"where_found": 2000}
-RHI_TEXT_FIELDS = {"rhi_by": 200, "rhi_learning": 10000}
+MAX_WHERE_FOUND = 2000  # where_found and rhi_learning are unbounded text columns
+MAX_RHI_LEARNING = 10_000
+EPISODE_TEXT_FIELDS = {
+    "police_reference": max_length(MissingEpisode.police_reference),
+    "where_found": MAX_WHERE_FOUND,
+    "reported_by": max_length(MissingEpisode.reported_by),
+}
+RETURN_TEXT_FIELDS = {"where_found": MAX_WHERE_FOUND}
+RHI_TEXT_FIELDS = {"rhi_by": max_length(MissingEpisode.rhi_by), "rhi_learning": MAX_RHI_LEARNING}
 PHILOMENA_TEXT_FIELDS = {
     "photo_taken_on": 40,
     "description": 5000,
@@ -75,7 +82,7 @@ class EpisodeView:
     @property
     def rhi_status_label(self) -> str:
         status = self.episode.rhi_status
-        return rules.RHI_STATUS_LABELS[rules.RhiStatus(status)] if status else "Not recorded"
+        return rules.RhiStatus(status).label if status else "Not recorded"
 
 
 @dataclass

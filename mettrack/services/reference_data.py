@@ -11,15 +11,14 @@ import re
 from collections.abc import Mapping
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
 
-from mettrack import audit
+from mettrack.core.errors import NotAllowed  # noqa: F401  (what a refusal raises)
+from mettrack.core.limits import max_length
 from mettrack.domain import reference_defaults
-from mettrack.domain.choices import AuditOutcome, ReferenceKind
+from mettrack.domain.choices import ReferenceKind
 from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
-from mettrack.permissions import NotFound, Perm, can
-from mettrack.services import ValidationError
+from mettrack.services import reference_lists
 from mettrack.services.form_input import parse_int, parse_text
 
 # The default items (kind, code, label, parent_code) live with the other defaults, which
@@ -89,12 +88,6 @@ def label_for(kind: ReferenceKind | str, code: str | None) -> str:
 # cannot change once anything uses it (nor for the codes the system itself names); a
 # deactivated item stays readable on the cases that used it but is no longer offered.
 
-KIND_LABELS: dict[ReferenceKind, str] = {
-    ReferenceKind.POLICE_TIER: "Police tiers",
-    ReferenceKind.POLICE_TEAM: "Police holding teams",
-    ReferenceKind.SPECIALIST_SERVICE: "Specialist services",
-    ReferenceKind.EXIT_REASON: "Exit reasons",
-}
 KIND_SINGULAR: dict[ReferenceKind, str] = {
     ReferenceKind.POLICE_TIER: "police tier",
     ReferenceKind.POLICE_TEAM: "police holding team",
@@ -103,12 +96,12 @@ KIND_SINGULAR: dict[ReferenceKind, str] = {
 }
 # The longest code each list may hold: the column that stores it on a case.
 MAX_CODE: dict[ReferenceKind, int] = {
-    ReferenceKind.POLICE_TIER: 40,  # Case.police_tier
-    ReferenceKind.POLICE_TEAM: 60,  # ReferenceItem.code (Case.police_team holds 80)
-    ReferenceKind.SPECIALIST_SERVICE: 60,  # ServiceAssignment.service_code
-    ReferenceKind.EXIT_REASON: 60,  # ReferenceItem.code (Case.closure_reason holds 80)
+    ReferenceKind.POLICE_TIER: max_length(Case.police_tier),
+    ReferenceKind.POLICE_TEAM: max_length(ReferenceItem.code),  # Case.police_team holds more
+    ReferenceKind.SPECIALIST_SERVICE: max_length(ServiceAssignment.service_code),
+    ReferenceKind.EXIT_REASON: max_length(ReferenceItem.code),  # Case.closure_reason holds more
 }
-MAX_LABEL = 200  # ReferenceItem.label
+MAX_LABEL = max_length(ReferenceItem.label)
 MAX_ORDER = 10_000
 ORDER_STEP = 10
 ITEM_FIELDS = ("code", "label", "parent_code", "sort_order")  # the order the form shows them
@@ -118,10 +111,6 @@ SYSTEM_CODES = {
     (ReferenceKind.EXIT_REASON.value, OTHER),
 }
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class NotAllowed(Exception):
-    """The user's roles may not change reference data (the caller answers 403). Audited."""
 
 
 def kind_or_none(value) -> ReferenceKind | None:
@@ -140,10 +129,7 @@ def list_all(kind: ReferenceKind | str) -> list[ReferenceItem]:
 
 def get_item(item_id: int) -> ReferenceItem:
     """The item with this id (active or not), or NotFound. Reference data: no audit."""
-    item = db.session.get(ReferenceItem, item_id)
-    if item is None or kind_or_none(item.kind) is None:
-        raise NotFound("reference_item", item_id)
-    return item
+    return reference_lists.get(RULES, item_id)
 
 
 def code_in_use(item: ReferenceItem) -> bool:
@@ -179,19 +165,8 @@ def tier_choices() -> list[tuple[str, str]]:
     ]
 
 
-def _require_admin(user, item_id=None) -> None:
-    if not can(user, Perm.REFERENCE_DATA_ADMIN):
-        audit.record_now(
-            "reference_item.change.denied",
-            "reference_item",
-            item_id,
-            outcome=AuditOutcome.DENIED,
-            actor=user,
-        )
-        raise NotAllowed("Your role does not allow changing reference data")
-
-
-def _item_fields(kind: ReferenceKind, data: Mapping, errors: dict, item: ReferenceItem | None) -> dict:
+def _check(data: Mapping, errors: dict, item: ReferenceItem | None, fixed: dict) -> dict:
+    kind = ReferenceKind(item.kind if item is not None else fixed["kind"])
     values: dict = {}
     singular = KIND_SINGULAR[kind]
     if item is None or ("code" in data and not code_locked(item)):
@@ -232,99 +207,61 @@ def _item_fields(kind: ReferenceKind, data: Mapping, errors: dict, item: Referen
     return values
 
 
-def _refuse(errors: dict) -> None:
-    db.session.rollback()
-    ordered = {f: errors[f] for f in ITEM_FIELDS if f in errors}
-    raise ValidationError(ordered | {f: m for f, m in errors.items() if f not in ITEM_FIELDS})
+def _after_last(values: dict) -> int:
+    last = db.session.scalar(
+        select(func.max(ReferenceItem.sort_order)).where(ReferenceItem.kind == values["kind"])
+    )
+    return (last or 0) + ORDER_STEP
+
+
+def _kind_and_code(item: ReferenceItem) -> dict:
+    return {"kind": item.kind, "code": item.code}
+
+
+def _code_taken(item: ReferenceItem) -> dict:
+    singular = KIND_SINGULAR[ReferenceKind(item.kind)]
+    return {"code": f"A {singular} with this code already exists: choose another code"}
+
+
+RULES = reference_lists.ListRules(
+    record_type="reference_item",
+    model=ReferenceItem,
+    fields=ITEM_FIELDS,
+    refusal="Your role does not allow changing reference data",
+    check=_check,
+    added_detail=_kind_and_code,
+    row_detail=_kind_and_code,
+    next_order=_after_last,
+    duplicate=_code_taken,  # the same code added at the same moment by another admin
+    belongs=lambda item: kind_or_none(item.kind) is not None,
+    seed=seed_defaults,
+)
 
 
 def add_item(user, kind: ReferenceKind | str, data: Mapping) -> ReferenceItem:
     """Who: reference.admin. A new, offered item of a list: `code` (lower-case letters,
     digits and underscores; unique in its list), `label`, for a police team its tier
     (`parent_code`), and an optional `sort_order` (default: after the last). Audited."""
-    _require_admin(user)
-    kind = ReferenceKind(kind)
-    errors: dict[str, str] = {}
-    values = _item_fields(kind, data, errors, None)
-    if errors:
-        _refuse(errors)
-    if "sort_order" not in values:
-        last = db.session.scalar(
-            select(func.max(ReferenceItem.sort_order)).where(ReferenceItem.kind == kind.value)
-        )
-        values["sort_order"] = (last or 0) + ORDER_STEP
-    item = ReferenceItem(kind=kind.value, active=True, **values)
-    db.session.add(item)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same code added at the same moment by another admin
-        _refuse({"code": f"A {KIND_SINGULAR[kind]} with this code already exists: choose another code"})
-    audit.record(
-        "reference_item.added",
-        "reference_item",
-        item.id,
-        detail={"kind": kind.value, "code": item.code},
-        actor=user,
-    )
-    db.session.commit()
-    return item
+    return reference_lists.add(RULES, user, data, kind=ReferenceKind(kind).value)
 
 
 def update_item(user, item_id: int, data: Mapping) -> ReferenceItem:
     """Who: reference.admin. Changes an item's label, order and (a team's) tier; its code
     too while nothing uses it. Cases show the new label: change the wording, not the
     meaning. Audited."""
-    _require_admin(user, item_id)
-    item = get_item(item_id)
-    kind = ReferenceKind(item.kind)
-    errors: dict[str, str] = {}
-    values = _item_fields(kind, data, errors, item)
-    if errors:
-        _refuse(errors)
-    changed = sorted(name for name, value in values.items() if getattr(item, name) != value)
-    for name, value in values.items():
-        setattr(item, name, value)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        _refuse({"code": f"A {KIND_SINGULAR[kind]} with this code already exists: choose another code"})
-    audit.record(
-        "reference_item.updated",
-        "reference_item",
-        item.id,
-        detail={"kind": kind.value, "code": item.code, "fields": changed},
-        actor=user,
-    )
-    db.session.commit()
-    return item
+    return reference_lists.update(RULES, user, item_id, data)
 
 
 def set_item_active(user, item_id: int, active: bool) -> ReferenceItem:
     """Who: reference.admin. Deactivates an item (no longer offered; cases that hold it
     still show it) or reactivates it. Audited."""
-    _require_admin(user, item_id)
-    item = get_item(item_id)
-    if item.active != active:
-        item.active = active
-        audit.record(
-            "reference_item.reactivated" if active else "reference_item.deactivated",
-            "reference_item",
-            item.id,
-            detail={"kind": item.kind, "code": item.code},
-            actor=user,
-        )
-    db.session.commit()
-    return item
+    return reference_lists.set_active(RULES, user, item_id, active)
 
 
 def add_missing_defaults(user) -> int:
     """Who: reference.admin. Adds the default items not there yet (seed_defaults), for
     setting up a new partnership, and returns how many. Audited."""
-    _require_admin(user)
-    added = seed_defaults()
-    audit.record("reference_item.seeded", "reference_item", None, detail={"added": added}, actor=user)
-    db.session.commit()
-    return added
+    return reference_lists.add_defaults(RULES, user)
 
 
 def missing_defaults() -> int:

@@ -26,11 +26,6 @@ MAX_PAGE = 100_000
 STATE_FIELD = "state"
 RESENDABLE_CHANNELS = frozenset({Channel.EMAIL, Channel.DIGEST})
 RESENDABLE_STATES = frozenset({ReminderState.FAILED, ReminderState.SENT})
-CHANNEL_LABELS = {
-    Channel.EMAIL: "E-mail",
-    Channel.DIGEST: "Daily digest",
-    Channel.APP: "In METtrack only",
-}
 
 
 class ResendRefused(Conflict):
@@ -105,7 +100,7 @@ def _row(reminder: Reminder, recipient_name: str) -> LogRow:
         case_id=reminder.case_id,
         recipient_name=recipient_name,
         channel=channel.value,
-        channel_label=CHANNEL_LABELS[channel],
+        channel_label=channel.label,
         state=state.value,
         state_label=state.label,
         attempts=reminder.attempts,

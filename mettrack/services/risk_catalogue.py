@@ -17,24 +17,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from mettrack import audit
+from mettrack.core.errors import NotAllowed  # noqa: F401  (what a refusal raises)
+from mettrack.core.limits import max_length
 from mettrack.domain import reference_defaults
-from mettrack.domain.choices import AuditOutcome, IndicatorGroup
+from mettrack.domain.choices import IndicatorGroup
 from mettrack.extensions import db
 from mettrack.models import RiskIndicator
-from mettrack.permissions import NotFound, Perm, can
-from mettrack.services import ValidationError
+from mettrack.services import reference_lists
 from mettrack.services.form_input import parse_int, parse_text
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-MAX_CODE = 60  # RiskIndicator.code
-MAX_LABEL = 200  # RiskIndicator.label
+MAX_CODE = max_length(RiskIndicator.code)
+MAX_LABEL = max_length(RiskIndicator.label)
 ORDER_STEP = reference_defaults.INDICATOR_ORDER_STEP  # room to put one between two others
 FIELDS = ("code", "label", "group", "sort_order")  # the order the form shows them
-
-
-class NotAllowed(Exception):
-    """The user's roles may not change the catalogue (the caller answers 403). Audited."""
 
 
 def seed_defaults() -> int:
@@ -53,7 +49,7 @@ def seed_defaults() -> int:
 
 
 def _group_rank(group: str) -> int:
-    groups = [g.value for g in IndicatorGroup]
+    groups = IndicatorGroup.values()
     return groups.index(group) if group in groups else len(groups)
 
 
@@ -91,35 +87,20 @@ def grouped(indicators: list[RiskIndicator]) -> list[GroupOfIndicators]:
 
 
 def group_choices() -> list[tuple[str, str]]:
-    return [(g.value, g.label) for g in IndicatorGroup]
+    return IndicatorGroup.choices()
 
 
-# --- admin
-
-
-def _require_admin(user, indicator_id=None) -> None:
-    if not can(user, Perm.REFERENCE_DATA_ADMIN):
-        audit.record_now(
-            "risk_indicator.change.denied",
-            "risk_indicator",
-            indicator_id,
-            outcome=AuditOutcome.DENIED,
-            actor=user,
-        )
-        raise NotAllowed("Your role does not allow changing the risk indicators")
+# --- admin (the generic list use cases, services/reference_lists.py)
 
 
 def get(indicator_id: int) -> RiskIndicator:
     """The indicator with this id (active or not), or NotFound. Reference data: no audit."""
-    indicator = db.session.get(RiskIndicator, indicator_id)
-    if indicator is None:
-        raise NotFound("risk_indicator", indicator_id)
-    return indicator
+    return reference_lists.get(RULES, indicator_id)
 
 
-def _fields(data: Mapping, errors: dict, *, new: bool) -> dict:
+def _check(data: Mapping, errors: dict, indicator: RiskIndicator | None, fixed: dict) -> dict:
     values = {}
-    if new:
+    if indicator is None:
         code = parse_text(data, "code", "The code", errors, max_length=MAX_CODE, required=True)
         if code is not None:
             code = code.lower()
@@ -136,7 +117,7 @@ def _fields(data: Mapping, errors: dict, *, new: bool) -> dict:
     if label is not None:
         values["label"] = label
     group = data.get("group")
-    if not isinstance(group, str) or group.strip() not in {g.value for g in IndicatorGroup}:
+    if not isinstance(group, str) or group.strip() not in IndicatorGroup.values():
         errors["group"] = "Choose the group the indicator belongs to"
     else:
         values["group"] = group.strip()
@@ -148,67 +129,38 @@ def _fields(data: Mapping, errors: dict, *, new: bool) -> dict:
     return values
 
 
+def _after_last_of_group(values: dict) -> int:
+    last = db.session.scalar(
+        select(func.max(RiskIndicator.sort_order)).where(RiskIndicator.group == values["group"])
+    )
+    return (last or 0) + ORDER_STEP
+
+
+RULES = reference_lists.ListRules(
+    record_type="risk_indicator",
+    model=RiskIndicator,
+    fields=FIELDS,
+    refusal="Your role does not allow changing the risk indicators",
+    check=_check,
+    added_detail=lambda indicator: {"code": indicator.code, "group": indicator.group},
+    next_order=_after_last_of_group,
+)
+
+
 def add_indicator(user, data: Mapping) -> RiskIndicator:
     """Who: reference.admin. A new active indicator: `code` (lower-case letters, digits
     and underscores; unique; never changed later), `label`, `group` (an IndicatorGroup
     value) and optional `sort_order` (default: after the group's last). Audited."""
-    _require_admin(user)
-    errors: dict[str, str] = {}
-    values = _fields(data, errors, new=True)
-    if errors:
-        db.session.rollback()
-        raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
-    if "sort_order" not in values:
-        last = db.session.scalar(
-            select(func.max(RiskIndicator.sort_order)).where(RiskIndicator.group == values["group"])
-        )
-        values["sort_order"] = (last or 0) + ORDER_STEP
-    indicator = RiskIndicator(active=True, **values)
-    db.session.add(indicator)
-    db.session.flush()
-    audit.record(
-        "risk_indicator.added",
-        "risk_indicator",
-        indicator.id,
-        detail={"code": indicator.code, "group": indicator.group},
-        actor=user,
-    )
-    db.session.commit()
-    return indicator
+    return reference_lists.add(RULES, user, data)
 
 
 def update_indicator(user, indicator_id: int, data: Mapping) -> RiskIndicator:
     """Who: reference.admin. Changes the label, group and order (the code stays). Past
     assessments show the new label: change the wording, not the meaning. Audited."""
-    _require_admin(user, indicator_id)
-    indicator = get(indicator_id)
-    errors: dict[str, str] = {}
-    values = _fields(data, errors, new=False)
-    if errors:
-        db.session.rollback()
-        raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
-    changed = sorted(name for name, value in values.items() if getattr(indicator, name) != value)
-    for name, value in values.items():
-        setattr(indicator, name, value)
-    audit.record(
-        "risk_indicator.updated", "risk_indicator", indicator.id, detail={"fields": changed}, actor=user
-    )
-    db.session.commit()
-    return indicator
+    return reference_lists.update(RULES, user, indicator_id, data)
 
 
 def set_active(user, indicator_id: int, active: bool) -> RiskIndicator:
     """Who: reference.admin. Deactivates (no longer offered; kept on past assessments) or
     reactivates an indicator. Audited."""
-    _require_admin(user, indicator_id)
-    indicator = get(indicator_id)
-    if indicator.active != active:
-        indicator.active = active
-        audit.record(
-            "risk_indicator.reactivated" if active else "risk_indicator.deactivated",
-            "risk_indicator",
-            indicator.id,
-            actor=user,
-        )
-    db.session.commit()
-    return indicator
+    return reference_lists.set_active(RULES, user, indicator_id, active)

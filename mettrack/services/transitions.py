@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mettrack import audit
 from mettrack.clock import now, today
 from mettrack.core.errors import NotAllowed
+from mettrack.core.limits import max_length
 from mettrack.core.unit_of_work import transaction
 from mettrack.domain import workflow
 from mettrack.domain.choices import (
@@ -38,8 +39,8 @@ from mettrack.services.form_input import parse_date, parse_text, parse_version
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
 MAX_REASON = 2000
-MAX_MASH_REFERENCE = 60  # Case.mash_reference
-MAX_WORKER = 200  # ServiceAssignment.worker
+MAX_MASH_REFERENCE = max_length(Case.mash_reference)
+MAX_WORKER = max_length(ServiceAssignment.worker)
 
 # The fields each move's form asks for, in the order the form shows them.
 ACTION_FIELDS: dict[CaseAction, tuple[str, ...]] = {

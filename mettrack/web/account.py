@@ -47,7 +47,7 @@ def create_token():
     return _page(new_token=token, new_secret=secret)
 
 
-@bp.route("/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @requires(Perm.SIGNED_IN)
 def revoke_token(token_id: int):
     token = tokens.revoke_own_token(current_user, token_id)

@@ -9,6 +9,7 @@ URLs carry user ids only: never an e-mail address or a name.
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.domain.choices import Role
 from mettrack.permissions import Perm, requires
 from mettrack.services import ValidationError, accounts, tokens
@@ -19,15 +20,12 @@ STATUS_FILTERS = {"active": True, "deactivated": False}
 FORM_FIELDS = ("name", "email", "agency", "roles")  # the order the form shows them
 
 
-MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger number in a URL is no filter, not a 500
-
-
 def _int_arg(name: str) -> int | None:
     try:
         value = int(request.args.get(name, ""))
     except ValueError:
         return None
-    return value if 1 <= value <= MAX_ID else None
+    return value if 1 <= value <= DATABASE_INT_MAX else None  # larger: no filter, not a 500
 
 
 def _user_input() -> accounts.UserInput:

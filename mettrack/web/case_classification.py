@@ -17,11 +17,11 @@ bp = Blueprint("case_classification", __name__)
 DATE_FIELDS = ("nrm_referred_on", "nrm_reasonable_grounds_on", "nrm_conclusive_grounds_on")
 PARTS = ("day", "month", "year")
 CHOICES = {
-    "exploitation_types": [(t.value, t.label) for t in ExploitationType],
-    "flags": [(f.value, f.label) for f in CaseFlag],
-    "harm_locations": [(h.value, h.label) for h in HarmLocation],
+    "exploitation_types": ExploitationType.choices(),
+    "flags": CaseFlag.choices(),
+    "harm_locations": HarmLocation.choices(),
 }
-DECISIONS = [(d.value, service.NRM_DECISION_LABELS[d]) for d in NrmDecision]
+DECISIONS = NrmDecision.choices()
 LABELS = {
     **{value: label for choices in CHOICES.values() for value, label in choices},
     **{value: label for value, label in DECISIONS},

@@ -41,11 +41,11 @@ SEARCH_KEY = "case_list_search"  # the name search, in the server-side session o
 PER_PAGE = 25
 
 CHOICE_LABELS = {
-    "state": {s.value: s.label for s in CaseState},
-    "risk_level": {r.value: r.label for r in RiskLevel},
-    "exploitation_type": {t.value: t.label for t in ExploitationType},
-    "flag": {f.value: f.label for f in CaseFlag},
-    "harm_location": {h.value: h.label for h in HarmLocation},
+    "state": CaseState.labels(),
+    "risk_level": RiskLevel.labels(),
+    "exploitation_type": ExploitationType.labels(),
+    "flag": CaseFlag.labels(),
+    "harm_location": HarmLocation.labels(),
 }
 FIELD_LABELS = {
     "state": "State",

@@ -87,8 +87,8 @@ def _form_page(errors: dict, values: dict, *, child=None, matches=None, status: 
         values=values,
         child=child,
         matches=matches,
-        looked_after_labels=children_service.LOOKED_AFTER_LABELS,
-        looked_after_options=[(s.value, children_service.LOOKED_AFTER_LABELS[s]) for s in LookedAfterStatus],
+        looked_after_labels=LookedAfterStatus.labels(),
+        looked_after_options=LookedAfterStatus.choices(),
     ), status or (400 if errors else 200)
 
 
@@ -117,7 +117,7 @@ def detail(child_id: int):
         "children/detail.html",
         child=child,
         cases=cases,
-        looked_after_labels=children_service.LOOKED_AFTER_LABELS,
+        looked_after_labels=LookedAfterStatus.labels(),
     )
 
 

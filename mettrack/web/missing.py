@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from mettrack.clock import local, now
 from mettrack.domain.choices import RhiStatus
-from mettrack.domain.missing import RHI_STATUS_LABELS
 from mettrack.permissions import Perm, requires
 from mettrack.services import ValidationError, cases
 from mettrack.services import missing as service
@@ -81,7 +80,7 @@ def _form(template: str, fields, errors: dict, values: dict, **context):
         errors=errors,
         values=values,
         anchors=anchors,
-        rhi_statuses=[(s.value, RHI_STATUS_LABELS[s]) for s in RhiStatus],
+        rhi_statuses=RhiStatus.choices(),
         **context,
     ), (400 if errors else 200)
 

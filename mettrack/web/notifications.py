@@ -67,7 +67,7 @@ def read_all():
 def _choice_page(errors: dict, chosen: str | None, status: int = 200):
     return render_template(
         "notifications/choice.html",
-        choices=[(c.value, c.label) for c in DeliveryChoice],
+        choices=DeliveryChoice.choices(),
         chosen=chosen,
         errors=errors,
         field=service.CHOICE_FIELD,

@@ -1,98 +1,78 @@
 """The language list for administrators: the phrases the language check flags in notes,
 each with its suggested wording and why (services/language_phrases.py). Add, change,
-deactivate and reactivate; add the starting list's phrases when setting up. Thin: the
-service checks and audits each change.
+deactivate and reactivate; add the starting list's phrases when setting up. The generic
+admin list pages (web/reference_lists.py); the service checks and audits each change.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, url_for
 
-from mettrack.permissions import Perm, requires
-from mettrack.services import ValidationError
 from mettrack.services import language_phrases as service
+from mettrack.web.reference_lists import AdminList, Column, FormField, Section, register
 
 bp = Blueprint("phrases_admin", __name__, url_prefix="/admin/phrases")
 
 
-def _call(function, *args):
-    try:
-        return function(current_user, *args)
-    except service.NotAllowed:
-        abort(403)
+def _sections() -> list[Section]:
+    phrases = service.list_all()
+    return [Section(rows=phrases, caption="Phrases the notes are checked for")] if phrases else []
 
 
-def _index_url(entry=None) -> str:
-    if entry is None:
-        return url_for("phrases_admin.index")
-    return url_for("phrases_admin.index", _anchor=f"phrase-{entry.id}")
+COLUMNS = [
+    Column("Phrase", lambda e: e.phrase),
+    Column("Suggested wording", lambda e: e.suggestion),
+    Column("Why", lambda e: e.why or "", classes="govuk-body-s"),
+]
 
-
-def _form_page(errors: dict, values: dict, entry=None):
-    fields = service.FIELDS
-    return render_template(
-        "phrases_admin/form.html",
-        errors={f: errors[f] for f in fields if f in errors}
-        | {f: m for f, m in errors.items() if f not in fields},
-        values=values,
-        entry=entry,
-    ), (400 if errors else 200)
-
-
-@bp.route("")
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def index():
-    return render_template(
-        "phrases_admin/index.html", phrases=service.list_all(), missing_defaults=service.missing_defaults()
-    )
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def new():
-    if request.method == "GET":
-        return _form_page({}, {})
-    try:
-        entry = _call(service.add_phrase, request.form)
-    except ValidationError as e:
-        return _form_page(e.errors, request.form.to_dict())
-    flash(f"“{entry.phrase}” has been added: notes are checked for it from now on.", "success")
-    return redirect(_index_url(entry))
-
-
-@bp.route("/<int:phrase_id>/edit", methods=["GET", "POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def edit(phrase_id: int):
-    entry = service.get(phrase_id)
-    if request.method == "GET":
-        values = {"phrase": entry.phrase, "suggestion": entry.suggestion, "why": entry.why or ""}
-        return _form_page({}, values, entry)
-    try:
-        _call(service.update_phrase, phrase_id, request.form)
-    except ValidationError as e:
-        return _form_page(e.errors, request.form.to_dict(), service.get(phrase_id))
-    flash("The phrase has been changed.", "success")
-    return redirect(_index_url(entry))
-
-
-@bp.route("/<int:phrase_id>/deactivate", methods=["POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def deactivate(phrase_id: int):
-    entry = _call(service.set_active, phrase_id, False)
-    flash(f"“{entry.phrase}” is no longer checked for. Notes already saved keep what was flagged.", "success")
-    return redirect(_index_url(entry))
-
-
-@bp.route("/<int:phrase_id>/reactivate", methods=["POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def reactivate(phrase_id: int):
-    entry = _call(service.set_active, phrase_id, True)
-    flash(f"“{entry.phrase}” is checked for again.", "success")
-    return redirect(_index_url(entry))
-
-
-@bp.route("/defaults", methods=["POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def defaults():
-    added = _call(service.add_starting_list)
-    flash(f"{added} phrase{'s' if added != 1 else ''} from the starting list added.", "success")
-    return redirect(_index_url())
+SPEC = AdminList(
+    title="Language list",
+    id_arg="phrase_id",
+    item_rule="/<int:phrase_id>",
+    anchor="phrase",
+    intro="phrases_admin/_intro.html",
+    sections=_sections,
+    columns=lambda section: COLUMNS,
+    status_text="Checked",
+    name_of=lambda e: e.phrase,
+    empty="The list is empty: notes are not checked until phrases are added.",
+    fields=(
+        FormField(
+            "phrase",
+            "Phrase to flag",
+            spellcheck=False,
+            hint="Write it once, in one of its forms: the check also finds the others, in any letter case, "
+            "as whole words.",
+        ),
+        FormField(
+            "suggestion",
+            "Suggested wording",
+            hint="What to write instead. Separate alternatives with a semicolon.",
+        ),
+        FormField(
+            "why",
+            "Why it matters (optional)",
+            widget="textarea",
+            rows=3,
+            hint="Shown to the writer beside the suggestion.",
+        ),
+    ),
+    form_fields=service.FIELDS,
+    heading=lambda c: "Change the phrase" if c["row"] else "Add a phrase",
+    back_text="Back to the language list",
+    back_url=lambda c: url_for("phrases_admin.index"),
+    submit="Save the phrase",
+    get=service.get,
+    add=service.add_phrase,
+    update=service.update_phrase,
+    set_active=service.set_active,
+    values_of=lambda e: {"phrase": e.phrase, "suggestion": e.suggestion, "why": e.why or ""},
+    added=lambda e: f"“{e.phrase}” has been added: notes are checked for it from now on.",
+    changed="The phrase has been changed.",
+    deactivated=lambda e: (
+        f"“{e.phrase}” is no longer checked for. Notes already saved keep what was flagged."
+    ),
+    reactivated=lambda e: f"“{e.phrase}” is checked for again.",
+    defaults=service.add_starting_list,
+    defaults_added=lambda n: f"{n} phrase{'s' if n != 1 else ''} from the starting list added.",
+    page_values=lambda: {"missing_defaults": service.missing_defaults()},
+)
+register(bp, SPEC)

@@ -39,7 +39,7 @@ def index():
         page=page,
         errors=errors,
         state=state,
-        states=[(s.value, s.label) for s in ReminderState],
+        states=ReminderState.choices(),
     ), (400 if errors else 200)
 
 
@@ -62,5 +62,5 @@ def resend(reminder_id: int):
         )
     # Back to the list as the chair filtered it (the form carries the filter).
     state = request.form.get("state", "")
-    back = state if state in {s.value for s in ReminderState} else None
+    back = state if state in ReminderState.values() else None
     return redirect(url_for("reminder_log.index", state=back))

@@ -21,15 +21,12 @@ from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("risk_assessments", __name__, url_prefix="/cases/<int:case_id>/risk-assessments")
 
-RATING_LABELS = {"none": "None", "low": "Low", "medium": "Medium", "high": "High"}
-PERIOD_LABELS = {"current": "Current", "previous": "Previous"}
-
 
 @bp.app_context_processor
 def _risk_globals():
     return {
         "risk_summary": lambda case: service.summary_for_case(current_user, case),
-        "rating_label": lambda value: RATING_LABELS.get(value, value),
+        "rating_label": lambda value: IndicatorRating.labels().get(value, value),
         "period_label": lambda value: IndicatorPeriod(value).label if value else "",
     }
 
@@ -86,8 +83,8 @@ def _form_page(
         preview=preview,
         conflict=conflict,
         flagged=flagged,
-        ratings=[(r.value, RATING_LABELS[r.value]) for r in IndicatorRating],
-        periods=[(p.value, PERIOD_LABELS[p.value]) for p in IndicatorPeriod],
+        ratings=IndicatorRating.choices(),
+        periods=[(p.value, p.short_label) for p in IndicatorPeriod],
         levels=list(RiskLevel),
         cadence_hints=_cadence_hints(),
         rules=service.suggestion_rules(),

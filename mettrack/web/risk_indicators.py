@@ -1,81 +1,90 @@
-"""The risk indicator catalogue for administrators: list, add, change, deactivate and
-reactivate. Thin: mettrack/services/risk_catalogue.py checks and audits each change."""
+"""The risk indicator catalogue for administrators: list (grouped as the form shows
+them), add, change, deactivate and reactivate, on the generic admin list pages
+(web/reference_lists.py). mettrack/services/risk_catalogue.py checks and audits each change."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, url_for
+from markupsafe import Markup
 
-from mettrack.permissions import Perm, requires
-from mettrack.services import ValidationError, risk_catalogue
+from mettrack.services import risk_catalogue
+from mettrack.web.reference_lists import AdminList, Column, FormField, Section, register
 
 bp = Blueprint("risk_indicators", __name__, url_prefix="/admin/risk-indicators")
 
 
-def _form_page(errors: dict, values: dict, indicator=None):
-    return render_template(
-        "risk/indicator_form.html",
-        errors={f: errors[f] for f in risk_catalogue.FIELDS if f in errors}
-        | {f: m for f, m in errors.items() if f not in risk_catalogue.FIELDS},
-        values=values,
-        indicator=indicator,
-        groups=risk_catalogue.group_choices(),
-    ), (400 if errors else 200)
+def _sections() -> list[Section]:
+    return [
+        Section(rows=group.indicators, caption=group.label, heading=group.label)
+        for group in risk_catalogue.grouped(risk_catalogue.list_all())
+    ]
 
 
-def _call(function, *args):
-    try:
-        return function(current_user, *args)
-    except risk_catalogue.NotAllowed:
-        abort(403)
-
-
-@bp.route("")
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def index():
-    indicators = risk_catalogue.list_all()
-    return render_template("risk/indicators.html", groups=risk_catalogue.grouped(indicators))
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def new():
-    if request.method == "GET":
-        return _form_page({}, {})
-    try:
-        indicator = _call(risk_catalogue.add_indicator, request.form)
-    except ValidationError as e:
-        return _form_page(e.errors, request.form.to_dict())
-    flash(f"The indicator “{indicator.label}” has been added.", "success")
-    return redirect(url_for("risk_indicators.index", _anchor=f"indicator-{indicator.id}"))
-
-
-@bp.route("/<int:indicator_id>/edit", methods=["GET", "POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def edit(indicator_id: int):
-    indicator = risk_catalogue.get(indicator_id)
-    if request.method == "GET":
-        values = {"label": indicator.label, "group": indicator.group, "sort_order": indicator.sort_order}
-        return _form_page({}, values, indicator)
-    try:
-        _call(risk_catalogue.update_indicator, indicator_id, request.form)
-    except ValidationError as e:
-        return _form_page(e.errors, request.form.to_dict(), risk_catalogue.get(indicator_id))
-    flash("The indicator has been changed.", "success")
-    return redirect(url_for("risk_indicators.index", _anchor=f"indicator-{indicator_id}"))
-
-
-@bp.route("/<int:indicator_id>/deactivate", methods=["POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def deactivate(indicator_id: int):
-    indicator = _call(risk_catalogue.set_active, indicator_id, False)
-    flash(
-        f"“{indicator.label}” is no longer offered. Assessments that rated it keep their rating.", "success"
+def _code_fixed(context: dict):
+    indicator = context["row"]
+    if indicator is None:
+        return None
+    return Markup('<p class="govuk-body">Code: <code>{}</code> (codes never change).</p>').format(
+        indicator.code
     )
-    return redirect(url_for("risk_indicators.index", _anchor=f"indicator-{indicator_id}"))
 
 
-@bp.route("/<int:indicator_id>/reactivate", methods=["POST"])
-@requires(Perm.REFERENCE_DATA_ADMIN)
-def reactivate(indicator_id: int):
-    indicator = _call(risk_catalogue.set_active, indicator_id, True)
-    flash(f"“{indicator.label}” is offered again on new assessments.", "success")
-    return redirect(url_for("risk_indicators.index", _anchor=f"indicator-{indicator_id}"))
+COLUMNS = [
+    Column("Label", lambda i: i.label),
+    Column("Code", lambda i: Markup("<code>{}</code>").format(i.code)),
+    Column("Order", lambda i: i.sort_order, numeric=True),
+]
+
+SPEC = AdminList(
+    title="Risk indicators",
+    id_arg="indicator_id",
+    item_rule="/<int:indicator_id>",
+    anchor="indicator",
+    intro="risk/_indicators_intro.html",
+    sections=_sections,
+    columns=lambda section: COLUMNS,
+    status_text="Offered",
+    name_of=lambda i: i.label,
+    empty="There are no indicators yet. Add them here; a new installation gets the defaults with "
+    "<code>flask --app wsgi db upgrade</code>.",
+    fields=(
+        FormField(
+            "code",
+            "Code",
+            classes="govuk-input--width-20",
+            spellcheck=False,
+            hint="Lower-case letters, digits and underscores, like older_partner. Scripts use it; it "
+            "cannot be changed later.",
+            fixed_text=_code_fixed,
+        ),
+        FormField(
+            "label",
+            "Label",
+            hint="What is happening to the child, never the child's choices, for example “Contact with "
+            "older people who may exploit”.",
+        ),
+        FormField(
+            "group", "Group", widget="select", choices=risk_catalogue.group_choices, blank="Choose a group"
+        ),
+        FormField(
+            "sort_order",
+            "Order within the group (optional)",
+            classes="govuk-input--width-5",
+            numeric=True,
+            hint="Smaller numbers come first. Leave blank to put a new indicator last.",
+        ),
+    ),
+    form_fields=risk_catalogue.FIELDS,
+    heading=lambda c: "Change the indicator" if c["row"] else "Add an indicator",
+    back_text="Back to the risk indicators",
+    back_url=lambda c: url_for("risk_indicators.index"),
+    submit="Save the indicator",
+    get=risk_catalogue.get,
+    add=risk_catalogue.add_indicator,
+    update=risk_catalogue.update_indicator,
+    set_active=risk_catalogue.set_active,
+    values_of=lambda i: {"label": i.label, "group": i.group, "sort_order": i.sort_order},
+    added=lambda i: f"The indicator “{i.label}” has been added.",
+    changed="The indicator has been changed.",
+    deactivated=lambda i: f"“{i.label}” is no longer offered. Assessments that rated it keep their rating.",
+    reactivated=lambda i: f"“{i.label}” is offered again on new assessments.",
+)
+register(bp, SPEC)

@@ -25,17 +25,6 @@ NAVIGATION = [
     ("Your account", "account.index", Perm.SIGNED_IN),
 ]
 
-# GOV.UK Tag colours (govuk-tag--*) for how a case's state and risk level are shown.
-STATE_TAG_COLOURS = {
-    CaseState.SCREENED: "grey",
-    CaseState.REFERRED: "light-blue",
-    CaseState.MET_REVIEW: "purple",
-    CaseState.POLICE_TIERED: "blue",
-    CaseState.SERVICE_ASSIGNED: "teal",
-    CaseState.CLOSED: "grey",
-}
-RISK_TAG_COLOURS = {RiskLevel.LOW: "green", RiskLevel.MEDIUM: "yellow", RiskLevel.HIGH: "red"}
-
 
 def navigation():
     if not current_user.is_authenticated:
@@ -57,7 +46,7 @@ def service_navigation_items() -> list[dict]:
 def state_tag(state) -> dict:
     """govukTag options for a case state."""
     state = CaseState(state)
-    return {"text": state.label, "classes": f"govuk-tag--{STATE_TAG_COLOURS[state]}"}
+    return {"text": state.label, "classes": f"govuk-tag--{state.colour}"}
 
 
 def risk_tag(risk) -> dict:
@@ -65,7 +54,7 @@ def risk_tag(risk) -> dict:
     if not risk:
         return {"text": "Not set", "classes": "govuk-tag--grey"}
     risk = RiskLevel(risk)
-    return {"text": risk.label, "classes": f"govuk-tag--{RISK_TAG_COLOURS[risk]}"}
+    return {"text": risk.label, "classes": f"govuk-tag--{risk.colour}"}
 
 
 def pagination(current: int, pages: int, endpoint: str, **args) -> dict | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from mettrack.domain import workflow
-from mettrack.domain.choices import CASE_ACTION_LABELS, CASE_STATE_LABELS, ROLE_LABELS
+from mettrack.domain.choices import CaseAction, CaseState, Role
 from mettrack.domain.language import Finding, Phrase, check, load_seed_phrases, word_forms
 
 SEED = load_seed_phrases()
@@ -344,7 +344,7 @@ def test_the_project_texts_are_the_templates_docs_readme_and_demo_data():
 
 
 def test_the_projects_own_words_never_blame_the_child():
-    labels = [*CASE_ACTION_LABELS.values(), *CASE_STATE_LABELS.values(), *ROLE_LABELS.values()]
+    labels = [member.label for choices in (CaseAction, CaseState, Role) for member in choices]
     refusals = [
         message
         for move in workflow.MOVES
