@@ -5,12 +5,15 @@ body of POST /cases/search instead, with the same filters, because URLs end up i
 proxies' and servers' logs and a child's name must not (docs/api.md).
 """
 
+from dataclasses import replace
+
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import CaseListQuerySchema, CasePageSchema, CaseSchema, CaseSearchSchema
+from mettrack.cases import projection
 from mettrack.permissions import Perm, requires
 from mettrack.services import cases
 
@@ -23,7 +26,8 @@ CASE_ID = "<int:case_id>"
 def _list(args: dict):
     page, per_page = args.pop("page"), args.pop("per_page")
     filters = cases.filters_from(args, current_user)
-    return cases.list_for(current_user, filters=filters, page=page, per_page=per_page)
+    found = cases.list_for(current_user, filters=filters, page=page, per_page=per_page)
+    return replace(found, items=[projection.project_for(current_user, case) for case in found.items])
 
 
 @blp.route("", strict_slashes=False)
@@ -78,4 +82,4 @@ class CaseItem(MethodView):
         beyond what assigning a service needs are null). Each read, and each refused
         read, is written to the audit log.
         """
-        return cases.get_summary_for(current_user, case_id)
+        return projection.project_for(current_user, cases.get_summary_for(current_user, case_id))

@@ -6,11 +6,11 @@ about what partners see, not a side effect of a model change.
 
 from datetime import UTC
 
-from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, post_dump, pre_load
+from marshmallow import Schema, ValidationError, fields, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
 from mettrack.api.problems import ProblemSchema
+from mettrack.cases.projection import SUMMARY_WITHHELD_CASE, SUMMARY_WITHHELD_CHILD
 from mettrack.core.limits import DATABASE_INT_MAX, max_length
 from mettrack.domain.choices import (
     CaseAction,
@@ -99,11 +99,13 @@ class ComputedStrings(_Computed, fields.List):
 
 
 class ChildSummarySchema(Schema):
+    """A projected child (mettrack/cases/projection.py): what the viewer may see is decided there."""
+
     id = fields.Integer(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
     age = fields.Function(
-        lambda c: case_reads.child_age(c),
+        lambda c: c.age,
         required=True,
         metadata={
             "type": "integer",
@@ -112,7 +114,7 @@ class ChildSummarySchema(Schema):
         },
     )
     aliases = fields.Function(
-        lambda c: (c.aliases or "").splitlines(),
+        lambda c: c.alias_list,
         required=True,
         metadata={
             "type": "array",
@@ -131,39 +133,13 @@ class ChildSummarySchema(Schema):
     )
 
 
-# A case summary (a coordinator's open case off their team, permissions.case_summary_scope)
-# withholds these: null in the API (docs/security.md, "What a coordinator sees").
-SUMMARY_WITHHELD_CHILD = ("aliases", "date_of_birth", "looked_after")
-SUMMARY_WITHHELD_CASE = (
-    "team",
-    "flags",
-    "harm_locations",
-    "referred_at",
-    "mash_reference",
-    "referral_outcome",
-    "referral_override_reason",
-    "nrm_referred_on",
-    "nrm_reasonable_grounds",
-    "nrm_reasonable_grounds_on",
-    "nrm_conclusive_grounds",
-    "nrm_conclusive_grounds_on",
-    "closure_reason",
-    "closure_note",
-    "open_missing_episode",
-    "rhi_overdue",
-    "repeat_missing",
-)
-
-
-def _lead_agency_name(case) -> str | None:
-    agency = case.lead_agency or (case.lead_professional.agency if case.lead_professional else None)
-    return agency.name if agency else None
-
-
 class CaseSchema(Schema):
+    """A projected case (mettrack/cases/projection.py, given by the view): what a case
+    summary withholds already reads None, so this only serialises."""
+
     id = fields.Integer(required=True)
     access = fields.Function(
-        lambda c: "full" if case_reads.record_visible(c, current_user) else "summary",
+        lambda c: c.access,
         required=True,
         metadata={
             "type": "string",
@@ -192,7 +168,7 @@ class CaseSchema(Schema):
     closed_at = UTCDateTime(required=True, allow_none=True)
     lead_professional = fields.Nested(UserRefSchema, required=True, allow_none=True)
     lead_agency = fields.Function(
-        lambda c: _lead_agency_name(c),
+        lambda c: c.lead_agency_name,
         required=True,
         metadata={"type": "string", "nullable": True, "description": "The lead professional's agency."},
     )
@@ -203,18 +179,18 @@ class CaseSchema(Schema):
         metadata={"description": "Null in a case summary."},
     )
     exploitation_types = ComputedStrings(
-        lambda c: case_reads.tags_of(c, "exploitation_type"),
+        lambda c: c.exploitation_types,
         required=True,
         metadata={"description": f"{listed(ExploitationType)} (a child can be on the list for both)."},
     )
     flags = ComputedStrings(
-        lambda c: case_reads.tags_of(c, "flag"),
+        lambda c: c.flags,
         required=True,
         allow_none=True,
         metadata={"description": f"{listed(CaseFlag)}."},
     )
     harm_locations = ComputedStrings(
-        lambda c: case_reads.tags_of(c, "harm_location"),
+        lambda c: c.harm_locations,
         required=True,
         allow_none=True,
         metadata={"description": f"Where the harm happens: {listed(HarmLocation)}."},
@@ -248,19 +224,19 @@ class CaseSchema(Schema):
     )
     closure_note = fields.String(required=True, allow_none=True)
     open_missing_episode = ComputedBoolean(
-        lambda c: case_reads.alerts_of(c).missing_now,
+        lambda c: c.open_missing_episode,
         required=True,
         allow_none=True,
         metadata={"description": "Missing now: an episode with no return recorded."},
     )
     rhi_overdue = ComputedBoolean(
-        lambda c: case_reads.alerts_of(c).rhi_overdue,
+        lambda c: c.rhi_overdue,
         required=True,
         allow_none=True,
         metadata={"description": "A Return Home Interview not recorded 72 hours after a return."},
     )
     repeat_missing = ComputedBoolean(
-        lambda c: case_reads.alerts_of(c).repeat_missing,
+        lambda c: c.repeat_missing,
         required=True,
         allow_none=True,
         metadata={
@@ -268,23 +244,10 @@ class CaseSchema(Schema):
         },
     )
     review_overdue = ComputedBoolean(
-        lambda c: case_reads.alerts_of(c).review_overdue,
+        lambda c: c.review_overdue,
         required=True,
         metadata={"description": "Open, and the next review date is before today (Europe/London)."},
     )
-
-    @post_dump(pass_original=True)
-    def _withhold_beyond_summary(self, data: dict, case, **kwargs) -> dict:
-        """A case summary: null for what assigning a service does not need."""
-        if data.get("access") != "summary":
-            return data
-        for name in SUMMARY_WITHHELD_CASE:
-            if name in data:
-                data[name] = None
-        if isinstance(data.get("child"), dict):
-            for name in SUMMARY_WITHHELD_CHILD:
-                data["child"][name] = None
-        return data
 
 
 class CasePageSchema(Schema):

@@ -2,6 +2,8 @@
 /api/v1/children/{child_id}/screenings (which opens a case if the child has no open one).
 The same service as the pages (mettrack/services/screenings.py)."""
 
+from dataclasses import replace
+
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
@@ -9,11 +11,17 @@ from marshmallow import RAISE
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import ScreeningRecordedSchema, ScreeningRequestSchema, ScreeningSchema
 from mettrack.api.wording_check import documents_language_check
+from mettrack.cases import projection
 from mettrack.clock import today
 from mettrack.permissions import Perm, requires
 from mettrack.services import cases, screenings
 
 blp = ApiBlueprint("api_screenings", __name__, path="", description="CSERQ4 screenings")
+
+
+def _answer(recorded: screenings.ScreeningRecorded):
+    # The case as the screener may see it (mettrack/cases/projection.py).
+    return replace(recorded, case=projection.project_for(current_user, recorded.case))
 
 
 @blp.route("/cases/<int:case_id>/screenings")
@@ -45,8 +53,8 @@ class CaseScreenings(MethodView):
         """
         case = cases.get_for(current_user, case_id, action="case.viewed")
         save_anyway = body.pop("save_anyway")
-        return screenings.screen_child(
-            current_user, case.child_id, body, today=today(), save_anyway=save_anyway
+        return _answer(
+            screenings.screen_child(current_user, case.child_id, body, today=today(), save_anyway=save_anyway)
         )
 
 
@@ -68,4 +76,6 @@ class ChildScreenings(MethodView):
         checked for wording that blames the child (see the 422 answer).
         """
         save_anyway = body.pop("save_anyway")
-        return screenings.screen_child(current_user, child_id, body, today=today(), save_anyway=save_anyway)
+        return _answer(
+            screenings.screen_child(current_user, child_id, body, today=today(), save_anyway=save_anyway)
+        )

@@ -12,6 +12,7 @@ from marshmallow import RAISE
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import LifecycleCaseSchema, TransitionOptionsSchema, TransitionRequestSchema
 from mettrack.api.wording_check import documents_language_check
+from mettrack.cases import projection
 from mettrack.permissions import Perm, requires
 from mettrack.services import cases, transitions
 
@@ -67,4 +68,5 @@ class Transitions(MethodView):
         """
         action, version = body.pop("action"), body.pop("version")
         save_anyway = body.pop("save_anyway")
-        return transitions.apply(current_user, case_id, action, body, version, save_anyway=save_anyway)
+        moved = transitions.apply(current_user, case_id, action, body, version, save_anyway=save_anyway)
+        return projection.project_for(current_user, moved)

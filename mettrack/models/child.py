@@ -40,5 +40,10 @@ class Child(db.Model):
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def initials(self) -> str:
+        """What a sanitised agenda shows in place of the name (cases/projection.py)."""
+        return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+
     def __repr__(self) -> str:  # never a name: reprs end up in logs
         return f"<Child {self.id}>"

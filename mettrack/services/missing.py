@@ -161,6 +161,12 @@ def _summary(case: Case) -> MissingSummary:
     )
 
 
+def summary_of(case: Case) -> MissingSummary:
+    """The case's missing summary, unaudited: for a caller that audits what it shows
+    (the case page, mettrack/cases/page.py)."""
+    return _summary(case)
+
+
 def summary_for_case(user, case: Case) -> MissingSummary:
     """Who: the case page, for a case already fetched through cases.get_for. The case's
     episodes, RHI deadlines, repeat-missing flag and Philomena details. Audited."""

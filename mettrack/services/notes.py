@@ -88,6 +88,12 @@ def count_for_case(case: Case) -> int:
     return db.session.scalar(select(func.count()).select_from(CaseNote).where(CaseNote.case_id == case.id))
 
 
+def newest_of(case: Case, limit: int) -> list[CaseNote]:
+    """The case's newest notes, unaudited: for a caller that audits what it shows (the
+    case page, mettrack/cases/page.py)."""
+    return _notes_of(case.id, limit)
+
+
 def notes_for_case(user, case: Case, *, limit: int | None = None) -> list[CaseNote]:
     """Who: case.view, for a case already fetched through cases.get_for (the case page).
     The case's notes, newest first (at most `limit`). Audited as notes.listed with the

@@ -212,6 +212,13 @@ class RiskSummary:
     overdue: bool  # domain.risk.review_overdue, as the case list shows it
 
 
+def summary_of(case: Case) -> RiskSummary:
+    """The case's risk summary, unaudited: for a caller that audits what it shows (the
+    case page, mettrack/cases/page.py)."""
+    views = _views(_assessments_of(case.id))
+    return RiskSummary(current=views[0] if views else None, count=len(views), overdue=review_overdue(case))
+
+
 def summary_for_case(user, case: Case) -> RiskSummary:
     """Who: the case page, for a case already read through cases.get_for. Audited."""
     views = history_for_case(user, case)

@@ -29,7 +29,7 @@ from mettrack.core.unit_of_work import transaction
 from mettrack.domain.choices import CaseAction, CaseState, ReferenceKind
 from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
-from mettrack.permissions import Perm, can, case_summary_scope, deny_record
+from mettrack.permissions import Perm, case_summary_scope, deny_record
 from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
 from mettrack.services.case_lock import locked_case
 from mettrack.services.form_input import parse_date, parse_text, parse_version
@@ -82,22 +82,11 @@ def service_labels() -> dict[str, str]:
     )
 
 
-def summary_for_case(user, case: Case) -> list[AssignmentView]:
-    """Who: the case page, for a case already fetched through cases.get_summary_for (case.view).
-    The case's services with their labels. Audited with the ids shown."""
-    if not can(user, Perm.CASE_VIEW):
-        raise deny_record("case", case.id, "service_assignment.listed")
+def views_of(case: Case) -> list[AssignmentView]:
+    """The case's services with their labels, unaudited: for a caller that audits what it
+    shows (the case page, mettrack/cases/page.py)."""
     labels = service_labels()
-    views = [AssignmentView(a, labels.get(a.service_code, a.service_code)) for a in assignments_of(case)]
-    audit.record(
-        "service_assignment.listed",
-        "case",
-        case.id,
-        detail={"ids": [v.assignment.id for v in views]},
-        actor=user,
-    )
-    db.session.commit()
-    return views
+    return [AssignmentView(a, labels.get(a.service_code, a.service_code)) for a in assignments_of(case)]
 
 
 @transaction

@@ -1,7 +1,7 @@
 """The page for a case's exploitation types, flags, places of harm and National Referral
 Mechanism details. Thin: the rules and the audit rows live in
 mettrack/services/case_classification.py. The case page's section
-(cases/_classification_section.html) gets its data from the globals registered here.
+(cases/_classification_section.html) gets its data from mettrack/cases/page.py.
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -28,16 +28,6 @@ LABELS = {
 }
 # Where the error summary links for each field: the first box, radio or date part.
 ANCHORS = {name: f"{name}-day" for name in DATE_FIELDS}
-
-
-@bp.app_context_processor
-def _classification_globals():
-    return {
-        "case_classification": service.classification_of,
-        "may_classify": lambda case: service.may_edit(current_user, case),
-        "classification_type_missing": service.type_missing,
-        "classification_label": lambda value: LABELS.get(value, value),
-    }
 
 
 def _values_of(classification) -> dict:

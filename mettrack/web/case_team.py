@@ -3,7 +3,7 @@ and the MET chair's list of cases to reassign. Thin: the rules, the audit rows a
 timeline events live in mettrack/services/case_team.py.
 
 URLs carry ids only. The case page's "Team" section (cases/_team_section.html) gets its
-data from the template globals registered here.
+data from mettrack/cases/page.py.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,16 +16,6 @@ from mettrack.services import case_team as service
 bp = Blueprint("case_team", __name__)
 
 RETURN_TO_REASSIGN = "reassign"
-
-
-@bp.app_context_processor
-def _team_globals():
-    return {
-        "case_team": service.team_of,
-        "may_manage_team": lambda case: service.may_manage(current_user, case),
-        "team_events": service.TEAM_EVENTS,
-        "cases_to_reassign_count": lambda: service.count_to_reassign(current_user),
-    }
 
 
 def _case_page(case_id: int):

@@ -14,6 +14,8 @@ from dataclasses import replace
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from mettrack.cases import page as case_page
+from mettrack.core.unit_of_work import unit_of_work
 from mettrack.domain.choices import (
     CaseFlag,
     CaseState,
@@ -23,7 +25,7 @@ from mettrack.domain.choices import (
     RiskLevel,
     Role,
 )
-from mettrack.permissions import Perm, can, requires
+from mettrack.permissions import Perm, requires
 from mettrack.services import (
     Conflict,
     ValidationError,
@@ -122,6 +124,7 @@ def _index(errors: dict | None = None, typed_search: str | None = None, status: 
         search=search,
         typed_search=typed_search,
         is_lead=current_user.has_role(Role.LEAD_PROFESSIONAL),
+        summary_only_ids={c.id for c in page.items if not cases.record_visible(c, current_user)},
         tier_label=tier_labels,
     ), status
 
@@ -156,29 +159,16 @@ def search():
 @bp.route("/<int:case_id>")
 @requires(Perm.CASE_VIEW)
 def detail(case_id: int):
-    # A coordinator reaches every open case's summary; the sections beyond it appear only
-    # when the whole record is within their need-to-know (sees_case_record below).
-    case = cases.get_summary_for(current_user, case_id)
-    return render_template("cases/detail.html", case=case)
-
-
-@bp.app_context_processor
-def _case_access_globals():
-    return {
-        "sees_case_record": lambda case: cases.record_visible(case, current_user),
-        "child_age": cases.child_age,
-    }
+    # A coordinator reaches every open case's summary; the sections beyond it are built
+    # only when the whole record is within their need-to-know (mettrack/cases/page.py).
+    # One unit of work: one audit row, one commit, after rendering, so that nothing the
+    # page shows is expired by a commit before the template reads it.
+    with unit_of_work():
+        page = case_page.page_for(current_user, case_id)
+        return render_template("cases/detail.html", page=page, case=page.case)
 
 
 # --- specialist services on a case (cases/_services_section.html)
-
-
-@bp.app_context_processor
-def _services_globals():
-    return {
-        "case_services": lambda case: service_assignments.summary_for_case(current_user, case),
-        "may_assign_services": lambda: can(current_user, Perm.SERVICE_ASSIGN),
-    }
 
 
 def _service_form(case, errors: dict, values: dict, status: int = 200, conflict: bool = False):

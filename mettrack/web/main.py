@@ -3,7 +3,8 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from mettrack.permissions import Perm, requires
+from mettrack.permissions import Perm, can, requires
+from mettrack.services import case_team, reminders
 
 bp = Blueprint("main", __name__)
 
@@ -11,4 +12,9 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @requires(Perm.SIGNED_IN)
 def home():
-    return render_template("main/home.html", user=current_user)
+    return render_template(
+        "main/home.html",
+        user=current_user,
+        cases_to_reassign=case_team.count_to_reassign(current_user),
+        failed_reminders=reminders.failed_count() if can(current_user, Perm.REMINDER_LOG) else 0,
+    )

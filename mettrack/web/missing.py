@@ -3,8 +3,7 @@
 Each view parses the form, calls one service (mettrack.services.missing) and renders.
 Dates and times are typed in Europe/London time (GOV.UK date input and a 24-hour time)
 and handed to the services as typed: services/form_input.py reads them. The case page's
-"Missing" section (cases/_missing_section.html) gets its data from
-`missing_summary(case)`, a template global registered here.
+"Missing" section (cases/_missing_section.html) gets its data from mettrack/cases/page.py.
 """
 
 from datetime import datetime
@@ -37,11 +36,6 @@ PHILOMENA_FIELDS = (
     "phone",
     "medical_needs",
 )
-
-
-@bp.app_context_processor
-def _missing_globals():
-    return {"missing_summary": lambda case: service.summary_for_case(current_user, case)}
 
 
 def datetime_values(name: str, moment: datetime | None) -> dict:

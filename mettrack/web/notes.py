@@ -4,16 +4,12 @@ Thin: mettrack/services/notes.py checks, saves and audits. The form posts the no
 the language check finds phrases, the same form comes back with each phrase as written,
 its suggested wording and why, the text kept for editing, and two buttons: "Check again
 and save" (after editing) and "Save anyway" (save_anyway=yes). The case page's "Notes"
-section (cases/_notes_section.html) gets its data from `case_notes(case)`, a template
-global registered here.
+section (cases/_notes_section.html) gets its data from mettrack/cases/page.py.
 """
-
-from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.models import Case, CaseNote
 from mettrack.permissions import Perm, can, requires
 from mettrack.services import ValidationError, cases
 from mettrack.services import notes as service
@@ -22,25 +18,9 @@ from mettrack.web.wording_check import save_anyway_ticked
 bp = Blueprint("notes", __name__, url_prefix="/cases/<int:case_id>/notes")
 
 
-@dataclass
-class NotesSection:
-    case: Case
-    notes: list[CaseNote]  # the newest, at most service.SECTION_SIZE
-    total: int
-    may_write: bool
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.notes)
-
-
 @bp.app_context_processor
 def _notes_globals():
-    def case_notes(case: Case) -> NotesSection:
-        notes = service.notes_for_case(current_user, case, limit=service.SECTION_SIZE)
-        return NotesSection(case, notes, service.count_for_case(case), can(current_user, Perm.NOTE_WRITE))
-
-    return {"case_notes": case_notes, "note_max_length": service.MAX_BODY}
+    return {"note_max_length": service.MAX_BODY}
 
 
 # A filter, not a context global, so that imported macros (notes/_note.html) can use it.

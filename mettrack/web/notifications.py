@@ -35,9 +35,10 @@ def _unread_for_header() -> int | None:
 
 @bp.app_context_processor
 def _notification_globals():
-    # A function, called once by base.html: pages that never render the header run no query.
+    # The header's count as a value, worked out before the template renders (templates
+    # touch no database). Context processors run for every render_template.
     return {
-        "unread_notifications": _unread_for_header,
+        "unread_notifications": _unread_for_header(),
         "delivery_choice_label": service.label_of,
     }
 

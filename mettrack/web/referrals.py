@@ -1,7 +1,7 @@
 """The page for recording the outcome of a referral to Children's Services (and its MASH
 reference) after the referral. Thin: the rules, the audit rows and the timeline event
 live in mettrack/services/referrals.py. The case page shows the referral in its "Next
-steps" section (cases/_actions_section.html), with the link from the globals here."""
+steps" section (cases/_actions_section.html, data from mettrack/cases/page.py)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,14 +13,6 @@ from mettrack.services.wording_check import WordingFlagged
 from mettrack.web.wording_check import save_anyway_ticked
 
 bp = Blueprint("referrals", __name__)
-
-
-@bp.app_context_processor
-def _referral_globals():
-    return {
-        "may_record_referral": lambda case: service.may_record(current_user, case),
-        "referral_events": service.REFERRAL_EVENTS,
-    }
 
 
 def _page(case, errors: dict, values: dict, *, conflict: bool = False, flagged=None):

@@ -8,21 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from mettrack.domain.reminders import ReminderState
-from mettrack.permissions import Perm, can, requires
-from mettrack.services import ValidationError, reminders
+from mettrack.permissions import Perm, requires
+from mettrack.services import ValidationError
 from mettrack.services import reminder_log as service
 from mettrack.web.paging import page_arg
 
 bp = Blueprint("reminder_log", __name__, url_prefix="/reminders")
-
-
-@bp.app_context_processor
-def _reminder_log_globals():
-    return {
-        "failed_reminders_count": lambda: (
-            reminders.failed_count() if can(current_user, Perm.REMINDER_LOG) else 0
-        )
-    }
 
 
 @bp.route("/")

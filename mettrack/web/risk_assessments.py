@@ -5,7 +5,7 @@ Thin: mettrack/services/risk_assessments.py parses, decides and audits. Form fie
 named as the service names its errors (`ratings.<code>.rating`, `ratings.<code>.period`,
 `ratings.<code>.reason`, `chosen_level`, `rationale`), so each message sits beside its
 field. The case page's "Risk assessment" section (cases/_risk_section.html) gets its data
-from `risk_summary(case)`, a template global registered here.
+from mettrack/cases/page.py.
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -25,7 +25,6 @@ bp = Blueprint("risk_assessments", __name__, url_prefix="/cases/<int:case_id>/ri
 @bp.app_context_processor
 def _risk_globals():
     return {
-        "risk_summary": lambda case: service.summary_for_case(current_user, case),
         "rating_label": lambda value: IndicatorRating.labels().get(value, value),
         "period_label": lambda value: IndicatorPeriod(value).label if value else "",
     }

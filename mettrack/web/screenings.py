@@ -4,11 +4,12 @@ opens and the audit rows live in mettrack/services/screenings.py."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mettrack.cases import page as case_page
 from mettrack.clock import today
 from mettrack.domain.choices import ScreeningOutcome
 from mettrack.domain.cserq4 import PARTNER_AGE_GAP_FOR_YES, SEVENTEEN_YEAR_OLD_ACCEPTABLE_GAP, age_on
 from mettrack.permissions import Perm, requires
-from mettrack.services import Conflict, ValidationError, children, screenings
+from mettrack.services import Conflict, ValidationError, case_classification, children, screenings
 from mettrack.services.wording_check import WordingFlagged
 from mettrack.web.wording_check import save_anyway_ticked
 
@@ -76,10 +77,13 @@ def new(child_id: int):
 def for_case(case_id: int):
     case, found = screenings.screenings_for_case(current_user, case_id)
     latest = found[0] if found else None
+    refer = next((m for m in case_page.offered_moves(case, current_user) if m["action"] == "refer"), None)
     return render_template(
         "screenings/for_case.html",
         case=case,
-        screening_rows=found,
+        section=case_page.screening_rows(found),
+        refer=refer,
+        may_classify=case_classification.may_edit(current_user, case),
         latest=latest,
         mash=screenings.mash_contact() if latest and latest.outcome == ScreeningOutcome.REFER else None,
         questions=QUESTIONS,

@@ -5,10 +5,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from mettrack.domain import workflow
-from mettrack.domain.choices import CaseAction, ReferenceKind, ScreeningOutcome
+from mettrack.domain.choices import CaseAction, ReferenceKind
 from mettrack.permissions import SUMMARY_MOVES, Perm, requires
-from mettrack.services import Conflict, ValidationError, cases, reference_data, transitions
-from mettrack.services.screenings import screenings_of
+from mettrack.services import (
+    Conflict,
+    ValidationError,
+    case_classification,
+    cases,
+    reference_data,
+    transitions,
+)
 from mettrack.services.wording_check import WordingFlagged
 from mettrack.web.wording_check import save_anyway_ticked
 
@@ -61,6 +67,7 @@ def _form_page(
         case=case,
         move=move,
         offered=this,
+        may_classify=case_classification.may_edit(current_user, case),
         needs_exploitation_type=workflow.EXPLOITATION_TYPES_FIELD in errors
         or (this is not None and not errors and _needs_exploitation_type(this.reasons)),
         errors=errors,
@@ -113,31 +120,3 @@ def move(case_id: int, action: str):
         return _form_page(case, move, e.errors, values, 400)
     flash(SUCCESS[move.action], "success")
     return redirect(url_for("cases.detail", case_id=case_id))
-
-
-@bp.app_context_processor
-def lifecycle_helpers():
-    def case_actions(case) -> list[dict]:
-        """The case page's buttons: the moves the signed-in user may take now, and those
-        not yet possible with what is missing."""
-        if not current_user.is_authenticated:
-            return []
-        return [
-            {
-                "action": o.action.value,
-                "label": o.action.label,
-                "possible": o.possible,
-                "reasons": o.reasons,
-                "needs_exploitation_type": _needs_exploitation_type(o.reasons),
-                "url": url_for("transitions.move", case_id=case.id, action=o.action.value),
-            }
-            for o in transitions.offered_moves(case, current_user)
-        ]
-
-    return {
-        "case_actions": case_actions,
-        "case_screenings": screenings_of,
-        "screening_outcome_label": lambda outcome: ScreeningOutcome(outcome).label,
-        "reference_label": reference_data.label_for,
-        "ReferenceKind": ReferenceKind,
-    }

@@ -137,13 +137,15 @@ def test_case_page_off_the_team_is_the_summary_and_the_services(client, auth):
     assert f"/children/{child_id}" not in page and "/notes" not in page and "philomena" not in page
     assert page.split("Timeline", 1)[1].count("→") == 2  # the moves stay, without their reasons
 
-    # The audit log says the coordinator read the summary, and nothing beyond it.
-    assert _audit("case.viewed", coordinator) == [
-        {"record_id": str(case_id), "detail": {"access": "summary"}}
-    ]
-    assert _audit("service_assignment.listed", coordinator)
-    for action in ("notes.listed", "missing.listed", "risk_assessment.listed", "child.viewed"):
+    # The audit log says the coordinator read the summary, and nothing beyond it: one row
+    # naming the sections shown and the records in them.
+    (row,) = _audit("case.viewed", coordinator)
+    assert row["record_id"] == str(case_id) and row["detail"]["access"] == "summary"
+    assert row["detail"]["sections"] == ["summary", "actions", "services", "timeline"]
+    assert set(row["detail"]["ids"]) == {"service_assignments", "events"}
+    for action in ("service_assignment.listed", "notes.listed", "missing.listed", "risk_assessment.listed"):
         assert _audit(action, coordinator) == [], action
+    assert _audit("child.viewed", coordinator) == []
 
 
 def test_the_rest_of_the_case_is_404_off_the_team_and_audited(client, auth):

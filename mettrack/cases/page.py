@@ -1,0 +1,316 @@
+"""The case page's data, built in one place before the page renders.
+
+`SECTIONS` lists the page's sections in page order, as NetBox lists an object view's
+panels: each has a name (its template is cases/_<name>_section.html), a builder that
+reads what the section shows, and whether it needs the whole record. A coordinator who
+is not on the case's team gets the summary view (mettrack/cases/projection.py): the
+sections that need the whole record are not built, so nothing of them is read.
+
+`page_for` reads the case through scope (an audited 404 outside need-to-know) and writes
+one audit row naming the sections shown and the ids of the records shown in them. It
+neither commits nor renders: the view runs it, and the rendering, in one unit of work.
+Builders return plain data (dataclasses, dicts, rows already loaded), so the template
+renders without reaching the database.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mettrack import audit
+from mettrack.cases import projection
+from mettrack.cases.projection import ProjectedCase, View
+from mettrack.domain import workflow
+from mettrack.domain.choices import (
+    CaseFlag,
+    ExploitationType,
+    HarmLocation,
+    NrmDecision,
+    ReferenceKind,
+    ScreeningOutcome,
+)
+from mettrack.extensions import db
+from mettrack.models import Case, CaseEvent, Screening
+from mettrack.permissions import Perm, can, case_summary_scope, deny_record
+from mettrack.services import (
+    case_classification,
+    case_team,
+    missing,
+    notes,
+    reference_data,
+    referrals,
+    risk_assessments,
+    service_assignments,
+    transitions,
+)
+from mettrack.services import cases as case_reads
+
+AUDIT_ACTION = "case.viewed"
+
+
+@dataclass
+class Reading:
+    """What a builder is given, and where it says which records it shows."""
+
+    user: Any
+    case: Case
+    projected: ProjectedCase
+    shown_ids: dict[str, list[int]] = field(default_factory=dict)
+
+    def show(self, kind: str, ids) -> None:
+        self.shown_ids[kind] = list(ids)
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    build: Callable[[Reading], Any]
+    needs_whole_record: bool
+
+
+@dataclass
+class CasePage:
+    case: ProjectedCase
+    sections: dict[str, Any]  # name -> the builder's data, in page order
+    shown_ids: dict[str, list[int]]
+
+    @property
+    def whole_record(self) -> bool:
+        return self.case.view is View.WHOLE
+
+
+# --- the builders, in page order
+
+
+def _summary(r: Reading) -> dict:
+    case = r.case
+    lead = case.lead_professional
+    agency = case.lead_agency or (lead.agency if lead else None)
+    return {
+        "age": r.projected.child.age,
+        "exploitation_types": [t.upper() for t in case_reads.tags_of(case, "exploitation_type")],
+        "lead_name": lead.name if lead else None,
+        "lead_agency_name": agency.name if agency else None,
+    }
+
+
+def offered_moves(case: Case, user) -> list[dict]:
+    """The moves the user may take now, and those not yet possible with what is missing
+    (the case page's buttons, and the screenings page's "Record the referral")."""
+    return [
+        {
+            "action": o.action.value,
+            "label": o.action.label,
+            "possible": o.possible,
+            "reasons": o.reasons,
+            "needs_exploitation_type": needs_exploitation_type(o.reasons),
+            "url": url_for("transitions.move", case_id=case.id, action=o.action.value),
+        }
+        for o in transitions.offered_moves(case, user)
+    ]
+
+
+def _actions(r: Reading) -> dict:
+    case, user, whole = r.case, r.user, r.projected.whole_record
+    moves = offered_moves(case, user)
+    # (label, text, at, by): the template shows `by` and `at` (London time) or the text.
+    rows: list[tuple[str, str | None, Any, str | None]] = []
+    if whole:
+        recorded_by = case.referral_outcome_recorded_by
+        rows += [
+            ("Referred to Children's Services", None, case.referred_at, None),
+            ("MASH reference", case.mash_reference, None, None),
+            ("Outcome of the referral", case.referral_outcome, None, None),
+        ]
+        if recorded_by:
+            rows.append(("Outcome recorded", None, case.referral_outcome_recorded_at, recorded_by.name))
+        rows.append(("Referred on professional judgement", case.referral_override_reason, None, None))
+    for label, kind, code in (
+        ("Police tier", ReferenceKind.POLICE_TIER, case.police_tier),
+        ("Holding team", ReferenceKind.POLICE_TEAM, case.police_team),
+    ):
+        if code:
+            rows.append((label, reference_data.label_for(kind, code), None, None))
+    if whole and case.closure_reason:
+        reason = reference_data.label_for(ReferenceKind.EXIT_REASON, case.closure_reason)
+        rows.append(
+            ("Exit reason", reason + (f": {case.closure_note}" if case.closure_note else ""), None, None)
+        )
+    return {
+        "moves": moves,
+        "may_screen": whole and can(user, Perm.CASE_SCREEN),
+        "may_classify": case_classification.may_edit(user, case),
+        "referral_rows": [
+            {"key": label, "text": text, "at": at, "by": by} for label, text, at, by in rows if text or at
+        ],
+        "may_record_referral": whole and referrals.may_record(user, case),
+    }
+
+
+CLASSIFICATION_LABELS = {
+    c.value: c.label for enum in (ExploitationType, CaseFlag, HarmLocation, NrmDecision) for c in enum
+}
+
+
+def _classification(r: Reading) -> dict:
+    c = case_classification.classification_of(r.case)
+
+    def labels(values) -> list[str]:
+        return [CLASSIFICATION_LABELS.get(v, v) for v in values]
+
+    return {
+        "exploitation_types": labels(c.exploitation_types),
+        "flags": labels(c.flags),
+        "harm_locations": labels(c.harm_locations),
+        "nrm_recorded": c.nrm_recorded,
+        "nrm_referred_on": c.nrm_referred_on,
+        "nrm_reasonable_grounds": CLASSIFICATION_LABELS.get(c.nrm_reasonable_grounds),
+        "nrm_reasonable_grounds_on": c.nrm_reasonable_grounds_on,
+        "nrm_conclusive_grounds": CLASSIFICATION_LABELS.get(c.nrm_conclusive_grounds),
+        "nrm_conclusive_grounds_on": c.nrm_conclusive_grounds_on,
+        "type_missing": case_classification.type_missing(r.case),
+        "editable": case_classification.may_edit(r.user, r.case),
+    }
+
+
+def _child(r: Reading) -> dict:
+    return {"child": r.case.child, "may_edit": can(r.user, Perm.CHILD_EDIT)}
+
+
+def _screening(r: Reading) -> list[dict]:
+    rows = db.session.scalars(
+        select(Screening)
+        .where(Screening.case_id == r.case.id)
+        .options(selectinload(Screening.screened_by))
+        .order_by(Screening.recorded_at.desc(), Screening.id.desc())
+    ).all()
+    r.show("screenings", (s.id for s in rows))
+    return screening_rows(rows)
+
+
+def screening_rows(rows) -> list[dict]:
+    """Screenings as the screening table shows them (also the case's screenings page)."""
+    return [
+        {"row": s, "outcome": ScreeningOutcome(s.outcome).label, "screened_by": s.screened_by.name}
+        for s in rows
+    ]
+
+
+def _risk(r: Reading) -> dict:
+    summary = risk_assessments.summary_of(r.case)
+    r.show("risk_assessments", [summary.current.assessment.id] if summary.current else [])
+    return {"summary": summary, "may_assess": can(r.user, Perm.RISK_ASSESS)}
+
+
+def _missing(r: Reading) -> dict:
+    summary = missing.summary_of(r.case)
+    r.show("missing_episodes", (e.episode.id for e in summary.episodes))
+    return {
+        "summary": summary,
+        "may_record": can(r.user, Perm.MISSING_RECORD),
+        "may_edit_philomena": can(r.user, Perm.PHILOMENA_EDIT),
+    }
+
+
+def _services(r: Reading) -> dict:
+    views = service_assignments.views_of(r.case)
+    r.show("service_assignments", (v.assignment.id for v in views))
+    return {"services": views, "may_assign": can(r.user, Perm.SERVICE_ASSIGN)}
+
+
+def _notes(r: Reading) -> dict:
+    shown = notes.newest_of(r.case, notes.SECTION_SIZE)
+    r.show("notes", (n.id for n in shown))
+    total = notes.count_for_case(r.case)
+    return {
+        "notes": shown,
+        "total": total,
+        "more": total - len(shown),
+        "may_write": can(r.user, Perm.NOTE_WRITE),
+    }
+
+
+def _team(r: Reading) -> dict:
+    team = case_team.team_of(r.case)
+    r.show("team", (m.user_id for m in team.members))
+    return {
+        "lead": r.case.lead_professional,
+        "members": team.members,
+        "manage": case_team.may_manage(r.user, r.case),
+    }
+
+
+def _timeline(r: Reading) -> list[dict]:
+    # A case summary's timeline: the moves between states, without their reasons.
+    narrated = case_team.TEAM_EVENTS | referrals.REFERRAL_EVENTS
+    events = db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == r.case.id)
+        .options(selectinload(CaseEvent.actor))
+        .order_by(CaseEvent.occurred_at, CaseEvent.id)
+    ).all()
+    whole = r.projected.whole_record
+    shown = [e for e in events if whole or e.action not in narrated]
+    r.show("events", (e.id for e in shown))
+    return [
+        {
+            "occurred_at": e.occurred_at,
+            "narrated": e.action in narrated,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "reason": e.reason if whole or e.action in narrated else None,
+            "actor_name": e.actor.name if e.actor else None,
+        }
+        for e in shown
+    ]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("summary", _summary, needs_whole_record=False),
+    Section("actions", _actions, needs_whole_record=False),
+    Section("classification", _classification, needs_whole_record=True),
+    Section("child", _child, needs_whole_record=True),
+    Section("screening", _screening, needs_whole_record=True),
+    Section("risk", _risk, needs_whole_record=True),
+    Section("missing", _missing, needs_whole_record=True),
+    Section("services", _services, needs_whole_record=False),
+    Section("notes", _notes, needs_whole_record=True),
+    Section("team", _team, needs_whole_record=True),
+    Section("timeline", _timeline, needs_whole_record=False),
+)
+
+
+def needs_exploitation_type(reasons) -> bool:
+    """Whether a refusal asks for an exploitation type (set on the classification page)."""
+    return any(workflow.REFUSAL_FIELDS.get(r) == workflow.EXPLOITATION_TYPES_FIELD for r in reasons)
+
+
+def read_case(user, case_id: int) -> Case:
+    """The case within the user's case summary scope (a coordinator's every open case
+    included); otherwise the attempt is audited and NotFound raised."""
+    if not can(user, Perm.CASE_VIEW):
+        raise deny_record("case", case_id, AUDIT_ACTION)
+    case = db.session.scalar(select(Case).where(Case.id == case_id, case_summary_scope(user)))
+    if case is None:
+        raise deny_record("case", case_id, AUDIT_ACTION)
+    return case
+
+
+def page_for(user, case_id: int) -> CasePage:
+    """Who: any role with case.view, on a case within their case summary scope (NotFound
+    otherwise, audited). The page's data, and one audit row naming what it shows."""
+    case = read_case(user, case_id)
+    projected = projection.project_for(user, case)
+    reading = Reading(user, case, projected)
+    sections = {
+        s.name: s.build(reading) for s in SECTIONS if projected.whole_record or not s.needs_whole_record
+    }
+    detail: dict[str, Any] = {"sections": list(sections), "ids": reading.shown_ids}
+    if projected.view is not View.WHOLE:
+        detail["access"] = projected.view.value
+    audit.record(AUDIT_ACTION, "case", case.id, detail=detail, actor=user)
+    return CasePage(projected, sections, reading.shown_ids)
