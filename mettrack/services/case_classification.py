@@ -38,10 +38,10 @@ from werkzeug.exceptions import Forbidden
 
 from mettrack import audit, clock
 from mettrack.clock import now
+from mettrack.domain import workflow
 from mettrack.domain.choices import (
     AuditOutcome,
     CaseFlag,
-    CaseState,
     CaseTagKind,
     ExploitationType,
     HarmLocation,
@@ -82,10 +82,9 @@ NRM_DECISION_LABELS = {
     NrmDecision.POSITIVE: "Positive",
     NrmDecision.NEGATIVE: "Negative",
 }
-# From `referred` until closure a case needs at least one exploitation type.
-TYPE_REQUIRED_STATES = frozenset(
-    {CaseState.REFERRED, CaseState.MET_REVIEW, CaseState.POLICE_TIERED, CaseState.SERVICE_ASSIGNED}
-)
+# From `referred` until closure a case needs at least one exploitation type: the open
+# states the workflow table lets no case reach without one.
+TYPE_REQUIRED_STATES = workflow.states_needing("has_exploitation_type")
 TYPE_REQUIRED = (
     "Choose at least one exploitation type: a case referred for exploitation is kept on the "
     "MET list under CSE, CCE or both"

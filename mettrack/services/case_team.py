@@ -32,7 +32,8 @@ from werkzeug.exceptions import Forbidden
 
 from mettrack import audit
 from mettrack.clock import now
-from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
+from mettrack.domain import choices
+from mettrack.domain.choices import OPEN_STATES, AuditOutcome, CaseEventKind, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, CaseTeamMember, User, UserRole
 from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, chair_or_case_lead
@@ -43,11 +44,7 @@ from mettrack.services.form_input import parse_version
 
 MAX_ID = 2_147_483_647
 
-# CaseEvent actions of team changes (the timeline shows their reason, not a move).
-EVENT_MEMBER_ADDED = "team.member_added"
-EVENT_MEMBER_REMOVED = "team.member_removed"
-EVENT_LEAD_CHANGED = "team.lead_changed"
-TEAM_EVENTS = frozenset({EVENT_MEMBER_ADDED, EVENT_MEMBER_REMOVED, EVENT_LEAD_CHANGED})
+TEAM_EVENTS = choices.TEAM_EVENTS  # the timeline shows their reason, not a move
 
 # Why a case is on the chair's list of cases to reassign.
 NO_LEAD = "no_lead"
@@ -245,12 +242,12 @@ def _flag(data: Mapping, name: str) -> bool:
     return isinstance(value, str) and value.strip().casefold() in {"yes", "true", "on", "1"}
 
 
-def _event(case: Case, user, action: str, reason: str) -> None:
+def _event(case: Case, user, kind: CaseEventKind, reason: str) -> None:
     case.events.append(
         CaseEvent(
             occurred_at=now(),
             actor_id=user.id,
-            action=action,
+            action=kind.value,
             from_state=case.state,
             to_state=case.state,
             reason=reason,
@@ -288,7 +285,7 @@ def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
         raise ValidationError(errors)
     row = CaseTeamMember(user_id=member.id, team_role=TeamRole.MEMBER.value, added_at=now())
     case.team.append(row)
-    _event(case, user, EVENT_MEMBER_ADDED, f"{_user_label(member)} joined the team")
+    _event(case, user, CaseEventKind.TEAM_MEMBER_ADDED, f"{_user_label(member)} joined the team")
     audit.record(action, "case", case.id, detail={"user_id": member.id}, actor=user)
     try:
         db.session.commit()
@@ -320,7 +317,7 @@ def remove_member(user, case_id: int, member_id: int) -> None:
         )
     label = _user_label(row.user)
     case.team.remove(row)
-    _event(case, user, EVENT_MEMBER_REMOVED, f"{label} left the team")
+    _event(case, user, CaseEventKind.TEAM_MEMBER_REMOVED, f"{label} left the team")
     audit.record(action, "case", case.id, detail={"user_id": member_id}, actor=user)
     db.session.commit()
 
@@ -388,7 +385,7 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     )
     if remove_previous:
         reason += f"; {previous.name} left the team"
-    _event(case, user, EVENT_LEAD_CHANGED, reason)
+    _event(case, user, CaseEventKind.TEAM_LEAD_CHANGED, reason)
     audit.record(
         action,
         "case",

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from mettrack import audit
 from mettrack.clock import now, today
+from mettrack.domain import workflow
 from mettrack.domain.choices import CaseAction, CaseState, ReferenceKind
 from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
@@ -37,6 +38,10 @@ from mettrack.services.wording_check import audit_detail, check_before_saving
 MAX_WORKER = transitions.MAX_WORKER
 MAX_NOTE = 2000
 FIELDS = ("service", "worker", "accepted_on")
+# The first service makes the ASSIGN_SERVICE move; in the state it enters, more are
+# recorded with no move. Both from the workflow table.
+ASSIGNED = workflow.move_for(CaseAction.ASSIGN_SERVICE).to_state
+SERVICE_STATES = workflow.states_taking(CaseAction.ASSIGN_SERVICE)
 END_FIELDS = ("ended_on", "note")
 
 
@@ -171,7 +176,7 @@ def record(user, case_id: int, data: Mapping, expected_version) -> tuple[Service
     cases.require(user, Perm.SERVICE_ASSIGN, action)
     version = parse_version(expected_version)
     case = _locked_case(user, case_id, action)
-    if case.state != CaseState.SERVICE_ASSIGNED.value:
+    if case.state != ASSIGNED:
         state = case.state
         db.session.rollback()  # transitions.apply takes the lock again and checks everything
         try:
