@@ -1,11 +1,17 @@
 """Test data builders. They commit, as the app does, and return the saved object."""
 
 import itertools
+from datetime import date
 from functools import lru_cache
 
-from mettrack.domain.choices import CaseState, CaseTagKind, Role, TeamRole
+from sqlalchemy import select
+
+from mettrack import clock
+from mettrack.domain import workflow
+from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role
 from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent, CaseTag, CaseTeamMember, Child, User
+from mettrack.models import Case, Child, User
+from mettrack.services import case_team, demo_walk, reference_data, risk_catalogue
 from mettrack.services.accounts import get_or_create_agency
 from mettrack.services.passwords import hash_password
 
@@ -55,20 +61,71 @@ def child(**fields) -> Child:
     return c
 
 
+def _helper(role: Role) -> User:
+    """The one user of `role` the factories act as where the test names none (the MET
+    chair who tiers and closes, the coordinator who records a service); made once per test."""
+    email = f"factory.{role.value}@example.org"
+    found = db.session.scalar(select(User).where(User.email == email))
+    return found or user(roles=(role,), email=email, name=f"Factory {role.label}")
+
+
+def _lists_for(state: CaseState) -> None:
+    """The lists a move to `state` chooses from: risk indicators, police tiers and teams,
+    services and exit reasons, as `flask db upgrade` seeds them (tests start on empty tables)."""
+    route = demo_walk.ROUTES[state]
+    added = 0
+    if CaseAction.SEND_TO_MET_REVIEW in route:
+        added += risk_catalogue.seed_defaults()
+    if {CaseAction.SET_POLICE_TIER, CaseAction.ASSIGN_SERVICE, CaseAction.CLOSE} & set(route):
+        added += reference_data.seed_defaults()
+    if added:
+        db.session.commit()
+
+
 def case(
     *, lead: User | None = None, members=(), state=CaseState.SCREENED, child_obj=None, exploitation_types=()
 ) -> Case:
-    """`exploitation_types`: codes (cse, cce); a case is referred or sent to MET review
-    only with one (domain/workflow.py)."""
-    c = Case(child=child_obj or child(), state=CaseState(state).value, lead_professional=lead)
-    for value in exploitation_types:
-        c.tags.append(CaseTag(kind=CaseTagKind.EXPLOITATION_TYPE.value, value=value))
-    if lead is not None:
-        c.lead_agency_id = lead.agency_id
-        c.team.append(CaseTeamMember(user=lead, team_role=TeamRole.LEAD.value))
-    for m in members:
-        c.team.append(CaseTeamMember(user=m, team_role=TeamRole.MEMBER.value))
-    c.events.append(CaseEvent(action="open", to_state=c.state, actor=lead))
-    db.session.add(c)
+    """A case in `state`, made as the app makes one (case_in_state). `lead`: a lead
+    professional, who screens the child and so leads the case; `members` join its team.
+    `exploitation_types`: codes (cse, cce); a case from `referred` on gets CSE when none
+    is given (domain/workflow.py asks for one)."""
+    return case_in_state(
+        state, lead=lead, members=members, child_obj=child_obj, exploitation_types=exploitation_types
+    )
+
+
+def case_in_state(
+    state, *, lead: User | None = None, members=(), child_obj=None, exploitation_types=(), story=None
+) -> Case:
+    """Walk a new case to `state` through the use cases (services/demo_walk.py): a
+    screening opens it, then transitions.apply makes each move of the workflow table with
+    valid fields, as the role the table names. A child going past `screened` gets the
+    date of birth and address a referral needs, when it has none."""
+    state = CaseState(state)
+    if lead is not None and not lead.has_role(Role.LEAD_PROFESSIONAL):
+        raise ValueError("a case's lead holds the lead professional role")
+    _lists_for(state)
+    kid = child_obj or child()
+    needed = workflow.facts_needed_in(state) if state in OPEN_STATES else frozenset()
+    if "has_date_of_birth" in needed and kid.date_of_birth is None:
+        kid.date_of_birth = date(clock.today().year - 15, 1, 1)
+    if "has_address" in needed and not (kid.address or "").strip():
+        kid.address = "1 Test Street, Testtown, ZZ99 1ZZ"
+    if lead is not None and kid.created_by_id is None:
+        kid.created_by_id = lead.id  # so the lead may reach the child to screen them
     db.session.commit()
-    return c
+    cast = demo_walk.Cast(
+        chair=_helper(Role.MET_CHAIR),
+        coordinator=_helper(Role.COORDINATOR) if state is CaseState.SERVICE_ASSIGNED else None,
+        lead=lead,
+    )
+    story = story or demo_walk.Story(exploitation_types=tuple(exploitation_types) or ("cse",))
+    made = demo_walk.open_case(cast, kid, story, demo_walk.ROUTES[state])
+    if exploitation_types and state is CaseState.SCREENED:
+        demo_walk.classify_if_untyped(made, cast, story)
+    for m in members:
+        if not any(row.user_id == m.id for row in made.team):
+            case_team.add_member(cast.leading(made), made.id, {"user_id": m.id})
+    for action in demo_walk.ROUTES[state]:
+        made = demo_walk.take(db.session.get(Case, made.id), action, cast, story)
+    return db.session.get(Case, made.id)
