@@ -121,7 +121,7 @@ def case_in_state(
     )
     story = story or demo_walk.Story(exploitation_types=tuple(exploitation_types) or ("cse",))
     made = demo_walk.open_case(cast, kid, story, demo_walk.ROUTES[state])
-    if exploitation_types and state is CaseState.SCREENED:
+    if exploitation_types:  # as given, before any move
         demo_walk.classify_if_untyped(made, cast, story)
     for m in members:
         if not any(row.user_id == m.id for row in made.team):
