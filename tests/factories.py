@@ -13,6 +13,7 @@ from mettrack.extensions import db
 from mettrack.models import Case, Child, User
 from mettrack.services import case_team, demo_walk, reference_data, risk_catalogue
 from mettrack.services.accounts import get_or_create_agency
+from mettrack.services.children import child_scope
 from mettrack.services.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
@@ -69,6 +70,14 @@ def _helper(role: Role) -> User:
     return found or user(roles=(role,), email=email, name=f"Factory {role.label}")
 
 
+def _opens_without_leading(member: User) -> bool:
+    return not member.has_role(Role.LEAD_PROFESSIONAL) and bool(member.roles & workflow.PROFESSIONALS)
+
+
+def _reaches(member: User, kid: Child) -> bool:
+    return db.session.scalar(select(Child.id).where(Child.id == kid.id, child_scope(member))) is not None
+
+
 def _lists_for(state: CaseState) -> None:
     """The lists a move to `state` chooses from: risk indicators, police tiers and teams,
     services and exit reasons, as `flask db upgrade` seeds them (tests start on empty tables)."""
@@ -111,16 +120,28 @@ def case_in_state(
         kid.date_of_birth = date(clock.today().year - 15, 1, 1)
     if "has_address" in needed and not (kid.address or "").strip():
         kid.address = "1 Test Street, Testtown, ZZ99 1ZZ"
-    if lead is not None and kid.created_by_id is None:
-        kid.created_by_id = lead.id  # so the lead may reach the child to screen them
+    chair = _helper(Role.MET_CHAIR)
+    # Who records the screening: the lead, or with no lead a member who may screen and
+    # does not lead (a partner, a coordinator), or the chair. They must reach the child
+    # (its recorder does, until a case decides); if not, the chair opens the case and
+    # hands it to the lead.
+    opener = lead or next((m for m in members if _opens_without_leading(m)), chair)
+    if kid.created_by_id is None:
+        kid.created_by_id = opener.id
     db.session.commit()
+    if not _reaches(opener, kid):
+        opener = chair
     cast = demo_walk.Cast(
-        chair=_helper(Role.MET_CHAIR),
+        chair=chair,
         coordinator=_helper(Role.COORDINATOR) if state is CaseState.SERVICE_ASSIGNED else None,
-        lead=lead,
+        lead=lead if opener is lead else None,
+        screener=opener,
     )
     story = story or demo_walk.Story(exploitation_types=tuple(exploitation_types) or ("cse",))
     made = demo_walk.open_case(cast, kid, story, demo_walk.ROUTES[state])
+    if lead is not None and made.lead_professional_id != lead.id:
+        case_team.change_lead(chair, made.id, {"user_id": lead.id}, made.version)
+        cast = demo_walk.Cast(chair=chair, coordinator=cast.coordinator, lead=lead, screener=opener)
     if exploitation_types:  # as given, before any move
         demo_walk.classify_if_untyped(made, cast, story)
     for m in members:

@@ -55,6 +55,7 @@ class Cast:
     chair: User
     coordinator: User | None = None
     lead: User | None = None
+    screener: User | None = None  # records the screening in place of the lead (a partner, say)
 
     def leading(self, case: Case) -> User:
         """The case's own lead professional if they are in the cast, else the chair."""
@@ -95,7 +96,7 @@ def version_of(case_id: int) -> int:
 def open_case(cast: Cast, child: Child, story: Story, route: tuple[CaseAction, ...] = ()) -> Case:
     """The screening that opens the child's case, recorded by the lead if there is one;
     with a yes if the story says so or (story silent) the route refers the case."""
-    screener = cast.lead or cast.chair
+    screener = cast.screener or cast.lead or cast.chair
     refers = story.screening_yes if story.screening_yes is not None else CaseAction.REFER in route
     yes, no = "yes" if refers else "no", "no"
     answers = {"went_missing": yes, "controlling_relationship": no, "frequents_exploitation_areas": no}
