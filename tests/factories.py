@@ -10,7 +10,7 @@ from mettrack import clock
 from mettrack.domain import workflow
 from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role
 from mettrack.extensions import db
-from mettrack.models import Case, Child, User
+from mettrack.models import Case, Child, User, UserRole
 from mettrack.services import case_team, demo_walk, reference_data, risk_catalogue
 from mettrack.services.accounts import get_or_create_agency
 from mettrack.services.children import child_scope
@@ -63,11 +63,15 @@ def child(**fields) -> Child:
 
 
 def _helper(role: Role) -> User:
-    """The one user of `role` the factories act as where the test names none (the MET
-    chair who tiers and closes, the coordinator who records a service); made once per test."""
-    email = f"factory.{role.value}@example.org"
-    found = db.session.scalar(select(User).where(User.email == email))
-    return found or user(roles=(role,), email=email, name=f"Factory {role.label}")
+    """Who acts as `role` where the test names no one (the MET chair who tiers and closes,
+    the coordinator who records a service): the test's own active user of that role if
+    it has one, so no one extra gets the role's reminders or lists; else one made once."""
+    found = db.session.scalar(
+        select(User).join(UserRole).where(UserRole.role == role.value, User.active).order_by(User.id).limit(1)
+    )
+    if found is None:
+        found = user(roles=(role,), email=f"factory.{role.value}@example.org", name=f"Factory {role.label}")
+    return found
 
 
 def _opens_without_leading(member: User) -> bool:
