@@ -130,7 +130,7 @@ def case_in_state(
     # (its recorder does, until a case decides); if not, the chair opens the case and
     # hands it to the lead.
     opener = lead or next((m for m in members if _opens_without_leading(m)), chair)
-    if kid.created_by_id is None:
+    if kid.created_by_id is None and opener is not chair:  # the chair reaches every child
         kid.created_by_id = opener.id
     db.session.commit()
     if not _reaches(opener, kid):
