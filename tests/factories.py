@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from mettrack import clock
 from mettrack.domain import workflow
-from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role
+from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role, TeamRole
 from mettrack.extensions import db
-from mettrack.models import Case, Child, User, UserRole
+from mettrack.models import Case, CaseTeamMember, Child, User, UserRole
+from mettrack.permissions import CASE_WORKERS
 from mettrack.services import case_team, demo_walk, reference_data, risk_catalogue
 from mettrack.services.accounts import get_or_create_agency
 from mettrack.services.children import child_scope
@@ -149,8 +150,13 @@ def case_in_state(
     if exploitation_types:  # as given, before any move
         demo_walk.classify_if_untyped(made, cast, story)
     for m in members:
-        if not any(row.user_id == m.id for row in made.team):
+        if any(row.user_id == m.id for row in made.team):
+            continue
+        if m.roles & CASE_WORKERS:
             case_team.add_member(cast.leading(made), made.id, {"user_id": m.id})
+        else:  # joined while holding a case role, since changed (the access tests need such members)
+            made.team.append(CaseTeamMember(user_id=m.id, team_role=TeamRole.MEMBER.value))
+            db.session.commit()
     for action in demo_walk.ROUTES[state]:
         made = demo_walk.take(db.session.get(Case, made.id), action, cast, story)
     return db.session.get(Case, made.id)
