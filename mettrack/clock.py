@@ -28,3 +28,9 @@ def today(at: datetime | None = None) -> date:
     "in the future" and "overdue" mean to people here. The UTC date is a day behind
     from midnight to 1 a.m. in summer."""
     return (at or now()).astimezone(LONDON).date()
+
+
+def frozen_at() -> datetime | None:
+    """The moment the clock is frozen at, or None while it runs (to restore it after a
+    block that sets it, as the demo data does while replaying its history)."""
+    return _frozen

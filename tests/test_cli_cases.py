@@ -41,7 +41,12 @@ def _case(lead=None, *, state=CaseState.SCREENED, members=(), types=("cse",), sc
             )
         )
         db.session.commit()
+    MADE[case.id] = _state(case.id)
     return case
+
+
+# Each case's (state, version, events) as made: through its moves, so past version 1.
+MADE: dict[int, tuple[str, int, int]] = {}
 
 
 def _move(runner, case_id, action, email, *extra):
@@ -71,8 +76,9 @@ def test_move_refers_a_case_prints_the_new_state_and_writes_the_event_and_audit_
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "referred\n"
-    assert "moved from Screened to Referred" in result.stderr and "version 2" in result.stderr
-    assert _state(case.id) == ("referred", 2, 2)
+    _, version, events = MADE[case.id]
+    assert "moved from Screened to Referred" in result.stderr and f"version {version + 1}" in result.stderr
+    assert _state(case.id) == ("referred", version + 1, events + 1)
     moved = db.session.get(Case, case.id)
     assert moved.mash_reference == "MASH/2026/7"
     assert (moved.events[-1].action, moved.events[-1].actor_id) == ("refer", lead.id)
@@ -91,7 +97,7 @@ def test_a_guard_refusal_names_the_field_on_stderr_exits_1_and_changes_nothing(r
     assert result.stdout == ""
     assert f"exploitation_types: {TYPE_MISSING}" in result.stderr
     assert "Nothing was changed" in result.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
     assert _audit("case.transition") == []
 
 
@@ -105,7 +111,7 @@ def test_a_guard_refusal_without_a_field_reads_as_the_table_says_it(runner):
 
     assert result.exit_code == 1
     assert "  Record the child's address before referring" in result.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
 
 
 def test_a_missing_field_is_named(runner):
@@ -116,7 +122,7 @@ def test_a_missing_field_is_named(runner):
 
     assert result.exit_code == 1
     assert "mash_reference:" in result.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
 
 
 def test_a_role_the_table_does_not_name_is_refused_and_audited_as_that_user(runner):
@@ -128,7 +134,7 @@ def test_a_role_the_table_does_not_name_is_refused_and_audited_as_that_user(runn
     assert result.exit_code == 1
     assert "your role does not allow this" in result.stderr
     assert "Refer to Children's Services" in result.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
     [row] = _audit("case.transition.denied")
     assert (row.actor_user_id, row.outcome) == (partner.id, "denied")
 
@@ -141,7 +147,7 @@ def test_a_case_outside_need_to_know_is_refused_as_not_found_and_audited_as_that
 
     assert result.exit_code == 1
     assert f"there is no case {case.id} that {lead.email} may see" in result.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
     [row] = _audit("case.transition.denied")
     assert (row.actor_user_id, row.record_id) == (lead.id, str(case.id))
 
@@ -149,16 +155,17 @@ def test_a_case_outside_need_to_know_is_refused_as_not_found_and_audited_as_that
 def test_a_stale_version_is_refused_and_nothing_changes(runner):
     chair = factories.user(roles=[Role.MET_CHAIR])
     case = _case(state=CaseState.MET_REVIEW, screening=None)
-    case.risk_level = "high"  # someone else's change: version 2
+    _, read, events = MADE[case.id]
+    case.risk_level = "high"  # someone else's change: a version further
     db.session.commit()
 
     result = _move(
-        runner, case.id, "close", chair.email, "--version", "1", "--field", "exit_reason=risk_reduced"
+        runner, case.id, "close", chair.email, "--version", str(read), "--field", "exit_reason=risk_reduced"
     )
 
     assert result.exit_code == 1
-    assert "no longer at version 1" in result.stderr
-    assert _state(case.id) == ("met_review", 2, 1)
+    assert f"no longer at version {read}" in result.stderr
+    assert _state(case.id) == ("met_review", read + 1, events)
 
 
 def test_close_with_an_exit_reason_code_and_a_given_version(runner):
@@ -171,7 +178,7 @@ def test_close_with_an_exit_reason_code_and_a_given_version(runner):
         "close",
         chair.email,
         "--version",
-        "1",
+        str(case.version),
         "--field",
         "exit_reason=moved_out_of_area",
         "--field",
@@ -198,7 +205,7 @@ def test_flagged_wording_is_refused_until_saved_anyway_and_the_audit_row_names_t
     assert refused.exit_code == 1
     assert "referral_outcome: “putting herself at risk”: consider" in refused.stderr
     assert "--save-anyway" in refused.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
 
     saved = _move(runner, case.id, "refer", lead.email, *args, "--save-anyway")
 
@@ -229,7 +236,7 @@ def test_a_badly_written_field_is_a_usage_error_and_changes_nothing(runner, extr
 
     assert result.exit_code == 2
     assert words in result.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
 
 
 def test_an_unknown_or_deactivated_user_is_a_usage_error(runner):
@@ -241,7 +248,7 @@ def test_an_unknown_or_deactivated_user_is_a_usage_error(runner):
 
     assert unknown.exit_code == 2 and "--as: There is no user" in unknown.stderr
     assert inactive.exit_code == 2 and "deactivated" in inactive.stderr
-    assert _state(case.id) == ("screened", 1, 1)
+    assert _state(case.id) == MADE[case.id]
 
 
 def test_an_unknown_action_is_refused_naming_it(runner):
@@ -265,7 +272,7 @@ def test_moves_lists_the_moves_possible_now_with_their_fields_and_audits_the_rea
         result.stdout
         == "refer\tRefer to Children's Services\tfields: mash_reference, referral_outcome, override_reason\n"
     )
-    assert f"Case {case.id}: Screened, version 1." in result.stderr
+    assert f"Case {case.id}: Screened, version {case.version}." in result.stderr
     assert "Not yet possible: close_no_further_action" in result.stderr
     [row] = _audit("case.transitions_listed")
     assert (row.actor_user_id, row.record_id) == (lead.id, str(case.id))

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mettrack.domain.choices import CaseState, Role
 from mettrack.extensions import db
 from mettrack.models import (
+    AuditEvent,
     Case,
     CaseEvent,
     MissingEpisode,
@@ -55,6 +56,8 @@ class Scenario:
     field: str  # the field holding the text, in the form and the API
     action: str  # the audit row of the save
     stored: Callable[[], str | None]
+    # How many rows of `action` were there before: the moves that made the case wrote some.
+    audit_before: int = 0
 
 
 def _fresh(model, id_):
@@ -92,11 +95,15 @@ def _case(user_id: int | None, state: CaseState, screening: str | None = None) -
 
 
 def _last_event_reason(case_id: int) -> Callable[[], str | None]:
+    """The reason of the event the scenario's move adds (None before it: the case was made
+    through its own moves, whose events come first)."""
+    made = db.session.scalar(select(func.max(CaseEvent.id)).where(CaseEvent.case_id == case_id))
+
     def stored():
         db.session.expire_all()
         return db.session.scalar(
             select(CaseEvent.reason)
-            .where(CaseEvent.case_id == case_id)
+            .where(CaseEvent.case_id == case_id, CaseEvent.id > made)
             .order_by(CaseEvent.id.desc())
             .limit(1)
         )
@@ -115,6 +122,9 @@ def _move(case: Case, action: str, field: str, stored, **fields) -> Scenario:
         field=field,
         action="case.transition",
         stored=stored,
+        audit_before=db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "case.transition")
+        ),
     )
 
 

@@ -176,3 +176,34 @@ class CaseAction(ChoiceSet):
     SEND_BACK_TO_REVIEW = "send_back_to_review", "Send back to MET review"
     CLOSE = "close", "Close the case"
     REOPEN = "reopen", "Reopen on new concerns"
+
+
+class CaseEventKind(ChoiceSet):
+    """Every kind of event on a case's timeline (CaseEvent.action): the workflow's moves
+    (CaseAction, the same values), which change the state, and the records that do not
+    (a change of the team, a referral's outcome), whose timeline entry is their reason."""
+
+    OPEN_BY_SCREENING = CaseAction.OPEN_BY_SCREENING.value
+    REFER = CaseAction.REFER.value
+    CLOSE_NO_FURTHER_ACTION = CaseAction.CLOSE_NO_FURTHER_ACTION.value
+    SEND_TO_MET_REVIEW = CaseAction.SEND_TO_MET_REVIEW.value
+    SET_POLICE_TIER = CaseAction.SET_POLICE_TIER.value
+    ASSIGN_SERVICE = CaseAction.ASSIGN_SERVICE.value
+    SEND_BACK_TO_REVIEW = CaseAction.SEND_BACK_TO_REVIEW.value
+    CLOSE = CaseAction.CLOSE.value
+    REOPEN = CaseAction.REOPEN.value
+    TEAM_MEMBER_ADDED = "team.member_added"
+    TEAM_MEMBER_REMOVED = "team.member_removed"
+    TEAM_LEAD_CHANGED = "team.lead_changed"
+    REFERRAL_OUTCOME_RECORDED = "referral.outcome_recorded"
+
+    @property
+    def move(self) -> CaseAction | None:
+        """The workflow move this event records, or None for an event that moves nothing."""
+        return next((action for action in CaseAction if action == self.value), None)
+
+
+TEAM_EVENTS = frozenset(
+    {CaseEventKind.TEAM_MEMBER_ADDED, CaseEventKind.TEAM_MEMBER_REMOVED, CaseEventKind.TEAM_LEAD_CHANGED}
+)
+REFERRAL_EVENTS = frozenset({CaseEventKind.REFERRAL_OUTCOME_RECORDED})

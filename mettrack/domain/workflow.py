@@ -26,7 +26,7 @@ Choices where DESIGN.md leaves room, each made here once:
   cannot go without (name, date of birth, address); the new concerns, given as the
   reason, stand in place of a screening.
 - From `referred` on, an open case must have an exploitation type (the MET list is kept
-  per type: services/case_classification.py TYPE_REQUIRED_STATES), so the moves into
+  per type: `states_needing("has_exploitation_type")`), so the moves into
   `referred` (refer, reopen) and into MET review from a referral ask for one first;
   otherwise a case would arrive where its own classification cannot be saved without
   one. `send_back_to_review` does not: a case past MET review has had one since its
@@ -34,7 +34,7 @@ Choices where DESIGN.md leaves room, each made here once:
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
 from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role
@@ -314,3 +314,45 @@ def allowed_actions(
         and held & move.roles
         and not refusals_for(move, facts, reason_asked_separately=True)
     ]
+
+
+# --- what the table implies about a case in a state: queries the services derive their
+# rules from, so that no copy of the table can drift from it.
+
+_EVERYTHING = CaseFacts(**{f.name: True for f in fields(CaseFacts)})
+FACT_NAMES = tuple(f.name for f in fields(CaseFacts))
+
+
+def needs(move: Move, fact: str) -> bool:
+    """Whether the move's guard refuses for want of `fact` alone."""
+    return bool(move.guard(replace(_EVERYTHING, **{fact: False})))
+
+
+def states_needing(fact: str) -> frozenset[CaseState]:
+    """The open states no case reaches without a move that needed `fact`: from the first
+    state on, a case moving only by moves that do not need it never gets there. So an
+    open case in one of them had the fact when it arrived (has_exploitation_type: from
+    `referred` on; has_police_tier_and_team: `police_tiered`)."""
+    reached: set[CaseState | None] = {NO_CASE}
+    frontier = [NO_CASE]
+    while frontier:
+        state = frontier.pop()
+        for move in MOVES:
+            if state in move.from_states and not needs(move, fact) and move.to_state not in reached:
+                reached.add(move.to_state)
+                frontier.append(move.to_state)
+    return frozenset(OPEN_STATES - reached)
+
+
+def facts_needed_in(state: CaseState | str) -> frozenset[str]:
+    """The facts an open case in `state` had when it got there (states_needing, per fact)."""
+    state = CaseState(state)
+    return frozenset(fact for fact in FACT_NAMES if state in states_needing(fact))
+
+
+def states_taking(action: CaseAction | str) -> frozenset[CaseState]:
+    """Where what a move records can be recorded: the states it leaves (recording it makes
+    the move) and the state it enters (a further one is recorded there with no move).
+    For assign_service: the states where a specialist service can be recorded."""
+    move = move_for(action)
+    return frozenset(state for state in move.from_states if state is not NO_CASE) | {move.to_state}

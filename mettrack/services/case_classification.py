@@ -39,10 +39,10 @@ from mettrack import audit, clock
 from mettrack.clock import now
 from mettrack.core.errors import NotAllowed
 from mettrack.core.unit_of_work import transaction
+from mettrack.domain import workflow
 from mettrack.domain.choices import (
     AuditOutcome,
     CaseFlag,
-    CaseState,
     CaseTagKind,
     ExploitationType,
     HarmLocation,
@@ -78,10 +78,9 @@ DATE_LABELS = {
     "nrm_conclusive_grounds_on": "Date of the conclusive grounds decision",
 }
 NRM_BEGAN = date(2009, 4, 1)  # the National Referral Mechanism began on 1 April 2009
-# From `referred` until closure a case needs at least one exploitation type.
-TYPE_REQUIRED_STATES = frozenset(
-    {CaseState.REFERRED, CaseState.MET_REVIEW, CaseState.POLICE_TIERED, CaseState.SERVICE_ASSIGNED}
-)
+# From `referred` until closure a case needs at least one exploitation type: the open
+# states the workflow table lets no case reach without one.
+TYPE_REQUIRED_STATES = workflow.states_needing("has_exploitation_type")
 TYPE_REQUIRED = (
     "Choose at least one exploitation type: a case referred for exploitation is kept on the "
     "MET list under CSE, CCE or both"

@@ -34,7 +34,8 @@ from mettrack.clock import now
 from mettrack.core.errors import NotAllowed
 from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.core.unit_of_work import transaction
-from mettrack.domain.choices import OPEN_STATES, AuditOutcome, Role, TeamRole
+from mettrack.domain import choices
+from mettrack.domain.choices import OPEN_STATES, AuditOutcome, CaseEventKind, Role, TeamRole
 from mettrack.extensions import db
 from mettrack.models import Agency, Case, CaseEvent, CaseTeamMember, User, UserRole
 from mettrack.permissions import CASE_WORKERS, Perm, can, case_scope, chair_or_case_lead
@@ -44,11 +45,7 @@ from mettrack.services.case_lock import locked_case
 from mettrack.services.cases import get_for
 from mettrack.services.form_input import parse_version
 
-# CaseEvent actions of team changes (the timeline shows their reason, not a move).
-EVENT_MEMBER_ADDED = "team.member_added"
-EVENT_MEMBER_REMOVED = "team.member_removed"
-EVENT_LEAD_CHANGED = "team.lead_changed"
-TEAM_EVENTS = frozenset({EVENT_MEMBER_ADDED, EVENT_MEMBER_REMOVED, EVENT_LEAD_CHANGED})
+TEAM_EVENTS = choices.TEAM_EVENTS  # the timeline shows their reason, not a move
 
 # Why a case is on the chair's list of cases to reassign.
 NO_LEAD = "no_lead"
@@ -244,12 +241,12 @@ def _flag(data: Mapping, name: str) -> bool:
     return isinstance(value, str) and value.strip().casefold() in {"yes", "true", "on", "1"}
 
 
-def _event(case: Case, user, action: str, reason: str) -> None:
+def _event(case: Case, user, kind: CaseEventKind, reason: str) -> None:
     case.events.append(
         CaseEvent(
             occurred_at=now(),
             actor_id=user.id,
-            action=action,
+            action=kind.value,
             from_state=case.state,
             to_state=case.state,
             reason=reason,
@@ -287,7 +284,7 @@ def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
         raise ValidationError(errors)
     row = CaseTeamMember(user_id=member.id, team_role=TeamRole.MEMBER.value, added_at=now())
     case.team.append(row)
-    _event(case, user, EVENT_MEMBER_ADDED, f"{_user_label(member)} joined the team")
+    _event(case, user, CaseEventKind.TEAM_MEMBER_ADDED, f"{_user_label(member)} joined the team")
     audit.record(action, "case", case.id, detail={"user_id": member.id}, actor=user)
     try:
         db.session.flush()
@@ -317,7 +314,7 @@ def remove_member(user, case_id: int, member_id: int) -> None:
         )
     label = _user_label(row.user)
     case.team.remove(row)
-    _event(case, user, EVENT_MEMBER_REMOVED, f"{label} left the team")
+    _event(case, user, CaseEventKind.TEAM_MEMBER_REMOVED, f"{label} left the team")
     audit.record(action, "case", case.id, detail={"user_id": member_id}, actor=user)
 
 
@@ -379,7 +376,7 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     )
     if remove_previous:
         reason += f"; {previous.name} left the team"
-    _event(case, user, EVENT_LEAD_CHANGED, reason)
+    _event(case, user, CaseEventKind.TEAM_LEAD_CHANGED, reason)
     audit.record(
         action,
         "case",

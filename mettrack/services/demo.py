@@ -1,16 +1,29 @@
 """Made-up demonstration data. Every name and address here is invented: the streets are
-in "Demotown" and postcodes use the ZZ99 pseudo-area, which no real address has."""
+in "Demotown" and postcodes use the ZZ99 pseudo-area, which no real address has.
 
-from datetime import date, timedelta
+Every case is made as people using METtrack would make it, through the app's use cases
+(services/demo_walk.py): the lead professional records the child and the screening that
+opens the case, classifies it, assesses the risk and refers it; the MET chair sets the
+police tier and closes; the coordinator records the specialist service. The steps of all
+the cases run in date order over the last three months, with the clock set to each
+step's moment, so the timelines, reviews and audit rows read as a real history would.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from mettrack import audit, clock
 from mettrack.clock import now
-from mettrack.domain.choices import CaseState, RiskLevel, Role, TeamRole
+from mettrack.domain.choices import CaseAction, CaseState, RiskLevel, Role
 from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, User
+from mettrack.models import Case, User
 from mettrack.services import (
+    case_team,
+    children,
+    demo_walk,
     language_phrases,
     notes_demo,
     reference_data,
@@ -61,13 +74,12 @@ DEMO_CHILDREN = [
     ("Mason", "Millbrook-Test", "Male", 12, CaseState.MET_REVIEW, RiskLevel.HIGH),
 ]
 
-PATH = [
-    CaseState.SCREENED,
-    CaseState.REFERRED,
-    CaseState.MET_REVIEW,
-    CaseState.POLICE_TIERED,
-    CaseState.SERVICE_ASSIGNED,
-]
+# The moves after the screening, one a week; the closed case was reviewed, then closed.
+ROUTES = {
+    **demo_walk.ROUTES,
+    CaseState.CLOSED: (CaseAction.REFER, CaseAction.SEND_TO_MET_REVIEW, CaseAction.CLOSE),
+}
+CLOSING_NOTE = "the child is safe and supported by the school."
 
 
 def _user(role, email, name, agency_name) -> User:
@@ -90,66 +102,91 @@ def load_demo() -> list[tuple[str, str]]:
     for name in AGENCIES:
         get_or_create_agency(name)
     users = {role: _user(role, email, name, AGENCIES[i]) for role, email, name, i in DEMO_USERS}
-    db.session.flush()
     risk_catalogue.seed_defaults()  # the risk assessment toolkit's indicators
-    if db.session.scalar(select(Case.id).limit(1)) is None:
-        _load_cases(users)
     reference_data.seed_defaults()  # police tiers and teams, services, exit reasons
     language_phrases.seed_defaults()  # the language list the notes are checked against
+    db.session.commit()
+    if db.session.scalar(select(Case.id).limit(1)) is None:
+        _load_cases(users)
     audit.record("demo.loaded", actor="cli")
     db.session.commit()
     return [(role.value, email) for role, email, _, _ in DEMO_USERS]
 
 
+@dataclass
+class DemoCase:
+    """One demo child's case while its steps run; `case_id` is set by the screening."""
+
+    n: int
+    cast: demo_walk.Cast
+    story: demo_walk.Story
+    case_id: int | None = None
+
+    @property
+    def case(self) -> Case:
+        return db.session.get(Case, self.case_id)
+
+
+Step = tuple[datetime, int, int, Callable[[], None]]  # (when, child number, order, step)
+
+
 def _load_cases(users: dict[Role, User]) -> None:
-    today = clock.today()
+    start = now()
+    steps: list[Step] = []
+    for n in range(len(DEMO_CHILDREN)):
+        steps += _steps(n, users, start)
+    steps.sort(key=lambda step: step[:3])
+    frozen = clock.frozen_at()
+    try:
+        for moment, _n, _order, step in steps:
+            clock.set_now(min(moment, start))
+            step()
+    finally:
+        clock.set_now(frozen)
+
+
+def _steps(n: int, users: dict[Role, User], start: datetime) -> list[Step]:
+    first, last, gender, age, state, risk = DEMO_CHILDREN[n]
     lead, chair, partner = users[Role.LEAD_PROFESSIONAL], users[Role.MET_CHAIR], users[Role.PARTNER]
-    for n, (first, last, gender, age, state, risk) in enumerate(DEMO_CHILDREN):
-        child = Child(
-            first_name=first,
-            last_name=last,
-            gender=gender,
-            date_of_birth=date(today.year - age, 1 + n % 12, 1 + (n * 3) % 27),
-            address=f"{n + 1} Nowhere Lane, Demotown, ZZ99 {n + 1}ZZ",
+    today = clock.today(start)
+    story = demo_walk.Story(
+        screening_yes=n != 1,  # the second child's screening had no yes: the harm is not yet known
+        mash_reference=f"MASH-DEMO-{n + 1:03d}",
+        review_reason="For the MET group to agree a safety plan with the partner agencies",
+        worker="Jo Sampleworker",
+        exit_reason="risk_reduced",
+        note=CLOSING_NOTE,
+    )
+    demo = DemoCase(n, demo_walk.Cast(chair=chair, coordinator=users[Role.COORDINATOR], lead=lead), story)
+    opened = start - timedelta(days=90 - n * 5)
+    route = ROUTES[state]
+
+    def screen() -> None:
+        child = children.create_child(
+            lead,
+            children.ChildInput(
+                first_name=first,
+                last_name=last,
+                gender=gender,
+                date_of_birth=date(today.year - age, 1 + n % 12, 1 + (n * 3) % 27),
+                address=f"{n + 1} Nowhere Lane, Demotown, ZZ99 {n + 1}ZZ",
+            ),
+            confirmed_no_match=True,
         )
-        opened = now() - timedelta(days=90 - n * 5)
-        case = Case(
-            child=child,
-            state=state.value,
-            risk_level=risk.value if risk else None,
-            lead_professional=lead,
-            lead_agency=lead.agency,
-            opened_at=opened,
-            closed_at=opened + timedelta(days=60) if state == CaseState.CLOSED else None,
-        )
-        case.team.append(CaseTeamMember(user=lead, team_role=TeamRole.LEAD.value))
+        demo.case_id = demo_walk.open_case(demo.cast, child, story, route).id
         if n % 3 == 0:  # the partner works some cases, not all: need-to-know shows
-            case.team.append(CaseTeamMember(user=partner, team_role=TeamRole.MEMBER.value))
-        steps = PATH[: PATH.index(state) + 1] if state in PATH else PATH[:3]
-        previous = None
-        for i, step in enumerate(steps):
-            case.events.append(
-                CaseEvent(
-                    occurred_at=opened + timedelta(days=i * 7),
-                    actor=lead if i < 3 else chair,
-                    action="open" if previous is None else "move",
-                    from_state=previous,
-                    to_state=step.value,
-                )
-            )
-            previous = step.value
-        if state == CaseState.CLOSED:
-            case.events.append(
-                CaseEvent(
-                    occurred_at=opened + timedelta(days=60),
-                    actor=chair,
-                    action="close",
-                    from_state=previous,
-                    to_state=CaseState.CLOSED.value,
-                    reason="Risk reduced: the child is safe and supported by the school.",
-                )
-            )
-        db.session.add(case)
-        risk_demo.add_assessments(case, n, lead, chair)  # met_review needs one
-        team_demo.add(case, n)  # exploitation types, flags, NRM; a lead who has left
-        notes_demo.add_notes(case, n, lead, partner)  # a few case notes
+            case_team.add_member(lead, demo.case_id, {"user_id": partner.id})
+
+    steps: list[Step] = [(opened, n, 0, screen)]
+    steps += [(opened + timedelta(days=1), n, 1, lambda: team_demo.classify(demo))]
+    if risk:
+        steps += risk_demo.steps(demo, RiskLevel(risk), state, opened, start)
+    for i, action in enumerate(route):
+        steps.append((opened + timedelta(days=7 * (i + 1)), n, 10 + i, lambda a=action: _take(demo, a)))
+    steps += notes_demo.steps(demo, opened, lead, partner)
+    steps += team_demo.steps(demo, start, users)
+    return steps
+
+
+def _take(demo: DemoCase, action: CaseAction) -> None:
+    demo_walk.take(demo.case, action, demo.cast, demo.story)

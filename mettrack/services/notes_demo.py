@@ -5,11 +5,10 @@ and what the professionals are doing about it, never blaming the child (phrases.
 The demo's notes pass the language check (tests/services/test_notes.py checks this).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from mettrack.clock import now
-from mettrack.extensions import db
-from mettrack.models import Case, CaseNote, User
+from mettrack.models import User
+from mettrack.services import notes
 
 # The case's number in demo.DEMO_CHILDREN -> [(days after the case opened, who, text)],
 # who being "lead" or "partner".
@@ -76,19 +75,16 @@ DEMO_NOTES: dict[int, list[tuple[int, str, str]]] = {
 }
 
 
-def add_notes(case: Case, n: int, lead: User, partner: User) -> None:
-    """Who: services/demo.py while loading the demo. The notes of the demo case numbered
-    `n`; a partner's note only where the partner is on the case's team (else the lead
-    writes it). Flushes; the caller commits."""
-    entries = DEMO_NOTES.get(n)
-    if not entries:
-        return
-    db.session.flush()  # the case's id
-    on_team = any(member.user is partner for member in case.team)
-    for days, who, text in entries:
-        author = partner if who == "partner" and on_team else lead
-        written_at = min(case.opened_at + timedelta(days=days), now())
-        db.session.add(
-            CaseNote(case_id=case.id, author=author, written_at=written_at, body=text, flagged_phrases="[]")
-        )
-    db.session.flush()
+def steps(demo, opened: datetime, lead: User, partner: User) -> list:
+    """Who: services/demo.py while planning the demo. The notes of the demo case, each
+    written through services/notes.add_note on its day; a partner's note only where the
+    partner is on the case's team (else the lead writes it)."""
+
+    def write(who: str, text: str) -> None:
+        on_team = any(member.user_id == partner.id for member in demo.case.team)
+        notes.add_note(partner if who == "partner" and on_team else lead, demo.case_id, text)
+
+    return [
+        (opened + timedelta(days=days), demo.n, 20 + i, lambda who=who, text=text: write(who, text))
+        for i, (days, who, text) in enumerate(DEMO_NOTES.get(demo.n, []))
+    ]

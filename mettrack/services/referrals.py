@@ -26,7 +26,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from mettrack import audit
 from mettrack.clock import now
 from mettrack.core.unit_of_work import transaction
-from mettrack.domain.choices import CaseState
+from mettrack.domain import choices
+from mettrack.domain.choices import CaseEventKind, CaseState
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent
 from mettrack.permissions import Perm, can, case_scope
@@ -39,8 +40,7 @@ from mettrack.services.transitions import MAX_MASH_REFERENCE, MAX_REASON
 from mettrack.services.wording_check import audit_detail, check_before_saving
 
 ACTION = "case.referral_recorded"
-EVENT_OUTCOME_RECORDED = "referral.outcome_recorded"
-REFERRAL_EVENTS = frozenset({EVENT_OUTCOME_RECORDED})  # the timeline shows their reason, not a move
+REFERRAL_EVENTS = choices.REFERRAL_EVENTS  # the timeline shows their reason, not a move
 FIELDS = ("mash_reference", "referral_outcome")
 LABELS = {"mash_reference": "MASH reference", "referral_outcome": "Outcome of the referral"}
 CHECKED_TEXT = {"referral_outcome": LABELS["referral_outcome"]}  # a reference is not wording
@@ -140,7 +140,7 @@ def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_
             CaseEvent(
                 occurred_at=now(),
                 actor_id=user.id,
-                action=EVENT_OUTCOME_RECORDED,
+                action=CaseEventKind.REFERRAL_OUTCOME_RECORDED.value,
                 from_state=case.state,
                 to_state=case.state,
                 reason=f"Outcome of the referral (MASH reference {values['mash_reference']}): "

@@ -8,14 +8,8 @@ to the child, never the child's choices (phrases.csv).
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
-from mettrack.clock import now, today
-from mettrack.domain import risk as rules
 from mettrack.domain.choices import CaseState, RiskLevel
-from mettrack.extensions import db
-from mettrack.models import Case, RiskAssessment, RiskIndicator, RiskRating, User
-from mettrack.services import risk_assessments
+from mettrack.services import demo_walk, risk_assessments, risk_catalogue
 
 # level -> (ratings as (code, rating, period, reason), rationale)
 TEMPLATES: dict[RiskLevel, tuple[tuple[tuple[str, str, str, str], ...], str]] = {
@@ -54,49 +48,32 @@ JUDGEMENT = (
 )
 
 
-def _assessment(case: Case, assessor: User, level: RiskLevel, template, at: datetime) -> RiskAssessment:
+def _data(level: RiskLevel, template) -> dict:
+    """The assessment as the risk form sends it: the template's ratings of indicators on offer."""
     ratings_given, rationale = template
-    indicators = {i.code: i for i in db.session.scalars(select(RiskIndicator).where(RiskIndicator.active))}
-    given = {code: (rating, period, reason) for code, rating, period, reason in ratings_given}
-    on = today(at)
-    suggestion = rules.suggest_level(
-        [(code, rating, period) for code, (rating, period, _) in given.items() if code in indicators],
-        risk_assessments.child_age(case, on),
-        risk_assessments.suggestion_rules(),
-        labels={code: i.label for code, i in indicators.items()},
-    )
-    assessment = RiskAssessment(
-        case_id=case.id,
-        assessed_by_id=assessor.id,
-        assessed_at=at,
-        suggested_level=suggestion.level.value,
-        chosen_level=level.value,
-        rationale=rationale,
-        next_review_on=rules.next_review_on(level, on, risk_assessments.review_cadence()),
-    )
-    assessment.ratings = [
-        RiskRating(
-            indicator_id=indicator.id,
-            rating=given.get(code, ("none",))[0],
-            period=given.get(code, (None, "current"))[1],
-            reason=given.get(code, (None, None, None))[2],
-        )
-        for code, indicator in indicators.items()
-    ]
-    db.session.add(assessment)
-    return assessment
+    offered = {indicator.code for indicator in risk_catalogue.list_active()}
+    return {
+        "ratings": {
+            code: {"rating": rating, "period": period, "reason": reason}
+            for code, rating, period, reason in ratings_given
+            if code in offered
+        },
+        "chosen_level": level.value,
+        "rationale": rationale,
+    }
 
 
-def add_assessments(case: Case, n: int, lead: User, chair: User) -> None:
-    """Who: services/demo.py while loading the demo. The demo case's assessments, which
-    agree with its risk level; sets its next review date. Flushes; the caller commits."""
-    if not case.risk_level:
-        return
-    db.session.flush()  # the case's id
-    level = RiskLevel(case.risk_level)
-    template = JUDGEMENT if level is RiskLevel.MEDIUM and n % 2 == 1 else TEMPLATES[level]
-    latest = _assessment(case, lead, level, template, case.opened_at + timedelta(days=12))
-    if case.state in (CaseState.POLICE_TIERED.value, CaseState.SERVICE_ASSIGNED.value):
-        latest = _assessment(case, chair, level, template, now() - timedelta(days=10 + n))
-    if case.state != CaseState.CLOSED.value:  # a closed case has no review due
-        case.next_review_on = latest.next_review_on
+def steps(demo, level: RiskLevel, state: CaseState, opened: datetime, start: datetime) -> list:
+    """Who: services/demo.py while planning the demo. The demo case's assessments, which
+    agree with its risk level: the lead's, before the case went to MET review, and for a
+    case past the MET review a more recent one by the chair. Each is recorded through
+    services/risk_assessments.record, which sets the case's level and next review."""
+    template = JUDGEMENT if level is RiskLevel.MEDIUM and demo.n % 2 == 1 else TEMPLATES[level]
+
+    def assess(by) -> None:
+        risk_assessments.record(by, demo.case_id, _data(level, template), demo_walk.version_of(demo.case_id))
+
+    planned = [(opened + timedelta(days=12), demo.n, 2, lambda: assess(demo.cast.lead))]
+    if state in (CaseState.POLICE_TIERED, CaseState.SERVICE_ASSIGNED):
+        planned.append((start - timedelta(days=10 + demo.n), demo.n, 50, lambda: assess(demo.cast.chair)))
+    return planned

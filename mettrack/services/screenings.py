@@ -20,7 +20,7 @@ from mettrack import audit
 from mettrack.clock import now
 from mettrack.core.unit_of_work import transaction
 from mettrack.domain import workflow
-from mettrack.domain.choices import CaseAction, CaseState, Role, ScreeningOutcome, TeamRole
+from mettrack.domain.choices import CaseAction, CaseEventKind, CaseState, Role, ScreeningOutcome, TeamRole
 from mettrack.domain.cserq4 import ScreeningAnswers, ScreeningInputError, ScreeningResult, screen
 from mettrack.extensions import db
 from mettrack.models import Case, CaseEvent, CaseTeamMember, Child, Screening
@@ -220,7 +220,7 @@ def _open_case(user, child: Child) -> Case:
         CaseEvent(
             occurred_at=now(),
             actor_id=user.id,
-            action=decision.action.value,
+            action=CaseEventKind(decision.action).value,
             from_state=None,
             to_state=decision.to_state.value,
             reason="CSERQ4 screening recorded",

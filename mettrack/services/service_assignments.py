@@ -26,6 +26,7 @@ from sqlalchemy import select
 from mettrack import audit
 from mettrack.clock import now, today
 from mettrack.core.unit_of_work import transaction
+from mettrack.domain import workflow
 from mettrack.domain.choices import CaseAction, CaseState, ReferenceKind
 from mettrack.extensions import db
 from mettrack.models import Case, ReferenceItem, ServiceAssignment
@@ -38,6 +39,10 @@ from mettrack.services.wording_check import audit_detail, check_before_saving
 MAX_WORKER = transitions.MAX_WORKER
 MAX_NOTE = 2000
 FIELDS = ("service", "worker", "accepted_on")
+# The first service makes the ASSIGN_SERVICE move; in the state it enters, more are
+# recorded with no move. Both from the workflow table.
+ASSIGNED = workflow.move_for(CaseAction.ASSIGN_SERVICE).to_state
+SERVICE_STATES = workflow.states_taking(CaseAction.ASSIGN_SERVICE)
 END_FIELDS = ("ended_on", "note")
 
 
@@ -172,7 +177,7 @@ def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecord
     cases.require(user, Perm.SERVICE_ASSIGN, action)
     version = parse_version(expected_version)
     case = _locked_case(user, case_id, action)
-    if case.state != CaseState.SERVICE_ASSIGNED.value:
+    if case.state != ASSIGNED:
         state = case.state
         # The move is the workflow's use case: it joins this unit of work, checks
         # everything again under the same lock, and writes its own event and audit row.

@@ -8,15 +8,15 @@ chair's "Cases to reassign" has something on it. Every name is invented.
 """
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from mettrack import clock
-from mettrack.clock import now
-from mettrack.domain.choices import CaseTagKind, NrmDecision, Role, TeamRole
+from mettrack.domain.choices import NrmDecision, Role
 from mettrack.extensions import db
-from mettrack.models import Case, CaseTag, CaseTeamMember, User
+from mettrack.models import User
+from mettrack.services import accounts, case_classification, case_team
 from mettrack.services.accounts import get_or_create_agency
 from mettrack.services.passwords import hash_password
 
@@ -48,23 +48,30 @@ TAGS = {
 }
 
 
-def classify(case: Case, n: int) -> None:
-    """Give demo case number `n` its exploitation types, flags and places of harm, and
-    for one of them an NRM referral (positive reasonable grounds, conclusive awaited)."""
+def _classification(n: int, with_nrm: bool = False) -> dict:
     types, flags, places = TAGS.get(n, ([], [], []))
-    for kind, values in (
-        (CaseTagKind.EXPLOITATION_TYPE, types),
-        (CaseTagKind.FLAG, flags),
-        (CaseTagKind.HARM_LOCATION, places),
-    ):
-        for value in values:
-            case.tags.append(CaseTag(kind=kind.value, value=value))
-    if n == NRM_CASE:
+    data = {"exploitation_types": types, "flags": flags, "harm_locations": places}
+    if with_nrm:
         today = clock.today()
-        case.nrm_referred_on = today - timedelta(days=40)
-        case.nrm_reasonable_grounds = NrmDecision.POSITIVE.value
-        case.nrm_reasonable_grounds_on = today - timedelta(days=33)
-        case.nrm_conclusive_grounds = NrmDecision.PENDING.value
+        data |= {
+            "nrm_referred_on": today - timedelta(days=40),
+            "nrm_reasonable_grounds": NrmDecision.POSITIVE.value,
+            "nrm_reasonable_grounds_on": today - timedelta(days=33),
+            "nrm_conclusive_grounds": NrmDecision.PENDING.value,
+        }
+    return data
+
+
+def classify(demo, *, with_nrm: bool = False) -> None:
+    """The lead professional records demo case number `n`'s exploitation types, flags and
+    places of harm (services/case_classification.save), and for one of them later an NRM
+    referral (positive reasonable grounds, conclusive awaited). A case with none yet is
+    left as the screening opened it."""
+    data = _classification(demo.n, with_nrm)
+    if not any(data.values()):
+        return
+    case = demo.case
+    case_classification.save(demo.cast.leading(case), case.id, data, case.version)
 
 
 def _former_lead() -> User:
@@ -74,30 +81,34 @@ def _former_lead() -> User:
             email=FORMER_LEAD_EMAIL,
             name=FORMER_LEAD_NAME,
             agency=get_or_create_agency(FORMER_LEAD_AGENCY),
-            password_hash=hash_password(secrets.token_urlsafe(24)),  # deactivated: no sign-in
-            active=False,
-            deactivated_at=now() - timedelta(days=3),
+            password_hash=hash_password(secrets.token_urlsafe(24)),  # no sign-in: deactivated below
         )
         user.set_roles([Role.LEAD_PROFESSIONAL])
         db.session.add(user)
+        db.session.commit()
     return user
 
 
-def set_team(case: Case, n: int) -> None:
-    """For one demo case: a lead professional who has since left (deactivated), with
-    the demo lead professional still on the team as a member."""
-    if n != FORMER_LEAD_CASE:
-        return
-    former = _former_lead()
-    for row in case.team:
-        if row.team_role == TeamRole.LEAD.value:
-            row.team_role = TeamRole.MEMBER.value
-    case.lead_professional = former
-    case.lead_agency = former.agency
-    case.team.append(CaseTeamMember(user=former, team_role=TeamRole.LEAD.value))
+def steps(demo, start: datetime, users: dict) -> list:
+    """Who: services/demo.py while planning the demo. For one demo case, a lead
+    professional who took the case over and has since left (deactivated by the
+    administrator), with the demo lead professional still on the team as a member; for
+    another, its NRM referral."""
+    planned = []
+    if demo.n == FORMER_LEAD_CASE:
 
+        def hand_over() -> None:
+            case = demo.case
+            former = _former_lead()
+            case_team.change_lead(users[Role.MET_CHAIR], case.id, {"user_id": former.id}, case.version)
 
-def add(case: Case, n: int) -> None:
-    """demo.py's one call per demo case."""
-    classify(case, n)
-    set_team(case, n)
+        def leave() -> None:
+            accounts.set_active(_former_lead(), False, actor=users[Role.ADMIN])
+
+        planned += [
+            (start - timedelta(days=5), demo.n, 60, hand_over),
+            (start - timedelta(days=3), demo.n, 61, leave),
+        ]
+    if demo.n == NRM_CASE:
+        planned.append((start, demo.n, 62, lambda: classify(demo, with_nrm=True)))
+    return planned

@@ -25,6 +25,7 @@ from mettrack.domain import workflow
 from mettrack.domain.choices import (
     AuditOutcome,
     CaseAction,
+    CaseEventKind,
     CaseState,
     CaseTagKind,
     ReferenceKind,
@@ -177,7 +178,7 @@ def apply(
         CaseEvent(
             occurred_at=now(),
             actor_id=user.id,
-            action=move.action.value,
+            action=CaseEventKind(move.action).value,
             from_state=from_state,
             to_state=case.state,
             reason=reason,

@@ -179,9 +179,8 @@ def _service_form(case, errors: dict, values: dict, status: int = 200, conflict:
         values=values,
         conflict=conflict,
         services=[(i.code, i.label) for i in reference_data.list_active(ReferenceKind.SPECIALIST_SERVICE)],
-        moves=case.state != CaseState.SERVICE_ASSIGNED.value,
-        possible=case.state
-        in {CaseState.MET_REVIEW.value, CaseState.POLICE_TIERED.value, CaseState.SERVICE_ASSIGNED.value},
+        moves=case.state != service_assignments.ASSIGNED,
+        possible=case.state in service_assignments.SERVICE_STATES,
     ), status
 
 

@@ -69,7 +69,7 @@ ROUTES = [
         "/cases/{case}/moves/close",
         allowed=CHAIR_ONLY,
         ok=400,
-        data={"version": "1", "exit_reason": "risk_reduced"},
+        data={"version": "1", "exit_reason": "not-seeded"},
     ),
     Route(
         "POST",

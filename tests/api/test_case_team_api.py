@@ -35,7 +35,14 @@ def world(app, make_api_user):
     with app.app_context():
         other = factories.user(roles=[Role.LEAD_PROFESSIONAL], agency="Early Help", name="Nia Newlead")
         case = factories.case(lead=db.session.get(User, lead.id), state=CaseState.MET_REVIEW)
-        return {"lead": lead, "partner": partner, "chair": chair, "other_id": other.id, "case_id": case.id}
+        return {
+            "lead": lead,
+            "partner": partner,
+            "chair": chair,
+            "other_id": other.id,
+            "case_id": case.id,
+            "version": case.version,  # past 1: the case was moved to MET review
+        }
 
 
 def test_a_partner_added_through_the_api_can_open_the_case_and_a_removed_one_cannot(client, app, world):
@@ -116,12 +123,13 @@ def test_the_lead_cannot_be_deleted_and_a_stranger_is_not_on_the_team(client, wo
 
 def test_changing_the_lead_checks_the_version(client, app, world):
     url = f"/api/v1/cases/{world['case_id']}/lead"
+    v = world["version"]
     changed = client.put(
-        url, json={"user_id": world["other_id"], "version": 1}, headers=world["lead"].headers
+        url, json={"user_id": world["other_id"], "version": v}, headers=world["lead"].headers
     )
     assert changed.status_code == 200, changed.get_json()
     body = changed.get_json()
-    assert body["version"] == 2
+    assert body["version"] == v + 1
     assert body["lead_professional"] == {"id": world["other_id"], "name": "Nia Newlead"}
     assert {m["id"]: m["team_role"] for m in body["members"]} == {
         world["other_id"]: "lead",
@@ -135,14 +143,17 @@ def test_changing_the_lead_checks_the_version(client, app, world):
 
     # The old lead is only a member now: handing over again is not theirs to do.
     assert_problem(
-        client.put(url, json={"user_id": world["lead"].id, "version": 2}, headers=world["lead"].headers), 403
+        client.put(url, json={"user_id": world["lead"].id, "version": v + 1}, headers=world["lead"].headers),
+        403,
     )
-    stale = client.put(url, json={"user_id": world["lead"].id, "version": 1}, headers=world["chair"].headers)
+    stale = client.put(url, json={"user_id": world["lead"].id, "version": v}, headers=world["chair"].headers)
     assert_problem(stale, 409)
-    bad = client.put(url, json={"user_id": world["partner"].id, "version": 2}, headers=world["chair"].headers)
+    bad = client.put(
+        url, json={"user_id": world["partner"].id, "version": v + 1}, headers=world["chair"].headers
+    )
     assert "lead professional role" in assert_problem(bad, 422)["errors"]["user_id"]
     wrong_type = client.put(
-        url, json={"user_id": world["lead"].id, "version": "2"}, headers=world["chair"].headers
+        url, json={"user_id": world["lead"].id, "version": str(v + 1)}, headers=world["chair"].headers
     )
     assert set(assert_problem(wrong_type, 422)["errors"]) == {"version"}
 
@@ -152,18 +163,19 @@ def test_changing_the_lead_checks_the_version(client, app, world):
 
 def test_the_lead_replaces_the_classification_and_anyone_on_the_case_reads_it(client, app, world):
     url = f"/api/v1/cases/{world['case_id']}/classification"
+    v = world["version"]
     body = {
         "exploitation_types": ["cce", "cse"],
         "flags": ["county_lines"],
         "harm_locations": [],
         "nrm": {**NRM_NONE, "referred_on": "2026-01-10", "reasonable_grounds": "pending"},
-        "version": 1,
+        "version": v,
     }
     saved = client.put(url, json=body, headers=world["lead"].headers)
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json() == {
         "case_id": world["case_id"],
-        "version": 2,
+        "version": v + 1,
         "exploitation_types": ["cse", "cce"],
         "flags": ["county_lines"],
         "harm_locations": [],
@@ -181,7 +193,7 @@ def test_the_lead_replaces_the_classification_and_anyone_on_the_case_reads_it(cl
     # The case itself shows the same, and lists filter by it.
     case = client.get(f"/api/v1/cases/{world['case_id']}", headers=world["partner"].headers).get_json()
     assert case["exploitation_types"] == ["cce", "cse"] or case["exploitation_types"] == ["cse", "cce"]
-    assert_problem(client.put(url, json={**body, "version": 2}, headers=world["partner"].headers), 403)
+    assert_problem(client.put(url, json={**body, "version": v + 1}, headers=world["partner"].headers), 403)
 
 
 @pytest.mark.parametrize(
@@ -214,20 +226,28 @@ def test_the_lead_replaces_the_classification_and_anyone_on_the_case_reads_it(cl
 )
 def test_bad_classification_is_a_422_naming_the_field_and_changes_nothing(client, world, changes, fields):
     url = f"/api/v1/cases/{world['case_id']}/classification"
+    v = world["version"]
     body = {
         "exploitation_types": ["cse"],
         "flags": [],
         "harm_locations": [],
         "nrm": NRM_NONE,
-        "version": 1,
+        "version": v,
     } | changes
     problem = assert_problem(client.put(url, json=body, headers=world["lead"].headers), 422)
     assert fields <= set(problem["errors"]), problem["errors"]
     after = client.get(url, headers=world["lead"].headers).get_json()
-    assert after["version"] == 1 and after["exploitation_types"] == []
+    assert after["version"] == v and after["exploitation_types"] == ["cse"]
 
 
 def test_a_stale_classification_is_a_409(client, world):
     url = f"/api/v1/cases/{world['case_id']}/classification"
-    body = {"exploitation_types": ["cse"], "flags": [], "harm_locations": [], "nrm": NRM_NONE, "version": 4}
+    stale = world["version"] - 1
+    body = {
+        "exploitation_types": ["cse"],
+        "flags": [],
+        "harm_locations": [],
+        "nrm": NRM_NONE,
+        "version": stale,
+    }
     assert_problem(client.put(url, json=body, headers=world["lead"].headers), 409)

@@ -119,11 +119,12 @@ def test_case_read_exposes_the_documented_fields_in_utc(app, client, make_api_us
         member = factories.user(roles=[Role.PARTNER], name="Police Officer", agency="Hampshire Constabulary")
         set_now(datetime(2026, 7, 1, 11, 30, tzinfo=UTC))  # 12:30 in London: stored and sent as UTC
         case = factories.case(lead=lead, members=[member], state=CaseState.CLOSED)
+        made_at = case.version  # past 1: the case was made through its moves
         set_now(None)
         case.risk_level = RiskLevel.HIGH.value
         case.closed_at = datetime(2026, 8, 2, 9, 0, tzinfo=UTC)
         db.session.commit()
-        case_id, child_id, lead_id, member_id = case.id, case.child_id, lead.id, member.id
+        case_id, child_id, lead_id, member_id, made_at = case.id, case.child_id, lead.id, member.id, made_at
     response = client.get(f"/api/v1/cases/{case_id}", headers=chair.headers)
     assert response.status_code == 200
     body = response.get_json()
@@ -135,7 +136,7 @@ def test_case_read_exposes_the_documented_fields_in_utc(app, client, make_api_us
     assert datetime.fromisoformat(body["opened_at"]) == datetime(2026, 7, 1, 11, 30, tzinfo=UTC)
     assert body["opened_at"].endswith("+00:00")
     assert body["closed_at"] == "2026-08-02T09:00:00+00:00"
-    assert body["version"] == 2  # saved once after it was created
+    assert body["version"] == made_at + 1  # saved once after it was made
     assert body["child"]["id"] == child_id
     assert body["lead_professional"] == {"id": lead_id, "name": "Lead Person"}
     assert (body["access"], body["lead_agency"]) == ("full", "Barnardo's")
@@ -152,7 +153,8 @@ def test_case_with_no_lead_or_risk_level_has_nulls(app, client, make_api_user):
     assert body["lead_professional"] is None
     assert body["risk_level"] is None
     assert body["closed_at"] is None
-    assert body["team"] == []
+    # Only whoever screened the child (a case is opened by a screening; here the MET chair).
+    assert len(body["team"]) == 1
     assert body["exploitation_types"] == body["flags"] == body["harm_locations"] == []
     assert body["open_missing_episode"] is body["rhi_overdue"] is body["repeat_missing"] is False
 
@@ -201,7 +203,8 @@ def test_child_read_exposes_the_documented_fields_and_is_audited(app, client, ma
         "gender": "female",
         "address": "1 Secret Street",
     }
-    assert body["version"] == 2  # saved once after it was created
+    # Saved once after it was created, and once more as recorded by the partner, who screened the child.
+    assert body["version"] == 3
     rows = audit_rows(app, "child.viewed")
     assert [(r["actor_user_id"], r["record_id"]) for r in rows] == [(partner.id, str(child_id))]
 

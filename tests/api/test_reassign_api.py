@@ -7,6 +7,7 @@ import pytest
 
 from mettrack.clock import set_now
 from mettrack.domain.choices import CaseState, Role
+from mettrack.extensions import db
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_problems import assert_problem
@@ -22,15 +23,15 @@ def _clock():
 def test_the_chair_gets_the_cases_whose_lead_left_or_is_missing_with_why(client, app, make_api_user):
     chair = make_api_user(Role.MET_CHAIR)
     with app.app_context():
-        gone = factories.user(
-            roles=[Role.LEAD_PROFESSIONAL], name="Drew Formerlead", agency="Early Help", active=False
-        )
+        gone = factories.user(roles=[Role.LEAD_PROFESSIONAL], name="Drew Formerlead", agency="Early Help")
         present = factories.user(roles=[Role.LEAD_PROFESSIONAL])
         left = factories.case(lead=gone, state=CaseState.MET_REVIEW)
         unled = factories.case(state=CaseState.REFERRED)
         factories.case(lead=present, state=CaseState.REFERRED)  # led: not listed
         factories.case(lead=gone, state=CaseState.CLOSED)  # closed: not listed
-        ids, gone_id = [left.id, unled.id], gone.id
+        gone.active = False  # left after leading them (a deactivated user is never made lead)
+        db.session.commit()
+        ids, gone_id, left_version = [left.id, unled.id], gone.id, left.version
 
     response = client.get(PATH, headers=chair.headers)
 
@@ -45,7 +46,7 @@ def test_the_chair_gets_the_cases_whose_lead_left_or_is_missing_with_why(client,
         "agency": "Early Help",
         "active": False,
     }
-    assert (items[0]["state"], items[0]["version"]) == ("met_review", 1)
+    assert (items[0]["state"], items[0]["version"]) == ("met_review", left_version)
     assert (items[1]["reason"], items[1]["lead_professional"]) == ("no_lead", None)
     assert "child" not in items[0]  # the list names cases, not children
     [row] = audit_rows(app, "case.reassign_listed")

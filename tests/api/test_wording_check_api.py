@@ -61,7 +61,7 @@ def test_flagged_wording_is_a_422_naming_the_field_with_the_findings(app, client
     assert finding["suggestion"] == SUGGESTION and finding["why"]
     assert FLAGGED[finding["start"] : finding["end"]] == WRITTEN
     assert _stored(app, scenario) is None
-    assert audit_rows(app, scenario.action) == []
+    assert audit_rows(app, scenario.action)[scenario.audit_before :] == []
 
 
 def test_save_anyway_saves_as_written_and_the_audit_row_names_the_phrase(app, client, writer):
@@ -71,7 +71,7 @@ def test_save_anyway_saves_as_written_and_the_audit_row_names_the_phrase(app, cl
 
     assert response.status_code in (200, 201), response.get_json()
     assert _stored(app, scenario) == FLAGGED
-    [row] = audit_rows(app, scenario.action)
+    [row] = audit_rows(app, scenario.action)[scenario.audit_before :]
     assert row["detail"]["language_flagged"] == {scenario.field: [PHRASE]}
     assert row["detail"]["saved_anyway"] is True
     assert WRITTEN not in str(row["detail"]) and "park" not in str(row["detail"])
@@ -84,7 +84,7 @@ def test_clean_wording_saves_at_once(app, client, writer):
 
     assert response.status_code in (200, 201), response.get_json()
     assert _stored(app, scenario) == CLEAN
-    [row] = audit_rows(app, scenario.action)
+    [row] = audit_rows(app, scenario.action)[scenario.audit_before :]
     assert "language_flagged" not in row["detail"]
 
 

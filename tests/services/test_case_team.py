@@ -41,7 +41,9 @@ def _team(case_id: int) -> dict[int, str]:
 def _events(case_id: int) -> list[CaseEvent]:
     return list(
         db.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action.like("team.%"))
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case_id, CaseEvent.action.like("team.%"))
+            .order_by(CaseEvent.id)
         )
     )
 

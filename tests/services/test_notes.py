@@ -344,7 +344,9 @@ def test_a_deactivated_item_is_not_offered_but_still_labels_cases(admin):
     assert reference_data.active_item(ReferenceKind.POLICE_TEAM, "npt_north") is not None
     assert [
         a.action
-        for a in db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "reference_item"))
+        for a in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.record_type == "reference_item").order_by(AuditEvent.seq)
+        )
     ] == [
         "reference_item.deactivated",
         "reference_item.reactivated",

@@ -22,9 +22,9 @@ def _count() -> int:
 
 def _actions() -> list[tuple[str, str | None, str]]:
     rows = db.session.execute(
-        select(AuditEvent.action, AuditEvent.record_id, AuditEvent.outcome).where(
-            AuditEvent.action.like("risk_indicator%")
-        )
+        select(AuditEvent.action, AuditEvent.record_id, AuditEvent.outcome)
+        .where(AuditEvent.action.like("risk_indicator%"))
+        .order_by(AuditEvent.seq)
     )
     return [tuple(r) for r in rows]
 

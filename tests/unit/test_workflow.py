@@ -5,7 +5,8 @@ from dataclasses import fields, replace
 
 import pytest
 
-from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role
+from mettrack.domain import workflow
+from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseEventKind, CaseState, Role
 from mettrack.domain.workflow import (
     MOVES,
     NO_CASE,
@@ -401,3 +402,57 @@ def test_buttons_offer_the_moves_whose_guard_passes_leaving_the_reason_to_the_fo
     state, roles, facts, expected
 ):
     assert allowed_actions(state, roles, facts) == expected
+
+
+# --- what the table implies about a case in a state (the services' rules derive from it)
+
+
+@pytest.mark.parametrize(
+    ("fact", "states"),
+    [
+        ("has_exploitation_type", {S.REFERRED, S.MET_REVIEW, S.POLICE_TIERED, S.SERVICE_ASSIGNED}),
+        ("has_date_of_birth", {S.REFERRED, S.MET_REVIEW, S.POLICE_TIERED, S.SERVICE_ASSIGNED}),
+        ("has_completed_risk_assessment", {S.MET_REVIEW, S.POLICE_TIERED, S.SERVICE_ASSIGNED}),
+        # Reached from met_review by assign_service too, so a service_assigned case may have no tier.
+        ("has_police_tier_and_team", {S.POLICE_TIERED}),
+        ("has_accepted_service", {S.SERVICE_ASSIGNED}),
+        # The screening's outcome: an override stands in for a yes, so no state needs either.
+        ("has_positive_screening", set()),
+        ("reason_given", set()),
+    ],
+)
+def test_the_open_states_no_case_reaches_without_a_fact(fact, states):
+    assert workflow.states_needing(fact) == states
+
+
+def test_a_state_lists_every_fact_it_was_reached_with():
+    assert workflow.facts_needed_in(S.SCREENED) == set()
+    assert workflow.facts_needed_in("police_tiered") == {
+        "has_child_name",
+        "has_date_of_birth",
+        "has_address",
+        "has_exploitation_type",
+        "has_completed_risk_assessment",
+        "has_police_tier_and_team",
+    }
+
+
+def test_a_guard_needs_the_facts_it_refuses_without():
+    assert workflow.needs(move_for(A.SET_POLICE_TIER), "has_police_tier_and_team")
+    assert not workflow.needs(move_for(A.SEND_BACK_TO_REVIEW), "has_exploitation_type")
+    assert workflow.needs(move_for(A.REOPEN), "has_exploitation_type")
+
+
+def test_a_service_is_recorded_where_assign_service_leaves_or_enters():
+    assert workflow.states_taking(A.ASSIGN_SERVICE) == {S.MET_REVIEW, S.POLICE_TIERED, S.SERVICE_ASSIGNED}
+    assert workflow.states_taking(A.OPEN_BY_SCREENING) == {S.SCREENED}  # no case is not a state
+
+
+def test_every_move_is_an_event_kind_and_the_other_kinds_move_nothing():
+    assert {kind.move for kind in CaseEventKind if kind.move} == set(CaseAction)
+    assert {kind.value for kind in CaseEventKind if kind.move is None} == {
+        "team.member_added",
+        "team.member_removed",
+        "team.lead_changed",
+        "referral.outcome_recorded",
+    }

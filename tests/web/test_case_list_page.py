@@ -36,8 +36,10 @@ def _case(*, first_name="Testchild", last_name=None, aliases=None, tags=(), lead
     case = factories.case(lead=lead, state=fields.pop("state", CaseState.MET_REVIEW), child_obj=child)
     for name, value in fields.items():
         setattr(case, name, value)
+    held = {(tag.kind, tag.value) for tag in case.tags}  # a referred case has the factory's CSE
     for kind, value in tags:
-        db.session.add(CaseTag(case_id=case.id, kind=kind.value, value=value))
+        if (kind.value, value) not in held:
+            db.session.add(CaseTag(case_id=case.id, kind=kind.value, value=value))
     db.session.commit()
     return case
 
@@ -199,14 +201,18 @@ def test_coordinator_records_another_service_from_the_case_page(client, auth):
     assert "Specialist services" in page and "PARCS" in page
     assert f'href="/cases/{case.id}/services/new"' in page
     form = f"/cases/{case.id}/services/new"
-    bad = post_form(client, form, {"version": "1", "service": "dass", "accepted_on": "2026-07-01"}, page=form)
+    version = str(case.version)
+    bad = post_form(
+        client, form, {"version": version, "service": "dass", "accepted_on": "2026-07-01"}, page=form
+    )
     assert bad.status_code == 400
     assert "must be today or in the past" in _text(bad)
     good = post_form(
-        client, form, {"version": "1", "service": "dass", "accepted_on": "2026-05-31"}, page=form
+        client, form, {"version": version, "service": "dass", "accepted_on": "2026-05-31"}, page=form
     )
     assert good.status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(ServiceAssignment)) == 2
+    # The service that assigned the case, the test's PARCS, and DASS.
+    assert db.session.scalar(select(func.count()).select_from(ServiceAssignment)) == 3
     page = _text(client.get(f"/cases/{case.id}"))
     assert "Drug and Alcohol Support Service (DASS)" in page
 

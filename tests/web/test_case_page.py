@@ -90,11 +90,15 @@ def test_a_case_page_commits_once_and_writes_one_audit_row_naming_what_it_shows(
     for kind, model in (
         ("notes", CaseNote),
         ("missing_episodes", MissingEpisode),
-        ("risk_assessments", RiskAssessment),
         ("service_assignments", ServiceAssignment),
     ):
         expected = db.session.scalars(select(model.id).where(model.case_id == case_id)).all()
         assert sorted(ids[kind]) == sorted(expected), kind
+    # The page shows the current assessment only (its history is a page of its own).
+    newest = db.session.scalar(
+        select(RiskAssessment.id).where(RiskAssessment.case_id == case_id).order_by(RiskAssessment.id.desc())
+    )
+    assert ids["risk_assessments"] == [newest]
     assert lead_id in ids["team"]
     assert "Kestrel" not in json.dumps(detail)  # ids only, never names
 

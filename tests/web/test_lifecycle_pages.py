@@ -170,13 +170,14 @@ def test_the_case_page_offers_the_moves_the_role_may_take(auth, client):
 def test_refer_through_the_form(auth, client):
     lead_id = auth.as_role(Role.LEAD_PROFESSIONAL)
     case = _screened_case(lead_id)
+    version = str(case.version)
     form = client.get(f"/cases/{case.id}/moves/refer")
     assert form.status_code == 200
-    assert 'name="version" value="1"' in form.get_data(as_text=True)
+    assert f'name="version" value="{version}"' in form.get_data(as_text=True)
     response = post_form(
         client,
         f"/cases/{case.id}/moves/refer",
-        {"version": "1", "mash_reference": "MASH-77"},
+        {"version": version, "mash_reference": "MASH-77"},
         page=f"/cases/{case.id}",
     )
     assert response.status_code == 302
@@ -193,7 +194,7 @@ def test_a_guard_refusal_names_what_is_missing_and_keeps_the_input(auth, client)
     case.child.address = None
     db.session.commit()
     response = post_form(
-        client, f"/cases/{case.id}/moves/refer", {"version": "1", "mash_reference": "MASH-77"}
+        client, f"/cases/{case.id}/moves/refer", {"version": str(case.version), "mash_reference": "MASH-77"}
     )
     assert response.status_code == 400
     page = _text(response)
@@ -227,17 +228,18 @@ def test_refer_without_an_exploitation_type_names_it_links_to_it_and_changes_not
 def test_a_stale_version_says_someone_else_changed_the_case_and_keeps_the_input(auth, client):
     lead_id = auth.as_role(Role.LEAD_PROFESSIONAL)
     case = _screened_case(lead_id)
+    read = case.version
     case.child.school = "changes nothing on the case"
-    case.risk_level = "high"  # someone else's save: the case is now at version 2
+    case.risk_level = "high"  # someone else's save: the case is now a version further
     db.session.commit()
     response = post_form(
-        client, f"/cases/{case.id}/moves/refer", {"version": "1", "mash_reference": "MASH-77"}
+        client, f"/cases/{case.id}/moves/refer", {"version": str(read), "mash_reference": "MASH-77"}
     )
     assert response.status_code == 409
     page = _text(response)
     assert "Someone else changed this case" in page
     assert 'value="MASH-77"' in page
-    assert 'name="version" value="2"' in page
+    assert f'name="version" value="{read + 1}"' in page
     assert _count(CaseEvent) == 1
 
 
@@ -252,7 +254,7 @@ def test_a_bad_version_is_a_400_not_a_500(auth, client, version):
 def test_the_assign_service_form_refuses_a_future_acceptance_date(auth, client):
     auth.as_role(Role.COORDINATOR)
     case = factories.case(state=CaseState.MET_REVIEW)
-    data = {"version": "1", "service": "parcs", "accepted_on": "2026-03-03"}
+    data = {"version": str(case.version), "service": "parcs", "accepted_on": "2026-03-03"}
     response = post_form(client, f"/cases/{case.id}/moves/assign_service", data)
     assert response.status_code == 400
     page = _text(response)
@@ -266,7 +268,7 @@ def test_the_close_form_lists_the_exit_reasons(auth, client):
     page = _text(client.get(f"/cases/{case.id}/moves/close"))
     for label in ("Risk reduced", "Moved out of area", "Turned 18", "No further action", "Other"):
         assert label in page
-    response = post_form(client, f"/cases/{case.id}/moves/close", {"version": "1"})
+    response = post_form(client, f"/cases/{case.id}/moves/close", {"version": str(case.version)})
     assert response.status_code == 400
     assert "Give the exit reason before closing the case" in _text(response)
 
