@@ -8,9 +8,9 @@ from typing import Any
 
 # Each partnership default below is written once, in the domain rule it belongs to; a
 # setting here only names it and lets the environment change it.
-from mettrack.domain.missing import DEFAULT_REPEAT_RULE
-from mettrack.domain.reminders import DEFAULT_RULES as REMINDER_DEFAULTS
-from mettrack.domain.risk import DEFAULT_CADENCE, DEFAULT_RULES
+from mettrack.missing.rules import DEFAULT_REPEAT_RULE
+from mettrack.reminders.rules import DEFAULT_RULES as REMINDER_DEFAULTS
+from mettrack.risk.rules import DEFAULT_CADENCE, DEFAULT_RULES
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("METTRACK_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -92,7 +92,7 @@ class Config:
     PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Safeguarding Children Partnership")
     DISPLAY_TIMEZONE = "Europe/London"
 
-    # Sessions live in the database (mettrack/sessions.py); the cookie holds only a signed id.
+    # Sessions live in the database (mettrack/core/sessions.py); the cookie holds only a signed id.
     SESSION_COOKIE_NAME = "mettrack_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -195,8 +195,8 @@ def validate(config: Mapping[str, Any]) -> None:
 
 def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     # Imported here, not at the top: reading the settings must not load the services and models.
-    from mettrack.services.reminders import check_settings as check_reminder_settings
-    from mettrack.services.risk_assessments import check_settings as check_risk_settings
+    from mettrack.reminders.delivery import check_settings as check_reminder_settings
+    from mettrack.risk.assessments import check_settings as check_risk_settings
     from workers.broker import timing_problems
 
     missing = [name for name in config.get("REQUIRED_ENVIRONMENT", ()) if not os.environ.get(name)]

@@ -29,12 +29,15 @@ LAST = ["Ashdown", "Brightwell", "Coldharbour", "Dunmore", "Eastleigh", "Fairlig
 
 
 def build(app, n_cases: int, seed: int) -> dict:
-    from mettrack.clock import now
-    from mettrack.domain.choices import CaseFlag, CaseState, CaseTagKind, ExploitationType, HarmLocation, Role
-    from mettrack.extensions import db
-    from mettrack.models import Case, CaseTag, CaseTeamMember, Child, MissingEpisode, User
-    from mettrack.services import reference_data
-    from mettrack.services.accounts import get_or_create_agency
+    from mettrack.core.clock import now
+    from mettrack.core.choices import CaseFlag, CaseState, CaseTagKind, ExploitationType, HarmLocation, Role
+    from mettrack.core.extensions import db
+    from mettrack.cases.models import Case, CaseTag, CaseTeamMember
+    from mettrack.children.models import Child
+    from mettrack.missing.models import MissingEpisode
+    from mettrack.accounts.models import User
+    from mettrack.reference import data as reference_data
+    from mettrack.accounts.users import get_or_create_agency
 
     rng = random.Random(seed)
     at = now()
@@ -101,10 +104,10 @@ def build(app, n_cases: int, seed: int) -> dict:
 
 
 def run(app, users: dict, repeats: int) -> None:
-    from mettrack.extensions import db
-    from mettrack.models import User
-    from mettrack.services import cases
-    from mettrack.services.cases import CaseFilters
+    from mettrack.core.extensions import db
+    from mettrack.accounts.models import User
+    from mettrack.cases import queries as cases
+    from mettrack.cases.queries import CaseFilters
 
     scenarios = [
         ("chair, no filter, newest first", "chair", CaseFilters(), 1),
@@ -171,7 +174,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from mettrack import create_app
-    from mettrack.extensions import db
+    from mettrack.core.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://", "SERVER_NAME": None})
     with app.app_context():

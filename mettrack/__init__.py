@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
 
 
 def init_input_guard(app: Flask) -> None:
-    from mettrack.input_guard import init_input_guard as init
+    from mettrack.ui.input_guard import init_input_guard as init
 
     init(app)
 
@@ -51,9 +51,9 @@ class DatabaseId(IntegerConverter):
 
 def register_extensions(app: Flask) -> None:
     from mettrack import models  # noqa: F401  (registers the tables)
-    from mettrack.auth_loader import init_login
-    from mettrack.extensions import csrf, db, limiter, migrate
-    from mettrack.sessions import ServerSessionInterface
+    from mettrack.accounts.login import init_login
+    from mettrack.core.extensions import csrf, db, limiter, migrate
+    from mettrack.core.sessions import ServerSessionInterface
     from workers import celery_init_app
 
     db.init_app(app)
@@ -66,31 +66,39 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from mettrack.accounts import account_pages as account
+    from mettrack.accounts import admin_pages as admin
+    from mettrack.accounts import auth_pages as auth
     from mettrack.api import init_api
-    from mettrack.permissions import enforce_declared_access
-    from mettrack.web import (
-        account,
-        admin,
-        audit_log,
-        auth,
-        case_classification,
-        case_team,
-        cases,
-        children,
-        health,
-        main,
-        missing,
-        notes,
-        notifications,
-        phrases_admin,
-        reference_admin,
-        referrals,
-        reminder_log,
-        risk_assessments,
-        risk_indicators,
-        screenings,
-        transitions,
+    from mettrack.audit_log import pages as audit_log
+    from mettrack.cases import (
+        classification_pages as case_classification,
     )
+    from mettrack.cases import (
+        pages as cases,
+    )
+    from mettrack.cases import (
+        referral_pages as referrals,
+    )
+    from mettrack.cases import (
+        team_pages as case_team,
+    )
+    from mettrack.cases import (
+        transition_pages as transitions,
+    )
+    from mettrack.children import pages as children
+    from mettrack.core.permissions import enforce_declared_access
+    from mettrack.home import pages as main
+    from mettrack.language import admin_pages as phrases_admin
+    from mettrack.missing import pages as missing
+    from mettrack.notes import pages as notes
+    from mettrack.reference import admin_pages as reference_admin
+    from mettrack.reminders import log_pages as reminder_log
+    from mettrack.reminders import notification_pages as notifications
+    from mettrack.risk import indicator_pages as risk_indicators
+    from mettrack.risk import pages as risk_assessments
+    from mettrack.screening import pages as screenings
+    from mettrack.ui import health
 
     app.before_request(enforce_declared_access)
     pages = (auth, main, health, account, cases, children, admin, audit_log, missing)
@@ -103,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from mettrack.web.errors import register
+    from mettrack.ui.errors import register
 
     register(app)
 
@@ -115,6 +123,6 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from mettrack.web.template_helpers import register
+    from mettrack.ui.template_helpers import register
 
     register(app)

@@ -47,7 +47,7 @@ def get_metadata():
 def render_item(type_, obj, autogen_context):
     """Write our UTCDateTime as the plain column type it stores, so migrations do not
     import application code."""
-    from mettrack.models.types import UTCDateTime
+    from mettrack.core.types import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

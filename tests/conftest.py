@@ -36,7 +36,7 @@ def pytest_configure(config):
     # parameters travel in each hash, so production hashes still verify as before.
     from argon2 import PasswordHasher
 
-    from mettrack.services import passwords
+    from mettrack.accounts import passwords
 
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
@@ -120,7 +120,7 @@ def pytest_report_header(config):
 def _reset_schema(app):
     from flask_migrate import upgrade
 
-    from mettrack.extensions import db
+    from mettrack.core.extensions import db
 
     with app.app_context():
         with db.engine.begin() as conn:
@@ -150,7 +150,7 @@ def app():
 
 
 def _table_names(app) -> list[str]:
-    from mettrack.extensions import db
+    from mettrack.core.extensions import db
 
     return [t.name for t in reversed(db.metadata.sorted_tables)]
 
@@ -163,14 +163,14 @@ def _clean_database(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
-    from mettrack.clock import set_now
+    from mettrack.core.clock import set_now
 
     set_now(None)
     _empty_tables(app)
 
 
 def _empty_tables(app) -> None:
-    from mettrack.extensions import db
+    from mettrack.core.extensions import db
 
     with app.app_context():
         db.session.remove()

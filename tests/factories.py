@@ -6,16 +6,21 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from mettrack import clock
-from mettrack.domain import workflow
-from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseState, Role, TeamRole
-from mettrack.extensions import db
-from mettrack.models import Case, CaseTeamMember, Child, User, UserRole
-from mettrack.permissions import CASE_WORKERS
-from mettrack.services import case_team, demo_walk, reference_data, risk_catalogue
-from mettrack.services.accounts import get_or_create_agency
-from mettrack.services.children import child_scope
-from mettrack.services.passwords import hash_password
+from mettrack.accounts.models import User, UserRole
+from mettrack.accounts.passwords import hash_password
+from mettrack.accounts.users import get_or_create_agency
+from mettrack.cases import team as case_team
+from mettrack.cases import workflow
+from mettrack.cases.models import Case, CaseTeamMember
+from mettrack.children.models import Child
+from mettrack.children.records import child_scope
+from mettrack.core import clock
+from mettrack.core.choices import OPEN_STATES, CaseAction, CaseState, Role, TeamRole
+from mettrack.core.extensions import db
+from mettrack.core.permissions import CASE_WORKERS
+from mettrack.demo import walk as demo_walk
+from mettrack.reference import data as reference_data
+from mettrack.risk import catalogue as risk_catalogue
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -102,7 +107,7 @@ def case(
     """A case in `state`, made as the app makes one (case_in_state). `lead`: a lead
     professional, who screens the child and so leads the case; `members` join its team.
     `exploitation_types`: codes (cse, cce); a case from `referred` on gets CSE when none
-    is given (domain/workflow.py asks for one)."""
+    is given (cases/workflow.py asks for one)."""
     return case_in_state(
         state, lead=lead, members=members, child_obj=child_obj, exploitation_types=exploitation_types
     )
@@ -111,7 +116,7 @@ def case(
 def case_in_state(
     state, *, lead: User | None = None, members=(), child_obj=None, exploitation_types=(), story=None
 ) -> Case:
-    """Walk a new case to `state` through the use cases (services/demo_walk.py): a
+    """Walk a new case to `state` through the use cases (demo/walk.py): a
     screening opens it, then transitions.apply makes each move of the workflow table with
     valid fields, as the role the table names. A child going past `screened` gets the
     date of birth and address a referral needs, when it has none."""

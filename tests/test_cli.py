@@ -2,9 +2,11 @@
 
 from sqlalchemy import select
 
-from mettrack.extensions import db
-from mettrack.models import Agency, AuditEvent, User
-from mettrack.services.passwords import verify_password
+from mettrack.accounts.agency import Agency
+from mettrack.accounts.models import User
+from mettrack.accounts.passwords import verify_password
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.extensions import db
 
 PASSWORD = "a long enough password"
 

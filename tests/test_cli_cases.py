@@ -1,5 +1,5 @@
 """flask cases move / cases moves: the workflow table from the command line, with the same
-guards, roles and audit rows as the pages and the API (mettrack/cli_cases.py)."""
+guards, roles and audit rows as the pages and the API (mettrack/cli/cases.py)."""
 
 import json
 from datetime import UTC, date, datetime
@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseEvent, Screening
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.screening.models import Screening
 from tests import factories
 from tests.wording_scenarios import FLAGGED, PHRASE, seed_lists
 

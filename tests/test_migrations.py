@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import Migrate
 
-from mettrack.extensions import db
+from mettrack.core.extensions import db
 
 
 def _script(app) -> ScriptDirectory:

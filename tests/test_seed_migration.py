@@ -13,13 +13,17 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from mettrack.domain import reference_defaults
-from mettrack.domain.choices import ReferenceKind
-from mettrack.domain.language import load_seed_phrases
-from mettrack.domain.risk import DEFAULT_INDICATORS
-from mettrack.extensions import db
-from mettrack.models import LanguagePhrase, ReferenceItem, RiskIndicator
-from mettrack.services import language_phrases, reference_data, risk_catalogue
+from mettrack.core.choices import ReferenceKind
+from mettrack.core.extensions import db
+from mettrack.language import phrases as language_phrases
+from mettrack.language.models import LanguagePhrase
+from mettrack.language.rules import load_seed_phrases
+from mettrack.reference import data as reference_data
+from mettrack.reference import defaults as reference_defaults
+from mettrack.reference.models import ReferenceItem
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskIndicator
+from mettrack.risk.rules import DEFAULT_INDICATORS
 from tests.workers.support import separate_app
 
 

@@ -14,21 +14,18 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import (
-    AuditEvent,
-    Case,
-    CaseEvent,
-    MissingEpisode,
-    RiskAssessment,
-    RiskIndicator,
-    RiskRating,
-    Screening,
-    ServiceAssignment,
-    User,
-)
-from mettrack.services import language_phrases, reference_data, risk_catalogue
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.extensions import db
+from mettrack.language import phrases as language_phrases
+from mettrack.missing.models import MissingEpisode
+from mettrack.reference import data as reference_data
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
+from mettrack.screening.models import Screening
+from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

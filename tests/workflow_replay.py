@@ -13,10 +13,12 @@ from dataclasses import fields
 
 from sqlalchemy import exists, select
 
-from mettrack.domain import workflow
-from mettrack.domain.choices import OPEN_STATES, CaseEventKind, CaseTagKind
-from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent, CaseTag, RiskAssessment, ServiceAssignment
+from mettrack.cases import workflow
+from mettrack.cases.models import Case, CaseEvent, CaseTag
+from mettrack.core.choices import OPEN_STATES, CaseEventKind, CaseTagKind
+from mettrack.core.extensions import db
+from mettrack.risk.models import RiskAssessment
+from mettrack.specialist_services.models import ServiceAssignment
 
 # Every fact passes, so `decide` weighs only the action, the roles and the state.
 EVERYTHING = workflow.CaseFacts(**{f.name: True for f in fields(workflow.CaseFacts)})

@@ -37,7 +37,7 @@ def _fresh_database_connections(**_kwargs) -> None:
     flask_app = getattr(current_celery_app, "flask_app", None)
     if flask_app is None:
         return
-    from mettrack.extensions import db
+    from mettrack.core.extensions import db
 
     with flask_app.app_context():
         for engine in db.engines.values():

@@ -13,8 +13,8 @@ from flask_smorest import Api
 
 from mettrack.api.blueprint import API_PREFIX
 from mettrack.api.problems import MEDIA_TYPE, ProblemSchema
-from mettrack.extensions import csrf
-from mettrack.permissions import Perm, requires
+from mettrack.core.extensions import csrf
+from mettrack.core.permissions import Perm, requires
 
 API_DESCRIPTION = """\
 METtrack's API for partner agencies' scripts.
@@ -72,22 +72,32 @@ class MettrackApi(Api):
 
 
 def _resource_blueprints():
-    from mettrack.api import (
-        case_classification,
-        case_team,
-        cases,
-        children,
-        missing,
-        notes,
-        notifications,
-        philomena,
-        reassign,
-        referrals,
-        risk_assessments,
-        screenings,
-        service_assignments,
-        transitions,
+    from mettrack.cases import (
+        api as cases,
     )
+    from mettrack.cases import (
+        classification_api as case_classification,
+    )
+    from mettrack.cases import (
+        reassign_api as reassign,
+    )
+    from mettrack.cases import (
+        referral_api as referrals,
+    )
+    from mettrack.cases import (
+        team_api as case_team,
+    )
+    from mettrack.cases import (
+        transitions_api as transitions,
+    )
+    from mettrack.children import api as children
+    from mettrack.missing import api as missing
+    from mettrack.missing import philomena_api as philomena
+    from mettrack.notes import api as notes
+    from mettrack.reminders import api as notifications
+    from mettrack.risk import api as risk_assessments
+    from mettrack.screening import api as screenings
+    from mettrack.specialist_services import api as service_assignments
 
     return [
         cases.blp,

@@ -12,15 +12,15 @@ act as the signed-in practitioner. So under /api/:
 
 Outside /api/ neither changes anything: pages keep their sessions and ignore tokens.
 Whether the user may then do what they ask is decided, as for the pages, by
-mettrack/permissions.py: @requires answers 401 for nobody, 403 for a role that does not
+mettrack/core/permissions.py: @requires answers 401 for nobody, 403 for a role that does not
 allow the action.
 """
 
 from flask import Flask, Request
 from flask.sessions import SessionInterface
 
-from mettrack.extensions import login_manager
-from mettrack.services import tokens
+from mettrack.accounts import user_for_secret
+from mettrack.core.extensions import login_manager
 
 API_PATH_PREFIX = "/api/"
 
@@ -42,7 +42,7 @@ def load_api_user(req: Request):
     /api/ requests only."""
     if not is_api_request(req):
         return None
-    return tokens.user_for_secret(bearer_secret(req))
+    return user_for_secret(bearer_secret(req))
 
 
 class StatelessApiSessions(SessionInterface):

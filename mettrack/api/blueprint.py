@@ -19,7 +19,7 @@ class ApiBlueprint(Blueprint):
     """A flask-smorest Blueprint whose errors are problem details and whose operations
     are documented as taking a bearer token (401) and a role (403).
 
-    Views declare their permission with @requires from mettrack/permissions.py, as pages
+    Views declare their permission with @requires from mettrack/core/permissions.py, as pages
     do; put it above the flask-smorest decorators so that the caller is checked before
     their input is parsed.
     """

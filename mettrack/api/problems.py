@@ -9,7 +9,7 @@ Errors raised inside an API view are turned into problems by the handlers that
 core refusals (mettrack/core/errors.py: each names its status, and may add its own
 `detail`, `errors` and extension members), one for werkzeug's HTTP errors, one for a
 stale write. Errors raised before any view is found (an unknown path, a method the path
-does not take) reach the app's handlers in mettrack/web/errors.py, which answer /api/
+does not take) reach the app's handlers in mettrack/ui/errors.py, which answer /api/
 paths with the same problems.
 """
 
@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 from mettrack.core.errors import AppError, NotFound, ValidationError
-from mettrack.extensions import db
+from mettrack.core.extensions import db
 
 PROBLEM_TYPE = "about:blank"
 MEDIA_TYPE = "application/problem+json"

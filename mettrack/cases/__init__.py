@@ -1,1 +1,104 @@
-"""The case: what a viewer may see of it (projection.py) and its page (page.py)."""
+"""The case: what a viewer may see of it (projection.py) and its page (page.py).
+
+What other features may use of this one is exported here, and only here (the import
+contracts in pyproject.toml hold every other feature to it; docs/architecture.md).
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mettrack.cases.api import CASE_ID
+    from mettrack.cases.classification import classification_of, may_edit, save
+    from mettrack.cases.lock import locked_case
+    from mettrack.cases.page import offered_moves as page_offered_moves
+    from mettrack.cases.page import screening_rows
+    from mettrack.cases.projection import project_for
+    from mettrack.cases.queries import get_for, get_summary_for, record_visible, require, review_overdue
+    from mettrack.cases.schemas import LifecycleCaseSchema
+    from mettrack.cases.scopes import case_scope, case_summary_scope
+    from mettrack.cases.team import add_member, change_lead, count_to_reassign
+    from mettrack.cases.transitions import (
+        ACTION_FIELDS,
+        MAX_WORKER,
+        MoveRefused,
+        apply,
+        check_role,
+        current_version,
+    )
+    from mettrack.cases.transitions import (
+        offered_moves as transitions_offered_moves,
+    )
+    from mettrack.cases.workflow import move_for, needs, states_taking
+
+# name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
+# so that features which use each other do not load each other's whole package at start-up.
+_EXPORTS = {
+    "ACTION_FIELDS": "mettrack.cases.transitions",
+    "CASE_ID": "mettrack.cases.api",
+    "LifecycleCaseSchema": "mettrack.cases.schemas",
+    "MAX_WORKER": "mettrack.cases.transitions",
+    "MoveRefused": "mettrack.cases.transitions",
+    "add_member": "mettrack.cases.team",
+    "apply": "mettrack.cases.transitions",
+    "case_scope": "mettrack.cases.scopes",
+    "case_summary_scope": "mettrack.cases.scopes",
+    "change_lead": "mettrack.cases.team",
+    "check_role": "mettrack.cases.transitions",
+    "classification_of": "mettrack.cases.classification",
+    "count_to_reassign": "mettrack.cases.team",
+    "current_version": "mettrack.cases.transitions",
+    "get_for": "mettrack.cases.queries",
+    "get_summary_for": "mettrack.cases.queries",
+    "locked_case": "mettrack.cases.lock",
+    "may_edit": "mettrack.cases.classification",
+    "move_for": "mettrack.cases.workflow",
+    "needs": "mettrack.cases.workflow",
+    "page_offered_moves": "mettrack.cases.page:offered_moves",
+    "project_for": "mettrack.cases.projection",
+    "record_visible": "mettrack.cases.queries",
+    "require": "mettrack.cases.queries",
+    "review_overdue": "mettrack.cases.queries",
+    "save": "mettrack.cases.classification",
+    "screening_rows": "mettrack.cases.page",
+    "states_taking": "mettrack.cases.workflow",
+    "transitions_offered_moves": "mettrack.cases.transitions:offered_moves",
+}
+__all__ = [
+    "ACTION_FIELDS",
+    "CASE_ID",
+    "LifecycleCaseSchema",
+    "MAX_WORKER",
+    "MoveRefused",
+    "add_member",
+    "apply",
+    "case_scope",
+    "case_summary_scope",
+    "change_lead",
+    "check_role",
+    "classification_of",
+    "count_to_reassign",
+    "current_version",
+    "get_for",
+    "get_summary_for",
+    "locked_case",
+    "may_edit",
+    "move_for",
+    "needs",
+    "page_offered_moves",
+    "project_for",
+    "record_visible",
+    "require",
+    "review_overdue",
+    "save",
+    "screening_rows",
+    "states_taking",
+    "transitions_offered_moves",
+]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attribute = _EXPORTS[name].partition(":")
+    return getattr(import_module(module), attribute or name)

@@ -21,11 +21,26 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mettrack import audit
-from mettrack.cases import projection
+from mettrack.cases import (
+    classification as case_classification,
+)
+from mettrack.cases import (
+    projection,
+    transitions,
+    workflow,
+)
+from mettrack.cases import queries as case_reads
+from mettrack.cases import (
+    referral as referrals,
+)
+from mettrack.cases import (
+    team as case_team,
+)
+from mettrack.cases.models import Case, CaseEvent
 from mettrack.cases.projection import ProjectedCase, View
-from mettrack.domain import workflow
-from mettrack.domain.choices import (
+from mettrack.cases.scopes import case_summary_scope
+from mettrack.core import audit
+from mettrack.core.choices import (
     CaseFlag,
     ExploitationType,
     HarmLocation,
@@ -33,21 +48,14 @@ from mettrack.domain.choices import (
     ReferenceKind,
     ScreeningOutcome,
 )
-from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent, Screening
-from mettrack.permissions import Perm, can, case_summary_scope, deny_record
-from mettrack.services import (
-    case_classification,
-    case_team,
-    missing,
-    notes,
-    reference_data,
-    referrals,
-    risk_assessments,
-    service_assignments,
-    transitions,
-)
-from mettrack.services import cases as case_reads
+from mettrack.core.extensions import db
+from mettrack.core.permissions import Perm, can, deny_record
+from mettrack.missing import summary_of
+from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
+from mettrack.reference import label_for
+from mettrack.risk import summary_of as risk_assessments_summary_of
+from mettrack.screening.models import Screening
+from mettrack.specialist_services import views_of
 
 AUDIT_ACTION = "case.viewed"
 
@@ -134,9 +142,9 @@ def _actions(r: Reading) -> dict:
         ("Holding team", ReferenceKind.POLICE_TEAM, case.police_team),
     ):
         if code:
-            rows.append((label, reference_data.label_for(kind, code), None, None))
+            rows.append((label, label_for(kind, code), None, None))
     if whole and case.closure_reason:
-        reason = reference_data.label_for(ReferenceKind.EXIT_REASON, case.closure_reason)
+        reason = label_for(ReferenceKind.EXIT_REASON, case.closure_reason)
         rows.append(
             ("Exit reason", reason + (f": {case.closure_note}" if case.closure_note else ""), None, None)
         )
@@ -201,13 +209,13 @@ def screening_rows(rows) -> list[dict]:
 
 
 def _risk(r: Reading) -> dict:
-    summary = risk_assessments.summary_of(r.case)
+    summary = risk_assessments_summary_of(r.case)
     r.show("risk_assessments", [summary.current.assessment.id] if summary.current else [])
     return {"summary": summary, "may_assess": can(r.user, Perm.RISK_ASSESS)}
 
 
 def _missing(r: Reading) -> dict:
-    summary = missing.summary_of(r.case)
+    summary = summary_of(r.case)
     r.show("missing_episodes", (e.episode.id for e in summary.episodes))
     return {
         "summary": summary,
@@ -217,15 +225,15 @@ def _missing(r: Reading) -> dict:
 
 
 def _services(r: Reading) -> dict:
-    views = service_assignments.views_of(r.case)
+    views = views_of(r.case)
     r.show("service_assignments", (v.assignment.id for v in views))
     return {"services": views, "may_assign": can(r.user, Perm.SERVICE_ASSIGN)}
 
 
 def _notes(r: Reading) -> dict:
-    shown = notes.newest_of(r.case, notes.SECTION_SIZE)
+    shown = newest_of(r.case, SECTION_SIZE)
     r.show("notes", (n.id for n in shown))
-    total = notes.count_for_case(r.case)
+    total = count_for_case(r.case)
     return {
         "notes": shown,
         "total": total,

@@ -10,8 +10,9 @@ projected case reads as the case does, except that what the view withholds reads
 
 from enum import StrEnum
 
-from mettrack.models import Case, Child
-from mettrack.services import cases as case_reads
+from mettrack.cases import queries as case_reads
+from mettrack.cases.models import Case
+from mettrack.children.models import Child
 
 
 class View(StrEnum):

@@ -36,3 +36,208 @@ class ChoiceSet(StrEnum):
     def labels(cls) -> dict[str, str]:
         """Each code's label, for a template that shows a stored code."""
         return dict(cls.choices())
+
+
+class Role(ChoiceSet):
+    MET_CHAIR = "met_chair", "MET chair"
+    LEAD_PROFESSIONAL = "lead_professional", "Lead professional"
+    COORDINATOR = "coordinator", "Coordinator"
+    PARTNER = "partner", "Partner agency practitioner"
+    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", "Administrator"
+
+
+class CaseState(ChoiceSet):
+    """Colours: the GOV.UK tag (govuk-tag--*) a case's state is shown in."""
+
+    SCREENED = "screened", "Screened", "grey"
+    REFERRED = "referred", "Referred to Children's Services", "light-blue"
+    MET_REVIEW = "met_review", "For MET review", "purple"
+    POLICE_TIERED = "police_tiered", "Police tier set", "blue"
+    SERVICE_ASSIGNED = "service_assigned", "Specialist service assigned", "teal"
+    CLOSED = "closed", "Closed", "grey"
+
+
+OPEN_STATES = frozenset(CaseState) - {CaseState.CLOSED}
+
+
+class RiskLevel(ChoiceSet):
+    # The partnership's procedure names medium "moderate" and high "significant".
+    LOW = "low", "Low", "green"
+    MEDIUM = "medium", "Medium (moderate)", "yellow"
+    HIGH = "high", "High (significant)", "red"
+
+
+class TeamRole(ChoiceSet):
+    LEAD = "lead"
+    MEMBER = "member"
+
+
+class AuditOutcome(ChoiceSet):
+    OK = "ok"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+class ScreeningAnswer(ChoiceSet):
+    """An answer to a CSERQ4 question; only question 2 can be unknown (partner's age not given)."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class ScreeningOutcome(ChoiceSet):
+    REFER = "refer", "Refer to Children's Services"
+    NO_REFERRAL = "no_referral", "No referral indicated"
+
+
+class IndicatorGroup(ChoiceSet):
+    """Groups of the risk assessment toolkit's indicators, in the order a form shows them."""
+
+    MISSING = "missing", "Going missing and being moved"
+    RELATIONSHIPS = "relationships", "Relationships and family"
+    ASSOCIATIONS = "associations", "People and places"
+    BEHAVIOUR = "behaviour", "Behaviour and belongings"
+    HEALTH = "health", "Physical, sexual and mental health"
+    EDUCATION = "education", "Education"
+    ONLINE = "online", "Online and phones"
+
+
+class IndicatorRating(ChoiceSet):
+    """How strongly an indicator is present, in ascending order (CERAF: none, low, medium, high)."""
+
+    NONE = "none", "None"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+    @property
+    def rank(self) -> int:
+        return list(IndicatorRating).index(self)  # the order of definition
+
+
+class IndicatorPeriod(ChoiceSet):
+    """When an indicator was seen: current is the last 3 months, previous is 3 to 6 months ago (CERAF)."""
+
+    CURRENT = "current", "Current (last 3 months)"
+    PREVIOUS = "previous", "Previous (3 to 6 months ago)"
+
+    @property
+    def short_label(self) -> str:
+        """The label without its span of months, where the form says the span once."""
+        return self.label.split(" (")[0]
+
+
+class ExploitationType(ChoiceSet):
+    """The exploitation list is kept per type; a child can be on it for more than one."""
+
+    CSE = "cse", "Child sexual exploitation (CSE)"
+    CCE = "cce", "Child criminal exploitation (CCE)"
+
+
+class CaseFlag(ChoiceSet):
+    TRAFFICKING = "trafficking", "Trafficking"
+    COUNTY_LINES = "county_lines", "County lines"
+    GANG_OCG = "gang_ocg", "Gang or organised crime group"
+    ONLINE = "online", "Online"
+    MISSING_LINKED = "missing_linked", "Linked to going missing"
+
+
+class HarmLocation(ChoiceSet):
+    ONLINE = "online", "Online"
+    PUBLIC_PLACE = "public_place", "Public place"
+    PRIVATE_ADDRESS = "private_address", "Private address"
+    HOTEL = "hotel", "Hotel"
+
+
+class CaseTagKind(ChoiceSet):
+    """What a case_tags row records: one table, three enumerations."""
+
+    EXPLOITATION_TYPE = "exploitation_type"
+    FLAG = "flag"
+    HARM_LOCATION = "harm_location"
+
+
+class LookedAfterStatus(ChoiceSet):
+    """Which order or section a looked-after child is accommodated under (Children Act 1989)."""
+
+    SECTION_20 = "s20", "Accommodated under section 20 (Children Act 1989)"
+    CARE_ORDER = "s31_care_order", "Care order (section 31)"
+    INTERIM_CARE_ORDER = "s38_interim_care_order", "Interim care order (section 38)"
+    EMERGENCY_PROTECTION_ORDER = "s44_epo", "Emergency protection order (section 44)"
+    POLICE_PROTECTION = "s46_police_protection", "Police protection (section 46)"
+    PLACEMENT_ORDER = "placement_order", "Placement order"
+    REMAND = "remand", "Remanded to local authority accommodation"
+    OTHER = "other", "Other"
+
+
+class NrmDecision(ChoiceSet):
+    """National Referral Mechanism reasonable and conclusive grounds decisions."""
+
+    PENDING = "pending", "Awaited"
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+
+
+class RhiStatus(ChoiceSet):
+    """A Return Home Interview: offered within 72 hours of return (statutory guidance, 2014)."""
+
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    NOT_POSSIBLE = "not_possible", "Not possible"
+
+
+class ReferenceKind(ChoiceSet):
+    """Lists an admin keeps: they differ between partnerships and forces."""
+
+    POLICE_TIER = "police_tier", "Police tiers"
+    POLICE_TEAM = "police_team", "Police holding teams"
+    SPECIALIST_SERVICE = "specialist_service", "Specialist services"
+    EXIT_REASON = "exit_reason", "Exit reasons"
+
+
+class CaseAction(ChoiceSet):
+    """The moves of a case between states; the table of moves is mettrack/cases/workflow.py."""
+
+    OPEN_BY_SCREENING = "open_by_screening", "Open a case from a screening"
+    REFER = "refer", "Refer to Children's Services"
+    CLOSE_NO_FURTHER_ACTION = "close_no_further_action", "Close: no further action"
+    SEND_TO_MET_REVIEW = "send_to_met_review", "Send to MET review"
+    SET_POLICE_TIER = "set_police_tier", "Set the police tier"
+    ASSIGN_SERVICE = "assign_service", "Record the specialist service as assigned"
+    SEND_BACK_TO_REVIEW = "send_back_to_review", "Send back to MET review"
+    CLOSE = "close", "Close the case"
+    REOPEN = "reopen", "Reopen on new concerns"
+
+
+class CaseEventKind(ChoiceSet):
+    """Every kind of event on a case's timeline (CaseEvent.action): the workflow's moves
+    (CaseAction, the same values), which change the state, and the records that do not
+    (a change of the team, a referral's outcome), whose timeline entry is their reason."""
+
+    OPEN_BY_SCREENING = CaseAction.OPEN_BY_SCREENING.value
+    REFER = CaseAction.REFER.value
+    CLOSE_NO_FURTHER_ACTION = CaseAction.CLOSE_NO_FURTHER_ACTION.value
+    SEND_TO_MET_REVIEW = CaseAction.SEND_TO_MET_REVIEW.value
+    SET_POLICE_TIER = CaseAction.SET_POLICE_TIER.value
+    ASSIGN_SERVICE = CaseAction.ASSIGN_SERVICE.value
+    SEND_BACK_TO_REVIEW = CaseAction.SEND_BACK_TO_REVIEW.value
+    CLOSE = CaseAction.CLOSE.value
+    REOPEN = CaseAction.REOPEN.value
+    TEAM_MEMBER_ADDED = "team.member_added"
+    TEAM_MEMBER_REMOVED = "team.member_removed"
+    TEAM_LEAD_CHANGED = "team.lead_changed"
+    REFERRAL_OUTCOME_RECORDED = "referral.outcome_recorded"
+
+    @property
+    def move(self) -> CaseAction | None:
+        """The workflow move this event records, or None for an event that moves nothing."""
+        return next((action for action in CaseAction if action == self.value), None)
+
+
+TEAM_EVENTS = frozenset(
+    {CaseEventKind.TEAM_MEMBER_ADDED, CaseEventKind.TEAM_MEMBER_REMOVED, CaseEventKind.TEAM_LEAD_CHANGED}
+)
+REFERRAL_EVENTS = frozenset({CaseEventKind.REFERRAL_OUTCOME_RECORDED})

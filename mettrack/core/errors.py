@@ -1,5 +1,5 @@
 """The one way a use case refuses: each error names its HTTP status, and one handler turns
-it into an error page (mettrack/web/errors.py) and one into an RFC 9457 problem
+it into an error page (mettrack/ui/errors.py) and one into an RFC 9457 problem
 (mettrack/api/problems.py). The command line prints the same words (mettrack/cli.py).
 
     NotFound         404  not there, or outside the user's need-to-know (never revealed)

@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from mettrack.extensions import db
+from mettrack.core.extensions import db
 
 _DEPTH = "mettrack_uow_depth"
 _COMMITTING = "mettrack_uow_committing"

@@ -1,19 +1,20 @@
 """Models, one aggregate per module. Importing this package registers every table."""
 
-from mettrack.models.agency import Agency
-from mettrack.models.api_token import ApiToken
-from mettrack.models.audit_event import AuditEvent
-from mettrack.models.case import Case, CaseEvent, CaseTag, CaseTeamMember
-from mettrack.models.child import Child
-from mettrack.models.missing import MissingEpisode, PhilomenaProfile
-from mettrack.models.note import CaseNote, LanguagePhrase
-from mettrack.models.reference import ReferenceItem
-from mettrack.models.reminder import Reminder
-from mettrack.models.risk import RiskAssessment, RiskIndicator, RiskRating
-from mettrack.models.screening import Screening
-from mettrack.models.service_assignment import ServiceAssignment
-from mettrack.models.user import User, UserRole
-from mettrack.models.user_session import UserSession
+from mettrack.accounts.agency import Agency
+from mettrack.accounts.api_token import ApiToken
+from mettrack.accounts.models import User, UserRole
+from mettrack.cases.models import Case, CaseEvent, CaseTag, CaseTeamMember
+from mettrack.children.models import Child
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.user_session import UserSession
+from mettrack.language.models import LanguagePhrase
+from mettrack.missing.models import MissingEpisode, PhilomenaProfile
+from mettrack.notes.models import CaseNote
+from mettrack.reference.models import ReferenceItem
+from mettrack.reminders.models import Reminder
+from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
+from mettrack.screening.models import Screening
+from mettrack.specialist_services.models import ServiceAssignment
 
 __all__ = [
     "Agency",

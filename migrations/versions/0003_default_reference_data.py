@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 # Pure data modules only (no app, no session, no models): the tables are described below
 # as they stand at this revision, so later model changes cannot break this migration.
-from mettrack.domain import reference_defaults
-from mettrack.domain.language import phrase_key
+from mettrack.reference import defaults as reference_defaults
+from mettrack.language.rules import phrase_key
 
 
 # revision identifiers, used by Alembic.

@@ -1,7 +1,7 @@
 """referral outcome: who recorded the outcome of the referral to Children's Services, and when
 
 The outcome of a referral usually comes back from the MASH days after the referral, so it
-is recorded on its own (services/referrals.py), not only at the moment of referring.
+is recorded on its own (cases/referral.py), not only at the moment of referring.
 
 Revision ID: 0004_referral_outcome_recorded
 Revises: 0003_default_reference_data

@@ -28,7 +28,7 @@ Placeholders in paths, filled by the World built for each test:
 
 from dataclasses import dataclass, field
 
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 
 ALL_ROLES = frozenset(Role)
 CASE_ROLES = frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER})

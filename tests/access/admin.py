@@ -1,6 +1,6 @@
 """User administration and the audit log search."""
 
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 from tests.access import Route
 
 ADMIN = frozenset({Role.ADMIN})

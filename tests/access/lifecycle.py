@@ -6,7 +6,7 @@ that the role may take is refused by its fields (400 on a page, 422 by the API):
 as a move's roles come from the workflow table, not from the route.
 """
 
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 from tests.access import CASE_ROLES, Route
 
 CHAIR_ONLY = frozenset({Role.MET_CHAIR})

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from mettrack.domain.choices import LookedAfterStatus
-from mettrack.extensions import db
-from mettrack.models import MissingEpisode, PhilomenaProfile
+from mettrack.core.choices import LookedAfterStatus
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode, PhilomenaProfile
 from tests.access import CASE_ROLES, Route
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

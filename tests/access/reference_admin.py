@@ -1,8 +1,9 @@
 """Reference data and the language list for administrators (pages only)."""
 
-from mettrack.domain.choices import ReferenceKind, Role
-from mettrack.extensions import db
-from mettrack.models import LanguagePhrase, ReferenceItem
+from mettrack.core.choices import ReferenceKind, Role
+from mettrack.core.extensions import db
+from mettrack.language.models import LanguagePhrase
+from mettrack.reference.models import ReferenceItem
 from tests.access import Route
 
 ADMIN_ONLY = frozenset({Role.ADMIN})

@@ -6,7 +6,7 @@ their need-to-know (others 404). The recording routes send a version far beyond 
 case's, so an allowed role gets past 403 and 404 to the version check (409).
 """
 
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 from tests.access import CASE_ROLES, Route
 
 CHAIR_AND_LEAD = frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL})

@@ -9,10 +9,10 @@ swaps cases, not users), so tests/web/test_notifications.py checks that on its o
 
 from datetime import UTC, datetime
 
-from mettrack.domain.choices import Role
-from mettrack.domain.reminders import Channel, ReminderKind, ReminderState
-from mettrack.extensions import db
-from mettrack.models import Reminder
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
+from mettrack.reminders.models import Reminder
+from mettrack.reminders.rules import Channel, ReminderKind, ReminderState
 from tests.access import ALL_ROLES, Route
 
 CHAIR = frozenset({Role.MET_CHAIR})

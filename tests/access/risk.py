@@ -3,10 +3,10 @@ pages, and the API's list of indicators."""
 
 from datetime import date
 
-from mettrack.domain.choices import Role
-from mettrack.domain.risk import DEFAULT_INDICATORS
-from mettrack.extensions import db
-from mettrack.models import RiskAssessment, RiskIndicator, RiskRating
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
+from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
+from mettrack.risk.rules import DEFAULT_INDICATORS
 from tests.access import ALL_ROLES, CASE_ROLES, Route
 
 ASSESSORS = frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL})
@@ -34,7 +34,7 @@ INDICATOR = {"code": "matrix_indicator", "label": "A new indicator", "group": "o
 def build_records(visible_case, hidden_case, assessor) -> dict:
     """For tests/access/world.py: the default catalogue, and an assessment on each case.
     The cases themselves are not changed (their version stays 1)."""
-    from mettrack.services import risk_catalogue
+    from mettrack.risk import catalogue as risk_catalogue
 
     risk_catalogue.seed_defaults()
     indicator = db.session.scalar(db.select(RiskIndicator).where(RiskIndicator.code == RATED))

@@ -8,9 +8,9 @@ current service (build_records) whose end a coordinator may record.
 
 from datetime import date
 
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import ServiceAssignment
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
+from mettrack.specialist_services.models import ServiceAssignment
 from tests.access import CASE_ROLES, Route
 
 COORDINATOR_ONLY = frozenset({Role.COORDINATOR})

@@ -9,7 +9,7 @@ far beyond the case's, so an allowed role gets past 403 and 404 to the version c
 extra team member off the team succeeds (302 / 204).
 """
 
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 from tests import factories
 from tests.access import CASE_ROLES, Route
 
@@ -21,9 +21,9 @@ STALE = "999999"
 def build_records(visible_case, hidden_case, lead) -> dict:
     """For tests/access/world.py: a partner of another agency on the visible case's team
     (taken off by the remove routes). Returns the ids to add."""
-    from mettrack.domain.choices import TeamRole
-    from mettrack.extensions import db
-    from mettrack.models import CaseTeamMember
+    from mettrack.cases.models import CaseTeamMember
+    from mettrack.core.choices import TeamRole
+    from mettrack.core.extensions import db
 
     member = factories.user(roles=[Role.PARTNER], agency="Team member agency")
     visible_case.team.append(CaseTeamMember(user=member, team_role=TeamRole.MEMBER.value))

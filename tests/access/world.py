@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from mettrack.domain.choices import CaseState, Role
+from mettrack.core.choices import CaseState, Role
 from tests import factories
 
 ROUTES = []  # this module holds no routes; it is not an area table
@@ -22,7 +22,7 @@ class World:
 
 
 def issue_token(user) -> tuple[int, str]:
-    from mettrack.services import tokens
+    from mettrack.accounts import tokens
 
     token, secret = tokens.create_token(user, name="matrix", actor=user)
     return token.id, secret
@@ -95,17 +95,12 @@ def build_open_case_records(open_case, lead) -> dict:
     `open_<name>` ids, which stand for `<name>` in a path on the open case."""
     from datetime import UTC, date, datetime
 
-    from mettrack.domain.choices import LookedAfterStatus
-    from mettrack.extensions import db
-    from mettrack.models import (
-        CaseNote,
-        MissingEpisode,
-        PhilomenaProfile,
-        RiskAssessment,
-        RiskIndicator,
-        RiskRating,
-        ServiceAssignment,
-    )
+    from mettrack.core.choices import LookedAfterStatus
+    from mettrack.core.extensions import db
+    from mettrack.missing.models import MissingEpisode, PhilomenaProfile
+    from mettrack.notes.models import CaseNote
+    from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
+    from mettrack.specialist_services.models import ServiceAssignment
 
     open_case.child.looked_after = True
     open_case.child.looked_after_status = LookedAfterStatus.CARE_ORDER.value

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
 from tests import factories
 
 
@@ -53,7 +53,7 @@ def make_api_user(app):
     """make_api_user(role, **factory_kwargs) -> ApiUser: a user and a token of theirs."""
 
     def make(role=Role.LEAD_PROFESSIONAL, **kwargs) -> ApiUser:
-        from mettrack.services import tokens
+        from mettrack.accounts import tokens
 
         with app.app_context():
             user = factories.user(roles=[role], **kwargs)

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import ApiToken, User
+from mettrack.accounts.api_token import ApiToken
+from mettrack.accounts.models import User
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests.conftest import post_form
 
 SECRET_RE = re.compile(r'<code class="mettrack-token" id="new-token">(mt_[^<]+)</code>')
@@ -54,7 +55,7 @@ def test_a_token_name_too_long_is_refused_naming_the_field(auth, client, app):
 
 
 def test_account_page_lists_only_the_users_own_tokens_in_london_time(auth, client, app):
-    from mettrack.services import tokens
+    from mettrack.accounts import tokens
     from tests import factories
 
     user_id = auth.as_role(Role.PARTNER)
@@ -95,7 +96,7 @@ def test_revoking_needs_the_csrf_token(auth, client, app):
 
 def test_nobody_revokes_another_users_token_from_their_account_page(auth, client, app):
     """Not even an admin: admins revoke other users' tokens from the admin user page."""
-    from mettrack.services import tokens
+    from mettrack.accounts import tokens
     from tests import factories
 
     with app.app_context():

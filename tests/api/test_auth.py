@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import ApiToken, User
-from mettrack.permissions import Perm, declared_permission
+from mettrack.accounts.api_token import ApiToken
+from mettrack.accounts.models import User
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
+from mettrack.core.permissions import Perm, declared_permission
 from tests.api.conftest import bearer
 
 CASES = "/api/v1/cases"
@@ -50,7 +51,7 @@ def test_token_in_query_string_is_not_accepted(client, make_api_user):
 
 
 def test_revoked_token_is_401(app, client, make_api_user):
-    from mettrack.services import tokens
+    from mettrack.accounts import tokens
 
     user = make_api_user(Role.MET_CHAIR)
     assert client.get(CASES, headers=user.headers).status_code == 200

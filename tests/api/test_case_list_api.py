@@ -5,11 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, CaseTagKind, Role
-from mettrack.extensions import db
-from mettrack.models import CaseTag, MissingEpisode
-from mettrack.services import reference_data
+from mettrack.cases.models import CaseTag
+from mettrack.core.choices import CaseState, CaseTagKind, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode
+from mettrack.reference import data as reference_data
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_cases import CASE_FIELDS
@@ -115,7 +116,7 @@ def test_bad_filter_is_422_naming_the_field(client, make_api_user, query, field)
 def test_search_by_name_in_a_post_body(app, client, make_api_user):
     partner = make_api_user(Role.PARTNER)
     with app.app_context():
-        from mettrack.models import User
+        from mettrack.accounts.models import User
 
         member = db.session.get(User, partner.id)
         child = factories.child(first_name="Marisol", last_name="Quenby")

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import User
+from mettrack.accounts.models import User
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_problems import assert_problem

@@ -2,10 +2,10 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, RiskLevel, Role
-from mettrack.extensions import db
-from mettrack.models import User
+from mettrack.accounts.models import User
+from mettrack.core.choices import CaseState, RiskLevel, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests import factories
 from tests.api.conftest import audit_rows
 

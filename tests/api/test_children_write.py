@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import Child, User
+from mettrack.accounts.models import User
+from mettrack.children.models import Child
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
 from tests import factories
 from tests.api.conftest import audit_rows
 

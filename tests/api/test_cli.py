@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select
 
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import ApiToken
+from mettrack.accounts.api_token import ApiToken
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
 from tests import factories
 
 

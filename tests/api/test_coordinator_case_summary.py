@@ -5,11 +5,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, CaseTagKind, Role
-from mettrack.extensions import db
-from mettrack.models import CaseNote, CaseTag, MissingEpisode, ServiceAssignment, User
-from mettrack.services import reference_data
+from mettrack.accounts.models import User
+from mettrack.cases.models import CaseTag
+from mettrack.core.choices import CaseState, CaseTagKind, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode
+from mettrack.notes.models import CaseNote
+from mettrack.reference import data as reference_data
+from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 from tests.api.conftest import audit_rows
 
@@ -122,7 +126,7 @@ def test_the_record_behind_the_summary_is_404(app, client, make_api_user):
     coordinator = make_api_user(Role.COORDINATOR)
     case_id = _open_case(app)
     with app.app_context():
-        from mettrack.models import Case
+        from mettrack.cases.models import Case
 
         child_id = db.session.get(Case, case_id).child_id
     for path in (

@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import Case, CaseTag, Screening, User
-from mettrack.services import reference_data
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case, CaseTag
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.reference import data as reference_data
+from mettrack.screening.models import Screening
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_problems import assert_problem
@@ -155,7 +157,7 @@ def _positive_case(app, client, lead, *, typed: bool = True) -> int:
     classification would record it (a tag row: the case stays at version 1)."""
     child_id = _child_of(app, lead.id)
     with app.app_context():
-        from mettrack.models import Child
+        from mettrack.children.models import Child
 
         child = db.session.get(Child, child_id)
         child.date_of_birth, child.address = date(2011, 5, 1), "1 Nowhere Lane"

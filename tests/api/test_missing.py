@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import MissingEpisode, User
+from mettrack.accounts.models import User
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode
 from tests import factories
 from tests.api.conftest import audit_rows
 

@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import CaseNote, User
-from mettrack.services import language_phrases
+from mettrack.accounts.models import User
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.language import phrases as language_phrases
+from mettrack.notes.models import CaseNote
 from tests import factories
 from tests.api.conftest import audit_rows
 

@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import Reminder, User
-from mettrack.services import reminders
+from mettrack.accounts.models import User
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.reminders import delivery as reminders
+from mettrack.reminders.models import Reminder
 from tests import factories
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -32,7 +33,7 @@ def test_the_list_names_what_is_due_and_the_case_but_not_the_child(client, app, 
     reminder_id, case_id = _reminder_for(app, lead.id)
     with app.app_context():
         child = db.session.get(Reminder, reminder_id).case_id
-        from mettrack.models import Case
+        from mettrack.cases.models import Case
 
         names = db.session.get(Case, child).child
         first, last = names.first_name, names.last_name

@@ -4,7 +4,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 
 OPENAPI = "/api/v1/openapi.json"
 

@@ -1,11 +1,11 @@
 """The OpenAPI document names the codes of each case tag from its one definition in
-domain/choices.py: a code added there is documented everywhere a partner reads about it."""
+core/choices.py: a code added there is documented everywhere a partner reads about it."""
 
 import re
 
 import pytest
 
-from mettrack.domain.choices import CaseFlag, ExploitationType, HarmLocation, Role
+from mettrack.core.choices import CaseFlag, ExploitationType, HarmLocation, Role
 
 OPENAPI = "/api/v1/openapi.json"
 # The properties whose description lists the codes, and the enumeration they come from.

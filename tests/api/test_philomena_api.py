@@ -1,14 +1,15 @@
 """/api/v1/cases/{id}/philomena and /philomena/photo: the Philomena Protocol details of a
-child in care through the API, by the same service as the pages (services/missing.py)."""
+child in care through the API, by the same service as the pages (missing/episodes.py)."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, LookedAfterStatus, Role
-from mettrack.extensions import db
-from mettrack.models import PhilomenaProfile, User
+from mettrack.accounts.models import User
+from mettrack.core.choices import CaseState, LookedAfterStatus, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing.models import PhilomenaProfile
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_problems import assert_problem

@@ -3,8 +3,8 @@
 import pytest
 from werkzeug.exceptions import Conflict
 
-from mettrack.domain.choices import CaseState, Role
-from mettrack.services import ValidationError
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.errors import ValidationError
 from tests import factories
 from tests.api.conftest import audit_rows
 
@@ -93,7 +93,7 @@ def test_unknown_state_lists_the_states(client, make_api_user):
 
 
 def test_service_validation_error_is_422_with_its_fields(client, make_api_user, monkeypatch):
-    from mettrack.services import cases
+    from mettrack.cases import queries as cases
 
     def refuse(user, case_id, **kwargs):
         raise ValidationError({"reason": "Enter a reason"})
@@ -105,7 +105,7 @@ def test_service_validation_error_is_422_with_its_fields(client, make_api_user, 
 
 
 def test_409_is_a_problem(client, make_api_user, monkeypatch):
-    from mettrack.services import cases
+    from mettrack.cases import queries as cases
 
     def conflict(user, case_id, **kwargs):
         raise Conflict()
@@ -119,7 +119,7 @@ def test_stale_write_is_409(app, client, make_api_user, monkeypatch):
     """Optimistic locking (Case.version): a save based on a stale read is a conflict."""
     from sqlalchemy.orm.exc import StaleDataError
 
-    from mettrack.services import cases
+    from mettrack.cases import queries as cases
 
     def stale(user, case_id, **kwargs):
         raise StaleDataError("UPDATE statement on table 'cases' expected to update 1 row(s); 0 were matched.")
@@ -131,7 +131,7 @@ def test_stale_write_is_409(app, client, make_api_user, monkeypatch):
 
 
 def test_500_is_a_problem_without_internals(client, make_api_user, monkeypatch):
-    from mettrack.services import cases
+    from mettrack.cases import queries as cases
 
     def broken(user, **kwargs):
         raise RuntimeError("secret internal detail")

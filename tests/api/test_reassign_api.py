@@ -1,13 +1,13 @@
 """/api/v1/cases/to-reassign: the MET chair's list of open cases that need a new lead
-professional, as the chair's page shows it (services/case_team.py)."""
+professional, as the chair's page shows it (cases/team.py)."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_problems import assert_problem

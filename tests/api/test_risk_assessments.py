@@ -5,12 +5,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.domain.risk import DEFAULT_INDICATORS
-from mettrack.extensions import db
-from mettrack.models import Case, RiskAssessment, User
-from mettrack.services import risk_catalogue
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskAssessment
+from mettrack.risk.rules import DEFAULT_INDICATORS
 from tests import factories
 from tests.api.conftest import audit_rows
 
@@ -163,7 +165,7 @@ def test_an_assessment_of_another_case_is_404(client, app, lead, case_id, body):
 def test_a_partner_may_read_but_not_record(client, app, lead, case_id, body, make_api_user):
     partner = make_api_user(Role.PARTNER)
     with app.app_context():
-        from mettrack.models import CaseTeamMember
+        from mettrack.cases.models import CaseTeamMember
 
         db.session.add(CaseTeamMember(case_id=case_id, user_id=partner.id, team_role="member"))
         db.session.commit()

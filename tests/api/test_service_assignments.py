@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import Case, ServiceAssignment, User
-from mettrack.services import reference_data
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.reference import data as reference_data
+from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_problems import assert_problem

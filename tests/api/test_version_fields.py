@@ -5,21 +5,31 @@ access table (tests/access/) that sends one answers 422 naming `version` when it
 a whole number, with nothing changed.
 """
 
+import importlib
 import inspect
+import pathlib
 
 import pytest
 from marshmallow import Schema, fields
 
-from mettrack.api import schemas
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 from tests.access import all_routes
 from tests.access.world import build_world
 
 VERSIONED_API_ROUTES = [r for r in all_routes() if r.api and "version" in r.data]
 
 
+SCHEMA_MODULES = [
+    importlib.import_module(".".join(path.with_suffix("").parts))
+    for path in sorted(pathlib.Path("mettrack").glob("*/schemas.py"))
+]
+
+
 def _version_fields():
-    for name, schema in inspect.getmembers(schemas, inspect.isclass):
+    members = {
+        name: cls for module in SCHEMA_MODULES for name, cls in inspect.getmembers(module, inspect.isclass)
+    }
+    for name, schema in members.items():
         if issubclass(schema, Schema):
             for field_name, field in schema._declared_fields.items():
                 if field_name == "version" or field_name.endswith("_version"):

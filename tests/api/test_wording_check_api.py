@@ -6,8 +6,8 @@ OpenAPI document says so."""
 
 import pytest
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
 from tests.api.conftest import audit_rows
 from tests.wording_scenarios import (
     CLEAN,

@@ -2,7 +2,7 @@
 
 "Review overdue", "Return Home Interview overdue" and "repeatedly missing" are each one rule
 in mettrack/domain/ (risk.review_overdue, missing.rhi_overdue, missing.repeat_missing) with
-a twin in SQL (services/cases.py) so that the list can filter on them. Each test builds one
+a twin in SQL (cases/queries.py) so that the list can filter on them. Each test builds one
 case per edge, then checks that the list's filter, the list's alerts and the domain rule
 pick the same cases, and that those are the ones the rule's wording says. Run on PostgreSQL:
 the comparisons of timestamps and NULLs are the database's.
@@ -13,15 +13,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain import missing as missing_rules
-from mettrack.domain import risk as risk_rules
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import Case, MissingEpisode
-from mettrack.services import cases, risk_assessments
-from mettrack.services.cases import CaseFilters
-from mettrack.services.missing import repeat_rule
+from mettrack.cases import queries as cases
+from mettrack.cases.models import Case
+from mettrack.cases.queries import CaseFilters
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing import rules as missing_rules
+from mettrack.missing.episodes import repeat_rule
+from mettrack.missing.models import MissingEpisode
+from mettrack.risk import assessments as risk_assessments
+from mettrack.risk import rules as risk_rules
 from tests import factories
 
 # 23:30 UTC on 10 May is 00:30 on 11 May in London (BST): "today" there is the 11th.

@@ -7,10 +7,10 @@ import sys
 
 from sqlalchemy import select, text
 
-from mettrack import audit
-from mettrack.domain.choices import AuditOutcome, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent
+from mettrack.core import audit
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import AuditOutcome, Role
+from mettrack.core.extensions import db
 from tests import factories
 
 
@@ -24,7 +24,7 @@ def _rows(action=None):
 def test_viewing_a_case_page_writes_an_audit_row(client, auth, app):
     user_id = auth.as_role(Role.LEAD_PROFESSIONAL)
     with app.app_context():
-        from mettrack.models import User
+        from mettrack.accounts.models import User
 
         case = factories.case(lead=db.session.get(User, user_id))
         case_id = case.id
@@ -132,8 +132,9 @@ def test_verify_detects_a_rehashed_row(app_ctx, runner):
 
 APPENDER = """
 import sys
-from mettrack import create_app, audit
-from mettrack.domain.choices import AuditOutcome
+from mettrack import create_app
+from mettrack.core import audit
+from mettrack.core.choices import AuditOutcome
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "CELERY_BROKER_URL": "memory://"})
 with app.app_context():
     for i in range(int(sys.argv[2])):

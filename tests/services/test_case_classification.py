@@ -8,13 +8,15 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.core.errors import NotAllowed
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseTag
-from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError, case_classification, case_team
+from mettrack.cases import classification as case_classification
+from mettrack.cases import team as case_team
+from mettrack.cases.models import Case, CaseTag
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import Conflict, NotAllowed, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
 from tests import factories
 
 TODAY = date(2026, 3, 2)

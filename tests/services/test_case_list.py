@@ -6,14 +6,20 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from mettrack.clock import set_now
-from mettrack.domain import missing as missing_rules
-from mettrack.domain.choices import CaseState, CaseTagKind, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, CaseTag, Child, MissingEpisode, User
-from mettrack.permissions import NotFound
-from mettrack.services import ValidationError, cases, reference_data
-from mettrack.services.cases import CaseFilters
+from mettrack.accounts.models import User
+from mettrack.cases import queries as cases
+from mettrack.cases.models import CaseTag
+from mettrack.cases.queries import CaseFilters
+from mettrack.children.models import Child
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, CaseTagKind, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
+from mettrack.missing import rules as missing_rules
+from mettrack.missing.models import MissingEpisode
+from mettrack.reference import data as reference_data
 from tests import factories
 
 # 23:30 UTC on 10 May is 00:30 on 11 May in London (BST): "today" there is the 11th.

@@ -8,13 +8,17 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.core.errors import NotAllowed
-from mettrack.domain.choices import CaseState, Role, TeamRole
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseEvent, CaseTeamMember, User
-from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError, accounts, case_team, cases
+from mettrack.accounts import users as accounts
+from mettrack.accounts.models import User
+from mettrack.cases import queries as cases
+from mettrack.cases import team as case_team
+from mettrack.cases.models import Case, CaseEvent, CaseTeamMember
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role, TeamRole
+from mettrack.core.clock import set_now
+from mettrack.core.errors import Conflict, NotAllowed, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
 from tests import factories
 
 

@@ -1,4 +1,4 @@
-"""mettrack/services/children.py: scoped reads, likely duplicates, create and update.
+"""mettrack/children/records.py: scoped reads, likely duplicates, create and update.
 Names are invented."""
 
 import json
@@ -7,15 +7,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Child
-from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError
-from mettrack.services import children as svc
-from mettrack.services.children import ChildInput
-from mettrack.services.screenings import screen_child
+from mettrack.children import records as svc
+from mettrack.children.models import Child
+from mettrack.children.records import ChildInput
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import Conflict, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
+from mettrack.screening.screenings import screen_child
 from tests import factories
 
 VALID_NHS = "9434765919"
@@ -268,7 +269,7 @@ def test_two_saves_at_once_from_the_same_version_one_wins_the_other_conflicts(ap
     outcomes: dict[str, str] = {}
 
     def save(school):
-        from mettrack.models import User
+        from mettrack.accounts.models import User
 
         with app.app_context():
             user = db.session.get(User, chair_id)

@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, MissingEpisode, PhilomenaProfile
-from mettrack.permissions import NotFound
-from mettrack.services import ValidationError, missing
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
+from mettrack.missing import episodes as missing
+from mettrack.missing.models import MissingEpisode, PhilomenaProfile
 from tests import factories
 
 NOW = datetime(2026, 5, 10, 12, tzinfo=UTC)

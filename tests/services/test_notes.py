@@ -7,14 +7,20 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.core.errors import NotAllowed, NotFound
-from mettrack.domain.choices import ReferenceKind, Role
-from mettrack.domain.language import check, load_seed_phrases
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseNote, LanguagePhrase, ReferenceItem
-from mettrack.services import ValidationError, language_phrases, notes, reference_data
-from mettrack.services.notes_demo import DEMO_NOTES
+from mettrack.cases.models import Case
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import ReferenceKind, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import NotAllowed, NotFound, ValidationError
+from mettrack.core.extensions import db
+from mettrack.demo.notes import DEMO_NOTES
+from mettrack.language import phrases as language_phrases
+from mettrack.language.models import LanguagePhrase
+from mettrack.language.rules import check, load_seed_phrases
+from mettrack.notes import case_notes as notes
+from mettrack.notes.models import CaseNote
+from mettrack.reference import data as reference_data
+from mettrack.reference.models import ReferenceItem
 from tests import factories
 
 FLAGGED = "Mum says she keeps going missing and is putting herself at risk at weekends."
@@ -371,8 +377,8 @@ def test_unknown_item_is_not_found(admin):
 
 
 def test_demo_load_seeds_the_language_list_and_a_few_notes_by_team_members(app_ctx):
-    from mettrack.models import CaseTeamMember
-    from mettrack.services.demo import load_demo
+    from mettrack.cases.models import CaseTeamMember
+    from mettrack.demo.load import load_demo
 
     load_demo()
     count = db.session.scalar(select(func.count()).select_from(CaseNote))

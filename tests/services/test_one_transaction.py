@@ -7,12 +7,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, func, select
 
-from mettrack.clock import set_now
+from mettrack.cases import transitions
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import ValidationError
+from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import unit_of_work
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseEvent, Screening
-from mettrack.services import ValidationError, reference_data, transitions
+from mettrack.reference import data as reference_data
+from mettrack.screening.models import Screening
 from tests import factories
 
 NO_FURTHER_ACTION = "close_no_further_action"

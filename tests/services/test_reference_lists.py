@@ -1,14 +1,19 @@
-"""The admin lists' shared use cases (services/reference_lists.py), through each list:
+"""The admin lists' shared use cases (reference/lists.py), through each list:
 a change commits once with its audit row; a refused role or bad input saves nothing."""
 
 import pytest
 from sqlalchemy import event, select
 
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import ReferenceKind, Role
 from mettrack.core.errors import NotAllowed, ValidationError
-from mettrack.domain.choices import ReferenceKind, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, LanguagePhrase, ReferenceItem, RiskIndicator
-from mettrack.services import language_phrases, reference_data, risk_catalogue
+from mettrack.core.extensions import db
+from mettrack.language import phrases as language_phrases
+from mettrack.language.models import LanguagePhrase
+from mettrack.reference import data as reference_data
+from mettrack.reference.models import ReferenceItem
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskIndicator
 from tests import factories
 
 # (add a row, its model, a good form, the same form with the required field blank)

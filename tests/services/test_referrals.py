@@ -1,4 +1,4 @@
-"""Recording the outcome of a referral after the referral (services/referrals.py): who may,
+"""Recording the outcome of a referral after the referral (cases/referral.py): who may,
 on which cases, the case's version, the language check, the timeline and the audit row."""
 
 import json
@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.core.errors import NotAllowed
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseEvent
-from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError, referrals, transitions
-from mettrack.services.wording_check import WordingFlagged
+from mettrack.cases import referral as referrals
+from mettrack.cases import transitions
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import Conflict, NotAllowed, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
+from mettrack.language.check import WordingFlagged
 from tests import factories
 from tests.wording_scenarios import FLAGGED, PHRASE, seed_lists
 

@@ -1,16 +1,18 @@
-"""Making and sending reminders (services/reminders.py) in-process, with a real SMTP server."""
+"""Making and sending reminders (reminders/delivery.py) in-process, with a real SMTP server."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.domain.reminders import ReminderKind
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, MissingEpisode, Reminder
-from mettrack.services import reminders
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode
+from mettrack.reminders import delivery as reminders
+from mettrack.reminders.models import Reminder
+from mettrack.reminders.rules import ReminderKind
 from tests import factories
 from tests.smtp import smtp_server
 

@@ -6,12 +6,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.core.errors import NotAllowed, NotFound
-from mettrack.domain.choices import CaseAction, CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseTeamMember, RiskAssessment, RiskRating
-from mettrack.services import Conflict, ValidationError, risk_assessments, risk_catalogue, transitions
+from mettrack.cases import transitions
+from mettrack.cases.models import Case, CaseTeamMember
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseAction, CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import Conflict, NotAllowed, NotFound, ValidationError
+from mettrack.core.extensions import db
+from mettrack.risk import assessments as risk_assessments
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskAssessment, RiskRating
 from tests import factories
 
 NOW = datetime(2026, 5, 10, 12, tzinfo=UTC)  # a Sunday; 13:00 in London
@@ -32,7 +36,7 @@ def _case(lead, age=15, state=CaseState.REFERRED, **child) -> Case:
         lead=lead,
         state=state,
         child_obj=factories.child(date_of_birth=born, address="1 Test Lane", **child),
-        exploitation_types=("cse",),  # a referred case has one (domain/workflow.py)
+        exploitation_types=("cse",),  # a referred case has one (cases/workflow.py)
     )
 
 
@@ -324,7 +328,7 @@ def test_unusable_settings_are_refused_naming_the_settings(app, setting, value):
 
 
 def test_the_demo_cases_at_met_review_or_later_have_assessments(app_ctx):
-    from mettrack.services.demo import load_demo
+    from mettrack.demo.load import load_demo
 
     load_demo()
     load_demo()  # adds nothing the second time

@@ -3,11 +3,13 @@
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.domain.choices import IndicatorGroup, Role
-from mettrack.domain.risk import DEFAULT_INDICATORS
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, RiskIndicator
-from mettrack.services import ValidationError, risk_catalogue
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import IndicatorGroup, Role
+from mettrack.core.errors import ValidationError
+from mettrack.core.extensions import db
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskIndicator
+from mettrack.risk.rules import DEFAULT_INDICATORS
 from tests import factories
 
 

@@ -7,12 +7,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
 from mettrack.core.errors import NotAllowed
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, CaseNote, MissingEpisode, RiskAssessment, Screening
-from mettrack.services import missing, notes, risk_assessments, screenings
+from mettrack.core.extensions import db
+from mettrack.missing import episodes as missing
+from mettrack.missing.models import MissingEpisode
+from mettrack.notes import case_notes as notes
+from mettrack.notes.models import CaseNote
+from mettrack.risk import assessments as risk_assessments
+from mettrack.risk.models import RiskAssessment
+from mettrack.screening import screenings
+from mettrack.screening.models import Screening
 from tests import factories
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)

@@ -6,12 +6,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.domain.choices import CaseAction, CaseState, Role, TeamRole
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseEvent, CaseTeamMember, Screening
-from mettrack.permissions import NotFound
-from mettrack.services import ValidationError
-from mettrack.services.screenings import screen_child
+from mettrack.cases.models import Case, CaseEvent, CaseTeamMember
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseAction, CaseState, Role, TeamRole
+from mettrack.core.errors import ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
+from mettrack.screening.models import Screening
+from mettrack.screening.screenings import screen_child
 from tests import factories
 
 TODAY = date(2026, 3, 2)
@@ -184,7 +186,7 @@ def test_two_screenings_of_a_child_at_once_open_one_case(app, postgres):
     started: list[bool] = []
 
     def screen(user_id):
-        from mettrack.models import User
+        from mettrack.accounts.models import User
 
         with app.app_context():
             user = db.session.get(User, user_id)

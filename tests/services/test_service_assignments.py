@@ -6,13 +6,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.core.errors import NotAllowed
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseEvent, ServiceAssignment
-from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError, reference_data, service_assignments
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import Conflict, NotAllowed, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
+from mettrack.reference import data as reference_data
+from mettrack.specialist_services import assignments as service_assignments
+from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

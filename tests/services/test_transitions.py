@@ -10,13 +10,20 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import delete, func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseAction, CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseEvent, CaseTag, RiskAssessment, Screening, ServiceAssignment
-from mettrack.permissions import NotFound
-from mettrack.services import Conflict, ValidationError, case_classification, reference_data, transitions
-from mettrack.services.screenings import screen_child
+from mettrack.cases import classification as case_classification
+from mettrack.cases import transitions
+from mettrack.cases.models import Case, CaseEvent, CaseTag
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseAction, CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.errors import Conflict, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.permissions import NotFound
+from mettrack.reference import data as reference_data
+from mettrack.risk.models import RiskAssessment
+from mettrack.screening.models import Screening
+from mettrack.screening.screenings import screen_child
+from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 
 A = CaseAction
@@ -318,7 +325,7 @@ def test_two_moves_at_once_on_the_same_version_one_wins_the_other_conflicts(app,
     outcomes: list[str] = []
 
     def move(action, data):
-        from mettrack.models import User
+        from mettrack.accounts.models import User
 
         with app.app_context():
             user = db.session.get(User, chair_id)

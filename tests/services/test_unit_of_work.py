@@ -4,9 +4,9 @@ rolls everything back, and a commit from inside is refused."""
 import pytest
 from sqlalchemy import event, func, select
 
+from mettrack.accounts.agency import Agency
+from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import CommitInsideUnitOfWork, transaction, unit_of_work
-from mettrack.extensions import db
-from mettrack.models import Agency
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ accepted service)."""
 import pytest
 from sqlalchemy import select
 
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent
-from mettrack.services.demo import DEMO_CHILDREN, load_demo
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.extensions import db
+from mettrack.demo.load import DEMO_CHILDREN, load_demo
 from tests import factories, workflow_replay
 
 

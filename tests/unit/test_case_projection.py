@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from mettrack import clock
+from mettrack.cases.models import Case, CaseTag
 from mettrack.cases.projection import SUMMARY_WITHHELD_CASE, View, project
-from mettrack.models import Case, CaseTag, Child
+from mettrack.children.models import Child
+from mettrack.core import clock
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,9 @@ import pytest
 
 from config import ProductionConfig
 from mettrack import create_app
-from mettrack.domain import missing, reminders, risk
+from mettrack.missing import rules as missing
+from mettrack.reminders import rules as reminders
+from mettrack.risk import rules as risk
 
 
 def test_production_refuses_to_start_without_its_settings(monkeypatch):

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from mettrack.domain.choices import ScreeningAnswer, ScreeningOutcome
-from mettrack.domain.cserq4 import ScreeningAnswers, ScreeningInputError, age_on, screen
+from mettrack.core.choices import ScreeningAnswer, ScreeningOutcome
+from mettrack.screening.cserq4 import ScreeningAnswers, ScreeningInputError, age_on, screen
 
 TODAY = date(2026, 5, 11)
 SCREENED_ON = date(2026, 5, 1)

@@ -1,13 +1,13 @@
-"""mettrack/services/form_input.py: one way to read each kind of input. Whatever is sent,
+"""mettrack/core/form_input.py: one way to read each kind of input. Whatever is sent,
 the answer is a value or a message naming the field, never another exception."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from mettrack import clock
-from mettrack.services import ValidationError
-from mettrack.services.form_input import (
+from mettrack.core import clock
+from mettrack.core.errors import ValidationError
+from mettrack.core.form_input import (
     date_value,
     parse_date,
     parse_datetime,

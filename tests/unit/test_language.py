@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from mettrack.domain import workflow
-from mettrack.domain.choices import CaseAction, CaseState, Role
-from mettrack.domain.language import Finding, Phrase, check, load_seed_phrases, word_forms
+from mettrack.cases import workflow
+from mettrack.core.choices import CaseAction, CaseState, Role
+from mettrack.language.rules import Finding, Phrase, check, load_seed_phrases, word_forms
 
 SEED = load_seed_phrases()
 ROOT = Path(__file__).resolve().parents[2]
@@ -309,10 +309,10 @@ def _project_texts() -> list[tuple[str, int, str]]:
     each string literal of the demo data (names, notes, reasons ...)."""
     texts = [
         (path.relative_to(ROOT).as_posix(), 1, path.read_text(encoding="utf-8"))
-        for pattern in ("mettrack/templates/**/*.html", "docs/**/*.md", "README.md")
+        for pattern in ("mettrack/*/templates/**/*.html", "docs/**/*.md", "README.md")
         for path in sorted(ROOT.glob(pattern))
     ]
-    for path in sorted(ROOT.glob("mettrack/services/*demo*.py")):
+    for path in sorted(ROOT.glob("mettrack/demo/*.py")):
         texts += [
             (path.relative_to(ROOT).as_posix(), node.lineno, node.value)
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
@@ -336,10 +336,10 @@ def test_the_project_texts_are_the_templates_docs_readme_and_demo_data():
         "README.md",
         "docs/notes.md",
         "docs/missing.md",
-        "mettrack/templates/notes/form.html",
-        "mettrack/templates/_language_check.html",
-        "mettrack/services/demo.py",
-        "mettrack/services/notes_demo.py",
+        "mettrack/notes/templates/notes/form.html",
+        "mettrack/language/templates/_language_check.html",
+        "mettrack/demo/load.py",
+        "mettrack/demo/notes.py",
     } <= names
 
 

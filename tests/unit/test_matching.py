@@ -1,10 +1,10 @@
-"""Likely duplicate children (mettrack/domain/matching.py). Names are invented."""
+"""Likely duplicate children (mettrack/children/matching.py). Names are invented."""
 
 from datetime import date
 
 import pytest
 
-from mettrack.domain.matching import (
+from mettrack.children.matching import (
     ALIAS,
     DAY_MONTH_SWAPPED,
     SAME_CONSISTENT_ID,

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mettrack.domain.missing import (
+from mettrack.missing.rules import (
     EpisodeFacts,
     RepeatMissingRule,
     is_open,

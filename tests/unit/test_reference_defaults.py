@@ -1,7 +1,7 @@
-"""The default rows a new database is seeded with (domain/reference_defaults.py)."""
+"""The default rows a new database is seeded with (reference/defaults.py)."""
 
-from mettrack.domain import reference_defaults as defaults
-from mettrack.domain.choices import ReferenceKind
+from mettrack.core.choices import ReferenceKind
+from mettrack.reference import defaults
 
 
 def _keys(rows, key):

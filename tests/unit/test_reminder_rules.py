@@ -1,11 +1,11 @@
-"""domain/reminders.py: when each reminder falls due, to whom, and the retry backoff."""
+"""reminders/rules.py: when each reminder falls due, to whom, and the retry backoff."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mettrack.domain import reminders as rules
-from mettrack.domain.reminders import ReminderKind, ReminderRules
+from mettrack.reminders import rules
+from mettrack.reminders.rules import ReminderKind, ReminderRules
 
 REVIEW_ON = date(2026, 12, 14)
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from mettrack.domain.choices import IndicatorGroup, RiskLevel
-from mettrack.domain.risk import (
+from mettrack.core.choices import IndicatorGroup, RiskLevel
+from mettrack.risk.rules import (
     DEFAULT_INDICATORS,
     Rating,
     ReviewCadence,

@@ -5,9 +5,8 @@ from dataclasses import fields, replace
 
 import pytest
 
-from mettrack.domain import workflow
-from mettrack.domain.choices import OPEN_STATES, CaseAction, CaseEventKind, CaseState, Role
-from mettrack.domain.workflow import (
+from mettrack.cases import workflow
+from mettrack.cases.workflow import (
     MOVES,
     NO_CASE,
     REFUSAL_FIELDS,
@@ -17,6 +16,7 @@ from mettrack.domain.workflow import (
     decide,
     move_for,
 )
+from mettrack.core.choices import OPEN_STATES, CaseAction, CaseEventKind, CaseState, Role
 
 S = CaseState
 A = CaseAction

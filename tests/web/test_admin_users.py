@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import Agency, AuditEvent, User
-from mettrack.services import tokens
+from mettrack.accounts import tokens
+from mettrack.accounts.agency import Agency
+from mettrack.accounts.models import User
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.extensions import db
 from tests import factories
 from tests.conftest import AuthActions, csrf_from, post_form
 

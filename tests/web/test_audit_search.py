@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from mettrack import audit
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent
+from mettrack.core import audit
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests import factories
 
 RECORD_RE = re.compile(r"case #(\d+)")

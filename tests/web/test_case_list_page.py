@@ -8,11 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, CaseTagKind, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, CaseTag, MissingEpisode, ServiceAssignment, User
-from mettrack.services import reference_data
+from mettrack.accounts.models import User
+from mettrack.cases.models import CaseTag
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, CaseTagKind, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode
+from mettrack.reference import data as reference_data
+from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 from tests.conftest import csrf_from, post_form
 
@@ -120,7 +124,9 @@ def test_search_records_that_a_search_was_made_not_the_name(client, auth):
     _case(first_name="Perpetua")
     post_form(client, "/cases/search", {"q": "Perpetua"}, page="/cases/")
     client.get("/cases/")
-    details = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "case.listed")).all()
+    details = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "case.listed").order_by(AuditEvent.seq)
+    ).all()
     assert details and all("perpetua" not in d.lower() for d in details)
     assert '"name_search": true' in details[-1]
 

@@ -7,9 +7,14 @@ import pytest
 from flask import before_render_template, template_rendered
 from sqlalchemy import event, select
 
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, CaseNote, MissingEpisode, RiskAssessment, ServiceAssignment, User
+from mettrack.accounts.models import User
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode
+from mettrack.notes.models import CaseNote
+from mettrack.risk.models import RiskAssessment
+from mettrack.specialist_services.models import ServiceAssignment
 from tests.web.test_coordinator_need_to_know import _busy_case, _clock_and_lists  # noqa: F401
 
 WHOLE_RECORD = [

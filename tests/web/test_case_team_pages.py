@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import Case, CaseTag, CaseTeamMember, User
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case, CaseTag, CaseTeamMember
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests import factories
 from tests.conftest import post_form
 

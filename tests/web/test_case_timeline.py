@@ -3,10 +3,10 @@
 import html
 from datetime import UTC, datetime
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import CaseEvent
+from mettrack.cases.models import CaseEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests import factories
 
 MOMENT = datetime(2026, 5, 11, 9, 30, tzinfo=UTC)

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Child, User
+from mettrack.accounts.models import User
+from mettrack.children.models import Child
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.extensions import db
 from tests import factories
 from tests.conftest import AuthActions, post_form
 
@@ -178,7 +180,7 @@ def test_edit_with_a_huge_number_in_the_date_names_the_field_and_saves_nothing(c
 
 
 def test_hint_for_a_case_with_no_lead_names_the_agency_to_contact(client, partner_id):
-    from mettrack.services.screenings import screen_child
+    from mettrack.screening.screenings import screen_child
 
     police = factories.user(roles=[Role.PARTNER], agency="Hampshire and Isle of Wight Constabulary")
     hidden = factories.child(

@@ -11,22 +11,20 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, CaseTagKind, LookedAfterStatus, Role, TeamRole
-from mettrack.extensions import db
-from mettrack.models import (
-    AuditEvent,
-    CaseNote,
-    CaseTag,
-    CaseTeamMember,
-    MissingEpisode,
-    PhilomenaProfile,
-    RiskAssessment,
-    ServiceAssignment,
-    User,
-)
-from mettrack.permissions import Perm, chair_or_case_lead
-from mettrack.services import reference_data, risk_catalogue
+from mettrack.accounts.models import User
+from mettrack.cases.models import CaseTag, CaseTeamMember
+from mettrack.cases.scopes import chair_or_case_lead
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, CaseTagKind, LookedAfterStatus, Role, TeamRole
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.core.permissions import Perm
+from mettrack.missing.models import MissingEpisode, PhilomenaProfile
+from mettrack.notes.models import CaseNote
+from mettrack.reference import data as reference_data
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskAssessment
+from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 from tests.conftest import post_form
 
@@ -204,7 +202,8 @@ def test_case_list_row_off_the_team_shows_no_missing_alert_and_no_alias_match(cl
 
 
 def test_the_chair_or_the_case_lead_is_one_rule_for_team_and_classification(app_ctx):
-    from mettrack.services import case_classification, case_team
+    from mettrack.cases import classification as case_classification
+    from mettrack.cases import team as case_team
 
     chair = factories.user(roles=[Role.MET_CHAIR])
     lead = factories.user(roles=[Role.LEAD_PROFESSIONAL])

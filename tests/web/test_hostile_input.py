@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 from tests.access import all_routes
 from tests.access.world import build_world
 
@@ -149,8 +149,8 @@ def test_garbage_query_parameters_never_cause_a_server_error(route, client, worl
 def test_control_character_in_a_form_is_refused_naming_the_field_and_saves_nothing(client, auth, app_ctx):
     from sqlalchemy import func, select
 
-    from mettrack.extensions import db
-    from mettrack.models import Child
+    from mettrack.children.models import Child
+    from mettrack.core.extensions import db
     from tests.conftest import post_form
 
     auth.as_role(Role.LEAD_PROFESSIONAL)
@@ -164,7 +164,7 @@ def test_control_character_in_a_form_is_refused_naming_the_field_and_saves_nothi
 
 
 def test_control_character_in_api_json_is_a_422_problem_naming_the_field(app, client):
-    from mettrack.services import tokens
+    from mettrack.accounts import tokens
     from tests import factories
 
     with app.app_context():

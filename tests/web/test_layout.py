@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from mettrack.domain.choices import Role
-from mettrack.permissions import public
+from mettrack.core.choices import Role
+from mettrack.core.permissions import public
 from tests import factories
 from tests.conftest import CSRF_RE, csrf_from
 

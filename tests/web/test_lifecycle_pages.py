@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import Case, CaseEvent, Screening, User
-from mettrack.services import reference_data
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.reference import data as reference_data
+from mettrack.screening.models import Screening
 from tests import factories
 from tests.conftest import post_form
 

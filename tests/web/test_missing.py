@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, MissingEpisode, PhilomenaProfile, User
+from mettrack.accounts.models import User
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode, PhilomenaProfile
 from tests import factories
 from tests.conftest import post_form
 

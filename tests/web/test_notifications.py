@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.domain.reminders import Channel, ReminderKind, ReminderState
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Reminder, User
-from mettrack.services import reminders
+from mettrack.accounts.models import User
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.reminders import delivery as reminders
+from mettrack.reminders.models import Reminder
+from mettrack.reminders.rules import Channel, ReminderKind, ReminderState
 from tests import factories
 from tests.conftest import csrf_from, post_form
 
@@ -42,7 +44,7 @@ def reminder_row(
     created_at=None,
     **values,
 ) -> Reminder:
-    """A reminder row as services/reminders.py makes it (tests/services/test_reminders.py)."""
+    """A reminder row as reminders/delivery.py makes it (tests/services/test_reminders.py)."""
     due_at = due_at or NOW - timedelta(hours=1)
     row = Reminder(
         kind=ReminderKind(kind).value,

@@ -8,11 +8,17 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, ReferenceKind, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseNote, LanguagePhrase, ReferenceItem, User
-from mettrack.services import language_phrases, reference_data
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, ReferenceKind, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.language import phrases as language_phrases
+from mettrack.language.models import LanguagePhrase
+from mettrack.notes.models import CaseNote
+from mettrack.reference import data as reference_data
+from mettrack.reference.models import ReferenceItem
 from tests import factories
 from tests.conftest import post_form
 

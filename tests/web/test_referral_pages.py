@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, User
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests import factories
 from tests.conftest import post_form
 from tests.wording_scenarios import FLAGGED, seed_lists

@@ -11,12 +11,14 @@ from celery import Celery
 from celery.app.task import Task
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, Role
-from mettrack.domain.reminders import Channel, ReminderKind, ReminderState
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Reminder, User
-from mettrack.services import reminders
+from mettrack.accounts.models import User
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.reminders import delivery as reminders
+from mettrack.reminders.models import Reminder
+from mettrack.reminders.rules import Channel, ReminderKind, ReminderState
 from tests import factories
 from tests.conftest import post_form
 from tests.smtp import smtp_server

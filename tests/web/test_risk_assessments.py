@@ -6,12 +6,15 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now
-from mettrack.domain.choices import CaseState, IndicatorGroup, Role
-from mettrack.domain.risk import DEFAULT_INDICATORS
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, Case, CaseTeamMember, RiskAssessment, RiskIndicator, User
-from mettrack.services import risk_catalogue
+from mettrack.accounts.models import User
+from mettrack.cases.models import Case, CaseTeamMember
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import CaseState, IndicatorGroup, Role
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
+from mettrack.risk import catalogue as risk_catalogue
+from mettrack.risk.models import RiskAssessment, RiskIndicator
+from mettrack.risk.rules import DEFAULT_INDICATORS
 from tests import factories
 from tests.conftest import post_form
 

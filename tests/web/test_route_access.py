@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import Case, Child
+from mettrack.cases.models import Case
+from mettrack.children.models import Child
+from mettrack.core.choices import Role
+from mettrack.core.extensions import db
 from tests.access import all_routes
 from tests.access.world import build_world
 

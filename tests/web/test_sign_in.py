@@ -5,12 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.clock import now, set_now
-from mettrack.domain.choices import AuditOutcome, Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, UserSession
-from mettrack.services import accounts
-from mettrack.services.accounts import SIGN_IN_FAILED
+from mettrack.accounts import users as accounts
+from mettrack.accounts.users import SIGN_IN_FAILED
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import AuditOutcome, Role
+from mettrack.core.clock import now, set_now
+from mettrack.core.extensions import db
+from mettrack.core.user_session import UserSession
 from tests import factories
 from tests.conftest import csrf_from
 

@@ -1,4 +1,4 @@
-from mettrack.domain.choices import Role
+from mettrack.core.choices import Role
 
 
 def test_login_page_renders_without_sign_in(client):

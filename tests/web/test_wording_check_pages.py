@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from mettrack.clock import set_now
-from mettrack.extensions import db
-from mettrack.models import AuditEvent
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.clock import set_now
+from mettrack.core.extensions import db
 from tests.conftest import post_form
 from tests.wording_scenarios import CLEAN, FLAGGED, NOW, PHRASE, SCENARIOS, SUGGESTION, WRITTEN, seed_lists
 

@@ -39,7 +39,7 @@ def celery_app_kept() -> Iterator[None]:
 def separate_app(**config) -> Iterator[Flask]:
     """A Flask app of its own (testing settings plus `config`), disposed afterwards."""
     from mettrack import create_app
-    from mettrack.extensions import db
+    from mettrack.core.extensions import db
 
     with celery_app_kept():
         flask_app = create_app(config)
@@ -55,9 +55,9 @@ def separate_app(**config) -> Iterator[Flask]:
 def add_sessions(flask_app: Flask) -> None:
     """One session idle for a day (expired) and one seen a moment ago (live), committed,
     so that a worker in another process sees them."""
-    from mettrack.clock import now
-    from mettrack.extensions import db
-    from mettrack.models.user_session import UserSession
+    from mettrack.core.clock import now
+    from mettrack.core.extensions import db
+    from mettrack.core.user_session import UserSession
 
     moment = now()
     day_ago = moment - timedelta(days=1)
@@ -72,8 +72,8 @@ def add_sessions(flask_app: Flask) -> None:
 def session_names(flask_app: Flask) -> set[str]:
     from sqlalchemy import select
 
-    from mettrack.extensions import db
-    from mettrack.models.user_session import UserSession
+    from mettrack.core.extensions import db
+    from mettrack.core.user_session import UserSession
 
     with flask_app.app_context():
         hashes = db.session.scalars(select(UserSession.sid_hash)).all()
@@ -161,8 +161,8 @@ def reminder_rows(flask_app: Flask) -> list[dict]:
     process)."""
     from sqlalchemy import select
 
-    from mettrack.extensions import db
-    from mettrack.models import Reminder
+    from mettrack.core.extensions import db
+    from mettrack.reminders.models import Reminder
 
     fields = ("id", "kind", "recipient_id", "state", "attempts", "message_id", "last_error", "sent_at")
     with flask_app.app_context():

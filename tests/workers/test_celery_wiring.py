@@ -118,7 +118,7 @@ def test_a_pool_process_drops_the_database_connections_it_inherited(app):
     from celery.signals import worker_process_init
     from sqlalchemy import text
 
-    from mettrack.extensions import db
+    from mettrack.core.extensions import db
 
     with app.app_context():
         db.session.execute(text("SELECT 1"))

@@ -52,9 +52,9 @@ def test_a_task_runs_through_the_embedded_broker(tmp_path):
 def test_beat_and_the_worker_send_a_due_reminder_with_no_server_but_smtp(tmp_path):
     """The zero-setup default (SQLite, the embedded broker, no REDIS_URL): beat's scan
     finds a review reminder due and the worker sends it, once, to the SMTP server."""
-    from mettrack.clock import today
-    from mettrack.domain.choices import Role
-    from mettrack.extensions import db
+    from mettrack.core.choices import Role
+    from mettrack.core.clock import today
+    from mettrack.core.extensions import db
     from tests import factories
 
     instance = tmp_path / "instance"

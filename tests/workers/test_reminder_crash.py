@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from mettrack.clock import today
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
+from mettrack.core.choices import Role
+from mettrack.core.clock import today
+from mettrack.core.extensions import db
 from tests import factories
 from tests.smtp import free_port, smtp_server
 from tests.workers.support import (

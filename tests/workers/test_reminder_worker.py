@@ -2,7 +2,7 @@
 in this process (celery.contrib.testing) runs it and the sends it hands over, against the
 test PostgreSQL database, and the e-mails arrive at a real SMTP server.
 
-The worker runs in this process, so it shares the controllable clock (mettrack.clock):
+The worker runs in this process, so it shares the controllable clock (mettrack.core.clock):
 the tests freeze it at the moments a reminder falls due. Celery's own timing (a retry's
 countdown) uses the real clock, so the retry tests run on the real clock.
 """
@@ -19,10 +19,11 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import setup_logging, task_postrun
 from sqlalchemy import func, select
 
-from mettrack.clock import set_now, today
-from mettrack.domain.choices import Role
-from mettrack.extensions import db
-from mettrack.models import AuditEvent, MissingEpisode
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import Role
+from mettrack.core.clock import set_now, today
+from mettrack.core.extensions import db
+from mettrack.missing.models import MissingEpisode
 from tests import factories
 from tests.smtp import smtp_server
 from tests.workers.support import reminder_rows, separate_app
@@ -143,15 +144,24 @@ def worker(app, postgres, redis_url, mail) -> Iterator[InProcessWorker]:
             set_now(None)
 
 
-def _people(flask_app, *, lead_active=True):
+def _people(flask_app):
     with flask_app.app_context():
         chair = factories.user(roles=[Role.MET_CHAIR])
-        lead = factories.user(roles=[Role.LEAD_PROFESSIONAL], active=lead_active)
+        lead = factories.user(roles=[Role.LEAD_PROFESSIONAL])
         return {"chair": (chair.id, chair.email), "lead": (lead.id, lead.email)}
 
 
+def _deactivate(flask_app, user_id: int) -> None:
+    """After the case is made: a deactivated user can lead no new case."""
+    from mettrack.accounts.models import User
+
+    with flask_app.app_context():
+        db.session.get(User, user_id).active = False
+        db.session.commit()
+
+
 def _case(flask_app, lead_email: str, next_review_on=None) -> int:
-    from mettrack.models import User
+    from mettrack.accounts.models import User
 
     with flask_app.app_context():
         lead = db.session.scalar(select(User).where(User.email == lead_email))
@@ -239,9 +249,10 @@ def test_return_home_interview_reminders_at_24_and_72_hours_each_once(worker):
 
 
 def test_a_deactivated_leads_reminder_goes_to_the_chair_instead(worker):
-    people = _people(worker.flask_app, lead_active=False)
+    people = _people(worker.flask_app)
     chair_id, chair_email = people["chair"]
     _case(worker.flask_app, people["lead"][1], MONDAY.date() + timedelta(days=3))
+    _deactivate(worker.flask_app, people["lead"][0])
 
     assert worker.scan(MONDAY) == ["sent"]
     assert worker.scan(MONDAY + timedelta(minutes=15)) == []
@@ -252,7 +263,7 @@ def test_a_deactivated_leads_reminder_goes_to_the_chair_instead(worker):
     ]
 
 
-# The retry tests run on the real clock: the row's retry time (mettrack.clock) and the
+# The retry tests run on the real clock: the row's retry time (mettrack.core.clock) and the
 # retry message's countdown (Celery) then count the same seconds, as in production.
 
 

@@ -6,8 +6,8 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import create_engine, inspect, text
 
-from mettrack.extensions import db
-from mettrack.sessions import purge_expired
+from mettrack.core.sessions import purge_expired
+from mettrack.core.unit_of_work import unit_of_work
 from workers.broker import broker_kind, broker_transport_options, sqla_broker_database_url
 
 # kombu's SQLAlchemy transport keeps its messages here (its default table name; we do not
@@ -17,12 +17,11 @@ KOMBU_MESSAGE_TABLE = "kombu_message"
 
 @shared_task(name="mettrack.purge_expired_sessions")
 def purge_expired_sessions() -> int:
-    removed = purge_expired(
-        timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
-        timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]),
-    )
-    db.session.commit()
-    return removed
+    with unit_of_work():
+        return purge_expired(
+            timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
+            timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]),
+        )
 
 
 @shared_task(name="mettrack.purge_delivered_broker_messages")

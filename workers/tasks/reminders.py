@@ -5,7 +5,8 @@ import logging
 
 from celery import shared_task
 
-from mettrack.services import reminders
+from mettrack.reminders import deliver as reminders_deliver
+from mettrack.reminders import make_due, to_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -14,8 +15,8 @@ log = logging.getLogger(__name__)
 def scan_reminders() -> dict:
     """Make the reminders that have fallen due, then hand every row that is ready (or
     whose message looks lost) to the broker, one send task per row or digest."""
-    made = reminders.make_due()
-    ids = reminders.to_enqueue()
+    made = make_due()
+    ids = to_enqueue()
     for reminder_id in ids:
         send_reminder.delay(reminder_id)
     if made or ids:
@@ -27,7 +28,7 @@ def scan_reminders() -> dict:
 def send_reminder(self, reminder_id: int) -> str:
     """Send one reminder (or one digest). A failed SMTP send is retried with backoff by
     this task (the row records each try); the scan steps in if a retry message is lost."""
-    outcome = reminders.deliver(int(reminder_id))
+    outcome = reminders_deliver(int(reminder_id))
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status

@@ -1,0 +1,184 @@
+"""Administration of users: list, add, edit, deactivate and reactivate, reset a password,
+revoke API tokens. Each view parses the form, calls one service (mettrack.services
+.accounts or .tokens), and renders; the rules (unique e-mail, no deactivating oneself,
+audit rows) live in the services.
+
+URLs carry user ids only: never an e-mail address or a name.
+"""
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from mettrack.accounts import tokens
+from mettrack.accounts import users as accounts
+from mettrack.core.choices import Role
+from mettrack.core.errors import ValidationError
+from mettrack.core.limits import DATABASE_INT_MAX
+from mettrack.core.permissions import Perm, requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+STATUS_FILTERS = {"active": True, "deactivated": False}
+FORM_FIELDS = ("name", "email", "agency", "roles")  # the order the form shows them
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if 1 <= value <= DATABASE_INT_MAX else None  # larger: no filter, not a 500
+
+
+def _user_input() -> accounts.UserInput:
+    form = request.form
+    return accounts.UserInput(
+        email=form.get("email"), name=form.get("name"), roles=form.getlist("roles"), agency=form.get("agency")
+    )
+
+
+def _values_of(user) -> dict:
+    return {
+        "name": user.name,
+        "email": user.email,
+        "agency": user.agency.name,
+        "roles": [str(r) for r in user.roles],
+    }
+
+
+def _form_page(template: str, errors: dict, values: dict, **context):
+    # The error summary lists problems in the order of the fields on the page.
+    errors = {f: errors[f] for f in FORM_FIELDS if f in errors} | {
+        f: m for f, m in errors.items() if f not in FORM_FIELDS
+    }
+    return render_template(
+        template, errors=errors, values=values, agencies=accounts.list_agencies(), roles=list(Role), **context
+    ), (400 if errors else 200)
+
+
+@bp.route("/users")
+@requires(Perm.USER_ADMIN)
+def users():
+    role = request.args.get("role") or None
+    status = request.args.get("status") or None
+    filters = accounts.UserFilters(
+        agency_id=_int_arg("agency"),
+        role=Role(role) if role in set(Role) else None,
+        active=STATUS_FILTERS.get(status),
+    )
+    page = accounts.list_users(filters, page=_int_arg("page") or 1, per_page=current_app.config["PAGE_SIZE"])
+    return render_template(
+        "admin/users.html",
+        page=page,
+        filters=filters,
+        status=status if status in STATUS_FILTERS else None,
+        agencies=accounts.list_agencies(),
+        roles=list(Role),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Perm.USER_ADMIN)
+def new_user():
+    errors, values = {}, {"roles": []}
+    if request.method == "POST":
+        values = {**request.form, "roles": request.form.getlist("roles")}
+        try:
+            # No password: the service sets a random one; the admin then resets it to
+            # hand the user a one-time password.
+            user = accounts.create_user(_user_input(), password=None, actor=current_user)
+        except ValidationError as e:
+            errors = e.errors
+        else:
+            flash(
+                f"{user.name}’s account has been created. "
+                "Reset their password to give them a one-time password.",
+                "success",
+            )
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _form_page("admin/user_form.html", errors, values, user=None)
+
+
+@bp.route("/users/<int:user_id>")
+@requires(Perm.USER_ADMIN)
+def user(user_id: int):
+    overview = accounts.user_overview(user_id)
+    return render_template("admin/user.html", overview=overview, user=overview.user)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires(Perm.USER_ADMIN)
+def edit_user(user_id: int):
+    target = accounts.user_for_admin(user_id)
+    errors, values = {}, _values_of(target)
+    if request.method == "POST":
+        values = {**request.form, "roles": request.form.getlist("roles")}
+        try:
+            accounts.update_user(target, _user_input(), actor=current_user)
+        except ValidationError as e:
+            errors = e.errors
+        else:
+            flash("The user’s details have been saved.", "success")
+            return redirect(url_for("admin.user", user_id=target.id))
+    return _form_page("admin/user_form.html", errors, values, user=target)
+
+
+def _confirm_page(template: str, overview, errors: dict | None = None):
+    return render_template(template, overview=overview, user=overview.user, errors=errors or {}), (
+        400 if errors else 200
+    )
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@requires(Perm.USER_ADMIN)
+def deactivate(user_id: int):
+    if request.method == "GET":
+        return _confirm_page("admin/deactivate.html", accounts.user_overview(user_id))
+    target = accounts.user_for_admin(user_id)
+    try:
+        led = accounts.set_active(target, False, actor=current_user)
+    except ValidationError as e:
+        return _confirm_page("admin/deactivate.html", accounts.user_overview(user_id), e.errors)
+    message = "The account has been deactivated and signed out everywhere."
+    if led:
+        message += f" They lead {led} open case{'s' if led != 1 else ''}: the MET chair must reassign them."
+    flash(message, "success")
+    return redirect(url_for("admin.user", user_id=target.id))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
+@requires(Perm.USER_ADMIN)
+def reactivate(user_id: int):
+    if request.method == "GET":
+        return _confirm_page("admin/reactivate.html", accounts.user_overview(user_id))
+    target = accounts.user_for_admin(user_id)
+    accounts.set_active(target, True, actor=current_user)
+    flash("The account has been reactivated. Reset their password if they no longer know it.", "success")
+    return redirect(url_for("admin.user", user_id=target.id))
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])
+@requires(Perm.USER_ADMIN)
+def reset_password(user_id: int):
+    if request.method == "GET":
+        return _confirm_page("admin/reset_password.html", accounts.user_overview(user_id))
+    target = accounts.user_for_admin(user_id)
+    try:
+        temporary = accounts.reset_password(target, actor=current_user)
+    except ValidationError as e:
+        return _confirm_page("admin/reset_password.html", accounts.user_overview(user_id), e.errors)
+    # Shown once, on this response only: not flashed (that would store it in the
+    # session), and not kept by the browser's cache or history.
+    response = make_response(
+        render_template("admin/temporary_password.html", user=target, temporary=temporary)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Perm.USER_ADMIN)
+def revoke_token(token_id: int):
+    token = tokens.revoke_token(current_user, token_id)
+    flash(f"The API token “{token.name}” has been revoked.", "success")
+    return redirect(url_for("admin.user", user_id=token.user_id, _anchor="api-tokens"))

@@ -1,0 +1,1 @@
+"""Searching the audit log (the chain itself is core/audit.py)."""

@@ -1,0 +1,205 @@
+"""Searching the audit log.
+
+MET chairs search by user, by record and by date; admins by user and by date only
+(DESIGN.md: an admin sees "the audit log by user and date, records by id only"). The
+audit table holds ids, never names of children, so a row shows a record as its type and
+id. Every search is itself audited, with its filters.
+
+Dates are calendar days in Europe/London: "from 30 March" starts at midnight London time
+on 30 March, whatever the UTC offset that day.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from mettrack.accounts.models import User
+from mettrack.core import audit
+from mettrack.core.audit_event import AuditEvent
+from mettrack.core.choices import AuditOutcome
+from mettrack.core.clock import LONDON
+from mettrack.core.errors import NotAllowed, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.limits import DATABASE_INT_MAX, max_length
+from mettrack.core.permissions import Perm, can
+from mettrack.core.unit_of_work import transaction
+
+# Offered as suggestions beside the record type field; any well-formed type is accepted,
+# as new areas add their own.
+KNOWN_RECORD_TYPES = ("case", "child", "user", "api_token", "agency")
+RECORD_TYPE_PATTERN = re.compile(r"^[a-z][a-z_]{0,39}$")
+RECORD_ID_MAX = max_length(AuditEvent.record_id)
+MAX_PAGE = 100_000
+RECORD_FIELDS = ("record_type", "record_id")
+FIELDS = ("actor", *RECORD_FIELDS, "date_from", "date_to")
+
+
+class SearchRefused(NotAllowed):
+    """The user's roles do not allow this search (403). Already audited."""
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor_id: int | None = None
+    record_type: str | None = None
+    record_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_detail(self) -> dict:
+        return {
+            k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v is not None
+        }
+
+
+def _parse_date(value: str, field: str, label: str) -> date:
+    value = value.strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError({field: f"{label} must be a real date, like 27/3/2026"})
+
+
+def parse_filters(args: Mapping) -> AuditFilters:
+    """Filters from a search form (query-string values). Raises ValidationError naming
+    each bad field; blank fields are no filter."""
+    errors: dict[str, str] = {}
+
+    def text(name: str) -> str:
+        return (args.get(name) or "").strip()
+
+    actor_id = None
+    if text("actor"):
+        try:
+            actor_id = int(text("actor"))
+            if not 1 <= actor_id <= DATABASE_INT_MAX:
+                raise ValueError
+        except ValueError:
+            errors["actor"] = "Choose a user from the list"
+
+    record_type = text("record_type").lower() or None
+    record_id = text("record_id") or None
+    if record_type and not RECORD_TYPE_PATTERN.match(record_type):
+        errors["record_type"] = "Record type must be lower-case letters and underscores, like case"
+    if record_id and not record_type:
+        errors["record_type"] = "Enter the type of record, like case"
+    if record_id and len(record_id) > RECORD_ID_MAX:
+        errors["record_id"] = f"Record id must be {RECORD_ID_MAX} characters or fewer"
+
+    dates = {}
+    for field, label in (("date_from", "The ‘from’ date"), ("date_to", "The ‘to’ date")):
+        dates[field] = None
+        if text(field):
+            try:
+                dates[field] = _parse_date(text(field), field, label)
+            except ValidationError as e:
+                errors.update(e.errors)
+    if dates["date_from"] and dates["date_to"] and dates["date_to"] < dates["date_from"]:
+        errors["date_to"] = "The ‘to’ date must be the same as or after the ‘from’ date"
+
+    if errors:
+        raise ValidationError(errors)
+    return AuditFilters(actor_id, record_type, record_id, dates["date_from"], dates["date_to"])
+
+
+def _london_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC)
+
+
+@dataclass
+class AuditRow:
+    seq: int
+    occurred_at: datetime
+    actor_user_id: int | None
+    actor_name: str | None
+    actor_label: str
+    action: str
+    record_type: str | None
+    record_id: str | None
+    outcome: str
+    ip_address: str | None
+
+
+@dataclass
+class AuditPage:
+    items: list[AuditRow]
+    total: int
+    page: int
+    per_page: int
+    filters: AuditFilters
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@transaction
+def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
+    """Who: a MET chair (by user, record and date) or an admin (by user and date).
+    `args` are the search form's fields (see parse_filters). Rows newest first. Writes an
+    "audit.searched" row with the filters. A search by record from a role without
+    audit.search_records is refused, whatever else it holds: audited, SearchRefused (a NotAllowed).
+    Bad fields: ValidationError, and nothing is searched."""
+    by_record = any((args.get(name) or "").strip() for name in RECORD_FIELDS)
+    if not can(user, Perm.AUDIT_SEARCH) or (by_record and not can(user, Perm.AUDIT_SEARCH_RECORDS)):
+        needed = Perm.AUDIT_SEARCH_RECORDS if can(user, Perm.AUDIT_SEARCH) else Perm.AUDIT_SEARCH
+        audit.record_now(
+            "permission.denied",
+            detail={
+                "permission": str(needed),
+                "query": {k: args.get(k)[:100] for k in FIELDS if args.get(k)},
+            },
+            outcome=AuditOutcome.DENIED,
+            actor=user,
+        )
+        raise SearchRefused(str(needed))
+    filters = parse_filters(args)
+
+    query = select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_user_id)
+    if filters.actor_id is not None:
+        query = query.where(AuditEvent.actor_user_id == filters.actor_id)
+    if filters.record_type:
+        query = query.where(AuditEvent.record_type == filters.record_type)
+    if filters.record_id:
+        query = query.where(AuditEvent.record_id == filters.record_id)
+    if filters.date_from:
+        query = query.where(AuditEvent.occurred_at >= _london_midnight(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEvent.occurred_at < _london_midnight(filters.date_to + timedelta(days=1)))
+
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(
+        query.order_by(AuditEvent.seq.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    items = [
+        AuditRow(
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            actor_user_id=event.actor_user_id,
+            actor_name=name,
+            actor_label=event.actor_label,
+            action=event.action,
+            record_type=event.record_type,
+            record_id=event.record_id,
+            outcome=event.outcome,
+            ip_address=event.ip_address,
+        )
+        for event, name in rows
+    ]
+    audit.record(
+        "audit.searched",
+        detail={"filters": filters.as_detail(), "page": page, "total": total},
+        actor=user,
+    )
+    return AuditPage(items, total, page, per_page, filters)
+
+
+def actor_choices() -> list[tuple[int, str]]:
+    """(id, "Name (agency)") for every user, active or not, to pick whose actions to see."""
+    users = db.session.scalars(select(User).order_by(func.lower(User.name), User.id)).all()
+    return [(u.id, f"{u.name} ({u.agency.name})") for u in users]

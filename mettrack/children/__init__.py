@@ -1,0 +1,33 @@
+"""The child's record: creating, editing, likely-match hints (matching.py, pure).
+
+What other features may use of this one is exported here, and only here (the import
+contracts in pyproject.toml hold every other feature to it; docs/architecture.md).
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mettrack.children.records import ChildInput, child_scope, create_child, get_for
+
+# name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
+# so that features which use each other do not load each other's whole package at start-up.
+_EXPORTS = {
+    "ChildInput": "mettrack.children.records",
+    "child_scope": "mettrack.children.records",
+    "create_child": "mettrack.children.records",
+    "get_for": "mettrack.children.records",
+}
+__all__ = [
+    "ChildInput",
+    "child_scope",
+    "create_child",
+    "get_for",
+]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attribute = _EXPORTS[name].partition(":")
+    return getattr(import_module(module), attribute or name)

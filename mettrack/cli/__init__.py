@@ -1,0 +1,136 @@
+"""flask commands: users, tokens, demo, audit. Run as `flask --app wsgi ...`.
+
+The command names, options and outputs are a contract partner agencies script against
+(DESIGN.md, "Interfaces others rely on"): change them only with a deprecation.
+"""
+
+import sys
+from collections.abc import Iterable
+from typing import NoReturn
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from mettrack.core.errors import AppError, NotAllowed, ValidationError
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+audit_cli = AppGroup("audit", help="Check the audit log.")
+demo_cli = AppGroup("demo", help="Made-up demonstration data.")
+tokens_cli = AppGroup("tokens", help="Manage personal API tokens.")
+
+
+def _fail(error: ValidationError) -> None:
+    for field, message in error.errors.items():
+        click.echo(f"Error: --{field}: {message}", err=True)
+    sys.exit(2)
+
+
+def error_lines(error: AppError | None) -> list[str]:
+    """What a refusal says, a line each, in the words the pages and the API use."""
+    from mettrack.language import WordingFlagged
+
+    if isinstance(error, NotAllowed):
+        return list(error.reasons)
+    if isinstance(error, WordingFlagged):
+        return [
+            f"{field}: “{finding.text}”: consider “{finding.suggestion}”"
+            for field, findings in error.findings.items()
+            for finding in findings
+        ]
+    if isinstance(error, ValidationError):
+        # Refusals of a rule as a whole (refusal, refusal_2 ...) read as they are; those
+        # about one field name it, as the API's `errors` do.
+        return [
+            message if field.startswith("refusal") else f"{field}: {message}"
+            for field, message in error.errors.items()
+        ]
+    return []
+
+
+def refuse(heading: str, error: AppError | None = None, advice: Iterable[str] = ()) -> NoReturn:
+    """A refused command: the heading, then what the error says and what to do, each on
+    its own line on standard error; exit 1 (nothing was changed)."""
+    click.echo(heading, err=True)
+    for line in (*error_lines(error), *advice):
+        click.echo(f"  {line}", err=True)
+    sys.exit(1)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The user's e-mail address (their sign-in name).")
+@click.option("--name", required=True, help="The user's full name.")
+@click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
+@click.option("--agency", required=True, help="The user's agency (created if new).")
+def users_create(email, name, roles, agency):
+    """Create a user. The password is read from the terminal, twice."""
+    from mettrack.accounts import UserInput, create_user
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            UserInput(email=email, name=name, roles=list(roles), agency=agency),
+            password,
+            actor="cli",
+            must_change=False,
+        )
+    except ValidationError as e:
+        _fail(e)
+    click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}.")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="The e-mail address of the user the token acts as.")
+@click.option("--name", default="Command line", show_default=True, help="A label for the token.")
+def tokens_create(email, name):
+    """Issue a personal API token. The token alone goes to standard output, so that
+    `TOKEN=$(flask --app wsgi tokens create --email E)` captures it; it is shown once."""
+    from mettrack.accounts import create_token, user_by_email
+
+    try:
+        user = user_by_email(email)
+        token, secret = create_token(user, name, actor="cli")
+    except ValidationError as e:
+        _fail(e)
+    click.echo(secret)
+    click.echo(
+        f"Created API token {token.id} ({token.prefix}...) for user {user.id}. "
+        "It is shown once: store it safely.",
+        err=True,
+    )
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Exit 0 when the audit chain is intact; 1 and the first broken row otherwise."""
+    from mettrack.core.audit import verify_chain
+
+    result = verify_chain()
+    if result.intact:
+        click.echo(f"Audit chain intact: {result.rows} rows.")
+        return
+    click.echo(f"Audit chain broken at row {result.broken_seq}: {result.reason}.")
+    sys.exit(1)
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Load made-up agencies, users, children and cases, and print the demo logins."""
+    from mettrack.demo.load import DEMO_PASSWORD, load_demo
+
+    logins = load_demo()
+    click.echo(f"Demo data loaded. Demo logins (password for each: {DEMO_PASSWORD}):")
+    for role, email in logins:
+        click.echo(f"  {role:<18} {email}")
+
+
+def register(app: Flask) -> None:
+    from mettrack.cli.cases import cases_cli
+    from mettrack.cli.reminders import reminders_cli
+
+    app.cli.add_command(cases_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(tokens_cli)

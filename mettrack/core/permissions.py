@@ -1,0 +1,202 @@
+"""THE place that decides who may see or do what.
+
+Two questions, always in this order:
+1. May this user's roles do this kind of thing at all?  No -> 403 (the action is named,
+   nothing about any record is revealed).
+2. Is this record within the user's need-to-know?  No -> 404, so that its existence is
+   not revealed. Records are fetched *through* the scopes below, never by bare id:
+   case_scope for the whole record, case_summary_scope for the case list, the case
+   summary and its specialist services (a coordinator's every open case).
+
+Every view, page or API, declares its permission with @requires(...) or @public; a view
+that declares neither is refused (deny by default), and tests/web/test_route_access.py
+fails for a route missing from its table. Both refusals write an audit row committed on
+its own.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from mettrack.core import audit
+from mettrack.core.choices import AuditOutcome, Role
+from mettrack.core.errors import NotAllowed, NotFound
+
+
+class Perm(StrEnum):
+    SIGNED_IN = "signed_in"  # own home page, own account, own tokens
+    CASE_LIST = "case.list"
+    CASE_VIEW = "case.view"
+    USER_ADMIN = "user.admin"
+    AUDIT_SEARCH = "audit.search"
+    AUDIT_SEARCH_RECORDS = "audit.search_records"  # by record, not only by user and date
+    STATS_VIEW = "stats.view"
+    CHILD_CREATE = "child.create"
+    CHILD_EDIT = "child.edit"
+    CASE_SCREEN = "case.screen"
+    CASE_TRANSITION = "case.transition"  # which moves a role may make: cases/workflow.py
+    MISSING_RECORD = "missing.record"
+    PHILOMENA_EDIT = "philomena.edit"
+    SERVICE_ASSIGN = "service.assign"  # record a specialist service on a case, and its end
+    RISK_ASSESS = "risk.assess"  # record a risk assessment (docs/risk.md)
+    REFERENCE_DATA_ADMIN = "reference.admin"
+    # The case team and the lead professional: the chair, or the case's lead (cases/team.py).
+    CASE_TEAM_MANAGE = "case.team"
+    CASE_REASSIGN = "case.reassign"  # the chair's list of cases whose lead must be replaced
+    # Exploitation types, flags, places of harm, NRM: the chair, or the case's lead.
+    CASE_CLASSIFY = "case.classify"
+    NOTE_WRITE = "note.write"  # add a case note (notes are read with case.view)
+    LANGUAGE_CHECK = "language.check"  # check a text against the language list (API)
+    REFERRAL_RECORD = "referral.record"  # the MASH reference and outcome of a referral made
+    REMINDER_LOG = "reminder.log"  # every reminder sent or failed, and sending one again
+
+
+CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
+
+ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
+    Perm.SIGNED_IN: frozenset(Role),
+    Perm.CASE_LIST: frozenset(CASE_WORKERS),
+    Perm.CASE_VIEW: frozenset(CASE_WORKERS),
+    Perm.USER_ADMIN: frozenset({Role.ADMIN}),
+    Perm.AUDIT_SEARCH: frozenset({Role.MET_CHAIR, Role.ADMIN}),
+    Perm.AUDIT_SEARCH_RECORDS: frozenset({Role.MET_CHAIR}),
+    Perm.STATS_VIEW: frozenset({Role.MET_CHAIR, Role.ANALYST}),
+    # Any professional role may screen a child, which may start a child's record and case.
+    Perm.CHILD_CREATE: frozenset(CASE_WORKERS),
+    # Granted to every case worker; need-to-know (case_scope) decides on which children
+    # and cases: a coordinator edits, notes and records missing episodes only on a case
+    # whose team they are on, never on a case summary.
+    Perm.CHILD_EDIT: frozenset(CASE_WORKERS),
+    Perm.CASE_SCREEN: frozenset(CASE_WORKERS),
+    Perm.CASE_TRANSITION: frozenset(CASE_WORKERS),
+    Perm.MISSING_RECORD: frozenset(CASE_WORKERS),
+    Perm.PHILOMENA_EDIT: frozenset(CASE_WORKERS),
+    # DESIGN.md: the coordinator assigns specialist services and tracks their acceptance.
+    Perm.SERVICE_ASSIGN: frozenset({Role.COORDINATOR}),
+    # DESIGN.md: the lead professional completes the risk assessment; the chair decides risk levels.
+    Perm.RISK_ASSESS: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    Perm.REFERENCE_DATA_ADMIN: frozenset({Role.ADMIN}),
+    # DESIGN.md: the chair owns the exploitation list; the lead professional maintains the
+    # case. Which case: cases/team.py and cases/classification.py.
+    Perm.CASE_TEAM_MANAGE: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    Perm.CASE_REASSIGN: frozenset({Role.MET_CHAIR}),
+    Perm.CASE_CLASSIFY: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    # Case notes: any case worker, on the cases within their need-to-know (docs/notes.md).
+    Perm.NOTE_WRITE: frozenset(CASE_WORKERS),
+    Perm.LANGUAGE_CHECK: frozenset(CASE_WORKERS),
+    # Those who may refer (cases/workflow.py) record what came of it: cases/referral.py.
+    Perm.REFERRAL_RECORD: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    # The chair is told of overdue work and holds the MET list: reminders that could not
+    # be sent are theirs to follow up (docs/notifications.md).
+    Perm.REMINDER_LOG: frozenset({Role.MET_CHAIR}),
+}
+
+
+def can(user, perm: Perm) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.roles & ROLE_PERMISSIONS[perm])
+
+
+def deny_record(record_type: str, record_id, action: str) -> NotFound:
+    """Audit a refused record access and return the NotFound to raise."""
+    audit.record_now(f"{action}.denied", record_type, record_id, outcome=AuditOutcome.DENIED)
+    return NotFound(record_type, record_id)
+
+
+def deny_role(record_type: str, record_id, action: str) -> NotAllowed:
+    """Audit an action the user's roles do not allow, on the record they named, and return
+    the NotAllowed to raise (403: the role is refused before the record is looked at)."""
+    audit.record_now(
+        f"{action}.denied", record_type, record_id, detail={"reason": "role"}, outcome=AuditOutcome.DENIED
+    )
+    return NotAllowed(action)
+
+
+def require(user, perm: Perm, action: str) -> None:
+    """Raise NotAllowed (audited as permission.denied) when the user's roles do not allow
+    `perm`. Views check first with @requires; this keeps a use case safe when called alone
+    (the command line, another use case)."""
+    if not can(user, perm):
+        audit.record_now(
+            "permission.denied",
+            detail={"permission": str(perm), "action": action},
+            outcome=AuditOutcome.DENIED,
+            actor=user,
+        )
+        raise NotAllowed(action)
+
+
+def check(perm: Perm) -> None:
+    """Abort with 401 (not signed in) or 403 (role does not allow), auditing the 403."""
+    if not current_user.is_authenticated:
+        if request.blueprint and request.blueprint.startswith("api"):
+            abort(401)
+        abort(current_app.login_manager.unauthorized())
+    if not can(current_user, perm):
+        audit.record_now(
+            "permission.denied",
+            detail={"permission": str(perm), "endpoint": request.endpoint, "method": request.method},
+            outcome=AuditOutcome.DENIED,
+        )
+        abort(403)
+
+
+def requires(perm: Perm):
+    """Declare and enforce the permission a view needs."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            check(perm)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = perm
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Declare a view that needs no sign-in (the sign-in page, the health check)."""
+    view.required_permission = None
+    view.is_public = True
+    return view
+
+
+def declared_permission(view, method: str):
+    """The declaration on a view function or on a MethodView's handler, or a marker
+    saying there is none."""
+    target = view
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        target = getattr(view_class, method.lower(), None)
+        if target is None and method == "HEAD":
+            target = getattr(view_class, "get", None)
+    if target is None:
+        return _UNDECLARED
+    if getattr(target, "is_public", False):
+        return None
+    return getattr(target, "required_permission", _UNDECLARED)
+
+
+_UNDECLARED = object()
+
+
+def enforce_declared_access() -> None:
+    """before_request: refuse any view that did not declare its access (deny by default)."""
+    if request.endpoint is None or request.endpoint == "static":
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None:
+        return
+    if request.method == "OPTIONS":
+        return
+    declared = declared_permission(view, request.method)
+    if declared is _UNDECLARED:
+        current_app.logger.error("endpoint %s declares no permission", request.endpoint)
+        abort(403)
+
+

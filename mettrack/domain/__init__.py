@@ -1,1 +1,0 @@
-"""Pure rules: plain functions over plain values, no Flask and no database."""

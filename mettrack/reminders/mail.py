@@ -1,0 +1,87 @@
+"""What a reminder e-mail says. It names no child and carries no case detail: what is
+due, by when, and a link into the app, where sign-in and need-to-know apply."""
+
+from datetime import date, timedelta
+
+from flask import current_app
+
+from mettrack.accounts.models import User
+from mettrack.core.clock import local
+from mettrack.reminders import rules
+from mettrack.reminders.mailer import Message
+from mettrack.reminders.models import Reminder
+from mettrack.reminders.rules import Channel, ReminderKind
+
+SUBJECTS = {
+    ReminderKind.REVIEW_DUE: "METtrack: a MET review is coming up",
+    ReminderKind.REVIEW_OVERDUE: "METtrack: a MET review is overdue",
+    ReminderKind.RHI_TO_OFFER: "METtrack: a Return Home Interview to offer",
+    ReminderKind.RHI_OVERDUE: "METtrack: a Return Home Interview is overdue",
+}
+
+
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _when(reminder: Reminder) -> str:
+    moment = local(reminder.due_at)
+    return f"{_day(moment.date())}, {moment:%H:%M}"
+
+
+def review_date(reminder: Reminder) -> date:
+    """The review date a review reminder was made for (domain.reminders' due moments)."""
+    day = local(reminder.due_at).date()
+    if ReminderKind(reminder.kind) is ReminderKind.REVIEW_DUE:
+        return day + timedelta(days=current_app.config["REMINDER_REVIEW_DUE_DAYS"])
+    return day - timedelta(days=1)
+
+
+def line(reminder: Reminder) -> str:
+    """One sentence saying what is due, with no detail of the case or the child."""
+    kind = ReminderKind(reminder.kind)
+    hours = current_app.config["REMINDER_RHI_OVERDUE_HOURS"]
+    if kind is ReminderKind.REVIEW_DUE:
+        return f"A MET review falls due on {_day(review_date(reminder))}."
+    if kind is ReminderKind.REVIEW_OVERDUE:
+        return f"A MET review is overdue: it was due on {_day(review_date(reminder))}."
+    if kind is ReminderKind.RHI_TO_OFFER:
+        return (
+            "A child has returned from a missing episode and no Return Home Interview is "
+            f"recorded yet. It must be offered within {hours} hours of the return."
+        )
+    return (
+        f"No Return Home Interview is recorded within {hours} hours of a child's return "
+        f"(due by {_when(reminder)})."
+    )
+
+
+def link(reminder: Reminder) -> str:
+    return f"{current_app.config['APP_BASE_URL'].rstrip('/')}/notifications/{reminder.id}"
+
+
+def _domain() -> str:
+    return current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
+
+
+FOOTER = (
+    "This e-mail names no child on purpose: sign in to METtrack to see the case.\n"
+    "To choose how reminders reach you (each by e-mail, a daily digest, or in METtrack only):\n"
+    "{base}/account/notifications\n"
+)
+
+
+def compose(reminders: list[Reminder], recipient: User) -> Message:
+    base = current_app.config["APP_BASE_URL"].rstrip("/")
+    first = reminders[0]
+    if first.channel == Channel.DIGEST.value:
+        send_round = max(r.send_round for r in reminders)
+        subject = f"METtrack: {len(reminders)} reminder{'s' if len(reminders) != 1 else ''} for you"
+        items = "\n".join(f"- {line(r)}\n  {link(r)}" for r in reminders)
+        body = f"Hello,\n\nYour METtrack reminders:\n\n{items}\n\n" + FOOTER.format(base=base)
+        message_id = rules.digest_message_id(recipient.id, first.not_before, first.id, send_round, _domain())
+    else:
+        subject = SUBJECTS[ReminderKind(first.kind)]
+        body = f"Hello,\n\n{line(first)}\n\nOpen it in METtrack: {link(first)}\n\n" + FOOTER.format(base=base)
+        message_id = rules.message_id(first.id, first.send_round, _domain())
+    return Message(to=recipient.email, subject=subject, body=body, message_id=message_id)

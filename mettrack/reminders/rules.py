@@ -1,0 +1,190 @@
+"""Reminders: what falls due when, to whom, and how a failed send is retried. Pure rules
+over plain values; reminders/delivery.py applies them to the database.
+
+A reminder is keyed by (kind, record, due moment, recipient), so the same thing falling
+due again (a new review date, a second missing episode) is a new reminder, and the same
+thing seen by a second scan is not. Offsets are partnership settings (config.py, read
+into `ReminderRules`); the defaults below are this partnership's choice, except the 72
+hours of a Return Home Interview, which is statutory guidance (missing/rules.py).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from mettrack.core.choices import ChoiceSet
+from mettrack.core.clock import LONDON
+from mettrack.missing.rules import RHI_DUE_WITHIN
+
+
+class ReminderKind(ChoiceSet):
+    REVIEW_DUE = "review_due", "MET review due"
+    REVIEW_OVERDUE = "review_overdue", "MET review overdue"
+    RHI_TO_OFFER = "rhi_to_offer", "Return Home Interview to offer"
+    RHI_OVERDUE = "rhi_overdue", "Return Home Interview overdue"
+
+    @property
+    def tells_chair(self) -> bool:
+        """Overdue work is also the chair's business: the chair holds the MET list."""
+        return self in (ReminderKind.REVIEW_OVERDUE, ReminderKind.RHI_OVERDUE)
+
+    @property
+    def record_type(self) -> str:
+        return "missing_episode" if self in RHI_KINDS else "case"
+
+
+RHI_KINDS = frozenset({ReminderKind.RHI_TO_OFFER, ReminderKind.RHI_OVERDUE})
+
+
+class ReminderState(ChoiceSet):
+    PENDING = "pending", "Waiting to send"  # at or after not_before
+    SENDING = "sending", "Sending"  # claimed by a worker; stale after REMINDER_REQUEUE_AFTER
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"  # retries used up, or refused for good; shown to the chair
+    # What it reminded of was done before it went out (the RHI was offered, the review
+    # date moved or the case closed): nothing is sent.
+    CANCELLED = "cancelled", "Not needed any more"
+
+
+class DeliveryChoice(ChoiceSet):
+    """Each user's choice; every reminder also shows in the app's notification list."""
+
+    EMAIL_AND_APP = "email_and_app", "An e-mail for each reminder, and in METtrack"
+    APP_ONLY = "app_only", "Only in METtrack (no e-mail)"
+    DAILY_DIGEST = "daily_digest", "One e-mail a day listing what fell due, and in METtrack"
+
+
+class Channel(ChoiceSet):
+    """How one reminder row is delivered, fixed from the recipient's choice when made."""
+
+    EMAIL = "email", "E-mail"
+    APP = "app", "In METtrack only"
+    DIGEST = "digest", "Daily digest"
+
+
+CHANNEL_FOR_CHOICE = {
+    DeliveryChoice.EMAIL_AND_APP: Channel.EMAIL,
+    DeliveryChoice.APP_ONLY: Channel.APP,
+    DeliveryChoice.DAILY_DIGEST: Channel.DIGEST,
+}
+
+
+@dataclass(frozen=True)
+class ReminderRules:
+    review_due_days: int = 7  # a MET review reminder this many days before its date
+    rhi_to_offer_hours: int = 24  # after the child's return, if nothing is recorded yet
+    rhi_overdue_hours: int = int(RHI_DUE_WITHIN.total_seconds() // 3600)
+    # Date-based reminders go out at this hour (London) on their day, not at midnight.
+    send_hour: int = 8
+    digest_hour: int = 7  # the daily digest goes out at this hour (London)
+    # Nothing that fell due longer ago than this is made into a reminder: the first scan
+    # after installing (or after a long outage) must not send a year of old reminders.
+    lookback_days: int = 14
+
+    def check(self) -> None:
+        for name in ("review_due_days", "rhi_to_offer_hours", "rhi_overdue_hours", "lookback_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.rhi_to_offer_hours >= self.rhi_overdue_hours:
+            raise ValueError("the Return Home Interview reminder must come before it is overdue")
+        for name in ("send_hour", "digest_hour"):
+            if not 0 <= getattr(self, name) <= 23:
+                raise ValueError(f"{name} must be an hour from 0 to 23")
+
+
+DEFAULT_RULES = ReminderRules()
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """`hour` o'clock on `day` in London, as an aware moment."""
+    return datetime.combine(day, time(hour), tzinfo=LONDON)
+
+
+def review_due_moment(next_review_on: date, rules: ReminderRules = DEFAULT_RULES) -> datetime:
+    return at_hour(next_review_on - timedelta(days=rules.review_due_days), rules.send_hour)
+
+
+def review_overdue_moment(next_review_on: date, rules: ReminderRules = DEFAULT_RULES) -> datetime:
+    """The morning after the review date: a review due today is due, not yet overdue
+    (domain.risk.review_overdue)."""
+    return at_hour(next_review_on + timedelta(days=1), rules.send_hour)
+
+
+def rhi_to_offer_moment(returned_at: datetime, rules: ReminderRules = DEFAULT_RULES) -> datetime:
+    return returned_at + timedelta(hours=rules.rhi_to_offer_hours)
+
+
+def rhi_overdue_moment(returned_at: datetime, rules: ReminderRules = DEFAULT_RULES) -> datetime:
+    return returned_at + timedelta(hours=rules.rhi_overdue_hours)
+
+
+def review_reminder(next_review_on: date, now: datetime, rules: ReminderRules = DEFAULT_RULES):
+    """(kind, due moment) of the review reminder in force now, or None. Only one is: once
+    the review is overdue, the "due" reminder is no longer made."""
+    overdue_at = review_overdue_moment(next_review_on, rules)
+    if now >= overdue_at:
+        return ReminderKind.REVIEW_OVERDUE, overdue_at
+    due_at = review_due_moment(next_review_on, rules)
+    if now >= due_at:
+        return ReminderKind.REVIEW_DUE, due_at
+    return None
+
+
+def rhi_reminder(returned_at: datetime, now: datetime, rules: ReminderRules = DEFAULT_RULES):
+    """(kind, due moment) for a returned child with nothing recorded about the Return Home
+    Interview, or None."""
+    overdue_at = rhi_overdue_moment(returned_at, rules)
+    if now >= overdue_at:
+        return ReminderKind.RHI_OVERDUE, overdue_at
+    offer_at = rhi_to_offer_moment(returned_at, rules)
+    if now >= offer_at:
+        return ReminderKind.RHI_TO_OFFER, offer_at
+    return None
+
+
+def within_lookback(due_at: datetime, now: datetime, rules: ReminderRules = DEFAULT_RULES) -> bool:
+    return due_at >= now - timedelta(days=rules.lookback_days)
+
+
+def recipients(lead_id: int | None, lead_active: bool, chair_ids: list[int], kind: ReminderKind) -> list[int]:
+    """Who is told: the lead professional; the chairs as well when it is overdue; the
+    chairs instead when the case has no active lead (someone must act, and the chair
+    assigns leads)."""
+    told: list[int] = []
+    has_lead = lead_id is not None and lead_active
+    if has_lead:
+        told.append(lead_id)
+    if kind.tells_chair or not has_lead:
+        told.extend(c for c in chair_ids if c not in told)
+    return told
+
+
+def next_digest_moment(after: datetime, rules: ReminderRules = DEFAULT_RULES) -> datetime:
+    """The first digest hour (London) after `after`."""
+    local = after.astimezone(LONDON)
+    candidate = at_hour(local.date(), rules.digest_hour)
+    if candidate <= local:
+        candidate = at_hour(local.date() + timedelta(days=1), rules.digest_hour)
+    return candidate
+
+
+def retry_countdown(attempts: int, base_seconds: int, cap_seconds: int) -> int:
+    """Seconds before the next try after `attempts` failed ones: doubling, capped. The cap
+    stays below the broker's visibility timeout (workers/__init__.py checks), so Redis
+    never hands a waiting retry to a second worker."""
+    return min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1))
+
+
+def message_id(reminder_id: int, send_round: int, domain: str) -> str:
+    """The same on every try of one send (a mail system drops the copy if a worker died
+    after the SMTP server took the message); a chair's resend is a new round, so it is
+    not dropped as a copy of the first."""
+    return f"<reminder.{reminder_id}.{send_round}@{domain}>"
+
+
+def digest_message_id(
+    recipient_id: int, digest_at: datetime, first_id: int, send_round: int, domain: str
+) -> str:
+    """Also names the digest's first reminder: two resends of one digest's rows, each a
+    round 2 with different contents, must not look like copies of each other."""
+    stamp = digest_at.astimezone(LONDON).strftime("%Y%m%d%H")
+    return f"<digest.{recipient_id}.{stamp}.{first_id}.{send_round}@{domain}>"

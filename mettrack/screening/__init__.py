@@ -1,0 +1,27 @@
+"""CSERQ4 screening (cserq4.py, pure) and recording a screening, which may open a case.
+
+What other features may use of this one is exported here, and only here (the import
+contracts in pyproject.toml hold every other feature to it; docs/architecture.md).
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mettrack.screening.screenings import screen_child
+
+# name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
+# so that features which use each other do not load each other's whole package at start-up.
+_EXPORTS = {
+    "screen_child": "mettrack.screening.screenings",
+}
+__all__ = [
+    "screen_child",
+]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attribute = _EXPORTS[name].partition(":")
+    return getattr(import_module(module), attribute or name)

@@ -1,0 +1,282 @@
+"""Specialist services on a case (Barnardo's ICTG, PARCS, DASS, ...): the coordinator
+records each service that has accepted the case, and when its work with the child ended.
+
+The first accepted service moves the case to `service_assigned`. That is the workflow's
+ASSIGN_SERVICE move, so `record` makes it through services.transitions.apply, and the
+rules (who, from which states, which fields) stay in the one table
+(cases/workflow.py): from `police_tiered`, and from `met_review` too, since the table
+allows that move. A case already in `service_assigned` takes further services without a
+move; they are recorded here with the same fields and messages. From any other state the
+answer is a ValidationError on `state` naming the problem.
+
+Ending a service records the date only: it does not move the case (the MET chair sends
+a case back to review when its services no longer meet the need).
+
+Who: reading needs case.view; recording and ending need service.assign (the
+coordinator, DESIGN.md). Always on a case within the user's case summary scope
+(permissions.case_summary_scope: the coordinator's every open case, whether or not they
+are on its team; 404 otherwise); every read and write is audited, naming records by id.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from mettrack.cases import (
+    MAX_WORKER,
+    MoveRefused,
+    case_summary_scope,
+    get_summary_for,
+    locked_case,
+    move_for,
+    states_taking,
+)
+from mettrack.cases import apply as transitions_apply
+from mettrack.cases import require as cases_require
+from mettrack.cases.models import Case
+from mettrack.core import audit
+from mettrack.core.choices import CaseAction, CaseState, ReferenceKind
+from mettrack.core.clock import now, today
+from mettrack.core.errors import Conflict, ValidationError
+from mettrack.core.extensions import db
+from mettrack.core.form_input import parse_date, parse_text, parse_version
+from mettrack.core.permissions import Perm, deny_record
+from mettrack.core.unit_of_work import transaction
+from mettrack.language import audit_detail, check_before_saving
+from mettrack.reference import active_item
+from mettrack.reference.models import ReferenceItem
+from mettrack.specialist_services.models import ServiceAssignment
+
+MAX_NOTE = 2000
+FIELDS = ("service", "worker", "accepted_on")
+# The first service makes the ASSIGN_SERVICE move; in the state it enters, more are
+# recorded with no move. Both from the workflow table.
+ASSIGNED = move_for(CaseAction.ASSIGN_SERVICE).to_state
+SERVICE_STATES = states_taking(CaseAction.ASSIGN_SERVICE)
+END_FIELDS = ("ended_on", "note")
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    assignment: ServiceAssignment
+    service_label: str
+
+    @property
+    def current(self) -> bool:
+        return self.assignment.ended_on is None
+
+
+# --- reading
+
+
+def assignments_of(case: Case) -> list[ServiceAssignment]:
+    """The case's services: current ones first, then by acceptance, newest first. Reads
+    only; callers audit."""
+    return list(
+        db.session.scalars(
+            select(ServiceAssignment)
+            .where(ServiceAssignment.case_id == case.id)
+            .order_by(
+                ServiceAssignment.ended_on.is_not(None),
+                ServiceAssignment.accepted_on.is_(None),
+                ServiceAssignment.accepted_on.desc(),
+                ServiceAssignment.id.desc(),
+            )
+        )
+    )
+
+
+def service_labels() -> dict[str, str]:
+    """Every specialist service's code and label, offered or not (one query)."""
+    return dict(
+        db.session.execute(
+            select(ReferenceItem.code, ReferenceItem.label).where(
+                ReferenceItem.kind == ReferenceKind.SPECIALIST_SERVICE.value
+            )
+        ).all()
+    )
+
+
+def views_of(case: Case) -> list[AssignmentView]:
+    """The case's services with their labels, unaudited: for a caller that audits what it
+    shows (the case page, mettrack/cases/page.py)."""
+    labels = service_labels()
+    return [AssignmentView(a, labels.get(a.service_code, a.service_code)) for a in assignments_of(case)]
+
+
+@transaction
+def list_for(user, case_id: int) -> tuple[Case, list[ServiceAssignment]]:
+    """Who: any role with case.view, on a case within need-to-know (NotFound otherwise,
+    audited). The case and its services; audited with the ids shown."""
+    case = get_summary_for(user, case_id, action="service_assignment.listed")
+    items = assignments_of(case)
+    audit.record(
+        "service_assignment.listed", "case", case.id, detail={"ids": [a.id for a in items]}, actor=user
+    )
+    return case, items
+
+
+def get_for(user, case_id: int, assignment_id: int, *, action: str = "service_assignment.viewed"):
+    """Who: any role with case.view. One service of a case within the user's
+    need-to-know, or NotFound (audited) for the case or the service."""
+    case = get_summary_for(user, case_id, action=action)
+    assignment = db.session.scalar(
+        select(ServiceAssignment).where(
+            ServiceAssignment.id == assignment_id, ServiceAssignment.case_id == case.id
+        )
+    )
+    if assignment is None:
+        raise deny_record("service_assignment", assignment_id, action)
+    return case, assignment
+
+
+# --- writing
+
+
+def state_problem(state: str) -> str:
+    """Why a service cannot be recorded on a case in this state."""
+    return (
+        f"The case is {CaseState(state).label}: a specialist service can be recorded once the MET "
+        "group has reviewed the case and set its police tier, or beside a service already assigned"
+    )
+
+
+def _parse(data: Mapping) -> tuple[dict, dict[str, str]]:
+    """The fields of a service, with transitions' ASSIGN_SERVICE messages."""
+    errors: dict[str, str] = {}
+    code = data.get("service")
+    code = code.strip() if isinstance(code, str) else None
+    service = active_item(ReferenceKind.SPECIALIST_SERVICE, code)
+    if service is None:
+        errors["service"] = "Choose the specialist service from the list"
+    worker = parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER)
+    accepted_on = parse_date(
+        data, "accepted_on", "Date the service accepted the case", errors, required=True, today=today()
+    )
+    return {"service": service, "worker": worker, "accepted_on": accepted_on}, errors
+
+
+def _locked_case(user, case_id: int, action: str) -> Case:
+    # A coordinator records services on every open case (the case summary scope).
+    return locked_case(case_id, case_summary_scope(user), action)
+
+
+@dataclass(frozen=True)
+class ServiceRecorded:
+    """What recording a service changed: the service, the case as saved, and whether the
+    recording was the assign_service move."""
+
+    assignment: ServiceAssignment
+    case: Case
+    moved: bool
+
+
+@transaction
+def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecorded:
+    """Who: service.assign (the coordinator), on a case within need-to-know (NotFound
+    otherwise, audited). `data`: service (a specialist service's code from the
+    reference list), worker (optional), accepted_on (a date, today or earlier);
+    `expected_version` is the case version the user read (Conflict if it changed).
+
+    Before `service_assigned`, makes the ASSIGN_SERVICE move (transitions.apply: its
+    CaseEvent and audit row); in `service_assigned`, records the further service
+    (audited as service_assignment.recorded). Returns the service, the case and whether
+    the case moved. Raises ValidationError naming each bad field, or `state` when the case's
+    state allows neither; nothing is saved then."""
+    action = "service_assignment.recorded"
+    cases_require(user, Perm.SERVICE_ASSIGN, action)
+    version = parse_version(expected_version)
+    case = _locked_case(user, case_id, action)
+    if case.state != ASSIGNED:
+        state = case.state
+        # The move is the workflow's use case: it joins this unit of work, checks
+        # everything again under the same lock, and writes its own event and audit row.
+        try:
+            case = transitions_apply(user, case_id, CaseAction.ASSIGN_SERVICE, data, version)
+        except MoveRefused as refused:
+            if "action" in refused.errors:  # not a move from this state
+                raise MoveRefused({"state": state_problem(state)}) from None
+            raise
+        assignment = db.session.scalar(
+            select(ServiceAssignment)
+            .where(ServiceAssignment.case_id == case_id)
+            .order_by(ServiceAssignment.id.desc())
+            .limit(1)
+        )
+        return ServiceRecorded(assignment, case, True)
+
+    if case.version != version:
+        raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
+    values, errors = _parse(data)
+    if errors:
+        raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
+    assignment = ServiceAssignment(
+        case_id=case.id,
+        service_code=values["service"].code,
+        worker=values["worker"],
+        accepted_on=values["accepted_on"],
+        recorded_by_id=user.id,
+        recorded_at=now(),
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(
+        action,
+        "case",
+        case.id,
+        detail={"service_assignment": assignment.id, "service": assignment.service_code},
+        actor=user,
+    )
+    return ServiceRecorded(assignment, case, False)
+
+
+@transaction
+def end(
+    user, case_id: int, assignment_id: int, data: Mapping, *, save_anyway: bool = False
+) -> ServiceAssignment:
+    """Who: service.assign (the coordinator), on a case within need-to-know. Records the
+    date a service's work with the child ended (`ended_on`: today or earlier, not before
+    it accepted the case) and an optional `note`. Does not move the case. Raises
+    NotFound (audited) for a case or service the user may not see, ValidationError
+    naming the field, WordingFlagged when the language check flags the note and
+    `save_anyway` is false (nothing saved either way). Saved anyway, the audit row names
+    the list entries flagged."""
+    action = "service_assignment.ended"
+    cases_require(user, Perm.SERVICE_ASSIGN, action)
+    case = _locked_case(user, case_id, action)
+    assignment = db.session.scalar(
+        select(ServiceAssignment).where(
+            ServiceAssignment.id == assignment_id, ServiceAssignment.case_id == case.id
+        )
+    )
+    if assignment is None:
+        raise deny_record("service_assignment", assignment_id, action)
+    errors: dict[str, str] = {}
+    ended_on = parse_date(
+        data, "ended_on", "Date the service's work ended", errors, required=True, today=today()
+    )
+    note = parse_text(data, "note", "The note", errors, max_length=MAX_NOTE)
+    if assignment.ended_on is not None:
+        errors["ended_on"] = (
+            f"This service's work was already recorded as ended on {assignment.ended_on:%-d %B %Y}"
+        )
+    elif ended_on is not None and assignment.accepted_on and ended_on < assignment.accepted_on:
+        errors["ended_on"] = (
+            "The date the service's work ended must not be before it accepted the case "
+            f"({assignment.accepted_on:%-d %B %Y})"
+        )
+    if errors:
+        raise ValidationError({f: errors[f] for f in END_FIELDS if f in errors})
+    flagged = check_before_saving({"note": note}, save_anyway=save_anyway, labels={"note": "Note"})
+    assignment.ended_on = ended_on
+    if note:
+        assignment.note = note
+    audit.record(
+        action,
+        "case",
+        case.id,
+        detail={"service_assignment": assignment.id, **audit_detail(flagged)},
+        actor=user,
+    )
+    return assignment

@@ -1,0 +1,2 @@
+"""What every page shares: the layout and macros (templates/), error pages, paging,
+template filters, the health check."""

@@ -1,0 +1,60 @@
+"""Error pages in the service's own style that reveal nothing internal. The API blueprint
+answers with problem details instead (mettrack/api/problems.py).
+
+A use case's refusal (mettrack/core/errors.py) names its status; a page that can say
+more (a form shown again with its errors) catches it first, and any other reaches the
+one handler here."""
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from mettrack.core.errors import AppError
+from mettrack.core.extensions import db
+
+TITLES = {
+    400: "There is a problem with the request",
+    401: "Sign in to continue",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "This action is not allowed here",
+    409: "Someone else changed this record",
+    422: "There is a problem with the information entered",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def _wants_problem() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int):
+    if _wants_problem():
+        from mettrack.api.problems import problem_response
+
+        return problem_response(status)
+    return render_template("errors/error.html", status=status, title=TITLES.get(status, TITLES[500])), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code and error.code < 400:
+            return error
+        return render_error(error.code or 500)
+
+    @app.errorhandler(AppError)
+    def refused(error: AppError):
+        db.session.rollback()
+        if _wants_problem():
+            from mettrack.api.problems import app_problem
+
+            return app_problem(error)
+        return render_error(error.status)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        return render_error(500)

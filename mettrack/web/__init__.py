@@ -1,1 +1,0 @@
-"""Page blueprints: thin views that parse input, call one service, and render."""
