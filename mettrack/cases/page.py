@@ -49,7 +49,7 @@ from mettrack.core.choices import (
     ScreeningOutcome,
 )
 from mettrack.core.extensions import db
-from mettrack.core.permissions import Perm, can, deny_record
+from mettrack.core.permissions import Perm, can, deny_record, deny_role
 from mettrack.missing import summary_of
 from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
 from mettrack.reference import label_for
@@ -115,7 +115,7 @@ def offered_moves(case: Case, user) -> list[dict]:
             "label": o.action.label,
             "possible": o.possible,
             "reasons": o.reasons,
-            "needs_exploitation_type": needs_exploitation_type(o.reasons),
+            "needs_exploitation_type": workflow.needs_exploitation_type(o.reasons),
             "url": url_for("transitions.move", case_id=case.id, action=o.action.value),
         }
         for o in transitions.offered_moves(case, user)
@@ -292,16 +292,11 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def needs_exploitation_type(reasons) -> bool:
-    """Whether a refusal asks for an exploitation type (set on the classification page)."""
-    return any(workflow.REFUSAL_FIELDS.get(r) == workflow.EXPLOITATION_TYPES_FIELD for r in reasons)
-
-
 def read_case(user, case_id: int) -> Case:
     """The case within the user's case summary scope (a coordinator's every open case
     included); otherwise the attempt is audited and NotFound raised."""
     if not can(user, Perm.CASE_VIEW):
-        raise deny_record("case", case_id, AUDIT_ACTION)
+        raise deny_role("case", case_id, AUDIT_ACTION)
     case = db.session.scalar(select(Case).where(Case.id == case_id, case_summary_scope(user)))
     if case is None:
         raise deny_record("case", case_id, AUDIT_ACTION)

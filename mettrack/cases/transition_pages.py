@@ -48,11 +48,6 @@ def _team_options() -> list[tuple[str, str]]:
     ]
 
 
-def _needs_exploitation_type(reasons) -> bool:
-    """Whether a refusal asks for an exploitation type (set on the classification page)."""
-    return any(workflow.REFUSAL_FIELDS.get(r) == workflow.EXPLOITATION_TYPES_FIELD for r in reasons)
-
-
 def _form_page(
     case, move, errors: dict, values: dict, status: int = 200, conflict: bool = False, flagged=None
 ):
@@ -65,7 +60,7 @@ def _form_page(
         offered=this,
         may_classify=case_classification.may_edit(current_user, case),
         needs_exploitation_type=workflow.EXPLOITATION_TYPES_FIELD in errors
-        or (this is not None and not errors and _needs_exploitation_type(this.reasons)),
+        or (this is not None and not errors and workflow.needs_exploitation_type(this.reasons)),
         errors=errors,
         values=values,
         conflict=conflict,

@@ -356,3 +356,9 @@ def states_taking(action: CaseAction | str) -> frozenset[CaseState]:
     For assign_service: the states where a specialist service can be recorded."""
     move = move_for(action)
     return frozenset(state for state in move.from_states if state is not NO_CASE) | {move.to_state}
+
+
+def needs_exploitation_type(reasons) -> bool:
+    """Whether a refusal's reasons ask for an exploitation type (set on the case's
+    classification page, which the pages then link to)."""
+    return any(REFUSAL_FIELDS.get(r) == EXPLOITATION_TYPES_FIELD for r in reasons)

@@ -456,3 +456,10 @@ def test_every_move_is_an_event_kind_and_the_other_kinds_move_nothing():
         "team.lead_changed",
         "referral.outcome_recorded",
     }
+
+
+def test_a_refusal_for_want_of_an_exploitation_type_is_recognised_from_the_table():
+    facts = replace(EVERYTHING, has_exploitation_type=False)
+    refused = workflow.decide(CaseState.SCREENED, CaseAction.REFER, {Role.LEAD_PROFESSIONAL}, facts)
+    assert workflow.needs_exploitation_type(refused.reasons)
+    assert not workflow.needs_exploitation_type(("The MASH reference is missing",))
