@@ -24,6 +24,7 @@ from mettrack.core import audit, clock
 from mettrack.core.choices import CaseAction, CaseState, RiskLevel, Role
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
+from mettrack.core.unit_of_work import unit_of_work
 from mettrack.demo import notes as notes_demo
 from mettrack.demo import risk as risk_demo
 from mettrack.demo import team as team_demo
@@ -97,17 +98,19 @@ def _user(role, email, name, agency_name) -> User:
 
 def load_demo() -> list[tuple[str, str]]:
     """Idempotent: running it again adds nothing and prints the same logins."""
-    for name in AGENCIES:
-        get_or_create_agency(name)
-    users = {role: _user(role, email, name, AGENCIES[i]) for role, email, name, i in DEMO_USERS}
-    risk_catalogue_seed_defaults()  # the risk assessment toolkit's indicators
-    reference_data_seed_defaults()  # police tiers and teams, services, exit reasons
-    seed_defaults()  # the language list the notes are checked against
-    db.session.commit()
+    # The people and lists first, in one unit of work; then each case is made by the use
+    # cases, each its own unit of work, as the pages would make it.
+    with unit_of_work():
+        for name in AGENCIES:
+            get_or_create_agency(name)
+        users = {role: _user(role, email, name, AGENCIES[i]) for role, email, name, i in DEMO_USERS}
+        risk_catalogue_seed_defaults()  # the risk assessment toolkit's indicators
+        reference_data_seed_defaults()  # police tiers and teams, services, exit reasons
+        seed_defaults()  # the language list the notes are checked against
     if db.session.scalar(select(Case.id).limit(1)) is None:
         _load_cases(users)
-    audit.record("demo.loaded", actor="cli")
-    db.session.commit()
+    with unit_of_work():
+        audit.record("demo.loaded", actor="cli")
     return [(role.value, email) for role, email, _, _ in DEMO_USERS]
 
 

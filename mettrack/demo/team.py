@@ -19,6 +19,7 @@ from mettrack.cases import save as case_classification_save
 from mettrack.core import clock
 from mettrack.core.choices import NrmDecision, Role
 from mettrack.core.extensions import db
+from mettrack.core.unit_of_work import unit_of_work
 
 FORMER_LEAD_EMAIL = "former.lead@demo.mettrack.test"
 FORMER_LEAD_NAME = "Drew Formerlead"
@@ -77,15 +78,20 @@ def classify(demo, *, with_nrm: bool = False) -> None:
 def _former_lead() -> User:
     user = db.session.scalar(select(User).where(User.email == FORMER_LEAD_EMAIL))
     if user is None:
-        user = User(
-            email=FORMER_LEAD_EMAIL,
-            name=FORMER_LEAD_NAME,
-            agency=get_or_create_agency(FORMER_LEAD_AGENCY),
-            password_hash=hash_password(secrets.token_urlsafe(24)),  # no sign-in: deactivated below
-        )
-        user.set_roles([Role.LEAD_PROFESSIONAL])
-        db.session.add(user)
-        db.session.commit()
+        with unit_of_work():
+            user = _new_former_lead()
+    return user
+
+
+def _new_former_lead() -> User:
+    user = User(
+        email=FORMER_LEAD_EMAIL,
+        name=FORMER_LEAD_NAME,
+        agency=get_or_create_agency(FORMER_LEAD_AGENCY),
+        password_hash=hash_password(secrets.token_urlsafe(24)),  # no sign-in: deactivated below
+    )
+    user.set_roles([Role.LEAD_PROFESSIONAL])
+    db.session.add(user)
     return user
 
 
