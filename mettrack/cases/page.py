@@ -49,7 +49,7 @@ from mettrack.core.choices import (
     ScreeningOutcome,
 )
 from mettrack.core.extensions import db
-from mettrack.core.permissions import Perm, can, deny_record, deny_role
+from mettrack.core.permissions import Perm, can
 from mettrack.missing import summary_of
 from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
 from mettrack.reference import label_for
@@ -84,25 +84,18 @@ class Section:
 class CasePage:
     case: ProjectedCase
     sections: dict[str, Any]  # name -> the builder's data, in page order
-    shown_ids: dict[str, list[int]]
-
-    @property
-    def whole_record(self) -> bool:
-        return self.case.view is View.WHOLE
 
 
 # --- the builders, in page order
 
 
 def _summary(r: Reading) -> dict:
-    case = r.case
-    lead = case.lead_professional
-    agency = case.lead_agency or (lead.agency if lead else None)
+    lead = r.case.lead_professional
     return {
         "age": r.projected.child.age,
-        "exploitation_types": [t.upper() for t in case_reads.tags_of(case, "exploitation_type")],
+        "exploitation_types": [t.upper() for t in r.projected.exploitation_types],
         "lead_name": lead.name if lead else None,
-        "lead_agency_name": agency.name if agency else None,
+        "lead_agency_name": r.projected.lead_agency_name,
     }
 
 
@@ -292,21 +285,11 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def read_case(user, case_id: int) -> Case:
-    """The case within the user's case summary scope (a coordinator's every open case
-    included); otherwise the attempt is audited and NotFound raised."""
-    if not can(user, Perm.CASE_VIEW):
-        raise deny_role("case", case_id, AUDIT_ACTION)
-    case = db.session.scalar(select(Case).where(Case.id == case_id, case_summary_scope(user)))
-    if case is None:
-        raise deny_record("case", case_id, AUDIT_ACTION)
-    return case
-
-
 def page_for(user, case_id: int) -> CasePage:
     """Who: any role with case.view, on a case within their case summary scope (NotFound
     otherwise, audited). The page's data, and one audit row naming what it shows."""
-    case = read_case(user, case_id)
+    # Its one audit row, below, names what the page shows.
+    case = case_reads.case_within(user, case_id, case_summary_scope(user), AUDIT_ACTION)
     projected = projection.project_for(user, case)
     reading = Reading(user, case, projected)
     sections = {
@@ -316,4 +299,4 @@ def page_for(user, case_id: int) -> CasePage:
     if projected.view is not View.WHOLE:
         detail["access"] = projected.view.value
     audit.record(AUDIT_ACTION, "case", case.id, detail=detail, actor=user)
-    return CasePage(projected, sections, reading.shown_ids)
+    return CasePage(projected, sections)

@@ -86,7 +86,7 @@ _DERIVED_CASE = {
     "open_missing_episode": lambda c: case_reads.alerts_of(c).missing_now,
     "rhi_overdue": lambda c: case_reads.alerts_of(c).rhi_overdue,
     "repeat_missing": lambda c: case_reads.alerts_of(c).repeat_missing,
-    "review_overdue": lambda c: case_reads.alerts_of(c).review_overdue,
+    "review_overdue": lambda c: case_reads.review_overdue(c),
 }
 
 

@@ -613,17 +613,25 @@ def police_tier_options() -> list[tuple[str, str]]:
 # --- one case ----------------------------------------------------------------------------
 
 
+def case_within(user, case_id: int, scope, action: str) -> Case:
+    """The case, if the user may view cases and `scope` (cases/scopes.py) reaches it;
+    otherwise the attempt is audited (`action`.denied) and NotFound raised. Writes no
+    audit row of its own: the caller records what it shows."""
+    if not can(user, Perm.CASE_VIEW):
+        raise deny_record("case", case_id, action)
+    case = db.session.scalar(select(Case).where(Case.id == case_id, scope))
+    if case is None:
+        raise deny_record("case", case_id, action)
+    return case
+
+
 @transaction
 def get_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
     """Who: any role with case.view. The case if its whole record is within the user's
     need-to-know (permissions.case_scope); otherwise the attempt is audited and NotFound
     raised (the caller answers 404). For the child's record, notes, missing episodes,
     screenings, risk assessments, the team: anything beyond the case summary."""
-    if not can(user, Perm.CASE_VIEW):
-        raise deny_record("case", case_id, action)
-    case = db.session.scalar(select(Case).where(Case.id == case_id, case_scope(user)))
-    if case is None:
-        raise deny_record("case", case_id, action)
+    case = case_within(user, case_id, case_scope(user), action)
     _mark_access(case, user, True)
     audit.record(action, "case", case.id, actor=user)
     return case
@@ -637,11 +645,7 @@ def get_summary_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
     specialist services and the moves that record one: what is shown of a case whose
     whole record the user may not see is decided by `record_visible` (pages: absent
     sections; API: withheld fields). The audit row says `"access": "summary"` then."""
-    if not can(user, Perm.CASE_VIEW):
-        raise deny_record("case", case_id, action)
-    case = db.session.scalar(select(Case).where(Case.id == case_id, case_summary_scope(user)))
-    if case is None:
-        raise deny_record("case", case_id, action)
+    case = case_within(user, case_id, case_summary_scope(user), action)
     full = sees_case_record(user, case.id)
     _mark_access(case, user, full)
     audit.record(action, "case", case.id, detail=None if full else {"access": "summary"}, actor=user)

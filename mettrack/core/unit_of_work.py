@@ -66,10 +66,6 @@ def transaction(func: Callable[P, R]) -> Callable[P, R]:
     return wrapped
 
 
-def in_unit_of_work() -> bool:
-    return db.session().info.get(_DEPTH, 0) > 0
-
-
 @event.listens_for(Session, "before_commit")
 def _refuse_nested_commit(session: Session) -> None:
     if session.info.get(_DEPTH, 0) > 0 and not session.info.get(_COMMITTING):

@@ -96,14 +96,14 @@ def newest_of(case: Case, limit: int) -> list[CaseNote]:
 
 
 @transaction
-def notes_for_case(user, case: Case, *, limit: int | None = None) -> list[CaseNote]:
-    """Who: case.view, for a case already fetched through cases.get_for (the case page).
-    The case's notes, newest first (at most `limit`). Audited as notes.listed with the
+def notes_for_case(user, case: Case) -> list[CaseNote]:
+    """Who: case.view, for a case already fetched through cases.get_for (the notes page).
+    The case's notes, newest first. Audited as notes.listed with the
     ids shown."""
     # The case page shows a coordinator off the team only the case summary: no notes.
     if not can(user, Perm.CASE_VIEW) or not record_visible(case, user):
         raise deny_record("case", case.id, "notes.listed")
-    notes = _notes_of(case.id, limit)
+    notes = _notes_of(case.id, None)
     audit.record("notes.listed", "case", case.id, detail={"ids": [n.id for n in notes]}, actor=user)
     return notes
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -139,13 +139,15 @@ class AssessmentView:
         return [(g, [r for r in ratings if r.indicator.group == g.group.value]) for g in groups]
 
 
-def _assessments_of(case_id: int) -> list[RiskAssessment]:
+def _assessments_of(case_id: int, *, limit: int | None = None) -> list[RiskAssessment]:
+    """Newest first (the first is the current one)."""
     return list(
         db.session.scalars(
             select(RiskAssessment)
             .where(RiskAssessment.case_id == case_id)
             .options(selectinload(RiskAssessment.ratings), selectinload(RiskAssessment.assessed_by))
             .order_by(RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc())
+            .limit(limit)
         )
     )
 
@@ -217,14 +219,14 @@ class RiskSummary:
 def summary_of(case: Case) -> RiskSummary:
     """The case's risk summary, unaudited: for a caller that audits what it shows (the
     case page, mettrack/cases/page.py)."""
-    views = _views(_assessments_of(case.id))
-    return RiskSummary(current=views[0] if views else None, count=len(views), overdue=review_overdue(case))
-
-
-def summary_for_case(user, case: Case) -> RiskSummary:
-    """Who: the case page, for a case already read through cases.get_for. Audited."""
-    views = history_for_case(user, case)
-    return RiskSummary(current=views[0] if views else None, count=len(views), overdue=review_overdue(case))
+    # The page shows the newest assessment and how many there are: it reads no more.
+    newest = _assessments_of(case.id, limit=1)
+    count = db.session.scalar(select(func.count()).where(RiskAssessment.case_id == case.id))
+    return RiskSummary(
+        current=AssessmentView(newest[0], current=True) if newest else None,
+        count=count,
+        overdue=review_overdue(case),
+    )
 
 
 # --- working out and recording

@@ -61,8 +61,7 @@ def test_a_summary_gives_age_and_types_but_withholds_the_record_beyond_them():
     for name in ("date_of_birth", "aliases", "looked_after", "alias_list"):
         assert getattr(shown.child, name) is None, name
     for name in SUMMARY_WITHHELD_CASE:
-        if name not in ("open_missing_episode", "rhi_overdue", "repeat_missing"):
-            assert getattr(shown, name) is None, name
+        assert getattr(shown, name) is None, name
 
 
 def test_a_sanitised_case_names_no_child_and_says_nothing_that_would_find_one():
