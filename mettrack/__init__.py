@@ -9,7 +9,7 @@ from mettrack.core.limits import DATABASE_INT_MAX
 
 
 def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
-    # Imported here, not with the package: config.py reads its defaults from mettrack.domain.
+    # Imported here, not with the package: config.py reads its defaults from the features' rules modules.
     from config import config_class, validate
 
     app = Flask(__name__, instance_relative_config=False)

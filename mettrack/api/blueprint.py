@@ -5,6 +5,8 @@ from flask_smorest import Blueprint
 from mettrack.api import problems
 
 API_PREFIX = "/api/v1"
+# The case id in the path of every case sub-resource (the converter caps it: mettrack/__init__.py).
+CASE_ID = "<int:case_id>"
 
 
 def _not_for_caches(response):

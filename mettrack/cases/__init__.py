@@ -8,7 +8,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mettrack.cases.api import CASE_ID
     from mettrack.cases.classification import classification_of, may_edit, save
     from mettrack.cases.lock import locked_case
     from mettrack.cases.page import offered_moves as page_offered_moves
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "ACTION_FIELDS": "mettrack.cases.transitions",
-    "CASE_ID": "mettrack.cases.api",
     "LifecycleCaseSchema": "mettrack.cases.schemas",
     "MAX_WORKER": "mettrack.cases.transitions",
     "MoveRefused": "mettrack.cases.transitions",
@@ -66,7 +64,6 @@ _EXPORTS = {
 }
 __all__ = [
     "ACTION_FIELDS",
-    "CASE_ID",
     "LifecycleCaseSchema",
     "MAX_WORKER",
     "MoveRefused",

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.cases import projection
 from mettrack.cases import queries as cases
 from mettrack.cases.schemas import CaseListQuerySchema, CasePageSchema, CaseSchema, CaseSearchSchema
@@ -20,7 +20,6 @@ from mettrack.core.permissions import Perm, requires
 blp = ApiBlueprint("api_cases", __name__, path="/cases", description="Cases")
 
 # Werkzeug's `int` converter takes any size of number; the database's ids do not.
-CASE_ID = "<int:case_id>"
 
 
 def _list(args: dict):

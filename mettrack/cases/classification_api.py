@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.cases import classification as service
 from mettrack.cases.schemas import CaseClassificationSchema, CaseClassificationUpdateSchema
 from mettrack.core.errors import ValidationError
@@ -21,7 +21,6 @@ blp = ApiBlueprint(
     "api_case_classification", __name__, path="/cases", description="Exploitation types, flags and NRM"
 )
 
-CASE_ID = "<int:case_id>"
 
 
 def _api_field(name: str) -> str:

@@ -12,10 +12,9 @@ from flask_login import current_user
 from marshmallow import RAISE, Schema, fields
 from marshmallow.validate import Range
 
-from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.api.schemas import UserRefSchema, UTCDateTime, save_anyway_field
 from mettrack.cases import referral as service
-from mettrack.cases.api import CASE_ID
 from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.core.permissions import Perm, requires
 from mettrack.language import documents_language_check

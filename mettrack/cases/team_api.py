@@ -10,14 +10,13 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.cases import team as service
 from mettrack.cases.schemas import CaseLeadChangeSchema, CaseTeamAddSchema, CaseTeamSchema
 from mettrack.core.permissions import Perm, requires
 
 blp = ApiBlueprint("api_case_team", __name__, path="/cases", description="Case team")
 
-CASE_ID = "<int:case_id>"
 USER_ID = "<int:user_id>"
 
 

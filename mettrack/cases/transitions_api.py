@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.cases import projection, transitions
 from mettrack.cases import queries as cases
 from mettrack.cases.schemas import LifecycleCaseSchema, TransitionOptionsSchema, TransitionRequestSchema
@@ -18,7 +18,6 @@ from mettrack.language import documents_language_check
 
 blp = ApiBlueprint("api_transitions", __name__, path="/cases", description="Case moves")
 
-CASE_ID = "<int:case_id>"
 
 
 @blp.route(f"/{CASE_ID}/transitions")

@@ -217,24 +217,27 @@ class CaseEventKind(ChoiceSet):
     (CaseAction, the same values), which change the state, and the records that do not
     (a change of the team, a referral's outcome), whose timeline entry is their reason."""
 
-    OPEN_BY_SCREENING = CaseAction.OPEN_BY_SCREENING.value
-    REFER = CaseAction.REFER.value
-    CLOSE_NO_FURTHER_ACTION = CaseAction.CLOSE_NO_FURTHER_ACTION.value
-    SEND_TO_MET_REVIEW = CaseAction.SEND_TO_MET_REVIEW.value
-    SET_POLICE_TIER = CaseAction.SET_POLICE_TIER.value
-    ASSIGN_SERVICE = CaseAction.ASSIGN_SERVICE.value
-    SEND_BACK_TO_REVIEW = CaseAction.SEND_BACK_TO_REVIEW.value
-    CLOSE = CaseAction.CLOSE.value
-    REOPEN = CaseAction.REOPEN.value
-    TEAM_MEMBER_ADDED = "team.member_added"
-    TEAM_MEMBER_REMOVED = "team.member_removed"
-    TEAM_LEAD_CHANGED = "team.lead_changed"
-    REFERRAL_OUTCOME_RECORDED = "referral.outcome_recorded"
+    OPEN_BY_SCREENING = CaseAction.OPEN_BY_SCREENING.value, CaseAction.OPEN_BY_SCREENING.label
+    REFER = CaseAction.REFER.value, CaseAction.REFER.label
+    CLOSE_NO_FURTHER_ACTION = (
+        CaseAction.CLOSE_NO_FURTHER_ACTION.value,
+        CaseAction.CLOSE_NO_FURTHER_ACTION.label,
+    )
+    SEND_TO_MET_REVIEW = CaseAction.SEND_TO_MET_REVIEW.value, CaseAction.SEND_TO_MET_REVIEW.label
+    SET_POLICE_TIER = CaseAction.SET_POLICE_TIER.value, CaseAction.SET_POLICE_TIER.label
+    ASSIGN_SERVICE = CaseAction.ASSIGN_SERVICE.value, CaseAction.ASSIGN_SERVICE.label
+    SEND_BACK_TO_REVIEW = CaseAction.SEND_BACK_TO_REVIEW.value, CaseAction.SEND_BACK_TO_REVIEW.label
+    CLOSE = CaseAction.CLOSE.value, CaseAction.CLOSE.label
+    REOPEN = CaseAction.REOPEN.value, CaseAction.REOPEN.label
+    TEAM_MEMBER_ADDED = "team.member_added", "Joined the team"
+    TEAM_MEMBER_REMOVED = "team.member_removed", "Left the team"
+    TEAM_LEAD_CHANGED = "team.lead_changed", "Lead professional changed"
+    REFERRAL_OUTCOME_RECORDED = "referral.outcome_recorded", "Outcome of the referral recorded"
 
     @property
     def move(self) -> CaseAction | None:
         """The workflow move this event records, or None for an event that moves nothing."""
-        return next((action for action in CaseAction if action == self.value), None)
+        return CaseAction._value2member_map_.get(self.value)
 
 
 TEAM_EVENTS = frozenset(

@@ -14,9 +14,8 @@ from flask_login import current_user
 from marshmallow import RAISE, Schema, fields
 
 from mettrack.accounts.models import User
-from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.api.schemas import UserRefSchema, UTCDateTime
-from mettrack.cases import CASE_ID
 from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, requires

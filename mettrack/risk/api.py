@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api.blueprint import ApiBlueprint
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.core.permissions import Perm, requires
 from mettrack.language import documents_language_check
 from mettrack.risk import assessments as service
@@ -28,7 +28,6 @@ indicators_blp = ApiBlueprint(
     "api_risk_indicators", __name__, path="/risk-indicators", description="Risk assessment indicators"
 )
 
-CASE_ID = "<int:case_id>"
 ASSESSMENT_ID = "<int:assessment_id>"
 
 

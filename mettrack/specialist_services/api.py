@@ -13,8 +13,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import RAISE
 
-from mettrack.api.blueprint import ApiBlueprint
-from mettrack.cases import CASE_ID
+from mettrack.api.blueprint import CASE_ID, ApiBlueprint
 from mettrack.core.permissions import Perm, requires
 from mettrack.language import documents_language_check
 from mettrack.specialist_services import assignments as service_assignments

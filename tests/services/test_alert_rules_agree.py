@@ -1,10 +1,10 @@
 """The case list filters in SQL and the domain rules in Python say the same, at the edges.
 
 "Review overdue", "Return Home Interview overdue" and "repeatedly missing" are each one rule
-in mettrack/domain/ (risk.review_overdue, missing.rhi_overdue, missing.repeat_missing) with
-a twin in SQL (cases/queries.py) so that the list can filter on them. Each test builds one
-case per edge, then checks that the list's filter, the list's alerts and the domain rule
-pick the same cases, and that those are the ones the rule's wording says. Run on PostgreSQL:
+in the rules modules (risk.rules.review_overdue, missing.rules.rhi_overdue,
+missing.rules.repeat_missing) with a twin in SQL (cases/queries.py) so that the list can
+filter on them. Each test builds one case per edge, then checks that the list's filter,
+the list's alerts and the domain rule pick the same cases, and that those are the ones the rule's wording says. Run on PostgreSQL:
 the comparisons of timestamps and NULLs are the database's.
 """
 

@@ -53,3 +53,55 @@ def test_the_replay_finds_a_case_the_app_could_not_make(app_ctx):
 
     assert any("events end in met_review" in p for p in found)
     assert any("has_police_tier_and_team is missing" in p for p in found)
+
+
+def _add_event(case, **changes) -> None:
+    """A forged event on a screened case, as data the app could not have written."""
+    first = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).first()
+    event = {
+        "occurred_at": first.occurred_at,
+        "actor_id": first.actor_id,
+        "action": "refer",
+        "from_state": CaseState.SCREENED.value,
+        "to_state": CaseState.REFERRED.value,
+        "reason": "forged",
+    } | changes
+    db.session.add(CaseEvent(case_id=case.id, **event))
+    case.state = event["to_state"]
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("changes", "found"),
+    [
+        ({"action": "teleport"}, "not a kind of case event"),
+        ({"action": "team.member_added"}, "without a move"),
+        ({"from_state": CaseState.MET_REVIEW.value}, "recorded met_review -> referred"),
+        (
+            {"action": "set_police_tier", "to_state": CaseState.POLICE_TIERED.value},
+            "Set the police tier is not possible",
+        ),
+    ],
+    ids=["unknown action", "a team event that moves the case", "wrong from state", "no such move"],
+)
+def test_the_replay_finds_each_kind_of_forged_event(app_ctx, changes, found):
+    case = factories.case(state=CaseState.SCREENED)
+    _add_event(case, **changes)
+
+    assert any(found in p for p in workflow_replay.problems(case)), workflow_replay.problems(case)
+
+
+def test_the_replay_finds_a_move_made_by_a_role_the_table_does_not_name(app_ctx):
+    case = factories.case(state=CaseState.MET_REVIEW)
+    partner = factories.user(roles=[Role.PARTNER])
+    _add_event(
+        case,
+        actor_id=partner.id,
+        action="set_police_tier",
+        from_state=CaseState.MET_REVIEW.value,
+        to_state=CaseState.POLICE_TIERED.value,
+    )
+
+    problems = workflow_replay.problems(case)
+
+    assert any("(set_police_tier): Your role does not allow this" in p for p in problems), problems
