@@ -3,10 +3,10 @@
 "Review overdue", "Return Home Interview overdue" and "repeatedly missing" are each one rule
 in the rules modules (risk.rules.review_overdue, missing.rules.rhi_overdue,
 missing.rules.repeat_missing) with a twin in SQL (cases/queries.py) so that the list can
-filter on them. Each test builds one case per edge, then checks that the list's filter,
-the list's alerts and the domain rule pick the same cases, and that those are the ones the rule's wording says. Run on PostgreSQL:
-the comparisons of timestamps and NULLs are the database's.
-"""
+filter on them. Each test builds one case per edge, then checks that the list's filter, the
+list's alerts and the domain rule pick the same cases, and that those are the ones the
+rule's wording says. Run on PostgreSQL: the comparisons of timestamps and NULLs are the
+database's."""
 
 from datetime import UTC, date, datetime, timedelta
 
