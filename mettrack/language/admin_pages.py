@@ -55,7 +55,6 @@ SPEC = AdminList(
             hint="Shown to the writer beside the suggestion.",
         ),
     ),
-    form_fields=service.FIELDS,
     heading=lambda c: "Change the phrase" if c["row"] else "Add a phrase",
     back_text="Back to the language list",
     back_url=lambda c: url_for("phrases_admin.index"),

@@ -109,7 +109,6 @@ SPEC = AdminList(
             hint="Smaller numbers come first. Leave blank to put a new item last.",
         ),
     ),
-    form_fields=reference_data.ITEM_FIELDS,
     heading=lambda c: ("Change the " if c["row"] else "Add a ") + reference_data.KIND_SINGULAR[c["kind"]],
     back_text="Back to reference data",
     back_url=lambda c: url_for("reference_admin.index", _anchor=c["kind"].value),

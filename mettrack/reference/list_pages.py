@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.core.errors import NotAllowed, ValidationError
+from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
 
 
@@ -71,7 +71,6 @@ class AdminList:
     name_of: Callable[[Any], str]  # a row's name in link text and messages
     empty: str | None  # said when there are no sections at all
     fields: tuple[FormField, ...]
-    form_fields: tuple[str, ...]  # the service's field order, for the error summary
     heading: Callable[[dict], str]  # (form context) -> the form's heading
     back_text: str
     back_url: Callable[[dict], str]
@@ -95,13 +94,6 @@ class AdminList:
     page_values: Callable[[], dict] = field(default=lambda: {})  # more for the intro
 
 
-def _call(function, *args, **kwargs):
-    try:
-        return function(current_user, *args, **kwargs)
-    except NotAllowed:
-        abort(403)
-
-
 def register(bp: Blueprint, spec: AdminList) -> None:
     """Adds index, new, edit, deactivate, reactivate (and defaults) to `bp`."""
 
@@ -111,14 +103,12 @@ def register(bp: Blueprint, spec: AdminList) -> None:
         return url_for(f"{bp.name}.index", _anchor=f"{spec.anchor}-{row.id}")
 
     def form_page(errors: dict, values: dict, context: dict, row=None):
-        fields = spec.form_fields
         context = {**context, "row": row}
         return render_template(
             "reference_lists/form.html",
             spec=spec,
             context=context,
-            errors={f: errors[f] for f in fields if f in errors}
-            | {f: m for f, m in errors.items() if f not in fields},
+            errors=errors,  # in the form's order already (reference/lists.py)
             values=values,
             row=row,
         ), (400 if errors else 200)
@@ -139,7 +129,7 @@ def register(bp: Blueprint, spec: AdminList) -> None:
         if request.method == "GET":
             return form_page({}, {}, context)
         try:
-            row = _call(spec.add, request.form, **fixed)
+            row = spec.add(current_user, request.form, **fixed)
         except ValidationError as e:
             return form_page(e.errors, request.form.to_dict(), context)
         flash(spec.added(row), "success")
@@ -152,7 +142,7 @@ def register(bp: Blueprint, spec: AdminList) -> None:
         if request.method == "GET":
             return form_page({}, spec.values_of(row), spec.context_of(row), row)
         try:
-            _call(spec.update, row_id, request.form)
+            spec.update(current_user, row_id, request.form)
         except ValidationError as e:
             row = spec.get(row_id)
             return form_page(e.errors, request.form.to_dict(), spec.context_of(row), row)
@@ -161,13 +151,13 @@ def register(bp: Blueprint, spec: AdminList) -> None:
 
     @requires(Perm.REFERENCE_DATA_ADMIN)
     def deactivate(**ids):
-        row = _call(spec.set_active, ids[spec.id_arg], False)
+        row = spec.set_active(current_user, ids[spec.id_arg], False)
         flash(spec.deactivated(row), "success")
         return redirect(index_url(row))
 
     @requires(Perm.REFERENCE_DATA_ADMIN)
     def reactivate(**ids):
-        row = _call(spec.set_active, ids[spec.id_arg], True)
+        row = spec.set_active(current_user, ids[spec.id_arg], True)
         flash(spec.reactivated(row), "success")
         return redirect(index_url(row))
 
@@ -180,7 +170,7 @@ def register(bp: Blueprint, spec: AdminList) -> None:
 
         @requires(Perm.REFERENCE_DATA_ADMIN)
         def defaults():
-            added = _call(spec.defaults)
+            added = spec.defaults(current_user)
             flash(spec.defaults_added(added), "success")
             return redirect(index_url())
 

@@ -72,7 +72,6 @@ SPEC = AdminList(
             hint="Smaller numbers come first. Leave blank to put a new indicator last.",
         ),
     ),
-    form_fields=risk_catalogue.FIELDS,
     heading=lambda c: "Change the indicator" if c["row"] else "Add an indicator",
     back_text="Back to the risk indicators",
     back_url=lambda c: url_for("risk_indicators.index"),
