@@ -19,11 +19,12 @@ if TYPE_CHECKING:
     from mettrack.cases.team import add_member, change_lead, count_to_reassign
     from mettrack.cases.transitions import (
         ACTION_FIELDS,
-        MAX_WORKER,
         MoveRefused,
+        add_service,
         apply,
         check_role,
         current_version,
+        parse_service,
     )
     from mettrack.cases.transitions import (
         offered_moves as transitions_offered_moves,
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "ACTION_FIELDS": "mettrack.cases.transitions",
     "LifecycleCaseSchema": "mettrack.cases.schemas",
-    "MAX_WORKER": "mettrack.cases.transitions",
+    "add_service": "mettrack.cases.transitions",
+    "parse_service": "mettrack.cases.transitions",
     "MoveRefused": "mettrack.cases.transitions",
     "add_member": "mettrack.cases.team",
     "apply": "mettrack.cases.transitions",
@@ -65,7 +67,8 @@ _EXPORTS = {
 __all__ = [
     "ACTION_FIELDS",
     "LifecycleCaseSchema",
-    "MAX_WORKER",
+    "add_service",
+    "parse_service",
     "MoveRefused",
     "add_member",
     "apply",

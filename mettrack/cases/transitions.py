@@ -257,14 +257,7 @@ def _parse(action: CaseAction, data: Mapping) -> _Input:
             errors["police_team"] = f"Choose a holding team of the {tier.label} tier"
         values["police_tier"], values["police_team"] = tier, team
     elif action is CaseAction.ASSIGN_SERVICE:
-        service = active_item(ReferenceKind.SPECIALIST_SERVICE, _code(data, "service"))
-        if service is None:
-            errors["service"] = "Choose the specialist service from the list"
-        values["service"] = service
-        values["worker"] = parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER)
-        values["accepted_on"] = parse_date(
-            data, "accepted_on", "Date the service accepted the case", errors, required=True, today=today()
-        )
+        values.update(parse_service(data, errors))
     elif action is CaseAction.CLOSE:
         exit_reason = active_item(ReferenceKind.EXIT_REASON, _code(data, "exit_reason"))
         if _code(data, "exit_reason") and exit_reason is None:
@@ -278,6 +271,36 @@ def _parse(action: CaseAction, data: Mapping) -> _Input:
     else:  # send_to_met_review, send_back_to_review, reopen
         values["reason"] = parse_text(data, "reason", "The reason", errors, max_length=MAX_REASON)
     return given
+
+
+def parse_service(data: Mapping, errors: dict) -> dict:
+    """A specialist service's fields (service, worker, accepted_on), each bad one named in
+    `errors`: for the move that records the first service and for every later one
+    (specialist_services/assignments.py)."""
+    service = active_item(ReferenceKind.SPECIALIST_SERVICE, _code(data, "service"))
+    if service is None:
+        errors["service"] = "Choose the specialist service from the list"
+    return {
+        "service": service,
+        "worker": parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER),
+        "accepted_on": parse_date(
+            data, "accepted_on", "Date the service accepted the case", errors, required=True, today=today()
+        ),
+    }
+
+
+def add_service(case: Case, user, values: dict) -> ServiceAssignment:
+    """The ServiceAssignment of parsed `values` (parse_service), added to the session."""
+    assignment = ServiceAssignment(
+        case_id=case.id,
+        service_code=values["service"].code,
+        worker=values["worker"],
+        accepted_on=values["accepted_on"],
+        recorded_by_id=user.id,
+        recorded_at=now(),
+    )
+    db.session.add(assignment)
+    return assignment
 
 
 def _code(data: Mapping, name: str) -> str | None:
@@ -375,18 +398,8 @@ def _set_police_tier(case: Case, user, values: dict) -> str:
 
 
 def _assign_service(case: Case, user, values: dict) -> str:
-    service = values["service"]
-    db.session.add(
-        ServiceAssignment(
-            case_id=case.id,
-            service_code=service.code,
-            worker=values["worker"],
-            accepted_on=values["accepted_on"],
-            recorded_by_id=user.id,
-            recorded_at=now(),
-        )
-    )
-    return f"{service.label} accepted the case on {values['accepted_on']:%-d %B %Y}"
+    add_service(case, user, values)
+    return f"{values['service'].label} accepted the case on {values['accepted_on']:%-d %B %Y}"
 
 
 def _close(case: Case, user, values: dict) -> str:

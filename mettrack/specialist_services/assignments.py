@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from mettrack.cases import (
-    MAX_WORKER,
     MoveRefused,
+    add_service,
     case_summary_scope,
     get_summary_for,
     locked_case,
     move_for,
+    parse_service,
     states_taking,
 )
 from mettrack.cases import apply as transitions_apply
@@ -37,14 +38,13 @@ from mettrack.cases import require as cases_require
 from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import CaseAction, CaseState, ReferenceKind
-from mettrack.core.clock import now, today
+from mettrack.core.clock import today
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.form_input import parse_date, parse_text, parse_version
 from mettrack.core.permissions import Perm, deny_record
 from mettrack.core.unit_of_work import transaction
 from mettrack.language import audit_detail, check_before_saving
-from mettrack.reference import active_item
 from mettrack.reference.models import ReferenceItem
 from mettrack.specialist_services.models import ServiceAssignment
 
@@ -142,21 +142,6 @@ def state_problem(state: str) -> str:
     )
 
 
-def _parse(data: Mapping) -> tuple[dict, dict[str, str]]:
-    """The fields of a service, with transitions' ASSIGN_SERVICE messages."""
-    errors: dict[str, str] = {}
-    code = data.get("service")
-    code = code.strip() if isinstance(code, str) else None
-    service = active_item(ReferenceKind.SPECIALIST_SERVICE, code)
-    if service is None:
-        errors["service"] = "Choose the specialist service from the list"
-    worker = parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER)
-    accepted_on = parse_date(
-        data, "accepted_on", "Date the service accepted the case", errors, required=True, today=today()
-    )
-    return {"service": service, "worker": worker, "accepted_on": accepted_on}, errors
-
-
 def _locked_case(user, case_id: int, action: str) -> Case:
     # A coordinator records services on every open case (the case summary scope).
     return locked_case(case_id, case_summary_scope(user), action)
@@ -208,18 +193,11 @@ def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecord
 
     if case.version != version:
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
-    values, errors = _parse(data)
+    errors: dict[str, str] = {}
+    values = parse_service(data, errors)
     if errors:
         raise ValidationError({f: errors[f] for f in FIELDS if f in errors})
-    assignment = ServiceAssignment(
-        case_id=case.id,
-        service_code=values["service"].code,
-        worker=values["worker"],
-        accepted_on=values["accepted_on"],
-        recorded_by_id=user.id,
-        recorded_at=now(),
-    )
-    db.session.add(assignment)
+    assignment = add_service(case, user, values)
     db.session.flush()
     audit.record(
         action,
