@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from mettrack.cases.lock import locked_case
     from mettrack.cases.page import offered_moves as page_offered_moves
     from mettrack.cases.page import screening_rows
-    from mettrack.cases.projection import project_for
+    from mettrack.cases.projection import View, project, project_for
     from mettrack.cases.queries import get_for, get_summary_for, record_visible, require, review_overdue
     from mettrack.cases.schemas import LifecycleCaseSchema
     from mettrack.cases.scopes import case_scope, case_summary_scope
@@ -55,7 +55,9 @@ _EXPORTS = {
     "move_for": "mettrack.cases.workflow",
     "needs": "mettrack.cases.workflow",
     "page_offered_moves": "mettrack.cases.page:offered_moves",
+    "project": "mettrack.cases.projection",
     "project_for": "mettrack.cases.projection",
+    "View": "mettrack.cases.projection",
     "record_visible": "mettrack.cases.queries",
     "require": "mettrack.cases.queries",
     "review_overdue": "mettrack.cases.queries",
@@ -70,6 +72,7 @@ __all__ = [
     "add_service",
     "parse_service",
     "MoveRefused",
+    "View",
     "add_member",
     "apply",
     "case_scope",
@@ -86,6 +89,7 @@ __all__ = [
     "move_for",
     "needs",
     "page_offered_moves",
+    "project",
     "project_for",
     "record_visible",
     "require",

@@ -244,3 +244,76 @@ TEAM_EVENTS = frozenset(
     {CaseEventKind.TEAM_MEMBER_ADDED, CaseEventKind.TEAM_MEMBER_REMOVED, CaseEventKind.TEAM_LEAD_CHANGED}
 )
 REFERRAL_EVENTS = frozenset({CaseEventKind.REFERRAL_OUTCOME_RECORDED})
+
+
+# --- MET meetings (mettrack/meetings/)
+
+
+class MeetingFrequency(ChoiceSet):
+    """How a series of MET meetings repeats: partnerships differ (DESIGN.md, MET meeting)."""
+
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    FOUR_WEEKLY = "four_weekly", "Every four weeks"
+    MONTHLY_WEEKDAY = "monthly_weekday", "Monthly on a weekday (such as the second Tuesday)"
+
+
+class MeetingStatus(ChoiceSet):
+    SCHEDULED = "scheduled", "Scheduled", "blue"
+    CANCELLED = "cancelled", "Cancelled", "grey"
+
+
+class AgendaSection(ChoiceSet):
+    """The agenda's sections in the order they are printed; a child appears once, in the
+    first section that applies (meetings/agenda_rules.py)."""
+
+    NEW_REFERRALS = "new_referrals", "New referrals since the last meeting"
+    HIGH_RISK = "high_risk", "High risk (reviewed at every meeting)"
+    REVIEW_DUE = "review_due", "Due for review"
+    NEW_INFORMATION = "new_information", "Missing episode, new risk assessment or new intelligence"
+    CLOSURE_PROPOSED = "closure_proposed", "Proposed for closure"
+    OPEN_ACTIONS = "open_actions", "Open actions from earlier meetings"
+    ADDED_BY_CHAIR = "added_by_chair", "Added by the chair"
+
+
+class AttendanceStatus(ChoiceSet):
+    PRESENT = "present", "Present", "green"
+    APOLOGIES = "apologies", "Apologies", "yellow"
+    ABSENT = "absent", "Absent", "grey"
+
+
+class ActionStatus(ChoiceSet):
+    OPEN = "open", "Open", "blue"
+    DONE = "done", "Done", "green"
+    NOT_DONE = "not_done", "Not done", "grey"
+
+
+class ActionNotDoneReason(ChoiceSet):
+    CIRCUMSTANCES_CHANGED = "circumstances_changed", "Circumstances changed"
+    AGENCY_COULD_NOT_ACT = "agency_could_not_act", "The agency could not act"
+    OTHER = "other", "Other (say why)"
+
+
+class ActionEventKind(ChoiceSet):
+    """An action's history, shown wherever the action is (it rolls forward with it)."""
+
+    RAISED = "raised", "Raised"
+    CARRIED_FORWARD = "carried_forward", "Carried forward"
+    NOTE = "note", "Update"
+    DONE = "done", "Marked done"
+    NOT_DONE = "not_done", "Marked not done"
+    REOPENED = "reopened", "Reopened"
+
+
+class AgendaView(ChoiceSet):
+    """The two copies of an issued agenda: the members' full copy and the sanitised copy for
+    wider forums (cases/projection.py View.WHOLE and View.SANITISED)."""
+
+    FULL = "full", "Full agenda"
+    SANITISED = "sanitised", "Sanitised copy"
+
+
+class PdfStatus(ChoiceSet):
+    PENDING = "pending", "Being prepared", "yellow"
+    READY = "ready", "Ready", "green"
+    FAILED = "failed", "Failed", "red"

@@ -51,6 +51,12 @@ class Perm(StrEnum):
     LANGUAGE_CHECK = "language.check"  # check a text against the language list (API)
     REFERRAL_RECORD = "referral.record"  # the MASH reference and outcome of a referral made
     REMINDER_LOG = "reminder.log"  # every reminder sent or failed, and sending one again
+    # MET meetings (docs/meetings.md): which meeting is decided by membership
+    # (meetings/membership.py), as need-to-know decides which case.
+    MEETING_VIEW = "meeting.view"  # a meeting one is a member of: issued agendas, approved minutes
+    MEETING_MANAGE = "meeting.manage"  # schedule, build and issue agendas, attendance, minutes, apply
+    MEETING_CONTRIBUTE = "meeting.contribute"  # a lead's update for a meeting; proposing a closure
+    ACTION_UPDATE = "action.update"  # an action's owner marks it done or not done
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -91,6 +97,11 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # The chair is told of overdue work and holds the MET list: reminders that could not
     # be sent are theirs to follow up (docs/notifications.md).
     Perm.REMINDER_LOG: frozenset({Role.MET_CHAIR}),
+    # DESIGN.md, MET meeting: members see what the meeting shares; only chairs run meetings.
+    Perm.MEETING_VIEW: frozenset(CASE_WORKERS),
+    Perm.MEETING_MANAGE: frozenset({Role.MET_CHAIR}),
+    Perm.MEETING_CONTRIBUTE: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
+    Perm.ACTION_UPDATE: frozenset(CASE_WORKERS),
 }
 
 
@@ -198,5 +209,3 @@ def enforce_declared_access() -> None:
     if declared is _UNDECLARED:
         current_app.logger.error("endpoint %s declares no permission", request.endpoint)
         abort(403)
-
-

@@ -8,6 +8,24 @@ from mettrack.children.models import Child
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.user_session import UserSession
 from mettrack.language.models import LanguagePhrase
+from mettrack.meetings.models import (
+    ActionEvent,
+    AgendaItem,
+    AgendaPdf,
+    AgendaVersion,
+    Attendance,
+    ClosureProposal,
+    ItemMinute,
+    LeadUpdate,
+    Meeting,
+    MeetingAction,
+    MeetingAgency,
+    MeetingMember,
+    MeetingSeries,
+    MinutesVersion,
+    SeriesAgency,
+    SeriesMember,
+)
 from mettrack.missing.models import MissingEpisode, PhilomenaProfile
 from mettrack.notes.models import CaseNote
 from mettrack.reference.models import ReferenceItem
@@ -17,8 +35,13 @@ from mettrack.screening.models import Screening
 from mettrack.specialist_services.models import ServiceAssignment
 
 __all__ = [
+    "ActionEvent",
     "Agency",
+    "AgendaItem",
+    "AgendaPdf",
+    "AgendaVersion",
     "ApiToken",
+    "Attendance",
     "AuditEvent",
     "Case",
     "CaseEvent",
@@ -26,7 +49,16 @@ __all__ = [
     "CaseTag",
     "CaseTeamMember",
     "Child",
+    "ClosureProposal",
+    "ItemMinute",
     "LanguagePhrase",
+    "LeadUpdate",
+    "Meeting",
+    "MeetingAction",
+    "MeetingAgency",
+    "MeetingMember",
+    "MeetingSeries",
+    "MinutesVersion",
     "MissingEpisode",
     "PhilomenaProfile",
     "ReferenceItem",
@@ -35,6 +67,8 @@ __all__ = [
     "RiskIndicator",
     "RiskRating",
     "Screening",
+    "SeriesAgency",
+    "SeriesMember",
     "ServiceAssignment",
     "User",
     "UserRole",

@@ -29,7 +29,8 @@ class Reminder(db.Model):
     record_id: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # None for a reminder about a meeting rather than a case (an agenda to circulate).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

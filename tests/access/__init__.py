@@ -24,6 +24,9 @@ Placeholders in paths, filled by the World built for each test:
   {token}        an API token belonging to the signed-in test user
   {notification} a reminder row (in-app notification) for the signed-in test user
   {reminder}     a failed e-mail reminder to another user (the chair may send it again)
+  {meeting} {hidden_meeting}  a meeting every test user is a member of, and one none is
+                 (only a MET chair reaches it): `{meeting}` becomes `{hidden_meeting}`
+                 in the need-to-know test (tests/access/meetings.py)
 """
 
 from dataclasses import dataclass, field

@@ -60,6 +60,9 @@ def build_world() -> World:
     from tests.access.reminders import build_records as build_reminder_records
 
     notification_ids, reminder_ids = build_reminder_records(visible, users, target)
+    from tests.access.meetings import build_records as build_meeting_records
+
+    meeting_ids = build_meeting_records(users)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -84,6 +87,7 @@ def build_world() -> World:
             **service_ids,
             **team_ids,
             **reminder_ids,
+            **meeting_ids,
         },
     )
 
