@@ -11,16 +11,23 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mettrack.meetings.membership import meeting_for, meeting_scope
+    from mettrack.meetings.schedule import create_meeting, create_series, my_meetings
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "meeting_for": "mettrack.meetings.membership",
     "meeting_scope": "mettrack.meetings.membership",
+    "create_meeting": "mettrack.meetings.schedule",
+    "create_series": "mettrack.meetings.schedule",
+    "my_meetings": "mettrack.meetings.schedule",
 }
 __all__ = [
+    "create_meeting",
+    "create_series",
     "meeting_for",
     "meeting_scope",
+    "my_meetings",
 ]
 
 
