@@ -193,7 +193,11 @@ class Common:
     agency_ids: list[int] = field(default_factory=list)
 
 
-def _common(user, data: Mapping, errors: dict) -> Common:
+def _common(user, data: Mapping, errors: dict, kept: Mapping | None = None) -> Common:
+    """Read what a meeting and a series both have. `kept`: the chair and invitees a change
+    leaves as they are (not sent), taken without checking them again: a person invited
+    before their roles changed stays invited until the chair removes them."""
+    kept = {k: v for k, v in (kept or {}).items() if k not in data}
     common = Common(
         title=parse_text(
             data, "title", LABELS["title"], errors, max_length=max_length(Meeting.title), required=True
@@ -202,14 +206,19 @@ def _common(user, data: Mapping, errors: dict) -> Common:
         duration_minutes=_duration(data, errors),
         place=parse_text(data, "place", LABELS["place"], errors, max_length=max_length(Meeting.place)),
         online_link=_link(data, errors),
-        chair_id=_chair(data, user, errors),
+        chair_id=kept["chair_id"] if "chair_id" in kept else _chair(data, user, errors),
     )
     if not common.place and not common.online_link and not {"place", "online_link"} & set(errors):
         errors["place"] = PLACE_OR_LINK
-    common.member_ids = [
-        i for i in _people(_ids(data, "member_ids", errors), errors) if i != common.chair_id
-    ]  # the chair is a member without a row
-    common.agency_ids = _agencies(_ids(data, "agency_ids", errors), errors)
+    members = kept.get("member_ids")
+    if members is None:
+        members = _people(_ids(data, "member_ids", errors), errors)
+    # The chair is a member without a row.
+    common.member_ids = [i for i in members if i != common.chair_id]
+    agencies = kept.get("agency_ids")
+    common.agency_ids = (
+        agencies if agencies is not None else _agencies(_ids(data, "agency_ids", errors), errors)
+    )
     return common
 
 
@@ -351,14 +360,17 @@ def update_meeting(user, meeting_id: int, data: Mapping) -> Meeting:
         "duration_minutes": meeting.duration_minutes,
         "place": meeting.place,
         "online_link": meeting.online_link,
-        "chair_id": meeting.chair_id,
-        "member_ids": [m.user_id for m in meeting.members],
-        "agency_ids": [a.agency_id for a in meeting.agencies],
     }
-    merged = {**current, **{k: v for k, v in data.items() if k in current}}
+    kept = {
+        "chair_id": meeting.chair_id,
+        "member_ids": sorted(m.user_id for m in meeting.members),
+        "agency_ids": sorted(a.agency_id for a in meeting.agencies),
+    }
+    sent = {k: v for k, v in data.items() if k in current or k in kept}
+    merged = {**current, **sent}
     errors: dict[str, str] = {}
     day = date_value(merged["date"], "date", LABELS["date"], errors, required=True)
-    common = _common(user, merged, errors)
+    common = _common(user, merged, errors, kept=kept)
     if errors:
         raise ValidationError(errors)
     after = {

@@ -267,3 +267,15 @@ def test_lists_upcoming_past_series_calendar_and_mine(chair):
     assert (month.previous, month.next) == (date(2026, 2, 1), date(2026, 4, 1))
     mine = schedule.my_meetings(other_chair)
     assert [m.id for m in mine.upcoming] == [later.id] and mine.past == []
+
+
+def test_a_change_that_leaves_invitees_alone_does_not_check_them_again(chair):
+    partner = factories.user(roles=[Role.PARTNER])
+    meeting = create_meeting(chair, _meeting_data(member_ids=[partner.id]))
+    partner.active = False
+    db.session.commit()
+    schedule.update_meeting(chair, meeting.id, {"place": "Room 2"})
+    assert [m.user_id for m in meeting.members] == [partner.id]
+    with pytest.raises(ValidationError) as refused:
+        schedule.update_meeting(chair, meeting.id, {"member_ids": [partner.id]})
+    assert set(refused.value.errors) == {"member_ids"}
