@@ -121,10 +121,13 @@ class MeetingCancel(MethodView):
 @blp.route(f"/{MEETING_ID}/ics")
 class MeetingCalendarFile(MethodView):
     @requires(Perm.MEETING_VIEW)
-    @blp.response(
-        200,
-        content_type="text/calendar",
-        description="The iCalendar file (RFC 5545): METHOD:REQUEST, or METHOD:CANCEL once cancelled.",
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The iCalendar file (RFC 5545): METHOD:REQUEST, or CANCEL once cancelled.",
+                "content": {"text/calendar": {"schema": {"type": "string"}}},
+            }
+        }
     )
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, meeting_id: int):
