@@ -31,7 +31,7 @@ from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User, UserRole
 from mettrack.core import audit
 from mettrack.core.choices import MeetingFrequency, MeetingStatus, Role
-from mettrack.core.clock import LONDON, local, now
+from mettrack.core.clock import LONDON, local, now, today
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.form_input import date_value, parse_int, parse_text, parse_version
@@ -92,6 +92,20 @@ INVITABLE_ROLES = ROLE_PERMISSIONS[Perm.MEETING_VIEW]
 
 
 # --- reading what was sent
+
+EARLIEST_DAY = date(2000, 1, 1)  # earlier is a typing slip (past meetings may be entered)
+YEARS_AHEAD = 5  # later is a typing slip in the year
+
+
+def _day(data: Mapping, name: str, errors: dict, *, required: bool = False) -> date | None:
+    day = date_value(data.get(name), name, LABELS[name], errors, required=required)
+    latest = today().replace(year=today().year + YEARS_AHEAD, day=min(today().day, 28))
+    if day is not None and not EARLIEST_DAY <= day <= latest:
+        errors[name] = (
+            f"{LABELS[name]} must be between {EARLIEST_DAY.year} and {YEARS_AHEAD} years from today"
+        )
+        return None
+    return day
 
 
 def _time(data: Mapping, errors: dict) -> time | None:
@@ -256,7 +270,7 @@ def create_meeting(user, data: Mapping) -> Meeting:
     `date` at `time` in London. Audited as meeting.created."""
     require(user, Perm.MEETING_MANAGE, "meeting.created")
     errors: dict[str, str] = {}
-    day = date_value(data.get("date"), "date", LABELS["date"], errors, required=True)
+    day = _day(data, "date", errors, required=True)
     common = _common(user, data, errors)
     if errors:
         raise ValidationError(errors)
@@ -283,8 +297,8 @@ def create_series(user, data: Mapping) -> tuple[MeetingSeries, list[Meeting]]:
     series' time, place, link, chair and invitees. Audited as meeting_series.created."""
     require(user, Perm.MEETING_MANAGE, "meeting_series.created")
     errors: dict[str, str] = {}
-    first_on = date_value(data.get("first_on"), "first_on", LABELS["first_on"], errors, required=True)
-    until_on = date_value(data.get("until_on"), "until_on", LABELS["until_on"], errors)
+    first_on = _day(data, "first_on", errors, required=True)
+    until_on = _day(data, "until_on", errors)
     frequency = data.get("frequency") if isinstance(data.get("frequency"), str) else None
     monthly = frequency == MeetingFrequency.MONTHLY_WEEKDAY
     weekday = _whole_number(data, "weekday", errors) if monthly else None
@@ -369,7 +383,7 @@ def update_meeting(user, meeting_id: int, data: Mapping) -> Meeting:
     sent = {k: v for k, v in data.items() if k in current or k in kept}
     merged = {**current, **sent}
     errors: dict[str, str] = {}
-    day = date_value(merged["date"], "date", LABELS["date"], errors, required=True)
+    day = _day(merged, "date", errors, required=True)
     common = _common(user, merged, errors, kept=kept)
     if errors:
         raise ValidationError(errors)

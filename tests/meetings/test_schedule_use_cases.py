@@ -279,3 +279,14 @@ def test_a_change_that_leaves_invitees_alone_does_not_check_them_again(chair):
     with pytest.raises(ValidationError) as refused:
         schedule.update_meeting(chair, meeting.id, {"member_ids": [partner.id]})
     assert set(refused.value.errors) == {"member_ids"}
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2031-03-03"])
+def test_a_date_far_off_is_a_typing_slip_named_by_its_field(chair, day):
+    with pytest.raises(ValidationError) as refused:
+        create_meeting(chair, _meeting_data(date=day))
+    assert set(refused.value.errors) == {"date"}
+    series = {"title": "S", "frequency": "weekly", "first_on": day, "time": "00:00", "place": "P"}
+    with pytest.raises(ValidationError) as refused:
+        create_series(chair, series)
+    assert set(refused.value.errors) == {"first_on"}
