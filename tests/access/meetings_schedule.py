@@ -45,7 +45,7 @@ MEETING_JSON = {
 
 ROUTES = [
     Route("GET", "meetings.index", "/meetings", allowed=CASE_ROLES),
-    Route("GET", "meetings.calendar", "/meetings/calendar?month=2026-03", allowed=CASE_ROLES),
+    Route("GET", "meetings.calendar", "/meetings/calendar", allowed=CASE_ROLES),
     Route("GET", "meetings.mine", "/meetings/mine", allowed=CASE_ROLES),
     Route("GET", "meetings.new", "/meetings/new", allowed=CHAIR),
     Route("POST", "meetings.new", "/meetings/new", allowed=CHAIR, ok=302, data=MEETING_FORM),
