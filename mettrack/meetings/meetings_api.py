@@ -13,6 +13,7 @@ from mettrack.api.blueprint import ApiBlueprint
 from mettrack.core.clock import local
 from mettrack.core.permissions import Perm, requires
 from mettrack.meetings import ics
+from mettrack.meetings import recurrence as rules
 from mettrack.meetings import schedule as service
 from mettrack.meetings.schemas import (
     MeetingCancelSchema,
@@ -21,6 +22,8 @@ from mettrack.meetings.schemas import (
     MeetingListSchema,
     MeetingSchema,
     MeetingUpdateSchema,
+    SeriesCreatedSchema,
+    SeriesCreateSchema,
 )
 
 blp = ApiBlueprint("api_meetings", __name__, path="/meetings", description="MET meetings: scheduling")
@@ -70,6 +73,33 @@ class Meetings(MethodView):
         Audited as meeting.created.
         """
         return _meeting(service.create_meeting(current_user, data))
+
+
+@blp.route("/series")
+class MeetingSeries(MethodView):
+    @requires(Perm.MEETING_MANAGE)
+    @blp.arguments(SeriesCreateSchema, unknown=RAISE)
+    @blp.response(201, SeriesCreatedSchema)
+    def post(self, data: dict):
+        """Schedule a series of meetings
+
+        MET chairs only. Weekly, fortnightly, four_weekly, or monthly_weekday with
+        `weekday` and `week_of_month` ("the second Tuesday": 1, 2; "the last Friday": 4,
+        -1). Every meeting is scheduled at once, up to `until_on` or the next 12, each with
+        the series' time (Europe/London), place, link, chair and invitees. Audited as
+        meeting_series.created.
+        """
+        series, meetings = service.create_series(current_user, data)
+        rule = rules.SeriesRule(
+            series.frequency, series.first_on, series.weekday, series.week_of_month, series.until_on
+        )
+        return {
+            "series": {
+                **{c.key: getattr(series, c.key) for c in series.__table__.columns},
+                "rule": rules.describe(rule),
+            },
+            "meetings": [_meeting(m) for m in meetings],
+        }
 
 
 @blp.route(f"/{MEETING_ID}")

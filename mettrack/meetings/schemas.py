@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from mettrack.api.schemas import UserRefSchema, UTCDateTime, listed
-from mettrack.core.choices import MeetingStatus
+from mettrack.core.choices import MeetingFrequency, MeetingStatus
 from mettrack.core.limits import DATABASE_INT_MAX, max_length
 from mettrack.meetings import schedule
 from mettrack.meetings.models import Meeting
@@ -70,10 +70,7 @@ _TIME_DESCRIPTION = "Start time in Europe/London, HH:MM (24-hour)."
 _DATE_DESCRIPTION = "The date in Europe/London (ISO 8601)."
 
 
-class _MeetingFields(Schema):
-    title = fields.String(validate=Length(max=max_length(Meeting.title)))
-    date = fields.String(metadata={"description": _DATE_DESCRIPTION, "format": "date"})
-    time = fields.String(metadata={"description": _TIME_DESCRIPTION, "example": "10:00"})
+class _CommonFields(Schema):
     duration_minutes = fields.Integer(
         validate=Range(min=schedule.SHORTEST, max=schedule.LONGEST),
         metadata={"description": f"Default {schedule.DEFAULT_DURATION}."},
@@ -96,6 +93,12 @@ class _MeetingFields(Schema):
     )
 
 
+class _MeetingFields(_CommonFields):
+    title = fields.String(validate=Length(max=max_length(Meeting.title)))
+    date = fields.String(metadata={"description": _DATE_DESCRIPTION, "format": "date"})
+    time = fields.String(metadata={"description": _TIME_DESCRIPTION, "example": "10:00"})
+
+
 class MeetingCreateSchema(_MeetingFields):
     title = fields.String(required=True, validate=Length(max=max_length(Meeting.title)))
     date = fields.String(required=True, metadata={"description": _DATE_DESCRIPTION, "format": "date"})
@@ -111,3 +114,50 @@ class MeetingUpdateSchema(_MeetingFields):
 
 class MeetingCancelSchema(Schema):
     reason = fields.String(required=True, validate=Length(max=schedule.MAX_REASON))
+
+
+class SeriesCreateSchema(_CommonFields):
+    title = fields.String(required=True, validate=Length(max=max_length(Meeting.title)))
+    time = fields.String(required=True, metadata={"description": _TIME_DESCRIPTION, "example": "10:00"})
+    frequency = fields.String(
+        required=True,
+        validate=OneOf(MeetingFrequency.values()),
+        metadata={"description": f"One of: {listed(MeetingFrequency)}."},
+    )
+    weekday = fields.Integer(
+        validate=Range(min=0, max=6),
+        metadata={"description": "Monthly only: 0 Monday .. 6 Sunday."},
+    )
+    week_of_month = fields.Integer(
+        metadata={"description": "Monthly only: 1 to 4, or -1 for the last (there is no fifth)."},
+    )
+    first_on = fields.String(
+        required=True,
+        metadata={
+            "description": "The first meeting's date (monthly: the first matching day on or after it).",
+            "format": "date",
+        },
+    )
+    until_on = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The last date included (up to 2 years on); none: the next 12 meetings.",
+            "format": "date",
+        },
+    )
+
+
+class SeriesSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    frequency = fields.String(required=True)
+    weekday = fields.Integer(required=True, allow_none=True)
+    week_of_month = fields.Integer(required=True, allow_none=True)
+    first_on = fields.Date(required=True)
+    until_on = fields.Date(required=True, allow_none=True)
+    rule = fields.String(required=True, metadata={"description": "How it repeats, in words."})
+
+
+class SeriesCreatedSchema(Schema):
+    series = fields.Nested(SeriesSchema, required=True)
+    meetings = fields.List(fields.Nested(MeetingSchema), required=True)

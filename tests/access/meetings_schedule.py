@@ -42,6 +42,13 @@ MEETING_JSON = {
     "time": "10:00",
     "place": "Civic Offices",
 }
+SERIES_JSON = {
+    "title": "MET fortnightly",
+    "frequency": "fortnightly",
+    "first_on": "2026-04-07",
+    "time": "10:00",
+    "online_link": "https://meet.example.org/met",
+}
 
 ROUTES = [
     Route("GET", "meetings.index", "/meetings", allowed=CASE_ROLES),
@@ -60,6 +67,15 @@ ROUTES = [
     ),
     Route("GET", "api_meetings.Meetings", API, allowed=CASE_ROLES, api=True),
     Route("POST", "api_meetings.Meetings", API, allowed=CHAIR, ok=201, data=MEETING_JSON, api=True),
+    Route(
+        "POST",
+        "api_meetings.MeetingSeries",
+        API + "/series",
+        allowed=CHAIR,
+        ok=201,
+        data=SERIES_JSON,
+        api=True,
+    ),
     Route("GET", "api_meetings.MeetingItem", API + "/{meeting}", api=True, **MEMBER),
     Route(
         "PATCH", "api_meetings.MeetingItem", API + "/{meeting}", data={"place": "Room 2"}, api=True, **MANAGE

@@ -132,3 +132,27 @@ def test_meeting_paths_are_in_the_openapi_document(client, make_api_user):
     assert {"get", "patch"} <= set(paths["/api/v1/meetings/{meeting_id}"])
     assert "post" in paths["/api/v1/meetings/{meeting_id}/cancel"]
     assert "text/calendar" in paths["/api/v1/meetings/{meeting_id}/ics"]["get"]["responses"]["200"]["content"]
+
+
+def test_chair_schedules_a_series_of_last_fridays(client, make_api_user):
+    chair = make_api_user(Role.MET_CHAIR)
+    body = {
+        "title": "MET monthly",
+        "frequency": "monthly_weekday",
+        "weekday": 4,
+        "week_of_month": -1,
+        "first_on": "2026-03-01",
+        "until_on": "2026-05-31",
+        "time": "09:30",
+        "place": "Civic Offices",
+    }
+    response = client.post(f"{API}/series", json=body, headers=chair.headers)
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["series"]["rule"] == "Monthly on the last Friday"
+    assert [m["local_date"] for m in created["meetings"]] == ["2026-03-27", "2026-04-24", "2026-05-29"]
+    assert {m["local_time"] for m in created["meetings"]} == {"09:30"}
+    fifth = client.post(f"{API}/series", json=body | {"week_of_month": 5}, headers=chair.headers)
+    assert fifth.status_code == 422 and set(fifth.get_json()["errors"]) == {"week_of_month"}
+    with_date = client.post(f"{API}/series", json=body | {"date": "2026-03-01"}, headers=chair.headers)
+    assert with_date.status_code == 422 and "date" in with_date.get_json()["errors"]
