@@ -10,17 +10,26 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mettrack.meetings.issue import issue_agenda
     from mettrack.meetings.membership import meeting_for, meeting_scope
+    from mettrack.meetings.pdf import build_pdf as build_agenda_pdf
+    from mettrack.meetings.pdf import pdfs_to_enqueue
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "build_agenda_pdf": "mettrack.meetings.pdf:build_pdf",
+    "issue_agenda": "mettrack.meetings.issue",
     "meeting_for": "mettrack.meetings.membership",
     "meeting_scope": "mettrack.meetings.membership",
+    "pdfs_to_enqueue": "mettrack.meetings.pdf",
 }
 __all__ = [
+    "build_agenda_pdf",
+    "issue_agenda",
     "meeting_for",
     "meeting_scope",
+    "pdfs_to_enqueue",
 ]
 
 
