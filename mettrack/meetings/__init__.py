@@ -10,15 +10,18 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mettrack.meetings.cards import cards_for
     from mettrack.meetings.membership import meeting_for, meeting_scope
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "cards_for": "mettrack.meetings.cards",
     "meeting_for": "mettrack.meetings.membership",
     "meeting_scope": "mettrack.meetings.membership",
 }
 __all__ = [
+    "cards_for",
     "meeting_for",
     "meeting_scope",
 ]
