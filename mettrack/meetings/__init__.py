@@ -10,6 +10,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mettrack.meetings.agenda import DraftAgenda, current_draft, draft_for
+    from mettrack.meetings.agenda import build as build_agenda
+    from mettrack.meetings.agenda import preview as preview_agenda
+    from mettrack.meetings.cards import cards_for
     from mettrack.meetings.issue import issue_agenda
     from mettrack.meetings.membership import meeting_for, meeting_scope
     from mettrack.meetings.pdf import build_pdf as build_agenda_pdf
@@ -18,6 +22,12 @@ if TYPE_CHECKING:
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "DraftAgenda": "mettrack.meetings.agenda",
+    "build_agenda": "mettrack.meetings.agenda:build",
+    "current_draft": "mettrack.meetings.agenda",
+    "draft_for": "mettrack.meetings.agenda",
+    "preview_agenda": "mettrack.meetings.agenda:preview",
+    "cards_for": "mettrack.meetings.cards",
     "build_agenda_pdf": "mettrack.meetings.pdf:build_pdf",
     "issue_agenda": "mettrack.meetings.issue",
     "meeting_for": "mettrack.meetings.membership",
@@ -25,6 +35,12 @@ _EXPORTS = {
     "pdfs_to_enqueue": "mettrack.meetings.pdf",
 }
 __all__ = [
+    "DraftAgenda",
+    "build_agenda",
+    "current_draft",
+    "draft_for",
+    "preview_agenda",
+    "cards_for",
     "build_agenda_pdf",
     "issue_agenda",
     "meeting_for",
