@@ -19,8 +19,8 @@ from datetime import date
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}($|T)")
 
-# Keys of a card that are not rows: the heading, and ids.
-_NOT_ROWS = frozenset({"case_id", "name"})
+# Keys of a card that are not rows: the heading, ids, and a count the list shows.
+_NOT_ROWS = frozenset({"case_id", "name", "lead_professional_id", "open_action_count"})
 
 # Labels for the card's keys (meetings/cards.py); a key not named here is shown with its
 # own name made readable, so a new key in the cards is shown rather than lost.
@@ -32,18 +32,24 @@ CARD_LABELS: dict[str, str] = {
     "nhs_number": "NHS number",
     "exploitation_types": "Exploitation types",
     "flags": "Flags",
+    "state": "State",
+    "state_label": "State",
     "risk_level_label": "Risk level (agreed)",
-    "risk_level": "Risk level",
+    "risk_level": "Risk level (agreed)",
     "suggested_risk_level": "Risk level (suggested)",
+    "suggested_risk_level_label": "Risk level (suggested)",
     "latest_assessment_on": "Latest risk assessment",
     "lead_professional": "Lead professional",
     "lead_agency": "Lead agency",
     "police_tier": "Police tier",
+    "police_tier_label": "Police tier",
     "police_team": "Holding team",
+    "police_team_label": "Holding team",
     "services": "Specialist services",
     "missing_now": "Missing now",
     "open_missing_episode": "Open missing episode",
     "rhi_status": "Return Home Interview",
+    "rhi_overdue": "Return Home Interview overdue",
     "repeat_missing": "Missing repeatedly",
     "nrm_status": "NRM status",
     "linked_children": "Linked children",
@@ -54,8 +60,14 @@ CARD_LABELS: dict[str, str] = {
     "next_review_on": "Next review",
     "lead_update": "Lead professional's update",
 }
-# risk_level is the code behind risk_level_label: shown once, by its label when there is one.
-_SHADOWED = {"risk_level": "risk_level_label"}
+# A code and its label: shown once, by the label when there is one.
+_SHADOWED = {
+    "state": "state_label",
+    "risk_level": "risk_level_label",
+    "suggested_risk_level": "suggested_risk_level_label",
+    "police_tier": "police_tier_label",
+    "police_team": "police_team_label",
+}
 
 
 def field_label(key: str) -> str:
@@ -91,17 +103,37 @@ def value_text(value) -> str:
 
 
 def _dict_text(value: dict) -> str:
+    if "due_on" in value and "history" in value:
+        return _action_text(value)
     for key in ("description", "label", "name", "title", "text"):
         if value.get(key):
-            main = value_text(value[key])
             extra = [
-                f"{field_label(k).lower()} {value_text(v)}"
+                value_text(v)
                 for k, v in value.items()
-                if k in ("owner", "agency", "due_on", "status") and v not in (None, "", [])
+                if k in ("author", "owner", "agency", "submitted_at") and _shown(v)
             ]
+            main = value_text(value[key])
             return f"{main} ({', '.join(extra)})" if extra else main
-    parts = [f"{field_label(k).lower()} {value_text(v)}" for k, v in value.items() if k != "id" and v]
+    parts = [f"{field_label(k).lower()} {value_text(v)}" for k, v in value.items() if k != "id" and _shown(v)]
     return ", ".join(parts)
+
+
+def _action_text(action: dict) -> str:
+    """An open action with its history: what, who, by when, and what happened to it."""
+    who = ", ".join(value_text(action[k]) for k in ("owner", "agency") if _shown(action.get(k)))
+    text = action.get("description") or "An action"
+    if who:
+        text += f" ({who})"
+    if action.get("due_on"):
+        text += f", due {value_text(action['due_on'])}"
+    history = []
+    for event in action.get("history") or []:
+        line = " ".join(value_text(event.get(k)) for k in ("kind_label", "on") if event.get(k))
+        if event.get("note"):
+            line += f": {event['note']}"
+        if line:
+            history.append(line)
+    return f"{text}. History: {'; '.join(history)}" if history else text
 
 
 def _shown(value) -> bool:
@@ -115,6 +147,9 @@ def card_rows(card: dict) -> list[tuple[str, str]]:
         if key in _NOT_ROWS or not _shown(value):
             continue
         if key in _SHADOWED and _shown(card.get(_SHADOWED[key])):
+            continue
+        if key == "open_actions" and isinstance(value, list):
+            rows.extend(("Open action", value_text(action)) for action in value)
             continue
         rows.append((field_label(key), value_text(value)))
     return rows

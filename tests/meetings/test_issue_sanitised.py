@@ -18,7 +18,7 @@ from mettrack.core.choices import AgendaView, Role
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from mettrack.meetings import issue, pdf
-from mettrack.meetings.models import AgendaPdf
+from mettrack.meetings.models import AgendaPdf, LeadUpdate, MeetingAction
 from tests import factories
 from tests.meetings import factories as meeting_factories
 from tests.meetings.issue_support import on_agenda, open_case
@@ -65,7 +65,9 @@ def _secrets(child: dict) -> list[str]:
     return found + _dob_forms(child["date_of_birth"])
 
 
-SECRETS = [s for child in CHILDREN for s in _secrets(child)]
+UPDATE_TEXT = "Spoke with the carer at Grimsditch Lodge about the weekend"
+ACTION_TEXT = "Arrange a visit with Auntie Marigold Pennyworth"
+SECRETS = [s for child in CHILDREN for s in _secrets(child)] + [UPDATE_TEXT, ACTION_TEXT]
 
 
 def _squash(text: str) -> str:
@@ -90,8 +92,24 @@ def issued(app, app_ctx, auth):
     chair = factories.user(roles=[Role.MET_CHAIR], name="Chair Person")
     meeting = meeting_factories.meeting(chair=chair, members=[member])
     cases = [open_case(**dict(child)) for child in CHILDREN]
+    earlier = meeting_factories.meeting(chair=chair, starts_at=datetime(2026, 2, 10, 10, tzinfo=UTC))
     for position, case in enumerate(cases):
         on_agenda(meeting, case, position=position)
+        # Free text about the child: the lead's update and an open action's description.
+        db.session.add(
+            LeadUpdate(meeting_id=meeting.id, case_id=case.id, author_id=chair.id, text=UPDATE_TEXT)
+        )
+        db.session.add(
+            MeetingAction(
+                meeting_id=earlier.id,
+                case_id=case.id,
+                description=ACTION_TEXT,
+                owner_id=chair.id,
+                due_on=date(2026, 3, 5),
+                created_by_id=chair.id,
+            )
+        )
+    db.session.commit()
     version = issue.issue_agenda(chair, meeting.id)
     _token, secret = tokens.create_token(member, name="test")
     yield {"meeting": meeting, "version": version, "secret": secret, "cases": cases}
@@ -112,6 +130,7 @@ def test_the_full_copy_shows_what_the_sanitised_copy_leaves_out(client, issued):
         ):
             assert shown in page
         assert f"{child['date_of_birth'].day} {child['date_of_birth']:%B %Y}" in page
+    assert UPDATE_TEXT in page and ACTION_TEXT in page
 
 
 def test_no_child_detail_in_the_sanitised_page(client, issued):
