@@ -27,7 +27,7 @@ CARD_DESCRIPTION = (
 )
 
 
-class PdfStateSchema(Schema):
+class AgendaPdfStateSchema(Schema):
     status = fields.String(required=True, validate=OneOf(PdfStatus.values()))
     path = fields.String(
         required=True,
@@ -35,25 +35,25 @@ class PdfStateSchema(Schema):
     )
 
 
-class ReasonSchema(Schema):
+class AgendaReasonSchema(Schema):
     section = fields.String(allow_none=True)
     text = fields.String(allow_none=True)
 
 
-class AgendaItemSchema(Schema):
+class IssuedAgendaItemSchema(Schema):
     number = fields.Integer(required=True, metadata={"description": "The item's number on the agenda."})
     case_id = fields.Integer(required=True)
-    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    reasons = fields.List(fields.Nested(AgendaReasonSchema), required=True)
     card = fields.Dict(required=True, metadata={"description": CARD_DESCRIPTION})
 
 
-class AgendaSectionSchema(Schema):
+class IssuedAgendaSectionSchema(Schema):
     section = fields.String(required=True)
     label = fields.String(required=True)
-    items = fields.List(fields.Nested(AgendaItemSchema), required=True)
+    items = fields.List(fields.Nested(IssuedAgendaItemSchema), required=True)
 
 
-class MeetingHeaderSchema(Schema):
+class IssuedMeetingHeaderSchema(Schema):
     title = fields.String(required=True)
     starts_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC."})
     starts_local = fields.String(required=True, metadata={"description": "As printed (Europe/London)."})
@@ -63,7 +63,7 @@ class MeetingHeaderSchema(Schema):
     chair = fields.String(required=True)
 
 
-class ChangeSchema(Schema):
+class AgendaChangeSchema(Schema):
     kind = fields.String(required=True, validate=OneOf(["added", "removed", "moved", "changed"]))
     case_id = fields.Integer(required=True)
     name = fields.String(allow_none=True)
@@ -82,38 +82,38 @@ class AgendaVersionSchema(Schema):
     note = fields.String(
         required=True, allow_none=True, metadata={"description": "Null in the sanitised copy."}
     )
-    meeting = fields.Nested(MeetingHeaderSchema, required=True, metadata={"description": "As issued."})
-    sections = fields.List(fields.Nested(AgendaSectionSchema), required=True)
+    meeting = fields.Nested(IssuedMeetingHeaderSchema, required=True, metadata={"description": "As issued."})
+    sections = fields.List(fields.Nested(IssuedAgendaSectionSchema), required=True)
     changes = fields.List(
-        fields.Nested(ChangeSchema),
+        fields.Nested(AgendaChangeSchema),
         required=True,
         metadata={"description": "What changed since the version before, over copies of this kind."},
     )
-    pdf = fields.Nested(PdfStateSchema, required=True)
+    pdf = fields.Nested(AgendaPdfStateSchema, required=True)
 
 
-class VersionSummarySchema(Schema):
+class AgendaVersionSummarySchema(Schema):
     number = fields.Integer(required=True)
     issued_at = UTCDateTime(required=True)
     issued_by = fields.String(required=True)
     note = fields.String(required=True, allow_none=True)
     items = fields.Integer(required=True)
-    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+    changes = fields.List(fields.Nested(AgendaChangeSchema), required=True)
     pdfs = fields.Dict(
         keys=fields.String(),
-        values=fields.Nested(PdfStateSchema),
+        values=fields.Nested(AgendaPdfStateSchema),
         required=True,
         metadata={"description": "By copy: full, sanitised."},
     )
 
 
-class VersionListSchema(Schema):
+class AgendaVersionListSchema(Schema):
     items = fields.List(
-        fields.Nested(VersionSummarySchema), required=True, metadata={"description": "Newest first."}
+        fields.Nested(AgendaVersionSummarySchema), required=True, metadata={"description": "Newest first."}
     )
 
 
-class AgendaQuerySchema(Schema):
+class AgendaReadQuerySchema(Schema):
     version = fields.Integer(
         validate=Range(min=1, max=2_147_483_647),
         metadata={"description": "A version number; the newest if left out."},
@@ -125,7 +125,7 @@ class AgendaQuerySchema(Schema):
     )
 
 
-class IssueSchema(Schema):
+class AgendaIssueSchema(Schema):
     note = fields.String(
         allow_none=True,
         validate=Length(max=service.NOTE_MAX),
@@ -163,7 +163,7 @@ def _version(meeting_id, version, view: AgendaView, agenda: dict, changes: list,
 @blp.route(f"/{MEETING_ID}/agenda")
 class Agenda(MethodView):
     @requires(Perm.MEETING_VIEW)
-    @blp.arguments(AgendaQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(AgendaReadQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, AgendaVersionSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, meeting_id: int, view: str, version: int | None = None):
@@ -183,7 +183,7 @@ class Agenda(MethodView):
 @blp.route(f"/{MEETING_ID}/agenda/versions")
 class AgendaVersions(MethodView):
     @requires(Perm.MEETING_VIEW)
-    @blp.response(200, VersionListSchema)
+    @blp.response(200, AgendaVersionListSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, meeting_id: int):
         """List the issued versions of a meeting's agenda
@@ -212,7 +212,7 @@ class AgendaVersions(MethodView):
         }
 
     @requires(Perm.MEETING_MANAGE)
-    @blp.arguments(IssueSchema, unknown=RAISE)
+    @blp.arguments(AgendaIssueSchema, unknown=RAISE)
     @blp.response(201, AgendaVersionSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
