@@ -32,7 +32,7 @@ def _issue_page(meeting_id: int, errors: dict, values: dict, status: int = 200):
     form = service.issue_form(current_user, meeting_id)
     return render_template(
         "meetings/agenda_issue.html",
-        meeting=form.meeting,
+        meeting={"title": form.meeting.title},
         starts_local=_starts(form.meeting),
         items=form.items,
         latest=form.latest,
@@ -88,7 +88,7 @@ def versions(meeting_id: int):
         )
     return render_template(
         "meetings/agenda_versions.html",
-        meeting=found.meeting,
+        meeting={"title": found.meeting.title},
         starts_local=_starts(found.meeting),
         versions=shown,
         can_issue=can(current_user, Perm.MEETING_MANAGE),
@@ -154,7 +154,7 @@ def _send_pdf(meeting_id: int, number: int, view: AgendaView):
         failed = pdf.status == PdfStatus.FAILED
         body = render_template(
             "meetings/agenda_pdf_pending.html",
-            meeting=found.meeting,
+            meeting={"title": found.meeting.title},
             number=number,
             failed=failed,
             page_url=page_url,

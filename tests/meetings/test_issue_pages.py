@@ -111,3 +111,46 @@ def test_a_met_chair_reads_every_meeting(client, auth):
 
     issue.issue_agenda(meeting.chair, meeting.id)
     assert client.get(f"/meetings/{meeting.id}/agenda/versions/1").status_code == 200
+
+
+@pytest.fixture
+def no_database_while_rendering(app):
+    """Any SQL sent while a template renders fails the request (as tests/web/test_case_page.py)."""
+    from flask import before_render_template, template_rendered
+    from sqlalchemy import event
+
+    rendering, rendered = [], []
+
+    def started(sender, template, context, **extra):
+        rendering.append(template.name)
+        rendered.append(template.name)
+
+    def finished(sender, template, context, **extra):
+        rendering.pop()
+
+    def refuse(conn, cursor, statement, *args):
+        if rendering:
+            raise AssertionError(f"{rendering[-1]} touched the database: {statement[:80]}")
+
+    before_render_template.connect(started, app)
+    template_rendered.connect(finished, app)
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", refuse)
+    yield rendered
+    event.remove(engine, "before_cursor_execute", refuse)
+    template_rendered.disconnect(finished, app)
+    before_render_template.disconnect(started, app)
+
+
+@pytest.mark.usefixtures("app")
+def test_no_template_touches_the_database(client, auth, request):
+    from mettrack.meetings import issue
+
+    chair_id = auth.as_role(Role.MET_CHAIR)
+    meeting, _cases = meeting_with_agenda(1, chair=db.session.get(User, chair_id))
+    issue.issue_agenda(meeting.chair, meeting.id)
+    rendered = request.getfixturevalue("no_database_while_rendering")
+    for path in ("/issue", "/versions", "/versions/1", "/versions/1/sanitised", "/versions/1.pdf"):
+        response = client.get(f"/meetings/{meeting.id}/agenda{path}")
+        assert response.status_code in (200, 202), path
+    assert "meetings/agenda_version.html" in rendered and "meetings/agenda_pdf_pending.html" in rendered
