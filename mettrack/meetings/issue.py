@@ -64,19 +64,20 @@ class VersionList:
 # Issuing
 
 
-def _header(meeting: Meeting) -> dict:
+def _header(meeting: Meeting, *, sanitised: bool) -> dict:
+    # The online link lets one join the meeting: the members' copy only.
     return {
         "title": meeting.title,
         "starts_at": meeting.starts_at.isoformat(),
         "starts_local": local(meeting.starts_at).strftime("%A %-d %B %Y, %H:%M"),
         "duration_minutes": meeting.duration_minutes,
         "place": meeting.place,
-        "online_link": meeting.online_link,
+        "online_link": None if sanitised else meeting.online_link,
         "chair": meeting.chair.name,
     }
 
 
-def _snapshot(meeting: Meeting, items: list[AgendaItem], cards: dict[int, dict]) -> dict:
+def _snapshot(meeting: Meeting, items: list[AgendaItem], cards: dict[int, dict], *, sanitised: bool) -> dict:
     sections = []
     number = 0
     for section in AgendaSection:
@@ -97,7 +98,7 @@ def _snapshot(meeting: Meeting, items: list[AgendaItem], cards: dict[int, dict])
                 }
             )
         sections.append({"section": section.value, "label": section.label, "items": shown})
-    return {"meeting": _header(meeting), "sections": sections}
+    return {"meeting": _header(meeting, sanitised=sanitised), "sections": sections}
 
 
 def _draft_items(meeting: Meeting) -> list[AgendaItem]:
@@ -179,8 +180,8 @@ def issue_agenda(user, meeting_id: int, *, note: str | None = None) -> AgendaVer
             {"agenda": "The agenda has no items. Build the agenda or add a case before issuing it."}
         )
     case_ids = [i.case_id for i in items]
-    full = _snapshot(meeting, items, cards_for(case_ids, View.WHOLE, meeting=meeting))
-    sanitised = _snapshot(meeting, items, cards_for(case_ids, View.SANITISED))
+    full = _snapshot(meeting, items, cards_for(case_ids, View.WHOLE, meeting=meeting), sanitised=False)
+    sanitised = _snapshot(meeting, items, cards_for(case_ids, View.SANITISED), sanitised=True)
     previous = _latest(meeting.id)
     version = AgendaVersion(
         meeting_id=meeting.id,

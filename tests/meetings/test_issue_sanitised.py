@@ -91,6 +91,7 @@ def issued(app, app_ctx, auth):
     member = db.session.get(User, member_id)
     chair = factories.user(roles=[Role.MET_CHAIR], name="Chair Person")
     meeting = meeting_factories.meeting(chair=chair, members=[member])
+    meeting.online_link = "https://meet.example.org/secret-room-42"
     cases = [open_case(**dict(child)) for child in CHILDREN]
     earlier = meeting_factories.meeting(chair=chair, starts_at=datetime(2026, 2, 10, 10, tzinfo=UTC))
     for position, case in enumerate(cases):
@@ -140,6 +141,7 @@ def test_no_child_detail_in_the_sanitised_page(client, issued):
     page = html.unescape(response.get_data(as_text=True))
     assert _leaks(page) == []
     assert "ZQ" in page and "BF" in page  # initials in place of names
+    assert "secret-room-42" not in page  # the meeting's online link is the members' only
     assert f"/cases/{issued['cases'][0].id}" not in page  # no link to the case
 
 
@@ -152,6 +154,7 @@ def test_no_child_detail_in_the_sanitised_api_answer(client, issued):
     assert _leaks(body) == []
     cards = [i["card"] for s in response.get_json()["sections"] for i in s["items"]]
     assert [c["name"] for c in cards] == ["ZQ", "BF"]
+    assert "secret-room-42" not in body
     assert all(c["date_of_birth"] is None and c["address"] is None for c in cards)
     listed = client.get(f"/api/v1/meetings/{meeting.id}/agenda?view=full", headers=headers)
     assert "Zephyrine" in listed.get_data(as_text=True)  # the control
