@@ -48,10 +48,15 @@ def print_html(version: AgendaVersion, view: AgendaView) -> str:
     )
 
 
+def _fetch_nothing(url: str, *args, **kwargs):
+    # The agenda's HTML is self-contained: WeasyPrint fetches no file and no URL for it.
+    raise ValueError("an agenda PDF loads nothing from outside")
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # loaded by the worker only: it is slow to import
 
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()
+    return HTML(string=html, base_url=current_app.root_path, url_fetcher=_fetch_nothing).write_pdf()
 
 
 @transaction
