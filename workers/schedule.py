@@ -16,6 +16,11 @@ def beat_schedule(config: Mapping[str, Any]) -> dict:
     reminder_scan = timedelta(seconds=int(config["REMINDER_SCAN_SECONDS"]))
     return {
         "scan-reminders": _every(reminder_scan, "mettrack.scan_reminders"),
+        # Agenda PDFs wait for this scan after issuing: it runs often, and does nothing
+        # when no PDF is pending (docs/meetings-issue.md).
+        "build-agenda-pdfs": _every(
+            timedelta(seconds=int(config.get("AGENDA_PDF_SCAN_SECONDS", 60))), "mettrack.scan_agenda_pdfs"
+        ),
         "purge-expired-sessions": _every(timedelta(minutes=15), "mettrack.purge_expired_sessions"),
         "purge-delivered-broker-messages": _every(
             timedelta(hours=6), "mettrack.purge_delivered_broker_messages"

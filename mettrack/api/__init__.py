@@ -92,6 +92,7 @@ def _resource_blueprints():
     )
     from mettrack.children import api as children
     from mettrack.meetings import meetings_api as meetings
+    from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.missing import api as missing
     from mettrack.missing import philomena_api as philomena
     from mettrack.notes import api as notes
@@ -118,6 +119,7 @@ def _resource_blueprints():
         reassign.blp,
         notifications.blp,
         meetings.blp,
+        meeting_agenda.blp,
     ]
 
 

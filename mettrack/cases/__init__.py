@@ -13,7 +13,14 @@ if TYPE_CHECKING:
     from mettrack.cases.page import offered_moves as page_offered_moves
     from mettrack.cases.page import screening_rows
     from mettrack.cases.projection import View, project, project_for
-    from mettrack.cases.queries import get_for, get_summary_for, record_visible, require, review_overdue
+    from mettrack.cases.queries import (
+        alerts_for,
+        get_for,
+        get_summary_for,
+        record_visible,
+        require,
+        review_overdue,
+    )
     from mettrack.cases.schemas import LifecycleCaseSchema
     from mettrack.cases.scopes import case_scope, case_summary_scope
     from mettrack.cases.team import add_member, change_lead, count_to_reassign
@@ -40,6 +47,7 @@ _EXPORTS = {
     "parse_service": "mettrack.cases.transitions",
     "MoveRefused": "mettrack.cases.transitions",
     "add_member": "mettrack.cases.team",
+    "alerts_for": "mettrack.cases.queries",
     "apply": "mettrack.cases.transitions",
     "case_scope": "mettrack.cases.scopes",
     "case_summary_scope": "mettrack.cases.scopes",
@@ -74,6 +82,7 @@ __all__ = [
     "MoveRefused",
     "View",
     "add_member",
+    "alerts_for",
     "apply",
     "case_scope",
     "case_summary_scope",

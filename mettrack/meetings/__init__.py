@@ -10,24 +10,49 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mettrack.meetings.agenda import DraftAgenda, current_draft, draft_for
+    from mettrack.meetings.agenda import build as build_agenda
+    from mettrack.meetings.agenda import preview as preview_agenda
+    from mettrack.meetings.cards import cards_for
+    from mettrack.meetings.issue import issue_agenda
     from mettrack.meetings.membership import meeting_for, meeting_scope
+    from mettrack.meetings.pdf import build_pdf as build_agenda_pdf
+    from mettrack.meetings.pdf import pdfs_to_enqueue
     from mettrack.meetings.schedule import create_meeting, create_series, my_meetings
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
-    "meeting_for": "mettrack.meetings.membership",
-    "meeting_scope": "mettrack.meetings.membership",
+    "DraftAgenda": "mettrack.meetings.agenda",
+    "build_agenda": "mettrack.meetings.agenda:build",
+    "build_agenda_pdf": "mettrack.meetings.pdf:build_pdf",
+    "cards_for": "mettrack.meetings.cards",
     "create_meeting": "mettrack.meetings.schedule",
     "create_series": "mettrack.meetings.schedule",
+    "current_draft": "mettrack.meetings.agenda",
+    "draft_for": "mettrack.meetings.agenda",
+    "issue_agenda": "mettrack.meetings.issue",
+    "meeting_for": "mettrack.meetings.membership",
+    "meeting_scope": "mettrack.meetings.membership",
     "my_meetings": "mettrack.meetings.schedule",
+    "pdfs_to_enqueue": "mettrack.meetings.pdf",
+    "preview_agenda": "mettrack.meetings.agenda:preview",
 }
 __all__ = [
+    "DraftAgenda",
+    "build_agenda",
+    "build_agenda_pdf",
+    "cards_for",
     "create_meeting",
     "create_series",
+    "current_draft",
+    "draft_for",
+    "issue_agenda",
     "meeting_for",
     "meeting_scope",
     "my_meetings",
+    "pdfs_to_enqueue",
+    "preview_agenda",
 ]
 
 

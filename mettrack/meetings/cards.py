@@ -6,40 +6,280 @@ render the same thing.
 
 A card's keys (a key the view withholds is present with None, or [] for a list):
     case_id, name (initials in the sanitised view), age, date_of_birth, address, school,
-    nhs_number, exploitation_types [labels], flags [labels], risk_level, risk_level_label,
-    suggested_risk_level, latest_assessment_on, lead_professional, lead_agency,
-    police_tier, police_team, services [labels], missing_now (bool), open_missing_episode
-    ({went_missing_at} or None), rhi_status, repeat_missing (bool), nrm_status,
-    linked_children [], places [], persons [], disruptions [] (from the intelligence
-    feature, meetings/intelligence_links.py), open_actions [{id, description, owner,
-    agency, due_on, status, history: [{kind, on, note}]}], next_review_on, lead_update.
+    nhs_number, state, state_label, exploitation_types [labels], flags [labels],
+    risk_level, risk_level_label, suggested_risk_level, suggested_risk_level_label,
+    latest_assessment_on, lead_professional, lead_agency, police_tier, police_tier_label,
+    police_team, police_team_label, services [labels], missing_now (bool),
+    open_missing_episode ({went_missing_at} or None), rhi_status (label of the latest
+    returned episode's Return Home Interview, or None), rhi_overdue (bool), repeat_missing
+    (bool), nrm_status (text or None), linked_children [], places [], persons [],
+    disruptions [] (from the intelligence feature, meetings/intelligence_links.py),
+    open_actions [{id, description, owner, agency, due_on, status, raised_on, history:
+    [{kind, kind_label, on, note}]}], open_action_count, next_review_on, lead_update
+    ({text, author, submitted_at} or None).
 
-The number of queries does not grow with the number of cases.
+The sanitised view shows what the projection's sanitised view shows (initials and age; no
+date of birth, address, school, NHS number, flags, missing episodes or NRM), and no free
+text: no lead update, and of each open action only its due date, agency and status (no
+description, owner, nor history notes).
+
+The number of queries does not grow with the number of cases: each relation is read for
+every case at once (IN queries and selectinload).
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from mettrack.cases import View, project
+from mettrack.accounts.agency import Agency
+from mettrack.accounts.models import User
+from mettrack.cases import View, alerts_for, project
 from mettrack.cases.models import Case
+from mettrack.core.choices import (
+    ActionEventKind,
+    ActionStatus,
+    CaseFlag,
+    CaseState,
+    ExploitationType,
+    ReferenceKind,
+    RhiStatus,
+    RiskLevel,
+)
+from mettrack.core.clock import local
 from mettrack.core.extensions import db
+from mettrack.meetings import agenda_rules, intelligence_links
+from mettrack.meetings.models import ActionEvent, LeadUpdate, Meeting, MeetingAction
+from mettrack.missing.models import MissingEpisode
+from mettrack.reference.models import ReferenceItem
+from mettrack.risk.models import RiskAssessment
+from mettrack.specialist_services.models import ServiceAssignment
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return local(value).isoformat()
+    return value.isoformat()
+
+
+def _label(choices, code):
+    if not code:
+        return None
+    try:
+        return choices(code).label
+    except ValueError:
+        return code
+
+
+def _load_cases(case_ids) -> list[Case]:
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.id.in_(case_ids))
+            .options(
+                selectinload(Case.lead_professional),
+                selectinload(Case.lead_agency),
+            )
+            .order_by(Case.id)
+        )
+    )
+
+
+def _latest_assessments(case_ids) -> dict[int, RiskAssessment]:
+    newest = (
+        select(RiskAssessment.case_id, func.max(RiskAssessment.id).label("id"))
+        .where(RiskAssessment.case_id.in_(case_ids))
+        .group_by(RiskAssessment.case_id)
+        .subquery()
+    )
+    rows = db.session.scalars(select(RiskAssessment).join(newest, RiskAssessment.id == newest.c.id))
+    return {a.case_id: a for a in rows}
+
+
+def _services(case_ids) -> dict[int, list[str]]:
+    rows = db.session.execute(
+        select(ServiceAssignment.case_id, ServiceAssignment.service_code)
+        .where(ServiceAssignment.case_id.in_(case_ids), ServiceAssignment.ended_on.is_(None))
+        .order_by(ServiceAssignment.case_id, ServiceAssignment.id)
+    )
+    found: dict[int, list[str]] = {}
+    for case_id, code in rows:
+        found.setdefault(case_id, []).append(code)
+    return found
+
+
+def _labels() -> dict[tuple[str, str], str]:
+    kinds = (
+        ReferenceKind.POLICE_TIER.value,
+        ReferenceKind.POLICE_TEAM.value,
+        ReferenceKind.SPECIALIST_SERVICE.value,
+    )
+    rows = db.session.execute(
+        select(ReferenceItem.kind, ReferenceItem.code, ReferenceItem.label).where(
+            ReferenceItem.kind.in_(kinds)
+        )
+    )
+    return {(kind, code): label for kind, code, label in rows}
+
+
+def _episodes(case_ids) -> tuple[dict[int, MissingEpisode], dict[int, MissingEpisode]]:
+    """The open episode (no return) and the latest returned episode of each case."""
+    rows = db.session.scalars(
+        select(MissingEpisode)
+        .where(MissingEpisode.case_id.in_(case_ids))
+        .order_by(MissingEpisode.case_id, MissingEpisode.went_missing_at, MissingEpisode.id)
+    )
+    open_, returned = {}, {}
+    for episode in rows:
+        if episode.returned_at is None:
+            open_[episode.case_id] = episode
+        else:
+            returned[episode.case_id] = episode
+    return open_, returned
+
+
+def _lead_updates(case_ids, meeting) -> dict[int, LeadUpdate]:
+    if meeting is None:
+        return {}
+    rows = db.session.scalars(
+        select(LeadUpdate)
+        .where(LeadUpdate.meeting_id == meeting.id, LeadUpdate.case_id.in_(case_ids))
+        .options(selectinload(LeadUpdate.author))
+    )
+    return {u.case_id: u for u in rows}
+
+
+def _open_actions(case_ids, whole: bool) -> dict[int, list[dict]]:
+    rows = db.session.execute(
+        select(MeetingAction, User.name, Agency.name, Meeting.starts_at)
+        .join(User, User.id == MeetingAction.owner_id)
+        .outerjoin(Agency, Agency.id == MeetingAction.agency_id)
+        .join(Meeting, Meeting.id == MeetingAction.meeting_id)
+        .where(MeetingAction.case_id.in_(case_ids), MeetingAction.status == ActionStatus.OPEN.value)
+        .order_by(MeetingAction.case_id, MeetingAction.due_on, MeetingAction.id)
+    ).all()
+    action_ids = [row[0].id for row in rows]
+    history: dict[int, list[dict]] = {}
+    if action_ids:
+        events = db.session.scalars(
+            select(ActionEvent)
+            .where(ActionEvent.action_id.in_(action_ids))
+            .order_by(ActionEvent.action_id, ActionEvent.occurred_at, ActionEvent.id)
+        )
+        for event in events:
+            history.setdefault(event.action_id, []).append(
+                {
+                    "kind": event.kind,
+                    "kind_label": _label(ActionEventKind, event.kind),
+                    "on": _iso(local(event.occurred_at).date()),
+                    "note": event.note if whole else None,
+                }
+            )
+    found: dict[int, list[dict]] = {}
+    for action, owner, agency, raised_at in rows:
+        found.setdefault(action.case_id, []).append(
+            {
+                "id": action.id,
+                "description": action.description if whole else None,
+                "owner": owner if whole else None,
+                "agency": agency,
+                "due_on": _iso(action.due_on),
+                "status": action.status,
+                "raised_on": _iso(local(raised_at).date()),
+                "raised_at_meeting_id": action.meeting_id,
+                "history": history.get(action.id, []),
+            }
+        )
+    return found
 
 
 def cards_for(case_ids: list[int], view: View, *, meeting=None) -> dict[int, dict]:
     """The card of each case, by case id (see the module docstring). `meeting` gives the
-    lead professionals' updates for that meeting (left out of the sanitised view)."""
-    # The first slice: who the child is. The agenda slice fills in the rest of the keys.
-    cases = db.session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
+    lead professionals' updates for that meeting (left out of the sanitised view). Case
+    ids that do not exist are left out. Reads only: the caller audits."""
+    case_ids = sorted(set(case_ids))
+    if not case_ids:
+        return {}
+    whole = view is not View.SANITISED
+    cases = _load_cases(case_ids)
+    alerts_for(cases)  # the missing-episode alerts of every case in one query
+    assessments = _latest_assessments(case_ids)
+    services = _services(case_ids)
+    labels = _labels()
+    open_episodes, returned_episodes = _episodes(case_ids)
+    updates = _lead_updates(case_ids, meeting) if whole else {}
+    actions = _open_actions(case_ids, whole)
+    links = intelligence_links.links_for(case_ids, view)
+
+    def ref(kind: ReferenceKind, code):
+        return labels.get((kind.value, code), code) if code else None
+
     cards = {}
     for case in cases:
         shown = project(case, view)
-        dob = shown.child.date_of_birth
+        child = shown.child
+        assessment = assessments.get(case.id)
+        missing_now = shown.open_missing_episode
+        open_episode = open_episodes.get(case.id) if missing_now else None
+        returned = returned_episodes.get(case.id) if missing_now is not None else None
+        flags = shown.flags
+        update = updates.get(case.id)
+        case_actions = actions.get(case.id, [])
         cards[case.id] = {
             "case_id": case.id,
-            "name": shown.child.name,
-            "age": shown.child.age,
-            "date_of_birth": dob.isoformat() if dob else None,
-            "address": shown.child.address,
-            "school": shown.child.school,
-            "nhs_number": shown.child.nhs_number,
+            "name": child.name,
+            "age": child.age,
+            "date_of_birth": _iso(child.date_of_birth),
+            "address": child.address,
+            "school": child.school,
+            "nhs_number": child.nhs_number,
+            "state": shown.state,
+            "state_label": _label(CaseState, shown.state),
+            "exploitation_types": [_label(ExploitationType, t) for t in shown.exploitation_types or []],
+            "flags": [_label(CaseFlag, f) for f in flags] if flags is not None else [],
+            "risk_level": shown.risk_level,
+            "risk_level_label": _label(RiskLevel, shown.risk_level),
+            "suggested_risk_level": assessment.suggested_level if assessment else None,
+            "suggested_risk_level_label": _label(RiskLevel, assessment.suggested_level)
+            if assessment
+            else None,
+            "latest_assessment_on": _iso(local(assessment.assessed_at).date()) if assessment else None,
+            "lead_professional": shown.lead_professional.name if shown.lead_professional else None,
+            "lead_professional_id": shown.lead_professional_id,
+            "lead_agency": shown.lead_agency_name,
+            "police_tier": shown.police_tier,
+            "police_tier_label": ref(ReferenceKind.POLICE_TIER, shown.police_tier),
+            "police_team": shown.police_team,
+            "police_team_label": ref(ReferenceKind.POLICE_TEAM, shown.police_team),
+            "services": [ref(ReferenceKind.SPECIALIST_SERVICE, code) for code in services.get(case.id, [])],
+            "missing_now": bool(missing_now),
+            "open_missing_episode": (
+                {"went_missing_at": _iso(open_episode.went_missing_at)} if open_episode else None
+            ),
+            "rhi_status": (
+                _label(RhiStatus, returned.rhi_status) or "Not recorded" if returned is not None else None
+            ),
+            "rhi_overdue": bool(shown.rhi_overdue),
+            "repeat_missing": bool(shown.repeat_missing),
+            "nrm_status": agenda_rules.nrm_status(
+                shown.nrm_referred_on,
+                shown.nrm_reasonable_grounds,
+                shown.nrm_reasonable_grounds_on,
+                shown.nrm_conclusive_grounds,
+                shown.nrm_conclusive_grounds_on,
+            ),
+            **links.get(case.id, intelligence_links.empty_links()),
+            "open_actions": case_actions,
+            "open_action_count": len(case_actions),
+            "next_review_on": _iso(shown.next_review_on),
+            "lead_update": (
+                {
+                    "text": update.text,
+                    "author": update.author.name,
+                    "submitted_at": _iso(update.updated_at or update.submitted_at),
+                }
+                if update is not None
+                else None
+            ),
         }
     return cards

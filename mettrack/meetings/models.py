@@ -239,6 +239,9 @@ class AgendaPdf(db.Model):
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     error: Mapped[str | None] = mapped_column(String(500))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    # When the scan last handed it to the broker (None: not yet); a row still pending long
+    # after that is handed again (meetings/pdf.py), so a lost message delays it, never loses it.
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

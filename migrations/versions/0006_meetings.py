@@ -281,6 +281,7 @@ def upgrade():
     sa.Column('content', sa.LargeBinary(), nullable=True),
     sa.Column('error', sa.String(length=500), nullable=True),
     sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('enqueued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('built_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['agenda_version_id'], ['agenda_versions.id'], name=op.f('fk_agenda_pdfs_agenda_version_id_agenda_versions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_pdfs')),

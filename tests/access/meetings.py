@@ -12,6 +12,7 @@ from mettrack.core.choices import Role
 from mettrack.core.extensions import db
 from mettrack.meetings.models import Meeting, MeetingMember
 from tests import factories
+from tests.access.meetings_issue import build_records as build_issue_records
 
 ROUTES = []  # the records only; the routes are in meetings_*.py
 
@@ -36,4 +37,5 @@ def build_records(users: dict) -> dict:
     )
     db.session.add_all([meeting, hidden])
     db.session.commit()
+    build_issue_records(users, meeting)  # version 1 of {meeting}'s agenda (meetings_issue.py)
     return {"meeting": meeting.id, "hidden_meeting": hidden.id, "open_meeting": hidden.id}
