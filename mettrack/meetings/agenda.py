@@ -39,7 +39,7 @@ from mettrack.core.choices import (
 from mettrack.core.clock import local, now
 from mettrack.core.errors import Conflict, NotFound, ValidationError
 from mettrack.core.extensions import db
-from mettrack.core.permissions import Perm, deny_record
+from mettrack.core.permissions import Perm, can, deny_record
 from mettrack.core.unit_of_work import transaction
 from mettrack.meetings import agenda_rules as rules
 from mettrack.meetings import intelligence_links
@@ -590,3 +590,26 @@ def move_item(user, meeting_id: int, item_id, *, direction=None, position=None) 
         actor=user,
     )
     return row
+
+
+@dataclass
+class AgendaPage:
+    """What /meetings/<id>/agenda shows: the draft for a chair; for another member only
+    the meeting (the issued agenda is theirs to read, once issued)."""
+
+    meeting: Meeting
+    draft: DraftAgenda | None
+    is_chair: bool
+
+
+@transaction
+def page_for(user, meeting_id: int) -> AgendaPage:
+    """Who: a member of the meeting (meeting.view), or any MET chair. A chair gets the
+    draft with its cards (audited as agenda.viewed, the meeting as the reason); another
+    member gets the meeting alone (nothing about any child: not audited as a read)."""
+    meeting = meeting_for(user, meeting_id, Perm.MEETING_VIEW, "agenda.viewed")
+    if not can(user, Perm.MEETING_MANAGE):
+        return AgendaPage(meeting, None, False)
+    draft = current_draft(meeting)
+    audit_read(user, meeting, "agenda", draft=True, case_ids=[i.case_id for i in draft.items])
+    return AgendaPage(meeting, draft, True)

@@ -36,4 +36,7 @@ def build_records(users: dict) -> dict:
     )
     db.session.add_all([meeting, hidden])
     db.session.commit()
-    return {"meeting": meeting.id, "hidden_meeting": hidden.id, "open_meeting": hidden.id}
+    from tests.access.meetings_agenda import build_records as build_agenda_records
+
+    agenda_ids = build_agenda_records(users, meeting.id)
+    return {"meeting": meeting.id, "hidden_meeting": hidden.id, "open_meeting": hidden.id, **agenda_ids}
