@@ -40,7 +40,7 @@ from mettrack.core.clock import local, now
 from mettrack.core.errors import Conflict, NotFound, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, can, deny_record
-from mettrack.core.unit_of_work import transaction
+from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.meetings import agenda_rules as rules
 from mettrack.meetings import intelligence_links
 from mettrack.meetings.cards import cards_for
@@ -435,19 +435,27 @@ def draft_for(user, meeting_id: int) -> DraftAgenda:
     return draft
 
 
-def preview(meeting_id: int, *, actor: str = "cli") -> DraftAgenda:
-    """Who: support, from the command line (no user: the caller is trusted). What building
-    the draft now would give (the saved items merged with the data), without saving it.
-    NotFound when there is no such meeting. Audited as agenda.previewed."""
-    from mettrack.core.unit_of_work import unit_of_work
-
+def preview(meeting_id: int, *, saved: bool = False, actor: str = "cli") -> DraftAgenda:
+    """Who: support, from the command line (no user: whoever runs it is trusted with the
+    server). What building the draft now would give (the saved items merged with the
+    data as of now), without saving it; with `saved`, the draft as last saved. NotFound
+    when there is no such meeting. Audited as agenda.previewed."""
     with unit_of_work():
         meeting = db.session.get(Meeting, meeting_id)
         if meeting is None:
             raise NotFound("meeting", meeting_id)
-        items, _ = _merged(meeting, _saved(meeting))
-        draft = _draft(meeting, items, saved=False)
-        audit.record("agenda.previewed", "meeting", meeting.id, detail={"reason": "support"}, actor=actor)
+        if saved:
+            draft = current_draft(meeting)
+        else:
+            items, _ = _merged(meeting, _saved(meeting))
+            draft = _draft(meeting, items, saved=False)
+        audit.record(
+            "agenda.previewed",
+            "meeting",
+            meeting.id,
+            detail={"reason": "support", "saved": saved},
+            actor=actor,
+        )
     return draft
 
 
