@@ -331,9 +331,16 @@ def _reposition(meeting: Meeting) -> None:
     db.session.flush()
 
 
-def _draft(meeting: Meeting, items: list[rules.Item] | list[AgendaItem], *, saved: bool, view=View.WHOLE):
+def _draft(
+    meeting: Meeting,
+    items: list[rules.Item] | list[AgendaItem],
+    *,
+    saved: bool,
+    view=View.WHOLE,
+    with_cards: bool = True,
+):
     previous = previous_meeting(meeting)
-    cards = cards_for([i.case_id for i in items], view, meeting=meeting)
+    cards = cards_for([i.case_id for i in items], view, meeting=meeting) if with_cards else {}
     sections = {s.value: DraftSection(s.value, s.label) for s in rules.SECTIONS}
     removed = []
     built_at = None
@@ -386,11 +393,11 @@ def _draft(meeting: Meeting, items: list[rules.Item] | list[AgendaItem], *, save
     )
 
 
-def current_draft(meeting: Meeting, *, view: View = View.WHOLE) -> DraftAgenda:
+def current_draft(meeting: Meeting, *, view: View = View.WHOLE, with_cards: bool = True) -> DraftAgenda:
     """The saved draft of a meeting already fetched through meeting_for, with each
-    item's card in `view`. Neither checks access nor audits: for use cases (issuing an
-    agenda) that have done both."""
-    return _draft(meeting, _saved(meeting), saved=True, view=view)
+    item's card in `view` (no cards, `card` None, without `with_cards`). Neither checks
+    access nor audits: for use cases (issuing an agenda) that have done both."""
+    return _draft(meeting, _saved(meeting), saved=True, view=view, with_cards=with_cards)
 
 
 # --- use cases ----------------------------------------------------------------------------
@@ -404,9 +411,10 @@ def _chair_meeting(user, meeting_id: int, action: str) -> Meeting:
 
 
 @transaction
-def build(user, meeting_id: int) -> DraftAgenda:
+def build(user, meeting_id: int, *, with_cards: bool = True) -> DraftAgenda:
     """Who: a MET chair. Build (or rebuild) the meeting's draft agenda from the data as of
-    now, keeping the chair's changes. Audited as agenda.built. Returns the draft."""
+    now, keeping the chair's changes. Audited as agenda.built. Returns the draft, with
+    each item's card unless `with_cards` is false (the page, which reads it again)."""
     meeting = _chair_meeting(user, meeting_id, "agenda.built")
     rows = _saved(meeting)
     items, deleted = _merged(meeting, rows)
@@ -422,7 +430,7 @@ def build(user, meeting_id: int) -> DraftAgenda:
         },
         actor=user,
     )
-    return current_draft(meeting)
+    return current_draft(meeting, with_cards=with_cards)
 
 
 @transaction

@@ -43,7 +43,7 @@ def agenda(meeting_id: int):
 @bp.route(MEETING + "/build", methods=["POST"])
 @requires(Perm.MEETING_MANAGE)
 def build(meeting_id: int):
-    draft = agenda_cases.build(current_user, meeting_id)
+    draft = agenda_cases.build(current_user, meeting_id, with_cards=False)
     count = len(draft.items)
     flash(
         f"The draft agenda has been built from the data as of now: {count} item{'s' if count != 1 else ''}."
