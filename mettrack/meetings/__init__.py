@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from mettrack.meetings.agenda import build as build_agenda
     from mettrack.meetings.agenda import preview as preview_agenda
     from mettrack.meetings.cards import cards_for
+    from mettrack.meetings.intelligence_links import register as register_intelligence_provider
     from mettrack.meetings.membership import meeting_for, meeting_scope
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
@@ -25,6 +26,7 @@ _EXPORTS = {
     "draft_for": "mettrack.meetings.agenda",
     "preview_agenda": "mettrack.meetings.agenda:preview",
     "cards_for": "mettrack.meetings.cards",
+    "register_intelligence_provider": "mettrack.meetings.intelligence_links:register",
     "meeting_for": "mettrack.meetings.membership",
     "meeting_scope": "mettrack.meetings.membership",
 }
@@ -35,6 +37,7 @@ __all__ = [
     "draft_for",
     "preview_agenda",
     "cards_for",
+    "register_intelligence_provider",
     "meeting_for",
     "meeting_scope",
 ]
