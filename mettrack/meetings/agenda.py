@@ -357,7 +357,7 @@ def _draft(
                 moved_by_chair=item.moved_by_chair,
                 from_data=item.from_data,
                 removed=item.is_removed,
-                removed_reason=item.removed_reason,
+                removed_reason=item.removed_reason if view is not View.SANITISED else None,
                 removed_at=item.removed_at,
                 card=cards.get(item.case_id),
             )

@@ -319,3 +319,16 @@ def test_the_number_of_queries_does_not_grow_with_the_cases(chair, lead, meeting
         == 200
     )
     assert counts[0] == counts[1], counts
+
+
+def test_the_sanitised_draft_names_no_child(chair, world, meetings):
+    import json
+
+    meeting = meetings[1]
+    draft = agenda.build(chair, meeting.id)
+    agenda.remove_item(chair, meeting.id, draft.items[0].id, "Seen by Zed Example at home")
+    db.session.expire_all()
+    sanitised = agenda.current_draft(db.session.get(type(meeting), meeting.id), view=agenda.View.SANITISED)
+    text = json.dumps(sanitised.as_dict())
+    assert "Testchild" not in text and "Test Street" not in text and "Zed Example" not in text
+    assert all(item.card["name"] for item in sanitised.items)
