@@ -296,6 +296,8 @@ def _store(meeting: Meeting, rows: list[AgendaItem], items: list[rules.Item], de
         db.session.execute(
             delete(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.case_id.in_(deleted))
         )
+        for case_id in deleted:  # gone from the table: not to be flushed again
+            db.session.expunge(by_case.pop(case_id))
     new = []
     for item in items:
         row = by_case.get(item.case_id)
