@@ -29,15 +29,15 @@ LAST = ["Ashdown", "Brightwell", "Coldharbour", "Dunmore", "Eastleigh", "Fairlig
 
 
 def build(app, n_cases: int, seed: int) -> dict:
-    from mettrack.core.clock import now
-    from mettrack.core.choices import CaseFlag, CaseState, CaseTagKind, ExploitationType, HarmLocation, Role
-    from mettrack.core.extensions import db
+    from mettrack.accounts.models import User
+    from mettrack.accounts.users import get_or_create_agency
     from mettrack.cases.models import Case, CaseTag, CaseTeamMember
     from mettrack.children.models import Child
+    from mettrack.core.choices import CaseFlag, CaseState, CaseTagKind, ExploitationType, HarmLocation, Role
+    from mettrack.core.clock import now
+    from mettrack.core.extensions import db
     from mettrack.missing.models import MissingEpisode
-    from mettrack.accounts.models import User
     from mettrack.reference import data as reference_data
-    from mettrack.accounts.users import get_or_create_agency
 
     rng = random.Random(seed)
     at = now()
@@ -104,10 +104,10 @@ def build(app, n_cases: int, seed: int) -> dict:
 
 
 def run(app, users: dict, repeats: int) -> None:
-    from mettrack.core.extensions import db
     from mettrack.accounts.models import User
     from mettrack.cases import queries as cases
     from mettrack.cases.queries import CaseFilters
+    from mettrack.core.extensions import db
 
     scenarios = [
         ("chair, no filter, newest first", "chair", CaseFilters(), 1),

@@ -91,8 +91,9 @@ def _resource_blueprints():
         transitions_api as transitions,
     )
     from mettrack.children import api as children
-    from mettrack.meetings import meetings_api as meetings
     from mettrack.meetings import agenda_api as meeting_agenda
+    from mettrack.meetings import draft_api as meeting_agenda_draft
+    from mettrack.meetings import meetings_api as meetings
     from mettrack.missing import api as missing
     from mettrack.missing import philomena_api as philomena
     from mettrack.notes import api as notes
@@ -120,6 +121,7 @@ def _resource_blueprints():
         notifications.blp,
         meetings.blp,
         meeting_agenda.blp,
+        meeting_agenda_draft.blp,
     ]
 
 

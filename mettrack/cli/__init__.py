@@ -126,9 +126,11 @@ def demo_load():
 
 def register(app: Flask) -> None:
     from mettrack.cli.cases import cases_cli
+    from mettrack.cli.meetings import meetings_cli
     from mettrack.cli.reminders import reminders_cli
 
     app.cli.add_command(cases_cli)
+    app.cli.add_command(meetings_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from mettrack.meetings.agenda import build as build_agenda
     from mettrack.meetings.agenda import preview as preview_agenda
     from mettrack.meetings.cards import cards_for
+    from mettrack.meetings.intelligence_links import register as register_intelligence_provider
     from mettrack.meetings.issue import issue_agenda
     from mettrack.meetings.membership import meeting_for, meeting_scope
     from mettrack.meetings.pdf import build_pdf as build_agenda_pdf
@@ -37,6 +38,7 @@ _EXPORTS = {
     "my_meetings": "mettrack.meetings.schedule",
     "pdfs_to_enqueue": "mettrack.meetings.pdf",
     "preview_agenda": "mettrack.meetings.agenda:preview",
+    "register_intelligence_provider": "mettrack.meetings.intelligence_links:register",
 }
 __all__ = [
     "DraftAgenda",
@@ -53,6 +55,7 @@ __all__ = [
     "my_meetings",
     "pdfs_to_enqueue",
     "preview_agenda",
+    "register_intelligence_provider",
 ]
 
 

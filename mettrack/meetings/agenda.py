@@ -39,8 +39,8 @@ from mettrack.core.choices import (
 from mettrack.core.clock import local, now
 from mettrack.core.errors import Conflict, NotFound, ValidationError
 from mettrack.core.extensions import db
-from mettrack.core.permissions import Perm, deny_record
-from mettrack.core.unit_of_work import transaction
+from mettrack.core.permissions import Perm, can, deny_record
+from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.meetings import agenda_rules as rules
 from mettrack.meetings import intelligence_links
 from mettrack.meetings.cards import cards_for
@@ -296,6 +296,8 @@ def _store(meeting: Meeting, rows: list[AgendaItem], items: list[rules.Item], de
         db.session.execute(
             delete(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.case_id.in_(deleted))
         )
+        for case_id in deleted:  # gone from the table: not to be flushed again
+            db.session.expunge(by_case.pop(case_id))
     new = []
     for item in items:
         row = by_case.get(item.case_id)
@@ -331,9 +333,16 @@ def _reposition(meeting: Meeting) -> None:
     db.session.flush()
 
 
-def _draft(meeting: Meeting, items: list[rules.Item] | list[AgendaItem], *, saved: bool, view=View.WHOLE):
+def _draft(
+    meeting: Meeting,
+    items: list[rules.Item] | list[AgendaItem],
+    *,
+    saved: bool,
+    view=View.WHOLE,
+    with_cards: bool = True,
+):
     previous = previous_meeting(meeting)
-    cards = cards_for([i.case_id for i in items], view, meeting=meeting)
+    cards = cards_for([i.case_id for i in items], view, meeting=meeting) if with_cards else {}
     sections = {s.value: DraftSection(s.value, s.label) for s in rules.SECTIONS}
     removed = []
     built_at = None
@@ -350,7 +359,7 @@ def _draft(meeting: Meeting, items: list[rules.Item] | list[AgendaItem], *, save
                 moved_by_chair=item.moved_by_chair,
                 from_data=item.from_data,
                 removed=item.is_removed,
-                removed_reason=item.removed_reason,
+                removed_reason=item.removed_reason if view is not View.SANITISED else None,
                 removed_at=item.removed_at,
                 card=cards.get(item.case_id),
             )
@@ -386,11 +395,11 @@ def _draft(meeting: Meeting, items: list[rules.Item] | list[AgendaItem], *, save
     )
 
 
-def current_draft(meeting: Meeting, *, view: View = View.WHOLE) -> DraftAgenda:
+def current_draft(meeting: Meeting, *, view: View = View.WHOLE, with_cards: bool = True) -> DraftAgenda:
     """The saved draft of a meeting already fetched through meeting_for, with each
-    item's card in `view`. Neither checks access nor audits: for use cases (issuing an
-    agenda) that have done both."""
-    return _draft(meeting, _saved(meeting), saved=True, view=view)
+    item's card in `view` (no cards, `card` None, without `with_cards`). Neither checks
+    access nor audits: for use cases (issuing an agenda) that have done both."""
+    return _draft(meeting, _saved(meeting), saved=True, view=view, with_cards=with_cards)
 
 
 # --- use cases ----------------------------------------------------------------------------
@@ -404,9 +413,10 @@ def _chair_meeting(user, meeting_id: int, action: str) -> Meeting:
 
 
 @transaction
-def build(user, meeting_id: int) -> DraftAgenda:
+def build(user, meeting_id: int, *, with_cards: bool = True) -> DraftAgenda:
     """Who: a MET chair. Build (or rebuild) the meeting's draft agenda from the data as of
-    now, keeping the chair's changes. Audited as agenda.built. Returns the draft."""
+    now, keeping the chair's changes. Audited as agenda.built. Returns the draft, with
+    each item's card unless `with_cards` is false (the page, which reads it again)."""
     meeting = _chair_meeting(user, meeting_id, "agenda.built")
     rows = _saved(meeting)
     items, deleted = _merged(meeting, rows)
@@ -422,7 +432,7 @@ def build(user, meeting_id: int) -> DraftAgenda:
         },
         actor=user,
     )
-    return current_draft(meeting)
+    return current_draft(meeting, with_cards=with_cards)
 
 
 @transaction
@@ -435,19 +445,27 @@ def draft_for(user, meeting_id: int) -> DraftAgenda:
     return draft
 
 
-def preview(meeting_id: int, *, actor: str = "cli") -> DraftAgenda:
-    """Who: support, from the command line (no user: the caller is trusted). What building
-    the draft now would give (the saved items merged with the data), without saving it.
-    NotFound when there is no such meeting. Audited as agenda.previewed."""
-    from mettrack.core.unit_of_work import unit_of_work
-
+def preview(meeting_id: int, *, saved: bool = False, actor: str = "cli") -> DraftAgenda:
+    """Who: support, from the command line (no user: whoever runs it is trusted with the
+    server). What building the draft now would give (the saved items merged with the
+    data as of now), without saving it; with `saved`, the draft as last saved. NotFound
+    when there is no such meeting. Audited as agenda.previewed."""
     with unit_of_work():
         meeting = db.session.get(Meeting, meeting_id)
         if meeting is None:
             raise NotFound("meeting", meeting_id)
-        items, _ = _merged(meeting, _saved(meeting))
-        draft = _draft(meeting, items, saved=False)
-        audit.record("agenda.previewed", "meeting", meeting.id, detail={"reason": "support"}, actor=actor)
+        if saved:
+            draft = current_draft(meeting)
+        else:
+            items, _ = _merged(meeting, _saved(meeting))
+            draft = _draft(meeting, items, saved=False)
+        audit.record(
+            "agenda.previewed",
+            "meeting",
+            meeting.id,
+            detail={"reason": "support", "saved": saved},
+            actor=actor,
+        )
     return draft
 
 
@@ -590,3 +608,26 @@ def move_item(user, meeting_id: int, item_id, *, direction=None, position=None) 
         actor=user,
     )
     return row
+
+
+@dataclass
+class AgendaPage:
+    """What /meetings/<id>/agenda shows: the draft for a chair; for another member only
+    the meeting (the issued agenda is theirs to read, once issued)."""
+
+    meeting: Meeting
+    draft: DraftAgenda | None
+    is_chair: bool
+
+
+@transaction
+def page_for(user, meeting_id: int) -> AgendaPage:
+    """Who: a member of the meeting (meeting.view), or any MET chair. A chair gets the
+    draft with its cards (audited as agenda.viewed, the meeting as the reason); another
+    member gets the meeting alone (nothing about any child: not audited as a read)."""
+    meeting = meeting_for(user, meeting_id, Perm.MEETING_VIEW, "agenda.viewed")
+    if not can(user, Perm.MEETING_MANAGE):
+        return AgendaPage(meeting, None, False)
+    draft = current_draft(meeting)
+    audit_read(user, meeting, "agenda", draft=True, case_ids=[i.case_id for i in draft.items])
+    return AgendaPage(meeting, draft, True)

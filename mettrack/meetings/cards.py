@@ -85,15 +85,20 @@ def _load_cases(case_ids) -> list[Case]:
     )
 
 
-def _latest_assessments(case_ids) -> dict[int, RiskAssessment]:
+def _latest_assessments(case_ids) -> dict[int, tuple]:
+    """(suggested level, assessed at) of each case's newest assessment."""
     newest = (
         select(RiskAssessment.case_id, func.max(RiskAssessment.id).label("id"))
         .where(RiskAssessment.case_id.in_(case_ids))
         .group_by(RiskAssessment.case_id)
         .subquery()
     )
-    rows = db.session.scalars(select(RiskAssessment).join(newest, RiskAssessment.id == newest.c.id))
-    return {a.case_id: a for a in rows}
+    rows = db.session.execute(
+        select(RiskAssessment.case_id, RiskAssessment.suggested_level, RiskAssessment.assessed_at).join(
+            newest, RiskAssessment.id == newest.c.id
+        )
+    )
+    return {case_id: (suggested, at) for case_id, suggested, at in rows}
 
 
 def _services(case_ids) -> dict[int, list[str]]:
@@ -122,72 +127,91 @@ def _labels() -> dict[tuple[str, str], str]:
     return {(kind, code): label for kind, code, label in rows}
 
 
-def _episodes(case_ids) -> tuple[dict[int, MissingEpisode], dict[int, MissingEpisode]]:
-    """The open episode (no return) and the latest returned episode of each case."""
-    rows = db.session.scalars(
-        select(MissingEpisode)
+def _episodes(case_ids) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    """(went missing at, RHI status) of the open episode (no return) and of the latest
+    returned episode of each case."""
+    rows = db.session.execute(
+        select(
+            MissingEpisode.case_id,
+            MissingEpisode.went_missing_at,
+            MissingEpisode.returned_at,
+            MissingEpisode.rhi_status,
+        )
         .where(MissingEpisode.case_id.in_(case_ids))
         .order_by(MissingEpisode.case_id, MissingEpisode.went_missing_at, MissingEpisode.id)
     )
     open_, returned = {}, {}
-    for episode in rows:
-        if episode.returned_at is None:
-            open_[episode.case_id] = episode
+    for case_id, went, back, rhi_status in rows:
+        if back is None:
+            open_[case_id] = (went, rhi_status)
         else:
-            returned[episode.case_id] = episode
+            returned[case_id] = (went, rhi_status)
     return open_, returned
 
 
-def _lead_updates(case_ids, meeting) -> dict[int, LeadUpdate]:
+def _lead_updates(case_ids, meeting) -> dict[int, dict]:
     if meeting is None:
         return {}
-    rows = db.session.scalars(
-        select(LeadUpdate)
+    rows = db.session.execute(
+        select(LeadUpdate.case_id, LeadUpdate.text, LeadUpdate.submitted_at, LeadUpdate.updated_at, User.name)
+        .join(User, User.id == LeadUpdate.author_id)
         .where(LeadUpdate.meeting_id == meeting.id, LeadUpdate.case_id.in_(case_ids))
-        .options(selectinload(LeadUpdate.author))
     )
-    return {u.case_id: u for u in rows}
+    return {
+        case_id: {"text": text, "author": author, "submitted_at": _iso(updated or submitted)}
+        for case_id, text, submitted, updated, author in rows
+    }
 
 
 def _open_actions(case_ids, whole: bool) -> dict[int, list[dict]]:
     rows = db.session.execute(
-        select(MeetingAction, User.name, Agency.name, Meeting.starts_at)
+        select(
+            MeetingAction.id,
+            MeetingAction.case_id,
+            MeetingAction.meeting_id,
+            MeetingAction.description,
+            MeetingAction.due_on,
+            MeetingAction.status,
+            User.name,
+            Agency.name,
+            Meeting.starts_at,
+        )
         .join(User, User.id == MeetingAction.owner_id)
         .outerjoin(Agency, Agency.id == MeetingAction.agency_id)
         .join(Meeting, Meeting.id == MeetingAction.meeting_id)
         .where(MeetingAction.case_id.in_(case_ids), MeetingAction.status == ActionStatus.OPEN.value)
         .order_by(MeetingAction.case_id, MeetingAction.due_on, MeetingAction.id)
     ).all()
-    action_ids = [row[0].id for row in rows]
     history: dict[int, list[dict]] = {}
-    if action_ids:
-        events = db.session.scalars(
-            select(ActionEvent)
-            .where(ActionEvent.action_id.in_(action_ids))
+    if rows:
+        events = db.session.execute(
+            select(ActionEvent.action_id, ActionEvent.kind, ActionEvent.occurred_at, ActionEvent.note)
+            .join(MeetingAction, MeetingAction.id == ActionEvent.action_id)
+            .where(MeetingAction.case_id.in_(case_ids), MeetingAction.status == ActionStatus.OPEN.value)
             .order_by(ActionEvent.action_id, ActionEvent.occurred_at, ActionEvent.id)
         )
-        for event in events:
-            history.setdefault(event.action_id, []).append(
+        for action_id, kind, occurred_at, note in events:
+            history.setdefault(action_id, []).append(
                 {
-                    "kind": event.kind,
-                    "kind_label": _label(ActionEventKind, event.kind),
-                    "on": _iso(local(event.occurred_at).date()),
-                    "note": event.note if whole else None,
+                    "kind": kind,
+                    "kind_label": _label(ActionEventKind, kind),
+                    "on": _iso(local(occurred_at).date()),
+                    "note": note if whole else None,
                 }
             )
     found: dict[int, list[dict]] = {}
-    for action, owner, agency, raised_at in rows:
-        found.setdefault(action.case_id, []).append(
+    for action_id, case_id, meeting_id, description, due_on, status, owner, agency, raised_at in rows:
+        found.setdefault(case_id, []).append(
             {
-                "id": action.id,
-                "description": action.description if whole else None,
+                "id": action_id,
+                "description": description if whole else None,
                 "owner": owner if whole else None,
                 "agency": agency,
-                "due_on": _iso(action.due_on),
-                "status": action.status,
+                "due_on": _iso(due_on),
+                "status": status,
                 "raised_on": _iso(local(raised_at).date()),
-                "raised_at_meeting_id": action.meeting_id,
-                "history": history.get(action.id, []),
+                "raised_at_meeting_id": meeting_id,
+                "history": history.get(action_id, []),
             }
         )
     return found
@@ -223,7 +247,6 @@ def cards_for(case_ids: list[int], view: View, *, meeting=None) -> dict[int, dic
         open_episode = open_episodes.get(case.id) if missing_now else None
         returned = returned_episodes.get(case.id) if missing_now is not None else None
         flags = shown.flags
-        update = updates.get(case.id)
         case_actions = actions.get(case.id, [])
         cards[case.id] = {
             "case_id": case.id,
@@ -239,11 +262,9 @@ def cards_for(case_ids: list[int], view: View, *, meeting=None) -> dict[int, dic
             "flags": [_label(CaseFlag, f) for f in flags] if flags is not None else [],
             "risk_level": shown.risk_level,
             "risk_level_label": _label(RiskLevel, shown.risk_level),
-            "suggested_risk_level": assessment.suggested_level if assessment else None,
-            "suggested_risk_level_label": _label(RiskLevel, assessment.suggested_level)
-            if assessment
-            else None,
-            "latest_assessment_on": _iso(local(assessment.assessed_at).date()) if assessment else None,
+            "suggested_risk_level": assessment[0] if assessment else None,
+            "suggested_risk_level_label": _label(RiskLevel, assessment[0]) if assessment else None,
+            "latest_assessment_on": _iso(local(assessment[1]).date()) if assessment else None,
             "lead_professional": shown.lead_professional.name if shown.lead_professional else None,
             "lead_professional_id": shown.lead_professional_id,
             "lead_agency": shown.lead_agency_name,
@@ -253,11 +274,9 @@ def cards_for(case_ids: list[int], view: View, *, meeting=None) -> dict[int, dic
             "police_team_label": ref(ReferenceKind.POLICE_TEAM, shown.police_team),
             "services": [ref(ReferenceKind.SPECIALIST_SERVICE, code) for code in services.get(case.id, [])],
             "missing_now": bool(missing_now),
-            "open_missing_episode": (
-                {"went_missing_at": _iso(open_episode.went_missing_at)} if open_episode else None
-            ),
+            "open_missing_episode": ({"went_missing_at": _iso(open_episode[0])} if open_episode else None),
             "rhi_status": (
-                _label(RhiStatus, returned.rhi_status) or "Not recorded" if returned is not None else None
+                _label(RhiStatus, returned[1]) or "Not recorded" if returned is not None else None
             ),
             "rhi_overdue": bool(shown.rhi_overdue),
             "repeat_missing": bool(shown.repeat_missing),
@@ -272,14 +291,6 @@ def cards_for(case_ids: list[int], view: View, *, meeting=None) -> dict[int, dic
             "open_actions": case_actions,
             "open_action_count": len(case_actions),
             "next_review_on": _iso(shown.next_review_on),
-            "lead_update": (
-                {
-                    "text": update.text,
-                    "author": update.author.name,
-                    "submitted_at": _iso(update.updated_at or update.submitted_at),
-                }
-                if update is not None
-                else None
-            ),
+            "lead_update": updates.get(case.id),
         }
     return cards

@@ -83,6 +83,8 @@ def _item_for_contributor(user, meeting_id, item_id, action: str) -> tuple[Meeti
             .where(
                 AgendaItem.id == item_id, AgendaItem.meeting_id == meeting_id, AgendaItem.removed_at.is_(None)
             )
+            # Two saves of the same update at once: the second waits, then replaces.
+            .with_for_update(of=AgendaItem)
         ).first()
     if row is None:
         raise deny_record("agenda_item", item_id, action)

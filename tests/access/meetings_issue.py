@@ -15,16 +15,21 @@ def build_records(users: dict, meeting: Meeting) -> dict:
     (its PDFs pending). No ids to add: the paths name version 1."""
     from mettrack.meetings import issue_agenda
 
+    # The agenda's access records (meetings_agenda.py) may have put the case there already.
     case = db.session.scalar(select(Case).order_by(Case.id).limit(1))
-    db.session.add(
-        AgendaItem(
-            meeting_id=meeting.id,
-            case_id=case.id,
-            section=AgendaSection.HIGH_RISK.value,
-            reasons=[{"section": AgendaSection.HIGH_RISK.value, "text": "high risk"}],
-        )
+    on_agenda = db.session.scalar(
+        select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, AgendaItem.case_id == case.id)
     )
-    db.session.commit()
+    if on_agenda is None:
+        db.session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                case_id=case.id,
+                section=AgendaSection.HIGH_RISK.value,
+                reasons=[{"section": AgendaSection.HIGH_RISK.value, "text": "high risk"}],
+            )
+        )
+        db.session.commit()
     issue_agenda(users[Role.MET_CHAIR], meeting.id)
     return {}
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, select
 
+from mettrack.cases.models import Case
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import ActionEventKind, ActionStatus, Role
 from mettrack.core.clock import set_now
@@ -319,3 +320,30 @@ def test_the_number_of_queries_does_not_grow_with_the_cases(chair, lead, meeting
         == 200
     )
     assert counts[0] == counts[1], counts
+
+
+def test_the_sanitised_draft_names_no_child(chair, world, meetings):
+    import json
+
+    meeting = meetings[1]
+    draft = agenda.build(chair, meeting.id)
+    agenda.remove_item(chair, meeting.id, draft.items[0].id, "Seen by Zed Example at home")
+    db.session.expire_all()
+    sanitised = agenda.current_draft(db.session.get(type(meeting), meeting.id), view=agenda.View.SANITISED)
+    text = json.dumps(sanitised.as_dict())
+    assert "Testchild" not in text and "Test Street" not in text and "Zed Example" not in text
+    assert all(item.card["name"] for item in sanitised.items)
+
+
+def test_an_item_the_data_no_longer_asks_for_leaves_the_draft(chair, world, meetings):
+    meeting = meetings[1]
+    assert world["review"] in _by_case(agenda.build(chair, meeting.id))
+    case = db.session.get(Case, world["review"])
+    case.next_review_on = date(2026, 6, 1)
+    db.session.commit()
+    rebuilt = agenda.build(chair, meeting.id)
+    assert world["review"] not in _by_case(rebuilt) and not rebuilt.removed
+    row = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "agenda.built").order_by(AuditEvent.seq.desc())
+    )
+    assert str(world["review"]) in row.detail

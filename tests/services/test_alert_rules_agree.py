@@ -187,9 +187,7 @@ def test_review_overdue_in_sql_in_the_rule_and_on_the_case_page_agree(chair):
         for case in made.values()
         if risk_rules.review_overdue(case.next_review_on, case_open=case.is_open, today=today)
     }
-    on_case_page = {
-        case.id for case in made.values() if risk_assessments.summary_of(case).overdue
-    }
+    on_case_page = {case.id for case in made.values() if risk_assessments.summary_of(case).overdue}
     expected = {name for name, (_review_on, _state, overdue) in REVIEW_EDGES.items() if overdue}
 
     assert names_of(made, filtered(chair, review_overdue=True)) == expected
