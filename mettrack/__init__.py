@@ -90,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
     from mettrack.language import admin_pages as phrases_admin
+    from mettrack.meetings import attendance_pages as meeting_attendance
+    from mettrack.meetings import minutes_pages as meeting_minutes
     from mettrack.missing import pages as missing
     from mettrack.notes import pages as notes
     from mettrack.reference import admin_pages as reference_admin
@@ -105,7 +107,8 @@ def register_blueprints(app: Flask) -> None:
     reminding = (notifications, reminder_log)
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
-    for module in (*pages, *case_work, *administration, *reminding):
+    meetings = (meeting_attendance, meeting_minutes)
+    for module in (*pages, *case_work, *administration, *reminding, *meetings):
         app.register_blueprint(module.bp)
     init_api(app)
 

@@ -53,7 +53,7 @@ from mettrack.meetings.models import (
     MinutesVersion,
 )
 from mettrack.notes import add_note
-from mettrack.reference import OTHER, active_item, label_for
+from mettrack.reference import OTHER, active_item, label_for, list_active
 from mettrack.risk import review_cadence
 from mettrack.risk.rules import next_review_on as cadence_next_review_on
 
@@ -268,6 +268,23 @@ def _snapshot(meeting: Meeting) -> dict:
     }
 
 
+def _choices(meeting: Meeting) -> dict:
+    """What the minute forms offer: the reference lists, the people who may own an action
+    (the chair and the members) and the agencies."""
+    people = [meeting.chair] + [m.user for m in meeting.members if m.user_id != meeting.chair_id]
+    return {
+        "risk_levels": RiskLevel.choices(),
+        "police_tiers": [(i.code, i.label) for i in list_active(ReferenceKind.POLICE_TIER)],
+        "police_teams": [(i.code, i.label) for i in list_active(ReferenceKind.POLICE_TEAM)],
+        "services": [(i.code, i.label) for i in list_active(ReferenceKind.SPECIALIST_SERVICE)],
+        "exit_reasons": [(i.code, i.label) for i in list_active(ReferenceKind.EXIT_REASON)],
+        "owners": [
+            (u.id, f"{u.name} ({u.agency.name})" if u.agency else u.name) for u in people if u.is_active
+        ],
+        "agencies": [(a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name))],
+    }
+
+
 @transaction
 def working_minutes(user, meeting_id: int) -> WorkingMinutes:
     """Who: a MET chair (meeting.manage). The working minutes: each agenda item with its
@@ -275,6 +292,7 @@ def working_minutes(user, meeting_id: int) -> WorkingMinutes:
     versions. Audited as minutes.viewed (the meeting as the reason, draft: true)."""
     meeting = meeting_for(user, meeting_id, Perm.MEETING_MANAGE, "minutes.viewed")
     working = _working(meeting)
+    working.choices = _choices(meeting)
     audit_read(user, meeting, "minutes", draft=True, case_ids=[i.case_id for i in working.items])
     return working
 
