@@ -21,6 +21,7 @@ from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AuditOutcome
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
+from mettrack.core.unit_of_work import RELEASING
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
@@ -130,6 +131,8 @@ _PENDING = "mettrack_pending_audit"
 
 @event.listens_for(SASession, "before_commit")
 def _append_pending(session) -> None:
+    if session.info.get(RELEASING):  # a savepoint released, not the commit
+        return
     pending = session.info.pop(_PENDING, None)
     for values in pending or ():
         _append(session, values)

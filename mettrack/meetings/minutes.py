@@ -39,7 +39,7 @@ from mettrack.core.errors import AppError, Conflict, NotFound, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.form_input import date_value, parse_int, parse_text, parse_yes_no
 from mettrack.core.permissions import Perm
-from mettrack.core.unit_of_work import transaction
+from mettrack.core.unit_of_work import savepoint, transaction
 from mettrack.language import audit_detail, check_before_saving
 from mettrack.meetings import attendance, minutes_rules
 from mettrack.meetings.membership import audit_read, meeting_for
@@ -741,7 +741,7 @@ def apply_decisions(user, meeting_id: int) -> Applied:
         headings[item.case_id] = f"Case {item.case_id}"
         for what, step in _steps(meeting, minute, user, occasion):
             try:
-                with db.session.begin_nested():
+                with savepoint():
                     step()
             except AppError as refused:
                 refusals.append(
