@@ -38,7 +38,7 @@ from mettrack.core.clock import local, now
 from mettrack.core.errors import AppError, Conflict, NotFound, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.form_input import date_value, parse_int, parse_text, parse_yes_no
-from mettrack.core.permissions import Perm
+from mettrack.core.permissions import Perm, deny_record
 from mettrack.core.unit_of_work import savepoint, transaction
 from mettrack.language import audit_detail, check_before_saving
 from mettrack.meetings import attendance, minutes_rules
@@ -330,7 +330,7 @@ def approved_version(user, meeting_id: int, number: int) -> tuple[Meeting, Minut
     versions = _versions(meeting.id)
     version = next((v for v in versions if v.number == number), None)
     if version is None:
-        raise NotFound("minutes_version", number)
+        raise deny_record("meeting", meeting.id, "minutes.viewed")
     audit_read(user, meeting, "minutes", version=number)
     return meeting, version, [v.number for v in versions]
 

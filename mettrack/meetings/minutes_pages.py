@@ -42,17 +42,17 @@ def _item_data(form) -> dict:
 
 def _chair_page(meeting_id: int, status: int = 200, **context):
     working = service.working_minutes(current_user, meeting_id)
+    page = {
+        "form_case": None,
+        "errors": {},
+        "values": {},
+        "flagged": None,
+        "refusals": {},
+        "approve_errors": {},
+    }
+    page.update(context)
     return render_template(
-        "meetings/minutes_chair.html",
-        working=working,
-        action_rows=ACTION_ROWS,
-        form_case=None,
-        errors={},
-        values={},
-        flagged=None,
-        refusals={},
-        approve_errors={},
-        **context,
+        "meetings/minutes_chair.html", working=working, action_rows=ACTION_ROWS, **page
     ), status
 
 

@@ -7,6 +7,8 @@ from mettrack.core.choices import AgendaSection, Role
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from mettrack.meetings.models import AgendaItem
+from mettrack.language import seed_defaults as seed_phrases
+from mettrack.reference import seed_defaults
 from tests import factories
 from tests.meetings import factories as meeting_factories
 
@@ -15,7 +17,12 @@ OCCASION = "MET meeting on 10 March 2026"
 
 
 def start():
+    """The clock on the morning of the meeting; the reference lists (tiers, teams,
+    services, exit reasons) as an installation starts with them."""
     set_now(datetime(2026, 3, 10, 9, tzinfo=UTC))
+    seed_defaults()
+    seed_phrases()
+    db.session.commit()
 
 
 def chair_and_meeting(members=()):

@@ -32,7 +32,9 @@ def world(app_ctx):
         "services": factories.case(lead=lead, state=CaseState.MET_REVIEW),
     }
     on_agenda(meeting, *cases.values())
-    db.session.add(ClosureProposal(case_id=cases["close"].id, proposed_by_id=lead.id, reason="Risk has reduced"))
+    db.session.add(
+        ClosureProposal(case_id=cases["close"].id, proposed_by_id=lead.id, reason="Risk has reduced")
+    )
     db.session.commit()
     return chair, lead, meeting, cases
 
@@ -51,14 +53,19 @@ def _record_five(chair, lead, meeting, cases):
     )
     minutes.record_item(chair, meeting.id, cases["back"].id, {"send_back_to_review": "yes"})
     minutes.record_item(
-        chair, meeting.id, cases["close"].id, {"close": "yes", "exit_reason": "risk_reduced", "closure_note": "Safe"}
+        chair,
+        meeting.id,
+        cases["close"].id,
+        {"close": "yes", "exit_reason": "risk_reduced", "closure_note": "Safe"},
     )
     minutes.record_item(chair, meeting.id, cases["risk"].id, {"risk_level": "high"})
     minutes.record_item(chair, meeting.id, cases["services"].id, {"services_requested": ["parcs"]})
 
 
 def _events(case_id):
-    return db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).all()
+    return db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+    ).all()
 
 
 def test_five_decisions_move_each_case_with_the_meeting_on_its_timeline(world):
@@ -122,7 +129,13 @@ def test_one_refused_decision_applies_nothing_and_names_its_case(world):
     factories_chair = factories.user(roles=[Role.MET_CHAIR])
     from mettrack.cases import apply
 
-    apply(factories_chair, late.id, "close", {"exit_reason": "moved_out_of_area"}, db.session.get(Case, late.id).version)
+    apply(
+        factories_chair,
+        late.id,
+        "close",
+        {"exit_reason": "moved_out_of_area"},
+        db.session.get(Case, late.id).version,
+    )
     versions = {k: db.session.get(Case, c.id).version for k, c in cases.items()}
     events = {k: len(_events(c.id)) for k, c in cases.items()}
 
