@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from mettrack.core.choices import AgendaSection, Role
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
-from mettrack.meetings.models import AgendaItem
 from mettrack.language import seed_defaults as seed_phrases
+from mettrack.meetings.models import AgendaItem
 from mettrack.reference import seed_defaults
 from tests import factories
 from tests.meetings import factories as meeting_factories
