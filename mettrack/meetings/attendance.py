@@ -201,7 +201,7 @@ def record(user, meeting_id: int, data: Mapping) -> Attendance:
         agency = db.session.get(Agency, agency_id)
         if agency is None:
             errors["agency_id"] = "Choose the agency from the list"
-    elif member is None and "agency_id" not in errors and not observer:
+    elif person_id is None and "agency_id" not in errors and not observer:
         errors["agency_id"] = "Choose the agency the person is here for"
     if observer:
         if status and status != AttendanceStatus.PRESENT:
