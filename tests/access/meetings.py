@@ -36,4 +36,7 @@ def build_records(users: dict) -> dict:
     )
     db.session.add_all([meeting, hidden])
     db.session.commit()
+    from tests.access.meetings_minutes import build_records as build_minutes_records
+
+    build_minutes_records(users, meeting.id)
     return {"meeting": meeting.id, "hidden_meeting": hidden.id, "open_meeting": hidden.id}
