@@ -510,7 +510,7 @@ def record_item(
     Recording again replaces the discussion and decisions (and adds the new actions).
     Once the decisions are applied, only the discussion and new actions are taken
     (changed decisions: ValidationError naming `decisions`). Raises WordingFlagged when
-    the language check flags the discussion or an action's text and `save_anyway` is
+    the language check flags the discussion, the closing note or an action's text and `save_anyway` is
     false (nothing saved). Audited as minutes.item_recorded."""
     meeting = meeting_for(user, meeting_id, Perm.MEETING_MANAGE, "minutes.item_recorded", lock=True)
     item = _agenda_item(meeting, case_id, "minutes.item_recorded")
@@ -526,10 +526,10 @@ def record_item(
         errors["decisions"] = DECISIONS_FROZEN
     if errors:
         raise ValidationError(errors)
-    texts = {"discussion": parsed.discussion} | {
+    texts = {"discussion": parsed.discussion, "closure_note": parsed.closure_note} | {
         f"actions.{n}.description": a["description"] for n, a in enumerate(parsed.actions)
     }
-    labels = {"discussion": "Discussion"} | {
+    labels = {"discussion": "Discussion", "closure_note": "Closing note"} | {
         f"actions.{n}.description": f"Action {n + 1}" for n in range(len(parsed.actions))
     }
     flagged = check_before_saving(texts, save_anyway=save_anyway, labels=labels)
@@ -544,7 +544,8 @@ def record_item(
     minute.services_requested = list(d.services)
     minute.send_back_to_review, minute.close = d.send_back_to_review, d.close
     minute.exit_reason = d.exit_reason
-    minute.closure_note = parsed.closure_note if d.close else None
+    if meeting.decisions_applied_at is None:  # once applied, the case holds the note as it was
+        minute.closure_note = parsed.closure_note if d.close else None
     minute.next_review_on = d.next_review_on
     minute.recorded_by_id = user.id
     minute.updated_at = now()
@@ -646,7 +647,8 @@ def _set_risk_and_review(user, case_id: int, d: minutes_rules.Decisions, occasio
 
 def _move(user, case_id: int, action: CaseAction, fields: dict, occasion: str) -> None:
     version = db.session.scalar(select(Case.version).where(Case.id == case_id))
-    apply(user, case_id, action.value, fields, version, occasion=occasion)
+    # The wording (the closing note) was checked when the item's minutes were recorded.
+    apply(user, case_id, action.value, fields, version, occasion=occasion, save_anyway=True)
 
 
 def _steps(meeting: Meeting, minute: ItemMinute, user, occasion: str):

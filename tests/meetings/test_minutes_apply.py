@@ -157,3 +157,10 @@ def test_one_refused_decision_applies_nothing_and_names_its_case(world):
     denied = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "minutes.apply.denied"))
     assert denied is not None and denied.outcome == "denied"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "minutes.applied")) is None
+
+
+def test_a_savepoint_runs_only_inside_a_unit_of_work(app_ctx):
+    from mettrack.core.unit_of_work import savepoint
+
+    with pytest.raises(RuntimeError), savepoint():
+        pass

@@ -67,6 +67,8 @@ def test_chair_records_an_item_applies_and_approves(app, client, auth):
     assert post_form(client, f"{page}/apply", page=page).status_code == 302
     with app.app_context():
         assert db.session.get(Case, w["ok"]).state == CaseState.POLICE_TIERED
+    timeline = client.get(f"/cases/{w['ok']}").get_data(as_text=True)
+    assert f"MET meeting on 10 March 2026 (meeting {w['meeting']})" in timeline
 
     r = post_form(client, f"{page}/approve", page=page)
     assert r.status_code == 302 and r.headers["Location"].endswith(f"{page}/versions/1")
