@@ -508,8 +508,9 @@ def record_item(
                                MeetingAction with its history's first line (raised).
 
     Recording again replaces the discussion and decisions (and adds the new actions).
-    Once the decisions are applied, only the discussion and new actions are taken
-    (changed decisions: ValidationError naming `decisions`). Raises WordingFlagged when
+    Once the decisions are applied, only the discussion and new actions are taken: the
+    decisions stay as applied (sending different ones: ValidationError naming
+    `decisions`). Raises WordingFlagged when
     the language check flags the discussion, the closing note or an action's text and `save_anyway` is
     false (nothing saved). Audited as minutes.item_recorded."""
     meeting = meeting_for(user, meeting_id, Perm.MEETING_MANAGE, "minutes.item_recorded", lock=True)
@@ -519,11 +520,12 @@ def record_item(
     minute = db.session.scalar(
         select(ItemMinute).where(ItemMinute.meeting_id == meeting.id, ItemMinute.case_id == item.case_id)
     )
-    if meeting.decisions_applied_at is not None and minute is not None:
-        if parsed.decisions != _decisions_of(minute) and not errors:
+    if meeting.decisions_applied_at is not None:
+        # Applied: the decisions stay as applied. Sending none keeps them; sending other ones is refused.
+        stored = _decisions_of(minute) if minute is not None else minutes_rules.Decisions()
+        if parsed.decisions.any and parsed.decisions != stored and not errors:
             errors["decisions"] = DECISIONS_FROZEN
-    elif meeting.decisions_applied_at is not None and parsed.decisions.any:
-        errors["decisions"] = DECISIONS_FROZEN
+        parsed.decisions = stored
     if errors:
         raise ValidationError(errors)
     texts = {"discussion": parsed.discussion, "closure_note": parsed.closure_note} | {

@@ -49,6 +49,7 @@ def _chair_page(meeting_id: int, status: int = 200, **context):
         "flagged": None,
         "refusals": {},
         "approve_errors": {},
+        "anchors": {},
     }
     page.update(context)
     return render_template(
@@ -91,7 +92,12 @@ def record_item(meeting_id: int, case_id: int):
     except WordingFlagged as e:
         return _chair_page(meeting_id, 400, form_case=case_id, values=request.form, flagged=e)
     except ValidationError as e:
-        return _chair_page(meeting_id, 400, form_case=case_id, values=request.form, errors=e.errors)
+        # The item's fields are named c<case id>-<field> on the page (one form per item).
+        anchors = {name: f"c{case_id}-" + name.replace(".", "-") for name in e.errors}
+        anchors["decisions"] = f"item-{case_id}"
+        return _chair_page(
+            meeting_id, 400, form_case=case_id, values=request.form, errors=e.errors, anchors=anchors
+        )
     flash(f"The minutes of case {case_id} have been recorded.", "success")
     return redirect(url_for("meeting_minutes.show", meeting_id=meeting_id, _anchor=f"item-{case_id}"))
 

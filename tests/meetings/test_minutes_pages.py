@@ -70,10 +70,17 @@ def test_chair_records_an_item_applies_and_approves(app, client, auth):
     timeline = client.get(f"/cases/{w['ok']}").get_data(as_text=True)
     assert f"MET meeting on 10 March 2026 (meeting {w['meeting']})" in timeline
 
+    # after applying, the form takes the discussion (and new actions) only
+    r = post_form(
+        client, f"{page}/items/{w['ok']}", {"discussion": "Plan agreed with the family."}, page=page
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     r = post_form(client, f"{page}/approve", page=page)
     assert r.status_code == 302 and r.headers["Location"].endswith(f"{page}/versions/1")
     r = client.get(f"{page}/versions/1")
-    assert r.status_code == 200 and "Share the plan with the school" in r.get_data(as_text=True)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Share the plan with the school" in text
+    assert "Plan agreed with the family." in text and "Hants MET Team" in text
 
 
 def test_refused_decision_is_shown_beside_its_item_and_nothing_applied(app, client, auth):
