@@ -184,3 +184,34 @@ def test_member_sees_that_minutes_are_not_approved_yet(app, client, auth):
     assert r.status_code == 200 and "have not been approved yet" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(MinutesVersion)) is None
+
+
+def test_a_bad_item_form_is_shown_again_with_its_messages(app, client, auth):
+    w = _world(app, auth)
+    page = f"/meetings/{w['meeting']}/minutes"
+    data = {"discussion": "Kept as typed.", "close": "yes", "actions-0-description": "Something"}
+    r = post_form(client, f"{page}/items/{w['ok']}", data, page=page)
+    assert r.status_code == 400
+    text = r.get_data(as_text=True)
+    assert "Choose the exit reason for closing the case" in text
+    assert f'href="#c{w["ok"]}-exit_reason"' in text and f'href="#c{w["ok"]}-actions-0-owner_id"' in text
+    assert "Kept as typed." in text
+    with app.app_context():
+        assert db.session.scalar(select(ItemMinute)) is None
+
+
+def test_an_observer_recorded_without_a_signature_is_flagged(app, client, auth):
+    w = _world(app, auth)
+    with app.app_context():  # as an import or an older record might hold one
+        db.session.add(
+            Attendance(
+                meeting_id=w["meeting"],
+                name="Unsigned visitor",
+                status="present",
+                observer=True,
+                recorded_by_id=w["chair"],
+            )
+        )
+        db.session.commit()
+    text = " ".join(client.get(f"/meetings/{w['meeting']}/attendance").get_data(as_text=True).split())
+    assert "must not see anything: Unsigned visitor" in text
