@@ -66,6 +66,7 @@ MAX_SERVICES = 10
 SECTION_ORDER = {section.value: n for n, section in enumerate(AgendaSection)}
 ALREADY_APPLIED = "The meeting's decisions have already been applied to the cases"
 NOT_APPLIED = "Apply the meeting's decisions to the cases before approving the minutes"
+CANCELLED = "The meeting was cancelled: it has no minutes or decisions"
 DECISIONS_FROZEN = (
     "The decisions have been applied to the cases and cannot be changed here: record the "
     "discussion and actions only"
@@ -489,6 +490,11 @@ def _agenda_item(meeting: Meeting, case_id: int, action: str) -> AgendaItem:
     return item
 
 
+def _refuse_cancelled(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise Conflict(CANCELLED)
+
+
 @transaction
 def record_item(
     user, meeting_id: int, case_id: int, data: Mapping, *, save_anyway: bool = False
@@ -512,8 +518,10 @@ def record_item(
     decisions stay as applied (sending different ones: ValidationError naming
     `decisions`). Raises WordingFlagged when
     the language check flags the discussion, the closing note or an action's text and `save_anyway` is
-    false (nothing saved). Audited as minutes.item_recorded."""
+    false (nothing saved). A cancelled meeting takes no minutes (Conflict). Audited as
+    minutes.item_recorded."""
     meeting = meeting_for(user, meeting_id, Perm.MEETING_MANAGE, "minutes.item_recorded", lock=True)
+    _refuse_cancelled(meeting)
     item = _agenda_item(meeting, case_id, "minutes.item_recorded")
     errors: dict[str, str] = {}
     parsed = _parse(data, meeting, errors)
@@ -730,6 +738,7 @@ def apply_decisions(user, meeting_id: int) -> Applied:
     time is refused (Conflict). Audited as minutes.applied, and each change as its own
     row (case.transition, case.met_decision, note.added)."""
     meeting = meeting_for(user, meeting_id, Perm.MEETING_MANAGE, "minutes.applied", lock=True)
+    _refuse_cancelled(meeting)
     if meeting.decisions_applied_at is not None:
         raise Conflict(ALREADY_APPLIED)
     minutes = _minutes(meeting.id)

@@ -262,3 +262,16 @@ def test_reads_are_audited_with_the_meeting_as_reason(world):
     ).all()
     assert [r.actor_user_id for r in rows] == [lead.id, chair.id]
     assert all('"reason": "meeting"' in r.detail for r in rows)
+
+
+def test_a_cancelled_meeting_takes_no_minutes(world):
+    from mettrack.core.choices import MeetingStatus
+    from mettrack.core.errors import Conflict
+
+    chair, lead, police, meeting, case, other = world
+    meeting.status = MeetingStatus.CANCELLED.value
+    db.session.commit()
+    with pytest.raises(Conflict):
+        minutes.record_item(chair, meeting.id, case.id, {"discussion": "x"})
+    with pytest.raises(Conflict):
+        minutes.apply_decisions(chair, meeting.id)
