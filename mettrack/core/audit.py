@@ -21,7 +21,7 @@ from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AuditOutcome
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
-from mettrack.core.unit_of_work import RELEASING
+from mettrack.core.unit_of_work import PENDING_AUDIT, RELEASING
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
@@ -126,7 +126,7 @@ def record(
     db.session.info.setdefault(_PENDING, []).append(values)
 
 
-_PENDING = "mettrack_pending_audit"
+_PENDING = PENDING_AUDIT
 
 
 @event.listens_for(SASession, "before_commit")

@@ -159,8 +159,40 @@ def test_one_refused_decision_applies_nothing_and_names_its_case(world):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "minutes.applied")) is None
 
 
-def test_a_savepoint_runs_only_inside_a_unit_of_work(app_ctx):
-    from mettrack.core.unit_of_work import savepoint
+def test_a_savepoint_runs_only_inside_a_unit_of_work_and_undoes_only_its_block(app_ctx):
+    from mettrack.core import audit
+    from mettrack.core.unit_of_work import savepoint, unit_of_work
 
     with pytest.raises(RuntimeError), savepoint():
         pass
+    with unit_of_work():
+        audit.record("test.before", "meeting", 1)
+        with pytest.raises(ValueError), savepoint():
+            audit.record("test.inside", "meeting", 1)
+            raise ValueError
+        with savepoint():
+            audit.record("test.kept", "meeting", 1)
+    rows = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("test.%"))).all()
+    assert sorted(rows) == ["test.before", "test.kept"]
+
+
+def test_applying_commits_once(world):
+    from sqlalchemy import event
+
+    from mettrack.core.unit_of_work import RELEASING
+
+    chair, lead, meeting, cases = world
+    _record_five(chair, lead, meeting, cases)
+    commits = []
+    session = db.session()
+
+    def count(s):  # a savepoint released (one per decision) is not a commit
+        if not s.info.get(RELEASING):
+            commits.append(1)
+
+    event.listen(session, "after_commit", count)
+    try:
+        minutes.apply_decisions(chair, meeting.id)
+    finally:
+        event.remove(session, "after_commit", count)
+    assert len(commits) == 1
