@@ -8,6 +8,7 @@ from typing import Any
 
 # Each partnership default below is written once, in the domain rule it belongs to; a
 # setting here only names it and lets the environment change it.
+from mettrack.meetings.minutes_rules import DEFAULT_QUORUM_AGENCIES, parse_quorum_setting
 from mettrack.missing.rules import DEFAULT_REPEAT_RULE
 from mettrack.reminders.rules import DEFAULT_RULES as REMINDER_DEFAULTS
 from mettrack.risk.rules import DEFAULT_CADENCE, DEFAULT_RULES
@@ -146,6 +147,16 @@ class Config:
         os.environ.get("RISK_REVIEW_LONGEST_MONTHS", DEFAULT_CADENCE.longest_months)
     )
 
+    # MET meetings: the agencies that must have someone present for the meeting to be
+    # quorate (docs/meetings-minutes.md). Each is matched as a part of an agency's name,
+    # ignoring case; in the environment, separate them with semicolons. The default
+    # (children's social care, police, health) is a partnership default, not a national rule.
+    MET_QUORUM_AGENCIES = (
+        parse_quorum_setting(os.environ["MET_QUORUM_AGENCIES"])
+        if os.environ.get("MET_QUORUM_AGENCIES") is not None
+        else DEFAULT_QUORUM_AGENCIES
+    )
+
 
 class DevelopmentConfig(Config):
     pass
@@ -195,6 +206,7 @@ def validate(config: Mapping[str, Any]) -> None:
 
 def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     # Imported here, not at the top: reading the settings must not load the services and models.
+    from mettrack.meetings.minutes_rules import quorum_setting_problems
     from mettrack.reminders.delivery import check_settings as check_reminder_settings
     from mettrack.risk.assessments import check_settings as check_risk_settings
     from workers.broker import timing_problems
@@ -203,6 +215,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     if missing:
         yield "METtrack will not start in production without these settings: " + ", ".join(missing)
     yield from timing_problems(config)
+    yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
     for check in (check_risk_settings, check_reminder_settings):
         try:
             check(config)

@@ -94,6 +94,7 @@ def _resource_blueprints():
     from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.meetings import draft_api as meeting_agenda_draft
     from mettrack.meetings import meetings_api as meetings
+    from mettrack.meetings import minutes_api as meeting_minutes
     from mettrack.missing import api as missing
     from mettrack.missing import philomena_api as philomena
     from mettrack.notes import api as notes
@@ -122,6 +123,7 @@ def _resource_blueprints():
         meetings.blp,
         meeting_agenda.blp,
         meeting_agenda_draft.blp,
+        meeting_minutes.blp,
     ]
 
 

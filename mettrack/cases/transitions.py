@@ -129,7 +129,14 @@ def current_version(user, case_id: int, action: str) -> int:
 
 @transaction
 def apply(
-    user, case_id: int, action: str, form_data: Mapping, expected_version, *, save_anyway: bool = False
+    user,
+    case_id: int,
+    action: str,
+    form_data: Mapping,
+    expected_version,
+    *,
+    save_anyway: bool = False,
+    occasion: str | None = None,
 ) -> Case:
     """Who: the roles the workflow table names for `action` (MoveNotAllowed otherwise,
     audited), on a case within their need-to-know (NotFound otherwise, audited).
@@ -142,7 +149,8 @@ def apply(
     MoveRefused/ValidationError when the move or a field is refused (nothing saved),
     WordingFlagged when the language check flags the move's free text (TEXT_FIELDS) and
     `save_anyway` is false (nothing saved); saved anyway, the audit row names the list
-    entries flagged."""
+    entries flagged. `occasion` (a MET meeting applying its decisions: "MET meeting on
+    10 March 2026") names why the move was made: the event's reason starts with it."""
     check_role(user, case_id, action)
     move = workflow.move_for(action)
     if move.action not in ACTION_FIELDS:  # open_by_screening: a screening opens a case
@@ -177,6 +185,8 @@ def apply(
 
     from_state = case.state
     reason = _EFFECTS[move.action](case, user, given.values)
+    if occasion:
+        reason = f"{occasion}: {reason}" if reason else occasion
     case.state = decision.to_state.value
     case.events.append(
         CaseEvent(

@@ -21,6 +21,7 @@ from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AuditOutcome
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
+from mettrack.core.unit_of_work import PENDING_AUDIT, RELEASING
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
@@ -125,11 +126,13 @@ def record(
     db.session.info.setdefault(_PENDING, []).append(values)
 
 
-_PENDING = "mettrack_pending_audit"
+_PENDING = PENDING_AUDIT
 
 
 @event.listens_for(SASession, "before_commit")
 def _append_pending(session) -> None:
+    if session.info.get(RELEASING):  # a savepoint released, not the commit
+        return
     pending = session.info.pop(_PENDING, None)
     for values in pending or ():
         _append(session, values)

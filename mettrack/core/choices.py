@@ -233,6 +233,8 @@ class CaseEventKind(ChoiceSet):
     TEAM_MEMBER_REMOVED = "team.member_removed", "Left the team"
     TEAM_LEAD_CHANGED = "team.lead_changed", "Lead professional changed"
     REFERRAL_OUTCOME_RECORDED = "referral.outcome_recorded", "Outcome of the referral recorded"
+    # A MET meeting's decision that moves nothing: the risk level and the next review date.
+    MET_DECISION = "met.decision", "MET meeting decision"
 
     @property
     def move(self) -> CaseAction | None:
@@ -244,6 +246,7 @@ TEAM_EVENTS = frozenset(
     {CaseEventKind.TEAM_MEMBER_ADDED, CaseEventKind.TEAM_MEMBER_REMOVED, CaseEventKind.TEAM_LEAD_CHANGED}
 )
 REFERRAL_EVENTS = frozenset({CaseEventKind.REFERRAL_OUTCOME_RECORDED})
+MEETING_EVENTS = frozenset({CaseEventKind.MET_DECISION})
 
 
 # --- MET meetings (mettrack/meetings/)

@@ -24,6 +24,11 @@ from mettrack.core.extensions import db
 
 _DEPTH = "mettrack_uow_depth"
 _COMMITTING = "mettrack_uow_committing"
+# Set while a savepoint() is released: that is not a commit (the audit log's listener
+# keeps its pending rows for the real commit too: core/audit.py).
+RELEASING = "mettrack_uow_releasing"
+# The audit rows written in the unit of work, appended when it commits (core/audit.py).
+PENDING_AUDIT = "mettrack_pending_audit"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,7 +71,35 @@ def transaction(func: Callable[P, R]) -> Callable[P, R]:
     return wrapped
 
 
+@contextmanager
+def savepoint() -> Iterator[Session]:
+    """Inside a unit of work, run the block in a SAVEPOINT: if it raises, the block's
+    changes to the database are undone and the error goes on; otherwise they stay in
+    the unit of work, which still commits once (a meeting trying each of its decisions
+    to collect every refusal: meetings/minutes.py). The audit rows the block wrote go
+    with its changes; those written before it stay."""
+    session = db.session()
+    if session.info.get(_DEPTH, 0) == 0:
+        raise RuntimeError("savepoint() runs inside a unit of work")
+    before = list(session.info.get(PENDING_AUDIT, ()))
+    nested = session.begin_nested()
+    try:
+        yield session
+    except BaseException:
+        if nested.is_active:
+            nested.rollback()  # SQLAlchemy's after_rollback drops every pending audit row
+        session.info[PENDING_AUDIT] = before
+        raise
+    session.info[RELEASING] = True
+    try:
+        nested.commit()
+    finally:
+        session.info[RELEASING] = False
+
+
 @event.listens_for(Session, "before_commit")
 def _refuse_nested_commit(session: Session) -> None:
+    if session.info.get(RELEASING):
+        return
     if session.info.get(_DEPTH, 0) > 0 and not session.info.get(_COMMITTING):
         raise CommitInsideUnitOfWork("a function called inside a unit of work committed")

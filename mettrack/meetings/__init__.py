@@ -13,10 +13,14 @@ if TYPE_CHECKING:
     from mettrack.meetings.agenda import DraftAgenda, current_draft, draft_for
     from mettrack.meetings.agenda import build as build_agenda
     from mettrack.meetings.agenda import preview as preview_agenda
+    from mettrack.meetings.attendance import record as record_attendance
     from mettrack.meetings.cards import cards_for
     from mettrack.meetings.intelligence_links import register as register_intelligence_provider
     from mettrack.meetings.issue import issue_agenda
     from mettrack.meetings.membership import meeting_for, meeting_scope
+    from mettrack.meetings.minutes import apply_decisions
+    from mettrack.meetings.minutes import approve as approve_minutes
+    from mettrack.meetings.minutes import record_item as record_item_minutes
     from mettrack.meetings.pdf import build_pdf as build_agenda_pdf
     from mettrack.meetings.pdf import pdfs_to_enqueue
     from mettrack.meetings.schedule import create_meeting, create_series, my_meetings
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "DraftAgenda": "mettrack.meetings.agenda",
+    "apply_decisions": "mettrack.meetings.minutes",
+    "approve_minutes": "mettrack.meetings.minutes:approve",
     "build_agenda": "mettrack.meetings.agenda:build",
     "build_agenda_pdf": "mettrack.meetings.pdf:build_pdf",
     "cards_for": "mettrack.meetings.cards",
@@ -38,10 +44,14 @@ _EXPORTS = {
     "my_meetings": "mettrack.meetings.schedule",
     "pdfs_to_enqueue": "mettrack.meetings.pdf",
     "preview_agenda": "mettrack.meetings.agenda:preview",
+    "record_attendance": "mettrack.meetings.attendance:record",
+    "record_item_minutes": "mettrack.meetings.minutes:record_item",
     "register_intelligence_provider": "mettrack.meetings.intelligence_links:register",
 }
 __all__ = [
     "DraftAgenda",
+    "apply_decisions",
+    "approve_minutes",
     "build_agenda",
     "build_agenda_pdf",
     "cards_for",
@@ -55,6 +65,8 @@ __all__ = [
     "my_meetings",
     "pdfs_to_enqueue",
     "preview_agenda",
+    "record_attendance",
+    "record_item_minutes",
     "register_intelligence_provider",
 ]
 

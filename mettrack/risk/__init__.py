@@ -8,7 +8,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mettrack.risk.assessments import record, summary_of
+    from mettrack.risk.assessments import record, review_cadence, summary_of
     from mettrack.risk.catalogue import list_active, seed_defaults
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "list_active": "mettrack.risk.catalogue",
     "record": "mettrack.risk.assessments",
+    "review_cadence": "mettrack.risk.assessments",
     "seed_defaults": "mettrack.risk.catalogue",
     "summary_of": "mettrack.risk.assessments",
 }
 __all__ = [
     "list_active",
     "record",
+    "review_cadence",
     "seed_defaults",
     "summary_of",
 ]

@@ -455,6 +455,7 @@ def test_every_move_is_an_event_kind_and_the_other_kinds_move_nothing():
         "team.member_removed",
         "team.lead_changed",
         "referral.outcome_recorded",
+        "met.decision",
     }
 
 
