@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
     from mettrack.language import admin_pages as phrases_admin
+    from mettrack.meetings import action_pages as meeting_actions
     from mettrack.missing import pages as missing
     from mettrack.notes import pages as notes
     from mettrack.reference import admin_pages as reference_admin
@@ -103,9 +104,10 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(enforce_declared_access)
     pages = (auth, main, health, account, cases, children, admin, audit_log, missing)
     reminding = (notifications, reminder_log)
+    meetings = (meeting_actions,)
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
-    for module in (*pages, *case_work, *administration, *reminding):
+    for module in (*pages, *case_work, *administration, *reminding, *meetings):
         app.register_blueprint(module.bp)
     init_api(app)
 

@@ -91,6 +91,7 @@ def _resource_blueprints():
         transitions_api as transitions,
     )
     from mettrack.children import api as children
+    from mettrack.meetings import actions_api as meeting_actions
     from mettrack.missing import api as missing
     from mettrack.missing import philomena_api as philomena
     from mettrack.notes import api as notes
@@ -116,6 +117,7 @@ def _resource_blueprints():
         philomena.blp,
         reassign.blp,
         notifications.blp,
+        meeting_actions.blp,
     ]
 
 

@@ -16,6 +16,7 @@ from mettrack.core.permissions import Perm, can
 NAVIGATION = [
     ("Home", "main.home", Perm.SIGNED_IN),
     ("Cases", "cases.index", Perm.CASE_LIST),
+    ("My actions", "actions.index", Perm.MEETING_VIEW),
     ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
