@@ -8,7 +8,9 @@ from mettrack.core.extensions import db
 from mettrack.meetings.models import ActionEvent, MeetingAction
 
 
-def action(meeting, case, owner, *, due_on=date(2026, 3, 24), description="Arrange a strategy meeting", agency=None):
+def action(
+    meeting, case, owner, *, due_on=date(2026, 3, 24), description="Arrange a strategy meeting", agency=None
+):
     a = MeetingAction(
         meeting_id=meeting.id,
         case_id=case.id,

@@ -85,7 +85,9 @@ def test_roles_without_meeting_view_are_refused(world):
 
 def test_member_of_a_later_meeting_sees_actions_carried_forward_to_it(world):
     newcomer = factories.user(roles=[Role.PARTNER])
-    later = meetings.meeting(chair=world["chair"], members=[newcomer], starts_at=datetime(2026, 4, 14, 9, tzinfo=UTC))
+    later = meetings.meeting(
+        chair=world["chair"], members=[newcomer], starts_at=datetime(2026, 4, 14, 9, tzinfo=UTC)
+    )
     assert _ids(actions.list_for(newcomer)) == []
     carry_forward(db.session.get(MeetingAction, world["a"]), later)
     assert _ids(actions.list_for(newcomer)) == [world["a"]]
@@ -150,7 +152,9 @@ def test_not_done_needs_a_reason_and_text_for_other(world):
         actions.mark_not_done(world["owner"], world["a"], {"reason": "other", "version": 1})
     assert "note" in e.value.errors
     view = actions.mark_not_done(
-        world["owner"], world["a"], {"reason": "agency_could_not_act", "note": "No worker free.", "version": 1}
+        world["owner"],
+        world["a"],
+        {"reason": "agency_could_not_act", "note": "No worker free.", "version": 1},
     )
     assert view.status == ActionStatus.NOT_DONE and view.not_done_reason == "agency_could_not_act"
     assert view.history[-1].note == "The agency could not act: No worker free."
