@@ -36,4 +36,11 @@ def build_records(users: dict) -> dict:
     )
     db.session.add_all([meeting, hidden])
     db.session.commit()
-    return {"meeting": meeting.id, "hidden_meeting": hidden.id, "open_meeting": hidden.id}
+    from tests.access.meetings_actions import build_records as build_action_records
+
+    return {
+        "meeting": meeting.id,
+        "hidden_meeting": hidden.id,
+        "open_meeting": hidden.id,
+        **build_action_records(users, meeting, hidden),
+    }
