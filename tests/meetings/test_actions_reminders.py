@@ -306,3 +306,27 @@ def test_notifications_open_to_the_action_and_the_meeting(world, client, app):
         assert response.headers["Location"].endswith(f"/meetings/{world['meeting'].id}")
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_meeting_reminders_in_the_notifications_api_and_the_reminder_log(world, client, app):
+    from mettrack.accounts import tokens
+
+    set_now(datetime(2026, 12, 16, 9, tzinfo=UTC))
+    reminders.make_due()
+    (circulate,) = _rows(ReminderKind.AGENDA_TO_CIRCULATE)
+    _token, secret = tokens.create_token(world["chair"], name="test")
+    response = client.get("/api/v1/notifications", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    (item,) = [i for i in response.get_json()["items"] if i["id"] == circulate.id]
+    assert item["case_id"] is None and "issue the agenda" in item["text"]
+    opened = client.post(
+        f"/api/v1/notifications/{circulate.id}/read", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert opened.status_code == 200 and opened.get_json()["case_id"] is None
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        client.post("/login", data={"email": world["chair"].email, "password": factories.PASSWORD})
+        page = client.get("/reminders/")
+        assert page.status_code == 200 and "Agenda to circulate" in page.get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
