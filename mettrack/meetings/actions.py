@@ -91,9 +91,6 @@ class ActionFilters:
         return query
 
 
-MY_OPEN = "my open actions"
-
-
 def my_open_actions(user) -> ActionFilters:
     """What /actions shows with no filters given: the user's own open actions."""
     return ActionFilters(owner_id=user.id, owner_is_me=True, statuses=(ActionStatus.OPEN.value,))
