@@ -22,6 +22,7 @@ blp = ApiBlueprint(
 )
 
 
+
 def _api_field(name: str) -> str:
     """The service's nrm_referred_on is the API's nrm.referred_on."""
     return f"nrm.{name.removeprefix('nrm_')}" if name.startswith("nrm_") else name

@@ -19,6 +19,7 @@ from mettrack.language import documents_language_check
 blp = ApiBlueprint("api_transitions", __name__, path="/cases", description="Case moves")
 
 
+
 @blp.route(f"/{CASE_ID}/transitions")
 class Transitions(MethodView):
     @requires(Perm.CASE_VIEW)

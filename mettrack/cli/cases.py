@@ -179,7 +179,9 @@ def cases_moves(case_id, email):
     click.echo(f"Case {case.id}: {CaseState(case.state).label}, version {case.version}.", err=True)
     possible = [o for o in offered if o.possible]
     for o in possible:
-        fields = ", ".join(_field_help(name) for name in ACTION_FIELDS.get(o.action, ())) or "none"
+        fields = (
+            ", ".join(_field_help(name) for name in ACTION_FIELDS.get(o.action, ())) or "none"
+        )
         click.echo(f"{o.action.value}\t{o.action.label}\tfields: {fields}")
     if not possible:
         click.echo("No move is possible now.", err=True)

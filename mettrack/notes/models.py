@@ -21,3 +21,5 @@ class CaseNote(db.Model):
     flagged_phrases: Mapped[str] = mapped_column(Text, default="[]")
 
     author: Mapped[User] = relationship()
+
+
