@@ -76,6 +76,17 @@ class Config:
     REMINDER_SEND_HOUR = int(os.environ.get("REMINDER_SEND_HOUR", REMINDER_DEFAULTS.send_hour))
     REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", REMINDER_DEFAULTS.digest_hour))
     REMINDER_LOOKBACK_DAYS = int(os.environ.get("REMINDER_LOOKBACK_DAYS", REMINDER_DEFAULTS.lookback_days))
+    # MET meetings (docs/meetings-actions.md): days before an action's due date, and before
+    # a meeting for the agenda to circulate and for the leads' updates.
+    REMINDER_ACTION_DUE_DAYS = int(
+        os.environ.get("REMINDER_ACTION_DUE_DAYS", REMINDER_DEFAULTS.action_due_days)
+    )
+    REMINDER_AGENDA_CIRCULATE_DAYS = int(
+        os.environ.get("REMINDER_AGENDA_CIRCULATE_DAYS", REMINDER_DEFAULTS.agenda_circulate_days)
+    )
+    REMINDER_LEAD_UPDATE_DAYS = int(
+        os.environ.get("REMINDER_LEAD_UPDATE_DAYS", REMINDER_DEFAULTS.lead_update_days)
+    )
 
     # Outgoing e-mail. The address in links; the default suits ./scripts/start only.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")

@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
     from mettrack.language import admin_pages as phrases_admin
+    from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
     from mettrack.meetings import attendance_pages as meeting_attendance
     from mettrack.meetings import meeting_pages as meetings
@@ -108,7 +109,14 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(enforce_declared_access)
     pages = (auth, main, health, account, cases, children, admin, audit_log, missing)
     reminding = (notifications, reminder_log)
-    meeting_work = (meetings, meeting_agenda, agenda_versions, meeting_attendance, meeting_minutes)
+    meeting_work = (
+        meetings,
+        meeting_agenda,
+        agenda_versions,
+        meeting_attendance,
+        meeting_minutes,
+        meeting_actions,
+    )
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work):

@@ -23,7 +23,9 @@ class NotificationSchema(Schema):
     id = fields.Integer(required=True)
     kind_label = fields.String(required=True, metadata={"description": "What kind of reminder, in words."})
     text = fields.String(required=True, metadata={"description": "What is due; it names no child."})
-    case_id = fields.Integer(required=True)
+    case_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "Null for a reminder about a meeting."}
+    )
     due_at = UTCDateTime(required=True)
     created_at = UTCDateTime(required=True)
     read = fields.Boolean(required=True)
@@ -45,7 +47,7 @@ class PageArgsSchema(Schema):
 
 class OpenedSchema(Schema):
     id = fields.Integer(required=True)
-    case_id = fields.Integer(required=True)
+    case_id = fields.Integer(required=True, allow_none=True)
     read = fields.Boolean(required=True)
 
 

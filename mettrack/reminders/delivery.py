@@ -37,7 +37,7 @@ from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.missing.models import MissingEpisode
 from mettrack.reminders import mail as reminder_mail
-from mettrack.reminders import mailer, rules
+from mettrack.reminders import mailer, meeting_reminders, rules
 from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import Channel, DeliveryChoice, ReminderKind, ReminderState
 
@@ -56,6 +56,9 @@ RULE_SETTINGS = {
     "REMINDER_SEND_HOUR": "send_hour",
     "REMINDER_DIGEST_HOUR": "digest_hour",
     "REMINDER_LOOKBACK_DAYS": "lookback_days",
+    "REMINDER_ACTION_DUE_DAYS": "action_due_days",
+    "REMINDER_AGENDA_CIRCULATE_DAYS": "agenda_circulate_days",
+    "REMINDER_LEAD_UPDATE_DAYS": "lead_update_days",
 }
 
 
@@ -91,9 +94,12 @@ class Due:
     kind: ReminderKind
     record_id: int
     due_at: datetime
-    case_id: int
+    case_id: int | None
     lead_id: int | None
     lead_active: bool
+    # Who is told, when not the case's lead and the chairs (rules.recipients): the
+    # meeting kinds name their own (meeting_reminders.py).
+    told: tuple[int, ...] | None = None
 
 
 def _chair_ids() -> list[int]:
@@ -143,6 +149,8 @@ def due_now(at: datetime, reminder_rules: rules.ReminderRules) -> list[Due]:
         reminder = rules.rhi_reminder(returned_at, at, reminder_rules)
         if reminder and rules.within_lookback(reminder[1], at, reminder_rules):
             found.append(Due(reminder[0], episode_id, reminder[1], case_id, lead_id, bool(lead_active)))
+    for kind, record_id, due_at, case_id, told in meeting_reminders.due_now(at, reminder_rules):
+        found.append(Due(kind, record_id, due_at, case_id, None, False, tuple(told)))
     return found
 
 
@@ -168,7 +176,10 @@ def make_due(at: datetime | None = None) -> int:
     digest_at = rules.next_digest_moment(at, reminder_rules)
     made = 0
     for due in due_now(at, reminder_rules):
-        for recipient_id in rules.recipients(due.lead_id, due.lead_active, chairs, due.kind):
+        told = due.told
+        if told is None:
+            told = rules.recipients(due.lead_id, due.lead_active, chairs, due.kind)
+        for recipient_id in told:
             choice = DeliveryChoice(choices.get(recipient_id) or DeliveryChoice.EMAIL_AND_APP)
             channel = rules.CHANNEL_FOR_CHOICE[choice]
             in_app_only = channel is Channel.APP
@@ -293,6 +304,8 @@ def still_due(reminder: Reminder, at: datetime, reminder_rules: rules.ReminderRu
     # A worker whose clock runs behind the scan's must not find the reminder "not yet
     # due" and cancel it for good: it was due when it was made.
     at = max(at, reminder.due_at)
+    if kind in rules.MEETING_KINDS:
+        return meeting_reminders.still_due(reminder, kind, at, reminder_rules)
     case = db.session.get(Case, reminder.case_id)
     if case is None or not case.is_open:
         return False

@@ -59,7 +59,7 @@ def parse_state(value) -> ReminderState | None:
 class LogRow:
     id: int
     kind_label: str
-    case_id: int
+    case_id: int | None  # None: a reminder about a meeting
     recipient_name: str
     channel: str
     channel_label: str

@@ -7,16 +7,23 @@ from flask import current_app
 
 from mettrack.accounts.models import User
 from mettrack.core.clock import local
+from mettrack.core.extensions import db
+from mettrack.meetings.models import AgendaVersion, Meeting
 from mettrack.reminders import rules
 from mettrack.reminders.mailer import Message
 from mettrack.reminders.models import Reminder
-from mettrack.reminders.rules import Channel, ReminderKind
+from mettrack.reminders.rules import MEETING_KINDS, Channel, ReminderKind
 
 SUBJECTS = {
     ReminderKind.REVIEW_DUE: "METtrack: a MET review is coming up",
     ReminderKind.REVIEW_OVERDUE: "METtrack: a MET review is overdue",
     ReminderKind.RHI_TO_OFFER: "METtrack: a Return Home Interview to offer",
     ReminderKind.RHI_OVERDUE: "METtrack: a Return Home Interview is overdue",
+    ReminderKind.ACTION_DUE: "METtrack: a meeting action is coming up",
+    ReminderKind.ACTION_OVERDUE: "METtrack: a meeting action is overdue",
+    ReminderKind.AGENDA_TO_CIRCULATE: "METtrack: a MET meeting agenda to circulate",
+    ReminderKind.AGENDA_ISSUED: "METtrack: a MET meeting agenda has been issued",
+    ReminderKind.LEAD_UPDATE_REQUESTED: "METtrack: your update for a MET meeting",
 }
 
 
@@ -37,9 +44,42 @@ def review_date(reminder: Reminder) -> date:
     return day - timedelta(days=1)
 
 
+def _days_later(reminder: Reminder, setting: str) -> date:
+    return local(reminder.due_at).date() + timedelta(days=current_app.config[setting])
+
+
+def meeting_line(reminder: Reminder, kind: ReminderKind) -> str:
+    """What a MET meeting reminder says: what is due and when, never a child or an agenda."""
+    if kind is ReminderKind.ACTION_DUE:
+        due_on = _days_later(reminder, "REMINDER_ACTION_DUE_DAYS")
+        return f"A MET meeting action you own falls due on {_day(due_on)}."
+    if kind is ReminderKind.ACTION_OVERDUE:
+        due_on = local(reminder.due_at).date() - timedelta(days=1)
+        return f"A MET meeting action is overdue: it was due on {_day(due_on)}."
+    if kind is ReminderKind.AGENDA_TO_CIRCULATE:
+        day = _day(_days_later(reminder, "REMINDER_AGENDA_CIRCULATE_DAYS"))
+        meeting = db.session.get(Meeting, reminder.record_id)
+        if meeting is not None and meeting.chair_id == reminder.recipient_id:
+            return f"The agenda for the MET meeting on {day} is to be circulated: issue the agenda."
+        return f"The agenda for the MET meeting on {day} is ready to read."
+    if kind is ReminderKind.AGENDA_ISSUED:
+        version = db.session.get(AgendaVersion, reminder.record_id)
+        meeting = version and db.session.get(Meeting, version.meeting_id)
+        when = f" on {_day(local(meeting.starts_at).date())}" if meeting else ""
+        number = f" (version {version.number})" if version else ""
+        return f"An agenda{number} has been issued for the MET meeting{when}."
+    day = _day(_days_later(reminder, "REMINDER_LEAD_UPDATE_DAYS"))
+    return (
+        "Your update is asked for on a child you are the lead professional for, on the agenda "
+        f"of the MET meeting on {day}."
+    )
+
+
 def line(reminder: Reminder) -> str:
     """One sentence saying what is due, with no detail of the case or the child."""
     kind = ReminderKind(reminder.kind)
+    if kind in MEETING_KINDS:
+        return meeting_line(reminder, kind)
     hours = current_app.config["REMINDER_RHI_OVERDUE_HOURS"]
     if kind is ReminderKind.REVIEW_DUE:
         return f"A MET review falls due on {_day(review_date(reminder))}."
@@ -65,7 +105,7 @@ def _domain() -> str:
 
 
 FOOTER = (
-    "This e-mail names no child on purpose: sign in to METtrack to see the case.\n"
+    "This e-mail names no child on purpose: sign in to METtrack to see what it is about.\n"
     "To choose how reminders reach you (each by e-mail, a daily digest, or in METtrack only):\n"
     "{base}/account/notifications\n"
 )

@@ -54,6 +54,8 @@ def index():
 @requires(Perm.SIGNED_IN)
 def open_notification(reminder_id: int):
     where = service.open_notification(current_user, reminder_id)
+    if where.path:
+        return redirect(where.path)
     return redirect(url_for("cases.detail", case_id=where.case_id, _anchor=where.anchor))
 
 

@@ -20,10 +20,11 @@ from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.permissions import deny_record
 from mettrack.core.unit_of_work import transaction
+from mettrack.meetings.models import AgendaVersion
 from mettrack.reminders import delivery as reminders
 from mettrack.reminders import mail as reminder_mail
 from mettrack.reminders.models import Reminder
-from mettrack.reminders.rules import RHI_KINDS, DeliveryChoice, ReminderKind, ReminderState
+from mettrack.reminders.rules import ACTION_KINDS, RHI_KINDS, DeliveryChoice, ReminderKind, ReminderState
 
 CHOICE_FIELD = "notification_choice"
 CHOICE_MESSAGE = (
@@ -41,7 +42,7 @@ class Notification:
     id: int
     kind_label: str
     text: str  # what is due, naming no child (reminder_mail.line)
-    case_id: int
+    case_id: int | None  # None: about a meeting, not a case
     due_at: datetime
     created_at: datetime
     read: bool
@@ -97,17 +98,28 @@ def unread_count(user: User) -> int:
 
 @dataclass(frozen=True)
 class Destination:
-    """Where opening a notification leads: the case page, at the section it concerns."""
+    """Where opening a notification leads: the case page, at the section it concerns; or,
+    for a meeting reminder, `path` in the app (the action, the meeting)."""
 
-    case_id: int
+    case_id: int | None
     anchor: str | None = None
+    path: str | None = None
 
 
 def destination(row: Reminder) -> Destination:
     # A Return Home Interview is recorded in the case page's "Missing episodes" section
     # (mettrack/missing/pages.py returns there too); a review concerns the case as a whole.
-    if ReminderKind(row.kind) in RHI_KINDS:
+    kind = ReminderKind(row.kind)
+    if kind in RHI_KINDS:
         return Destination(row.case_id, "missing")
+    if kind in ACTION_KINDS:
+        return Destination(row.case_id, path=f"/actions/{row.record_id}")
+    if kind is ReminderKind.AGENDA_TO_CIRCULATE:
+        return Destination(None, path=f"/meetings/{row.record_id}")
+    if kind is ReminderKind.AGENDA_ISSUED:
+        version = db.session.get(AgendaVersion, row.record_id)
+        return Destination(None, path=f"/meetings/{version.meeting_id}" if version else "/notifications/")
+    # A lead's update is asked for on the case (the case page, where need-to-know applies).
     return Destination(row.case_id)
 
 

@@ -21,6 +21,12 @@ class ReminderKind(ChoiceSet):
     REVIEW_OVERDUE = "review_overdue", "MET review overdue"
     RHI_TO_OFFER = "rhi_to_offer", "Return Home Interview to offer"
     RHI_OVERDUE = "rhi_overdue", "Return Home Interview overdue"
+    # MET meetings (docs/meetings-actions.md).
+    ACTION_DUE = "action_due", "Meeting action due"
+    ACTION_OVERDUE = "action_overdue", "Meeting action overdue"
+    AGENDA_TO_CIRCULATE = "agenda_to_circulate", "Agenda to circulate"
+    AGENDA_ISSUED = "agenda_issued", "Agenda issued"
+    LEAD_UPDATE_REQUESTED = "lead_update_requested", "Update requested for a MET meeting"
 
     @property
     def tells_chair(self) -> bool:
@@ -29,10 +35,31 @@ class ReminderKind(ChoiceSet):
 
     @property
     def record_type(self) -> str:
-        return "missing_episode" if self in RHI_KINDS else "case"
+        return RECORD_TYPES.get(self, "case")
 
 
 RHI_KINDS = frozenset({ReminderKind.RHI_TO_OFFER, ReminderKind.RHI_OVERDUE})
+ACTION_KINDS = frozenset({ReminderKind.ACTION_DUE, ReminderKind.ACTION_OVERDUE})
+MEETING_KINDS = frozenset(
+    {
+        ReminderKind.ACTION_DUE,
+        ReminderKind.ACTION_OVERDUE,
+        ReminderKind.AGENDA_TO_CIRCULATE,
+        ReminderKind.AGENDA_ISSUED,
+        ReminderKind.LEAD_UPDATE_REQUESTED,
+    }
+)
+# What a reminder's record_id names. A lead's update is asked for per child on the agenda:
+# keyed by the agenda item, so that a lead of two children on one agenda gets two.
+RECORD_TYPES = {
+    ReminderKind.RHI_TO_OFFER: "missing_episode",
+    ReminderKind.RHI_OVERDUE: "missing_episode",
+    ReminderKind.ACTION_DUE: "action",
+    ReminderKind.ACTION_OVERDUE: "action",
+    ReminderKind.AGENDA_TO_CIRCULATE: "meeting",
+    ReminderKind.AGENDA_ISSUED: "agenda_version",
+    ReminderKind.LEAD_UPDATE_REQUESTED: "agenda_item",
+}
 
 
 class ReminderState(ChoiceSet):
@@ -79,9 +106,24 @@ class ReminderRules:
     # Nothing that fell due longer ago than this is made into a reminder: the first scan
     # after installing (or after a long outage) must not send a year of old reminders.
     lookback_days: int = 14
+    # MET meetings: an action's owner is reminded this many days before its due date; the
+    # agenda is to be circulated this many days before the meeting; the lead professional
+    # of each child on the draft agenda is asked for their update this many days before.
+    action_due_days: int = 2
+    agenda_circulate_days: int = 5
+    lead_update_days: int = 7
 
     def check(self) -> None:
-        for name in ("review_due_days", "rhi_to_offer_hours", "rhi_overdue_hours", "lookback_days"):
+        numbers = (
+            "review_due_days",
+            "rhi_to_offer_hours",
+            "rhi_overdue_hours",
+            "lookback_days",
+            "action_due_days",
+            "agenda_circulate_days",
+            "lead_update_days",
+        )
+        for name in numbers:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.rhi_to_offer_hours >= self.rhi_overdue_hours:
@@ -139,6 +181,57 @@ def rhi_reminder(returned_at: datetime, now: datetime, rules: ReminderRules = DE
     if now >= offer_at:
         return ReminderKind.RHI_TO_OFFER, offer_at
     return None
+
+
+def action_reminder(due_on: date, now: datetime, rules: ReminderRules = DEFAULT_RULES):
+    """(kind, due moment) of an open action's reminder in force now, or None: due
+    `action_due_days` before its date, overdue the morning after it (as a review)."""
+    overdue_at = at_hour(due_on + timedelta(days=1), rules.send_hour)
+    if now >= overdue_at:
+        return ReminderKind.ACTION_OVERDUE, overdue_at
+    due_at = at_hour(due_on - timedelta(days=rules.action_due_days), rules.send_hour)
+    if now >= due_at:
+        return ReminderKind.ACTION_DUE, due_at
+    return None
+
+
+def action_recipients(
+    owner_id: int, owner_active: bool, meeting_chair_id: int, kind: ReminderKind
+) -> list[int]:
+    """The owner; the chair of the meeting it was raised at as well when it is overdue;
+    the chair instead when the owner is no longer active (someone must reassign it)."""
+    told = [owner_id] if owner_active else []
+    if (kind is ReminderKind.ACTION_OVERDUE or not owner_active) and meeting_chair_id not in told:
+        told.append(meeting_chair_id)
+    return told
+
+
+def before_meeting_moment(starts_at: datetime, days: int, rules: ReminderRules = DEFAULT_RULES) -> datetime:
+    """`days` before the meeting's day (London), at the send hour."""
+    return at_hour(starts_at.astimezone(LONDON).date() - timedelta(days=days), rules.send_hour)
+
+
+def before_meeting_reminder(
+    starts_at: datetime, days: int, now: datetime, rules: ReminderRules = DEFAULT_RULES
+):
+    """The due moment of a reminder `days` before a meeting, when it has come and the
+    meeting has not started yet; None otherwise."""
+    due_at = before_meeting_moment(starts_at, days, rules)
+    return due_at if due_at <= now < starts_at else None
+
+
+def agenda_recipients(chair_id: int, member_ids: list[int], issued: bool) -> list[int]:
+    """The agenda to circulate: no version issued yet, the chair is told to issue it; one
+    issued, the members (not the chair) are told it is ready."""
+    if not issued:
+        return [chair_id]
+    return [m for m in member_ids if m != chair_id]
+
+
+def issued_recipients(chair_id: int, member_ids: list[int], issued_by_id: int) -> list[int]:
+    """A version issued: every member and the chair, except whoever issued it."""
+    everyone = [chair_id, *(m for m in member_ids if m != chair_id)]
+    return [u for u in everyone if u != issued_by_id]
 
 
 def within_lookback(due_at: datetime, now: datetime, rules: ReminderRules = DEFAULT_RULES) -> bool:

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("Home", "main.home", Perm.SIGNED_IN),
     ("Cases", "cases.index", Perm.CASE_LIST),
     ("Meetings", "meetings.index", Perm.MEETING_VIEW),
+    ("My actions", "actions.index", Perm.MEETING_VIEW),
     ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),

@@ -37,10 +37,17 @@ def build_records(users: dict) -> dict:
     )
     db.session.add_all([meeting, hidden])
     db.session.commit()
+    from tests.access.meetings_actions import build_records as build_action_records
     from tests.access.meetings_agenda import build_records as build_agenda_records
     from tests.access.meetings_minutes import build_records as build_minutes_records
 
     agenda_ids = build_agenda_records(users, meeting.id)
     build_minutes_records(users, meeting.id)
     build_issue_records(users, meeting)  # version 1 of {meeting}'s agenda (meetings_issue.py)
-    return {"meeting": meeting.id, "hidden_meeting": hidden.id, "open_meeting": hidden.id, **agenda_ids}
+    return {
+        "meeting": meeting.id,
+        "hidden_meeting": hidden.id,
+        "open_meeting": hidden.id,
+        **agenda_ids,
+        **build_action_records(users, meeting, hidden),
+    }

@@ -98,6 +98,7 @@ NEED_TO_KNOW = [
 def test_record_outside_need_to_know_is_404(route, role, client, world):
     hidden = {**world.placeholders(role)}
     hidden.update(case=hidden["hidden_case"], child=hidden["hidden_child"], meeting=hidden["hidden_meeting"])
+    hidden.update(action=hidden.get("hidden_action"))  # tests/access/meetings_actions.py
     response = _request(client, route, route.path.format(**hidden), role, world)
     assert response.status_code == 404
 
