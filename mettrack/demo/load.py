@@ -7,6 +7,8 @@ opens the case, classifies it, assesses the risk and refers it; the MET chair se
 police tier and closes; the coordinator records the specialist service. The steps of all
 the cases run in date order over the last three months, with the clock set to each
 step's moment, so the timelines, reviews and audit rows read as a real history would.
+The MET meetings' steps (demo/meetings.py: a series, a past meeting with its agenda,
+minutes and actions, the next one's issued agenda) run among them.
 """
 
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from mettrack.core.choices import CaseAction, CaseState, RiskLevel, Role
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import unit_of_work
+from mettrack.demo import meetings as meetings_demo
 from mettrack.demo import notes as notes_demo
 from mettrack.demo import risk as risk_demo
 from mettrack.demo import team as team_demo
@@ -108,7 +111,10 @@ def load_demo() -> list[tuple[str, str]]:
         reference_data_seed_defaults()  # police tiers and teams, services, exit reasons
         seed_defaults()  # the language list the notes are checked against
     if db.session.scalar(select(Case.id).limit(1)) is None:
-        _load_cases(users)
+        _load_cases(users, with_meetings=not meetings_demo.loaded())
+    elif not meetings_demo.loaded():  # cases made before the demo had meetings
+        meetings_demo.run(users, now())
+    meetings_demo.build_pdfs()  # the issued agendas' PDFs, at once rather than by the worker
     with unit_of_work():
         audit.record("demo.loaded", actor="cli")
     return [(role.value, email) for role, email, _, _ in DEMO_USERS]
@@ -131,11 +137,13 @@ class DemoCase:
 Step = tuple[datetime, int, int, Callable[[], None]]  # (when, child number, order, step)
 
 
-def _load_cases(users: dict[Role, User]) -> None:
+def _load_cases(users: dict[Role, User], *, with_meetings: bool = True) -> None:
     start = now()
     steps: list[Step] = []
     for n in range(len(DEMO_CHILDREN)):
         steps += _steps(n, users, start)
+    if with_meetings:  # among the cases' steps: each agenda is built from the data as it stood
+        steps += meetings_demo.steps(users, start)
     steps.sort(key=lambda step: step[:3])
     frozen = clock.frozen_at()
     try:
