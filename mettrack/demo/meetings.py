@@ -6,8 +6,8 @@ by the app's use cases at its own moment: the chair built the agenda a week befo
 lead professional sent an update on one child, the chair issued the agenda, recorded who
 came (apologies with information sent, a health colleague, an observer who signed the
 confidentiality statement), minuted each item with a few decisions (a police tier on a
-case at MET review, the next review date of a high-risk case, a specialist service asked
-for) and three actions, applied the decisions to the cases and approved the minutes; the
+case at MET review, the risk level and next review date of a high-risk case) and three
+actions, applied the decisions to the cases and approved the minutes; the
 lead has since marked one action done. The next meeting has its agenda built (the open
 actions rolled forward onto it, a lead's update and a closure proposal) and issued as
 version 1, with the PDFs built at once, so a new user sees the feature straight away.
@@ -85,7 +85,6 @@ CLOSING_CHILD = ("Tyler", "Ivybridge-Demo")  # its lead proposes closure before 
 # What the past meeting moves (tests/services/test_workflow_replay.py counts on it).
 MOVED_BY_THE_MEETING = {TIERED_CHILD: CaseState.POLICE_TIERED}
 TIER, TEAM = "medium", "npt_south"
-SERVICE = "barnardos_ictg"
 
 # The words, checked by the language check as every saved text is (and by a test).
 LEAD_UPDATE_PAST = (
@@ -109,7 +108,7 @@ DISCUSSION_HIGH = (
     "The lead professional shared her update. Isla is safer at school and at home, but "
     "adults unknown to the family are still contacting her online and the police are "
     "looking into the accounts. The group agreed that the risk stays high, that Isla stays "
-    "on the agenda of every meeting, and asked Barnardo's ICTG for a specialist worker."
+    "on the agenda of every meeting, and asked the coordinator to find a specialist worker."
 )
 DISCUSSION_TIERED = (
     "Kai has been seen late in the evening near the station with adults who are not known to "
@@ -276,7 +275,6 @@ def steps(users: dict[Role, User], start: datetime) -> list[Step]:
                     "discussion": DISCUSSION_HIGH,
                     "risk_level": "high",
                     "next_review_on": next_day.isoformat(),  # high risk: every meeting
-                    "services_requested": [SERVICE],
                     "actions": [
                         {
                             "description": ACTION_DONE,

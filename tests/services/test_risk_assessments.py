@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from mettrack.cases import transitions
-from mettrack.cases.models import Case, CaseTeamMember
+from mettrack.cases.models import Case, CaseEvent, CaseTeamMember
 from mettrack.core.audit_event import AuditEvent
-from mettrack.core.choices import CaseAction, CaseState, Role
+from mettrack.core.choices import CaseAction, CaseEventKind, CaseState, Role
 from mettrack.core.clock import set_now
 from mettrack.core.errors import Conflict, NotAllowed, NotFound, ValidationError
 from mettrack.core.extensions import db
@@ -345,5 +345,13 @@ def test_the_demo_cases_at_met_review_or_later_have_assessments(app_ctx):
         )
         if case.state in reviewed or case.risk_level:
             assert latest is not None and latest.chosen_level == case.risk_level, case.id
-        if case.is_open and latest is not None:
+        # The next review is the latest assessment's, unless a MET meeting decided one since.
+        met_decided = latest is not None and db.session.scalar(
+            select(func.count()).where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.action == CaseEventKind.MET_DECISION.value,
+                CaseEvent.occurred_at > latest.assessed_at,
+            )
+        )
+        if case.is_open and latest is not None and not met_decided:
             assert case.next_review_on == latest.next_review_on

@@ -1,0 +1,148 @@
+"""The demo data's MET meetings (mettrack/demo/meetings.py): a new user sees a series with
+an issued agenda, approved minutes and open actions at once; loading again adds nothing;
+and every text the demo puts in a meeting passes the language check."""
+
+from sqlalchemy import func, select
+
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core.choices import ActionStatus, AgendaSection, CaseState, PdfStatus
+from mettrack.core.clock import now
+from mettrack.core.extensions import db
+from mettrack.demo import meetings as demo_meetings
+from mettrack.demo.load import load_demo
+from mettrack.language import phrases as language_phrases
+from mettrack.meetings.models import (
+    ActionEvent,
+    AgendaItem,
+    AgendaPdf,
+    AgendaVersion,
+    Attendance,
+    ClosureProposal,
+    ItemMinute,
+    LeadUpdate,
+    Meeting,
+    MeetingAction,
+    MeetingSeries,
+    MinutesVersion,
+)
+
+COUNTED = (
+    MeetingSeries,
+    Meeting,
+    AgendaItem,
+    AgendaVersion,
+    AgendaPdf,
+    LeadUpdate,
+    ClosureProposal,
+    Attendance,
+    ItemMinute,
+    MinutesVersion,
+    MeetingAction,
+    ActionEvent,
+    CaseEvent,
+)
+
+
+def _counts() -> list[int]:
+    return [db.session.scalar(select(func.count()).select_from(model)) for model in COUNTED]
+
+
+def _meetings() -> list[Meeting]:
+    return list(db.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
+
+
+def test_the_demo_has_a_series_with_an_issued_agenda_approved_minutes_and_open_actions(app_ctx):
+    load_demo()
+    counts = _counts()
+
+    series = db.session.scalars(select(MeetingSeries)).one()
+    assert series.title == demo_meetings.SERIES_TITLE
+    meetings = _meetings()
+    assert len(meetings) == 12 and all(m.series_id == series.id for m in meetings)
+    past = [m for m in meetings if m.starts_at < now()]
+    upcoming = [m for m in meetings if m.starts_at > now()]
+    assert len(past) >= 2
+
+    # The last past meeting: issued agenda, decisions applied, minutes approved.
+    last = db.session.scalars(select(Meeting).join(MinutesVersion)).one()
+    assert last.decisions_applied_at is not None
+    assert [
+        v.number for v in db.session.scalars(select(AgendaVersion).where(AgendaVersion.meeting_id == last.id))
+    ] == [1]
+    minutes = db.session.scalars(select(MinutesVersion).where(MinutesVersion.meeting_id == last.id)).one()
+    assert minutes.content["attendance"]["quorum"]["quorate"] is True
+    assert any(p["observer"] for p in minutes.content["attendance"]["people"])
+    assert any(p["information_sent"] for p in minutes.content["attendance"]["people"])
+    tiered = db.session.scalars(
+        select(Case)
+        .join(CaseEvent)
+        .where(CaseEvent.reason.like("MET meeting on %"), CaseEvent.action == "set_police_tier")
+    ).one()
+    assert (tiered.state, tiered.police_tier) == (CaseState.POLICE_TIERED, demo_meetings.TIER)
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(LeadUpdate).where(LeadUpdate.meeting_id == last.id)
+        )
+        == 1
+    )
+
+    # Actions: one done, the others open and due after today (so they stay open).
+    actions = list(db.session.scalars(select(MeetingAction).where(MeetingAction.meeting_id == last.id)))
+    assert sorted(a.status for a in actions) == ["done", "open", "open"]
+    open_actions = [a for a in actions if a.status == ActionStatus.OPEN]
+    assert all(a.due_on > now().date() for a in open_actions)
+
+    # The next meeting: its agenda issued as version 1 with the open actions rolled forward.
+    following = upcoming[0]
+    assert [
+        v.number
+        for v in db.session.scalars(select(AgendaVersion).where(AgendaVersion.meeting_id == following.id))
+    ] == [1]
+    items = {
+        i.case_id: i
+        for i in db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == following.id))
+    }
+    for action in open_actions:
+        reasons = [r["section"] for r in items[action.case_id].reasons]
+        assert AgendaSection.OPEN_ACTIONS.value in reasons
+    assert (
+        any(i.section == AgendaSection.CLOSURE_PROPOSED for i in items.values())
+        or db.session.scalar(select(func.count()).select_from(ClosureProposal)) == 1
+    )
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(LeadUpdate).where(LeadUpdate.meeting_id == following.id)
+        )
+        == 1
+    )
+    # The PDFs of both issued agendas are built at once, not left for the worker.
+    pdfs = list(db.session.scalars(select(AgendaPdf)))
+    assert len(pdfs) == 4 and {p.status for p in pdfs} == {PdfStatus.READY.value}
+
+    load_demo()  # idempotent: nothing added the second time
+    assert _counts() == counts
+
+
+def test_the_demo_meeting_texts_pass_the_language_check(app_ctx):
+    load_demo()
+    texts = [
+        demo_meetings.LEAD_UPDATE_PAST,
+        demo_meetings.LEAD_UPDATE_NEXT,
+        demo_meetings.CLOSURE_REASON,
+        demo_meetings.DISCUSSION_HIGH,
+        demo_meetings.DISCUSSION_TIERED,
+        demo_meetings.DISCUSSION_OTHER,
+        demo_meetings.ACTION_DONE,
+        demo_meetings.ACTION_DONE_NOTE,
+        demo_meetings.ACTION_SERVICE,
+        demo_meetings.ACTION_POLICE,
+        *db.session.scalars(select(LeadUpdate.text)),
+        *db.session.scalars(select(ClosureProposal.reason)),
+        *db.session.scalars(select(ItemMinute.discussion)),
+        *db.session.scalars(select(MeetingAction.description)),
+        *db.session.scalars(select(MeetingAction.outcome_note)),
+    ]
+    assert len(texts) > 10
+    assert {
+        text: language_phrases.check_text(text) for text in texts if language_phrases.check_text(text)
+    } == {}
