@@ -146,3 +146,42 @@ def test_the_demo_meeting_texts_pass_the_language_check(app_ctx):
     assert {
         text: language_phrases.check_text(text) for text in texts if language_phrases.check_text(text)
     } == {}
+
+
+def test_the_demo_meetings_pages_show_for_the_chair_and_a_member(app, client, auth):
+    from mettrack.demo.load import DEMO_PASSWORD
+
+    with app.app_context():
+        load_demo()
+        last = db.session.scalars(select(Meeting).join(MinutesVersion)).one().id
+        following = db.session.scalars(
+            select(Meeting).where(Meeting.starts_at > now()).order_by(Meeting.starts_at).limit(1)
+        ).one()
+        following_id = following.id
+        action = db.session.scalars(select(MeetingAction).where(MeetingAction.status == "open")).first().id
+
+    pages = [
+        "/meetings",
+        "/meetings/mine",
+        f"/meetings/{last}",
+        f"/meetings/{last}/agenda/versions",
+        f"/meetings/{last}/agenda/versions/1",
+        f"/meetings/{last}/agenda/versions/1/sanitised",
+        f"/meetings/{last}/agenda/versions/1.pdf",
+        f"/meetings/{last}/attendance",
+        f"/meetings/{last}/minutes",
+        f"/meetings/{last}/actions",
+        f"/meetings/{following_id}/agenda/versions/1",
+        "/actions/",
+        f"/actions/{action}",
+    ]
+    for email in ("chair@demo.mettrack.test", "partner@demo.mettrack.test"):
+        auth.login(email, DEMO_PASSWORD)
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, (email, page, response.status_code)
+        assert client.get(f"/meetings/{last}/agenda/versions/1.pdf").data.startswith(b"%PDF")
+        auth.logout()
+    auth.login("chair@demo.mettrack.test", DEMO_PASSWORD)
+    assert demo_meetings.SERIES_TITLE in client.get("/meetings").get_data(as_text=True)
+    assert client.get(f"/meetings/{following_id}/agenda").status_code == 200
