@@ -185,3 +185,19 @@ def test_the_demo_meetings_pages_show_for_the_chair_and_a_member(app, client, au
     auth.login("chair@demo.mettrack.test", DEMO_PASSWORD)
     assert demo_meetings.SERIES_TITLE in client.get("/meetings").get_data(as_text=True)
     assert client.get(f"/meetings/{following_id}/agenda").status_code == 200
+
+
+def test_a_demo_loaded_before_meetings_existed_gets_them_on_the_next_load(app_ctx):
+    from unittest import mock
+
+    with mock.patch.object(demo_meetings, "steps", return_value=[]):
+        load_demo()  # the cases only, as a demo database made before meetings were added
+    assert not demo_meetings.loaded()
+
+    load_demo()  # the meeting steps run alone, after the cases
+
+    assert demo_meetings.loaded()
+    assert db.session.scalar(select(func.count()).select_from(MinutesVersion)) == 1
+    assert db.session.scalar(select(func.count()).select_from(AgendaVersion)) == 2
+    statuses = sorted(db.session.scalars(select(MeetingAction.status)))
+    assert statuses == ["done", "open", "open"]
