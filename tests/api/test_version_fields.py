@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 
 from mettrack.core.choices import Role
 from tests.access import all_routes
-from tests.access.world import build_world
+from tests.access.world import world_from_snapshot
 
 VERSIONED_API_ROUTES = [r for r in all_routes() if r.api and "version" in r.data]
 
@@ -48,7 +48,7 @@ def test_every_version_field_in_the_api_schemas_is_a_strict_integer():
 @pytest.fixture
 def world(app):
     with app.app_context():
-        return build_world()
+        return world_from_snapshot()
 
 
 def test_the_access_table_has_api_routes_that_send_a_version():

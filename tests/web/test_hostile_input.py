@@ -17,7 +17,7 @@ import pytest
 
 from mettrack.core.choices import Role
 from tests.access import all_routes
-from tests.access.world import build_world
+from tests.access.world import world_from_snapshot
 
 ROUTES = all_routes()
 
@@ -86,7 +86,7 @@ def test_number_like_fields_get_the_number_like_values():
 def world(app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     with app.app_context():
-        return build_world()
+        return world_from_snapshot()
 
 
 def _sign_in(client, world, role):

@@ -13,7 +13,7 @@ from mettrack.children.models import Child
 from mettrack.core.choices import Role
 from mettrack.core.extensions import db
 from tests.access import all_routes
-from tests.access.world import build_world
+from tests.access.world import world_from_snapshot
 
 ROUTES = all_routes()
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -71,7 +71,7 @@ def _with_current_version(app, data, path):
 def world(app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     with app.app_context():
-        return build_world()
+        return world_from_snapshot()
 
 
 def _id(route):
