@@ -57,7 +57,9 @@ class ActionSchema(Schema):
     )
     case_hidden = fields.Boolean(required=True)
     version = fields.Integer(
-        required=True, metadata={"description": "Send it with the next change (a stale one gets 409)."}
+        strict=True,
+        required=True,
+        metadata={"description": "Send it with the next change (a stale one gets 409)."},
     )
     history = fields.List(fields.Nested(HistoryLineSchema))
 

@@ -44,6 +44,7 @@ class MeetingSchema(Schema):
     ical_uid = fields.String(required=True)
     ical_sequence = fields.Integer(required=True)
     version = fields.Integer(
+        strict=True,
         required=True,
         metadata={"description": "The meeting's version: send it with a change (a stale one gets 409)."},
     )
@@ -107,6 +108,7 @@ class MeetingCreateSchema(_MeetingFields):
 
 class MeetingUpdateSchema(_MeetingFields):
     version = fields.Integer(
+        strict=True,
         validate=Range(min=1, max=DATABASE_INT_MAX),
         metadata={"description": "The version you read; a stale one gets 409 and nothing is changed."},
     )
