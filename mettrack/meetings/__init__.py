@@ -10,30 +10,27 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mettrack.meetings.agenda import DraftAgenda
+    from mettrack.meetings.actions import count_open_for as count_open_actions
+    from mettrack.meetings.agenda import DraftAgenda, current_draft, draft_for
     from mettrack.meetings.agenda import build as build_agenda
-    from mettrack.meetings.agenda import current_draft
-    from mettrack.meetings.agenda import draft_for
     from mettrack.meetings.agenda import preview as preview_agenda
     from mettrack.meetings.attendance import record as record_attendance
     from mettrack.meetings.cards import cards_for
     from mettrack.meetings.intelligence_links import register as register_intelligence_provider
     from mettrack.meetings.issue import issue_agenda
-    from mettrack.meetings.membership import meeting_for
-    from mettrack.meetings.membership import meeting_scope
+    from mettrack.meetings.membership import meeting_for, meeting_scope
     from mettrack.meetings.minutes import apply_decisions
     from mettrack.meetings.minutes import approve as approve_minutes
     from mettrack.meetings.minutes import record_item as record_item_minutes
     from mettrack.meetings.pdf import build_pdf as build_agenda_pdf
     from mettrack.meetings.pdf import pdfs_to_enqueue
-    from mettrack.meetings.schedule import create_meeting
-    from mettrack.meetings.schedule import create_series
-    from mettrack.meetings.schedule import my_meetings
+    from mettrack.meetings.schedule import create_meeting, create_series, my_meetings
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "DraftAgenda": "mettrack.meetings.agenda",
+    "count_open_actions": "mettrack.meetings.actions:count_open_for",
     "apply_decisions": "mettrack.meetings.minutes",
     "approve_minutes": "mettrack.meetings.minutes:approve",
     "build_agenda": "mettrack.meetings.agenda:build",
@@ -60,6 +57,7 @@ __all__ = [
     "build_agenda",
     "build_agenda_pdf",
     "cards_for",
+    "count_open_actions",
     "create_meeting",
     "create_series",
     "current_draft",

@@ -40,6 +40,9 @@ def _issue_page(meeting_id: int, errors: dict, values: dict, status: int = 200):
         errors=errors,
         values=values,
         versions_url=url_for(".versions", meeting_id=meeting_id),
+        draft_url=url_for("meeting_agenda.agenda", meeting_id=meeting_id),
+        meeting_id=meeting_id,
+        tab="agenda",
     ), status
 
 
@@ -93,6 +96,9 @@ def versions(meeting_id: int):
         versions=shown,
         can_issue=can(current_user, Perm.MEETING_MANAGE),
         issue_url=url_for(".issue", meeting_id=meeting_id),
+        draft_url=url_for("meeting_agenda.agenda", meeting_id=meeting_id),
+        meeting_id=meeting_id,
+        tab="agenda",
     )
 
 
@@ -130,6 +136,9 @@ def _render_copy(meeting_id: int, number: int, view: AgendaView):
         pdf_url=pdf_url,
         other_url=other_url,
         other_text=other_text,
+        meeting_id=meeting_id,
+        tab="agenda",
+        minutes_url=url_for("meeting_minutes.show", meeting_id=meeting_id),
     )
 
 
