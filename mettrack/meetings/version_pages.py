@@ -25,7 +25,7 @@ def _not_for_caches(response):
 
 
 def _starts(meeting) -> str:
-    return local(meeting.starts_at).strftime("%-d %B %Y, %H:%M")
+    return local(meeting.starts_at).strftime("%-d %B %Y at %H:%M")
 
 
 def _issue_page(meeting_id: int, errors: dict, values: dict, status: int = 200):
@@ -80,7 +80,7 @@ def versions(meeting_id: int):
             {
                 "number": v.number,
                 "latest": v.number == newest,
-                "issued_on": local(v.issued_at).strftime("%-d %B %Y %H:%M"),
+                "issued_on": local(v.issued_at).strftime("%-d %B %Y at %H:%M"),
                 "issued_by": v.issued_by.name,
                 "note": v.note,
                 "items": version_rules.item_count(v.full),
@@ -127,7 +127,7 @@ def _render_copy(meeting_id: int, number: int, view: AgendaView):
         meeting=copy.agenda["meeting"],
         number=copy.version.number,
         sanitised=sanitised,
-        issued_on=local(copy.version.issued_at).strftime("%-d %B %Y %H:%M"),
+        issued_on=local(copy.version.issued_at).strftime("%-d %B %Y at %H:%M"),
         issued_by=copy.version.issued_by.name,
         note=None if sanitised else copy.version.note,
         sections=sections,
