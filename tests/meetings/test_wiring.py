@@ -132,6 +132,13 @@ def test_a_member_reads_the_tabs_and_approved_minutes_pages_too(client, app, aut
     assert "not been approved yet" in client.get(f"/meetings/{m}/minutes").get_data(as_text=True)
 
 
+def test_the_chairs_minutes_of_an_empty_agenda_lead_to_the_agenda(client, app, auth, world):
+    auth.login(world["chair"])
+    page = client.get(f"/meetings/{world['meeting']}/minutes").get_data(as_text=True)
+    assert 'id="minutes-empty"' in page and f'href="/meetings/{world["meeting"]}/agenda"' in page
+    assert "Apply decisions" not in page and "Approve the minutes" not in page
+
+
 def test_the_agenda_tab_leads_a_member_to_the_latest_issued_version(client, app, auth, world):
     m = world["meeting"]
     auth.login(world["partner"])
@@ -166,7 +173,8 @@ def test_pages_link_onward(client, app, auth, world):
     attendance = client.get(f"/meetings/{m}/attendance").get_data(as_text=True)
     assert f'href="/meetings/{m}/minutes"' in attendance
     actions = client.get(f"/meetings/{m}/actions").get_data(as_text=True)
-    assert 'href="/actions/"' in actions
+    assert actions.count('id="all-actions"') == 1 and 'href="/actions/"' in actions
+    assert "<title>Actions: MET operational group" in actions  # nothing else in the title
 
 
 def test_the_case_page_offers_closure_to_its_lead_only(client, app, auth, world):
