@@ -83,7 +83,7 @@ def versions(meeting_id: int):
                 "issued_on": local(v.issued_at).strftime("%-d %B %Y at %H:%M"),
                 "issued_by": v.issued_by.name,
                 "note": v.note,
-                "items": version_rules.item_count(v.full),
+                "item_count": version_rules.item_count(v.full),
                 "changes": version_rules.display_changes(v.changes or []),
                 **urls,
                 **statuses,

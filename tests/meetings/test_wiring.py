@@ -163,6 +163,8 @@ def test_pages_link_onward(client, app, auth, world):
     draft = client.get(f"/meetings/{m}/agenda").get_data(as_text=True)
     assert f'href="/meetings/{m}/agenda/issue"' in draft and "Issue this agenda" in draft
     _issue(app, world)
+    versions = client.get(f"/meetings/{m}/agenda/versions").get_data(as_text=True)
+    assert "1 item." in versions and "built-in method" not in versions
     version = client.get(f"/meetings/{m}/agenda/versions/1").get_data(as_text=True)
     assert f'href="/meetings/{m}/agenda/versions/1.pdf"' in version
     assert f'href="/meetings/{m}/agenda/versions/1/sanitised"' in version
