@@ -51,6 +51,7 @@ from mettrack.core.choices import (
 )
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, can
+from mettrack.meetings.models import ClosureProposal
 from mettrack.missing import summary_of
 from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
 from mettrack.reference import label_for
@@ -150,6 +151,37 @@ def _actions(r: Reading) -> dict:
             {"key": label, "text": text, "at": at, "by": by} for label, text, at, by in rows if text or at
         ],
         "may_record_referral": whole and referrals.may_record(user, case),
+        "closure": _closure(r),
+    }
+
+
+def _closure(r: Reading) -> dict | None:
+    """The MET closure proposal: the open one, shown with the whole record; and, to the
+    lead professional of an open case, the way to propose one (meetings' closure form)."""
+    case, user = r.case, r.user
+    if not r.projected.whole_record:
+        return None
+    proposal = db.session.scalar(
+        select(ClosureProposal)
+        .where(
+            ClosureProposal.case_id == case.id,
+            ClosureProposal.settled_at.is_(None),
+            ClosureProposal.withdrawn.is_(False),
+        )
+        .options(selectinload(ClosureProposal.proposed_by))
+        .order_by(ClosureProposal.proposed_at.desc(), ClosureProposal.id.desc())
+        .limit(1)
+    )
+    may_propose = case.is_open and case.lead_professional_id == user.id and can(user, Perm.MEETING_CONTRIBUTE)
+    if proposal is None and not may_propose:
+        return None
+    if proposal is not None:
+        r.show("closure_proposal", [proposal.id])
+    return {
+        "proposal": proposal,
+        "may_propose": may_propose and proposal is None,
+        "may_change": may_propose and proposal is not None,
+        "url": url_for("meeting_agenda.closure_proposal", case_id=case.id),
     }
 
 

@@ -10,6 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mettrack.meetings.actions import count_open_for as count_open_actions
     from mettrack.meetings.actions import mark_done as mark_action_done
     from mettrack.meetings.agenda import DraftAgenda, current_draft, draft_for
     from mettrack.meetings.agenda import add_case as add_agenda_case
@@ -39,6 +40,7 @@ _EXPORTS = {
     "build_agenda": "mettrack.meetings.agenda:build",
     "build_agenda_pdf": "mettrack.meetings.pdf:build_pdf",
     "cards_for": "mettrack.meetings.cards",
+    "count_open_actions": "mettrack.meetings.actions:count_open_for",
     "create_meeting": "mettrack.meetings.schedule",
     "create_series": "mettrack.meetings.schedule",
     "current_draft": "mettrack.meetings.agenda",
@@ -64,6 +66,7 @@ __all__ = [
     "build_agenda",
     "build_agenda_pdf",
     "cards_for",
+    "count_open_actions",
     "create_meeting",
     "create_series",
     "current_draft",

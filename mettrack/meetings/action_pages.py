@@ -106,4 +106,6 @@ def reassign(action_id: int):
 @requires(Perm.MEETING_VIEW)
 def meeting_actions(meeting_id: int):
     found = service.meeting_actions(current_user, meeting_id)
-    return render_template("meetings/actions/meeting.html", found=found, case_hidden=service.CASE_HIDDEN)
+    return render_template(
+        "meetings/actions/meeting.html", found=found, case_hidden=service.CASE_HIDDEN, tab="actions"
+    )

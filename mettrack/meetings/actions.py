@@ -422,6 +422,16 @@ def list_for(
     return ActionPage(items, total, page, per_page, filters)
 
 
+def count_open_for(user) -> int:
+    """Who: meeting.view (0 for anyone else). How many open actions the user owns: what
+    /actions lists by default (my_open_actions), counted. A number only, no case, so no
+    audit row (as cases.count_to_reassign for the home page)."""
+    if not can(user, Perm.MEETING_VIEW):
+        return 0
+    conditions = _conditions(user, my_open_actions(user), today())
+    return db.session.scalar(select(func.count(MeetingAction.id)).where(*conditions)) or 0
+
+
 def _action_for(user, action_id, action: str, *, lock: bool = False) -> MeetingAction:
     require(user, Perm.MEETING_VIEW, action)
     query = select(MeetingAction).where(MeetingAction.id == action_id, action_scope(user))

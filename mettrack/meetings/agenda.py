@@ -45,7 +45,7 @@ from mettrack.meetings import agenda_rules as rules
 from mettrack.meetings import intelligence_links
 from mettrack.meetings.cards import cards_for
 from mettrack.meetings.membership import audit_read, meeting_for
-from mettrack.meetings.models import AgendaItem, ClosureProposal, Meeting, MeetingAction
+from mettrack.meetings.models import AgendaItem, AgendaVersion, ClosureProposal, Meeting, MeetingAction
 from mettrack.missing.models import MissingEpisode
 from mettrack.risk.models import RiskAssessment
 
@@ -618,16 +618,21 @@ class AgendaPage:
     meeting: Meeting
     draft: DraftAgenda | None
     is_chair: bool
+    latest_version: int | None = None  # the newest issued version's number, if any
 
 
 @transaction
 def page_for(user, meeting_id: int) -> AgendaPage:
     """Who: a member of the meeting (meeting.view), or any MET chair. A chair gets the
     draft with its cards (audited as agenda.viewed, the meeting as the reason); another
-    member gets the meeting alone (nothing about any child: not audited as a read)."""
+    member gets the meeting alone (nothing about any child: not audited as a read), and
+    the number of the latest issued version for either, so the page can lead to it."""
     meeting = meeting_for(user, meeting_id, Perm.MEETING_VIEW, "agenda.viewed")
+    latest = db.session.scalar(
+        select(func.max(AgendaVersion.number)).where(AgendaVersion.meeting_id == meeting.id)
+    )
     if not can(user, Perm.MEETING_MANAGE):
-        return AgendaPage(meeting, None, False)
+        return AgendaPage(meeting, None, False, latest)
     draft = current_draft(meeting)
     audit_read(user, meeting, "agenda", draft=True, case_ids=[i.case_id for i in draft.items])
-    return AgendaPage(meeting, draft, True)
+    return AgendaPage(meeting, draft, True, latest)

@@ -20,9 +20,25 @@ ITEM = MEETING + "/items/<int:item_id>"
 
 def _agenda_page(meeting_id: int, errors: dict | None = None, values: dict | None = None):
     page = agenda_cases.page_for(current_user, meeting_id)
+    if not page.is_chair and page.latest_version:
+        # A member who is not a chair reads the issued agenda: the Agenda tab leads there.
+        return redirect(url_for("agenda_versions.version", meeting_id=meeting_id, number=page.latest_version))
     template = "meetings/agenda.html" if page.is_chair else "meetings/agenda_not_issued.html"
     errors = errors or {}
-    return render_template(template, page=page, errors=errors, values=values or {}), (400 if errors else 200)
+    return render_template(
+        template,
+        page=page,
+        errors=errors,
+        values=values or {},
+        tab="agenda",
+        versions_url=url_for("agenda_versions.versions", meeting_id=meeting_id),
+        issue_url=url_for("agenda_versions.issue", meeting_id=meeting_id) if page.is_chair else None,
+        latest_url=(
+            url_for("agenda_versions.version", meeting_id=meeting_id, number=page.latest_version)
+            if page.latest_version
+            else None
+        ),
+    ), (400 if errors else 200)
 
 
 def _to_agenda(meeting_id: int, anchor: str | None = None):

@@ -27,6 +27,7 @@ def _page(meeting_id: int, errors: dict | None = None, values: dict | None = Non
         values=values or {},
         statuses=AttendanceStatus.choices(),
         may_record=can(current_user, Perm.MEETING_MANAGE),
+        tab="attendance",
     ), (400 if errors else 200)
 
 

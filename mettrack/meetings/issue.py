@@ -69,7 +69,7 @@ def _header(meeting: Meeting, *, sanitised: bool) -> dict:
     return {
         "title": meeting.title,
         "starts_at": meeting.starts_at.isoformat(),
-        "starts_local": local(meeting.starts_at).strftime("%A %-d %B %Y, %H:%M"),
+        "starts_local": local(meeting.starts_at).strftime("%A %-d %B %Y at %H:%M"),
         "duration_minutes": meeting.duration_minutes,
         "place": meeting.place,
         "online_link": None if sanitised else meeting.online_link,

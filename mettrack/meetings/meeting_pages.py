@@ -194,6 +194,7 @@ def _overview(meeting, errors=None, values=None):
         may_manage=can(current_user, Perm.MEETING_MANAGE),
         errors=errors or {},
         values=values or {},
+        tab="overview",
     ), (400 if errors else 200)
 
 

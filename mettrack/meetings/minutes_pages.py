@@ -53,7 +53,7 @@ def _chair_page(meeting_id: int, status: int = 200, **context):
     }
     page.update(context)
     return render_template(
-        "meetings/minutes_chair.html", working=working, action_rows=ACTION_ROWS, **page
+        "meetings/minutes_chair.html", working=working, action_rows=ACTION_ROWS, tab="minutes", **page
     ), status
 
 
@@ -68,6 +68,7 @@ def show(meeting_id: int):
         meeting=read.meeting,
         version=read.latest,
         numbers=read.numbers,
+        tab="minutes",
     )
 
 
@@ -75,7 +76,9 @@ def show(meeting_id: int):
 @requires(Perm.MEETING_VIEW)
 def version(meeting_id: int, number: int):
     meeting, version, numbers = service.approved_version(current_user, meeting_id, number)
-    return render_template("meetings/minutes_version.html", meeting=meeting, version=version, numbers=numbers)
+    return render_template(
+        "meetings/minutes_version.html", meeting=meeting, version=version, numbers=numbers, tab="minutes"
+    )
 
 
 @bp.post("/items/<int:case_id>")

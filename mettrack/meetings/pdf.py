@@ -40,7 +40,7 @@ def print_html(version: AgendaVersion, view: AgendaView) -> str:
         meeting=agenda["meeting"],
         sections=sections,
         number=version.number,
-        issued_on=local(version.issued_at).strftime("%-d %B %Y %H:%M"),
+        issued_on=local(version.issued_at).strftime("%-d %B %Y at %H:%M"),
         note=version.note if view is AgendaView.FULL else None,
         sanitised=view is AgendaView.SANITISED,
         marking=MARKING if view is AgendaView.FULL else None,

@@ -25,7 +25,7 @@ def _not_for_caches(response):
 
 
 def _starts(meeting) -> str:
-    return local(meeting.starts_at).strftime("%-d %B %Y, %H:%M")
+    return local(meeting.starts_at).strftime("%-d %B %Y at %H:%M")
 
 
 def _issue_page(meeting_id: int, errors: dict, values: dict, status: int = 200):
@@ -40,6 +40,9 @@ def _issue_page(meeting_id: int, errors: dict, values: dict, status: int = 200):
         errors=errors,
         values=values,
         versions_url=url_for(".versions", meeting_id=meeting_id),
+        draft_url=url_for("meeting_agenda.agenda", meeting_id=meeting_id),
+        meeting_id=meeting_id,
+        tab="agenda",
     ), status
 
 
@@ -77,10 +80,10 @@ def versions(meeting_id: int):
             {
                 "number": v.number,
                 "latest": v.number == newest,
-                "issued_on": local(v.issued_at).strftime("%-d %B %Y %H:%M"),
+                "issued_on": local(v.issued_at).strftime("%-d %B %Y at %H:%M"),
                 "issued_by": v.issued_by.name,
                 "note": v.note,
-                "items": version_rules.item_count(v.full),
+                "item_count": version_rules.item_count(v.full),
                 "changes": version_rules.display_changes(v.changes or []),
                 **urls,
                 **statuses,
@@ -93,6 +96,9 @@ def versions(meeting_id: int):
         versions=shown,
         can_issue=can(current_user, Perm.MEETING_MANAGE),
         issue_url=url_for(".issue", meeting_id=meeting_id),
+        draft_url=url_for("meeting_agenda.agenda", meeting_id=meeting_id),
+        meeting_id=meeting_id,
+        tab="agenda",
     )
 
 
@@ -121,7 +127,7 @@ def _render_copy(meeting_id: int, number: int, view: AgendaView):
         meeting=copy.agenda["meeting"],
         number=copy.version.number,
         sanitised=sanitised,
-        issued_on=local(copy.version.issued_at).strftime("%-d %B %Y %H:%M"),
+        issued_on=local(copy.version.issued_at).strftime("%-d %B %Y at %H:%M"),
         issued_by=copy.version.issued_by.name,
         note=None if sanitised else copy.version.note,
         sections=sections,
@@ -130,6 +136,9 @@ def _render_copy(meeting_id: int, number: int, view: AgendaView):
         pdf_url=pdf_url,
         other_url=other_url,
         other_text=other_text,
+        meeting_id=meeting_id,
+        tab="agenda",
+        minutes_url=url_for("meeting_minutes.show", meeting_id=meeting_id),
     )
 
 

@@ -20,7 +20,7 @@ from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.permissions import deny_record
 from mettrack.core.unit_of_work import transaction
-from mettrack.meetings.models import AgendaVersion
+from mettrack.meetings.models import AgendaItem, AgendaVersion
 from mettrack.reminders import delivery as reminders
 from mettrack.reminders import mail as reminder_mail
 from mettrack.reminders.models import Reminder
@@ -119,7 +119,11 @@ def destination(row: Reminder) -> Destination:
     if kind is ReminderKind.AGENDA_ISSUED:
         version = db.session.get(AgendaVersion, row.record_id)
         return Destination(None, path=f"/meetings/{version.meeting_id}" if version else "/notifications/")
-    # A lead's update is asked for on the case (the case page, where need-to-know applies).
+    if kind is ReminderKind.LEAD_UPDATE_REQUESTED:
+        # record_id is the agenda item: its lead update form (which checks the lead).
+        item = db.session.get(AgendaItem, row.record_id) if row.record_id else None
+        if item is not None:
+            return Destination(row.case_id, path=f"/meetings/{item.meeting_id}/agenda/items/{item.id}/update")
     return Destination(row.case_id)
 
 

@@ -1,6 +1,7 @@
 """Filters and globals the templates share: London time, navigation by role, and the
 GOV.UK Frontend macros (govuk-frontend-jinja) beside the app's own templates."""
 
+from datetime import date
 from pathlib import Path
 
 from flask import Flask, request, url_for
@@ -91,6 +92,12 @@ def london_time(moment, fmt: str = "%-d %B %Y %H:%M") -> str:
 
 
 def london_date(value, fmt: str = "%-d %B %Y") -> str:
+    # A date, or one kept as an ISO string in a frozen snapshot (approved minutes, agendas).
+    if isinstance(value, str) and value:
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return value.strftime(fmt) if value else ""
 
 

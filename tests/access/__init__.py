@@ -44,6 +44,7 @@ class Route:
     path: str
     allowed: frozenset = ALL_ROLES
     ok: int = 200
+    ok_for: dict = field(default_factory=dict)  # role -> status, where an allowed role's differs
     need_to_know: bool = False
     sees_all: frozenset = frozenset({Role.MET_CHAIR})
     case_summary: bool = False  # a coordinator reaches it on every open case (see above)

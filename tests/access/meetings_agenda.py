@@ -53,7 +53,15 @@ CLOSURE = "/cases/{case}/closure-proposal"
 API = "/api/v1/meetings/{meeting}/agenda/draft"
 
 ROUTES = [
-    Route("GET", "meeting_agenda.agenda", BASE, allowed=MEMBERS, **M),
+    # A member who is not a chair is led to the issued agenda (the access world issues one).
+    Route(
+        "GET",
+        "meeting_agenda.agenda",
+        BASE,
+        allowed=MEMBERS,
+        ok_for={role: 302 for role in MEMBERS - CHAIR},
+        **M,
+    ),
     Route("POST", "meeting_agenda.build", BASE + "/build", allowed=CHAIR, ok=302, **M),
     # The case's number is not known to the table: an empty one is refused on the page (400).
     Route("POST", "meeting_agenda.add", BASE + "/add", allowed=CHAIR, ok=400, data={"case_id": ""}, **M),

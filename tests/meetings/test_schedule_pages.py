@@ -97,7 +97,7 @@ def test_chair_schedules_a_series_and_sees_it_listed(client, chair_id):
     page = _text(client.get(response.headers["Location"]))
     assert "Monthly on the last Tuesday" in page
     # The last Tuesdays of March, April and May 2026, at 14:00 in London.
-    for day in ("Tue 31 Mar 2026 14:00", "Tue 28 Apr 2026 14:00", "Tue 26 May 2026 14:00"):
+    for day in ("Tue 31 Mar 2026 at 14:00", "Tue 28 Apr 2026 at 14:00", "Tue 26 May 2026 at 14:00"):
         assert day in page
 
 
