@@ -314,6 +314,39 @@ def read_pdf(user, meeting_id: int, number: int, view=AgendaView.FULL) -> PdfRea
     return PdfRead(meeting=meeting, version=version, view=view, pdf=pdf)
 
 
+@transaction
+def retry_pdf(user, meeting_id: int, number: int, view=AgendaView.FULL) -> AgendaPdf:
+    """A MET chair's "Try again" for a version's PDF whose build failed: the row goes back
+    to pending (its error and enqueued_at cleared), so the next scan (pdf.pdfs_to_enqueue)
+    hands it to a worker again. Refused with a ValidationError naming `pdf` when the PDF
+    has not failed. Audited as agenda.pdf_retried, naming the meeting."""
+    view = AgendaView(view)
+    meeting = meeting_for(user, meeting_id, Perm.MEETING_MANAGE, "agenda.pdf_retried")
+    version = _version(meeting, number)
+    pdf = db.session.scalar(
+        select(AgendaPdf)
+        .where(AgendaPdf.agenda_version_id == version.id, AgendaPdf.view == view.value)
+        .with_for_update()
+    )
+    if pdf is None or pdf.status == PdfStatus.PENDING:
+        raise ValidationError({"pdf": "This PDF is already being prepared: there is nothing to try again."})
+    if pdf.status != PdfStatus.FAILED:
+        raise ValidationError({"pdf": "This PDF is ready: there is nothing to try again."})
+    previous_error = pdf.error
+    pdf.status = PdfStatus.PENDING.value
+    pdf.error = None
+    pdf.enqueued_at = None
+    pdf.built_at = None
+    audit.record(
+        "agenda.pdf_retried",
+        "meeting",
+        meeting.id,
+        detail={"version": version.number, "copy": view.value, "pdf_id": pdf.id, "error": previous_error},
+        actor=user,
+    )
+    return pdf
+
+
 @dataclass(frozen=True)
 class IssueForm:
     meeting: Meeting

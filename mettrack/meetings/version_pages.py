@@ -1,7 +1,8 @@
 """Pages for issued agendas (docs/meetings-issue.md): the chair issues the draft agenda as
 a new version; members read each version (the full copy), its sanitised copy, the list of
-versions with what changed, and the PDFs. Each view calls one use case (meetings/issue.py)
-and renders; nothing here is kept by a browser or a proxy (Cache-Control: no-store).
+versions with what changed, and the PDFs (a chair may try a failed PDF again). Each view
+calls one use case (meetings/issue.py) and renders; nothing here is kept by a browser or a
+proxy (Cache-Control: no-store).
 """
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
@@ -159,6 +160,9 @@ def _send_pdf(meeting_id: int, number: int, view: AgendaView):
     pdf = found.pdf
     sanitised = view is AgendaView.SANITISED
     page_url = url_for(".sanitised" if sanitised else ".version", meeting_id=meeting_id, number=number)
+    retry_url = url_for(
+        ".retry_sanitised_pdf" if sanitised else ".retry_pdf", meeting_id=meeting_id, number=number
+    )
     if pdf.status != PdfStatus.READY or not pdf.content:
         failed = pdf.status == PdfStatus.FAILED
         body = render_template(
@@ -166,6 +170,8 @@ def _send_pdf(meeting_id: int, number: int, view: AgendaView):
             meeting={"title": found.meeting.title},
             number=number,
             failed=failed,
+            can_retry=failed and can(current_user, Perm.MEETING_MANAGE),
+            retry_url=retry_url,
             page_url=page_url,
             pdf_url=request.path,
         )
@@ -192,3 +198,28 @@ def version_pdf(meeting_id: int, number: int):
 @requires(Perm.MEETING_VIEW)
 def sanitised_pdf(meeting_id: int, number: int):
     return _send_pdf(meeting_id, number, AgendaView.SANITISED)
+
+
+def _retry(meeting_id: int, number: int, view: AgendaView):
+    """A MET chair's "Try again" on a failed PDF: back to pending, built at the next scan.
+    Back to the PDF's page either way (it says "being prepared" and refreshes itself)."""
+    try:
+        service.retry_pdf(current_user, meeting_id, number, view)
+    except ValidationError as e:
+        flash(e.errors.get("pdf", str(e)))
+    else:
+        flash("The PDF will be prepared again. It is usually ready within a minute or two.", "success")
+    endpoint = ".sanitised_pdf" if view is AgendaView.SANITISED else ".version_pdf"
+    return redirect(url_for(endpoint, meeting_id=meeting_id, number=number))
+
+
+@bp.route("/versions/<int:number>.pdf/retry", methods=["POST"])
+@requires(Perm.MEETING_MANAGE)
+def retry_pdf(meeting_id: int, number: int):
+    return _retry(meeting_id, number, AgendaView.FULL)
+
+
+@bp.route("/versions/<int:number>/sanitised.pdf/retry", methods=["POST"])
+@requires(Perm.MEETING_MANAGE)
+def retry_sanitised_pdf(meeting_id: int, number: int):
+    return _retry(meeting_id, number, AgendaView.SANITISED)

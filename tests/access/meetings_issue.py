@@ -48,6 +48,16 @@ ROUTES = [
     # The PDFs are built by a worker: until then, "being prepared" (202).
     Route("GET", "agenda_versions.version_pdf", BASE + "/versions/1.pdf", ok=202, **MEMBERS),
     Route("GET", "agenda_versions.sanitised_pdf", BASE + "/versions/1/sanitised.pdf", ok=202, **MEMBERS),
+    # "Try again" on a failed PDF: the world's are pending, so the chair is sent back to the
+    # PDF's page with a message saying there is nothing to try again (302).
+    Route("POST", "agenda_versions.retry_pdf", BASE + "/versions/1.pdf/retry", ok=302, **CHAIR),
+    Route(
+        "POST",
+        "agenda_versions.retry_sanitised_pdf",
+        BASE + "/versions/1/sanitised.pdf/retry",
+        ok=302,
+        **CHAIR,
+    ),
     Route("GET", "api_agenda.Agenda", API_BASE, api=True, **MEMBERS),
     Route("GET", "api_agenda.AgendaVersions", API_BASE + "/versions", api=True, **MEMBERS),
     Route("POST", "api_agenda.AgendaVersions", API_BASE + "/versions", ok=201, api=True, data={}, **CHAIR),
