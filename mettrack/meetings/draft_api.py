@@ -5,12 +5,16 @@ The issued agenda (/api/v1/meetings/{id}/agenda) is another resource: members re
 
 from flask.views import MethodView
 from flask_login import current_user
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields, validates_schema
+from marshmallow import ValidationError as SchemaError
+from marshmallow.validate import Length, OneOf, Range
 
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.api.schemas import UTCDateTime
+from mettrack.core.choices import AgendaSection
 from mettrack.core.permissions import Perm, requires
 from mettrack.meetings import agenda as agenda_cases
+from mettrack.meetings import agenda_rules as rules
 
 blp = ApiBlueprint(
     "api_meeting_agenda_draft", __name__, path="/meetings", description="Draft agendas of MET meetings"
@@ -111,3 +115,127 @@ class DraftAgenda(MethodView):
         Audited as agenda.built.
         """
         return agenda_cases.build(current_user, meeting_id)
+
+
+# --- the chair's edits ------------------------------------------------------------------------
+
+
+class EditedItemSchema(Schema):
+    """An item as the draft agenda's GET gives it, without the child's card (GET the
+    draft agenda for the cards: a read of them is audited as agenda.viewed)."""
+
+    id = fields.Integer(required=True)
+    case_id = fields.Integer(required=True)
+    section = fields.String(required=True)
+    section_label = fields.Function(lambda i: AgendaSection(i.section).label, required=True)
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    position = fields.Integer(required=True, metadata={"description": "Within the section, 0 first."})
+    added_by_chair = fields.Boolean(required=True)
+    moved_by_chair = fields.Boolean(required=True)
+    from_data = fields.Boolean(required=True)
+    removed = fields.Boolean(required=True, attribute="is_removed")
+    removed_reason = fields.String(required=True, allow_none=True)
+    removed_at = UTCDateTime(required=True, allow_none=True)
+
+
+class AddCaseSchema(Schema):
+    case_id = fields.Integer(
+        strict=True, required=True, validate=Range(min=1, max=2_147_483_647), metadata={"example": 42}
+    )
+
+
+class RemoveItemSchema(Schema):
+    reason = fields.String(
+        required=True,
+        validate=Length(min=1, max=rules.MAX_REMOVE_REASON),
+        metadata={"example": "Discussed at the strategy meeting"},
+    )
+
+
+class RestoreItemSchema(Schema):
+    pass
+
+
+class MoveItemSchema(Schema):
+    direction = fields.String(validate=OneOf(["up", "down"]), metadata={"description": "up or down"})
+    position = fields.Integer(
+        strict=True, validate=Range(min=1, max=10_000), metadata={"description": "1 is first in the section."}
+    )
+
+    @validates_schema
+    def _one_of_them(self, data, **_kwargs):
+        if ("direction" in data) == ("position" in data):
+            raise SchemaError("Give either direction (up or down) or position, not both", "direction")
+
+
+ITEM = "/<int:meeting_id>/agenda/draft/items"
+
+
+@blp.route(ITEM)
+class DraftItems(MethodView):
+    @requires(Perm.MEETING_MANAGE)
+    @blp.arguments(AddCaseSchema, unknown=RAISE)
+    @blp.response(201, EditedItemSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict, meeting_id: int):
+        """Put a case on the draft agenda
+
+        MET chairs only. A case within your reach goes in the first section its data puts
+        it in, else "Added by the chair"; a removed item for it is restored. 404 for a
+        case out of reach; 422 naming `case_id` when it is already on the agenda; 409 for
+        a cancelled meeting. Returns the item. Audited as agenda.item_added.
+        """
+        return agenda_cases.add_case(current_user, meeting_id, data["case_id"])
+
+
+@blp.route(ITEM + "/<int:item_id>/remove")
+class DraftItemRemove(MethodView):
+    @requires(Perm.MEETING_MANAGE)
+    @blp.arguments(RemoveItemSchema, unknown=RAISE)
+    @blp.response(200, EditedItemSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict, item_id: int, meeting_id: int):
+        """Take an item off the draft agenda
+
+        MET chairs only, with a `reason` (required); a rebuild keeps it off. 404 for an
+        item not on this meeting; 422 naming `item` when it is already off. Returns the
+        item. Audited as agenda.item_removed (the reason is not logged).
+        """
+        return agenda_cases.remove_item(current_user, meeting_id, item_id, data["reason"])
+
+
+@blp.route(ITEM + "/<int:item_id>/restore")
+class DraftItemRestore(MethodView):
+    @requires(Perm.MEETING_MANAGE)
+    @blp.arguments(RestoreItemSchema, unknown=RAISE)
+    @blp.response(200, EditedItemSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, _data: dict, item_id: int, meeting_id: int):
+        """Put a removed item back on the draft agenda
+
+        MET chairs only; the body is empty ({}). 422 naming `item` when it is on the
+        agenda. Returns the item. Audited as agenda.item_restored.
+        """
+        return agenda_cases.restore_item(current_user, meeting_id, item_id)
+
+
+@blp.route(ITEM + "/<int:item_id>/move")
+class DraftItemMove(MethodView):
+    @requires(Perm.MEETING_MANAGE)
+    @blp.arguments(MoveItemSchema, unknown=RAISE)
+    @blp.response(200, EditedItemSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict, item_id: int, meeting_id: int):
+        """Move an item within its section
+
+        MET chairs only: `direction` "up" or "down" (one place), or `position` (1 is
+        first), not both. A rebuild keeps it there. 422 naming `item` for a removed item.
+        Returns the item. Audited as agenda.item_moved.
+        """
+        return agenda_cases.move_item(
+            current_user, meeting_id, item_id, direction=data.get("direction"), position=data.get("position")
+        )
