@@ -320,3 +320,101 @@ class PdfStatus(ChoiceSet):
     PENDING = "pending", "Being prepared", "yellow"
     READY = "ready", "Ready", "green"
     FAILED = "failed", "Failed", "red"
+
+
+# --- Intelligence (mettrack/intelligence/, docs/intelligence.md)
+
+
+class AgencySector(ChoiceSet):
+    """What kind of agency a user belongs to: a police agency's users who hold a case role
+    review intelligence (DESIGN.md, Intelligence)."""
+
+    POLICE = "police", "Police"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    HOUSING = "housing", "Housing"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    OTHER = "other", "Other"
+
+
+class IntelligenceStatus(ChoiceSet):
+    """An item is submitted by its sharer, then graded by a reviewer (who may grade it again)."""
+
+    SUBMITTED = "submitted", "Waiting for review", "yellow"
+    GRADED = "graded", "Graded", "green"
+
+
+class SourceEvaluation(ChoiceSet):
+    """3x5x2 grading, the first part: how far the source can be relied on."""
+
+    RELIABLE = "1", "1 - Reliable"
+    UNTESTED = "2", "2 - Untested"
+    NOT_RELIABLE = "3", "3 - Not reliable"
+
+
+class IntelligenceAssessment(ChoiceSet):
+    """3x5x2 grading, the second part: how the source came to know it."""
+
+    KNOWN_DIRECTLY = "A", "A - Known directly to the source"
+    KNOWN_INDIRECTLY_CORROBORATED = "B", "B - Known indirectly to the source, corroborated"
+    KNOWN_INDIRECTLY = "C", "C - Known indirectly to the source"
+    NOT_KNOWN = "D", "D - Not known"
+    SUSPECTED_FALSE = "E", "E - Suspected to be false"
+
+
+class HandlingCode(ChoiceSet):
+    """3x5x2 grading, the third part: who may see it. P reaches the linked case's team and
+    the full agenda; C only reviewers and those its conditions name, never a sanitised output."""
+
+    LAWFUL_SHARING = "P", "P - Lawful sharing permitted", "green"
+    WITH_CONDITIONS = "C", "C - Lawful sharing with conditions", "red"
+
+
+class LocationType(ChoiceSet):
+    HOTEL = "hotel", "Hotel or short-stay let"
+    PARK = "park", "Park or open space"
+    HOUSE = "house", "House or flat"
+    TAKEAWAY = "takeaway", "Takeaway or cafe"
+    SHOP = "shop", "Shop"
+    TRANSPORT_HUB = "transport_hub", "Station or transport hub"
+    PARTY_VENUE = "party_venue", "Party venue"
+    ONLINE = "online", "Online space"
+    OTHER = "other", "Other"
+
+
+class LinkReliability(ChoiceSet):
+    """How far a link between records (a child and a person, two children ...) is known."""
+
+    CONFIRMED = "confirmed", "Confirmed", "green"
+    LIKELY = "likely", "Likely", "blue"
+    POSSIBLE = "possible", "Possible, not confirmed", "grey"
+
+
+class PeerLinkKind(ChoiceSet):
+    SIBLING = "sibling", "Sibling"
+    FRIEND = "friend", "Friend"
+    PEER_GROUP = "peer_group", "Same peer group"
+    SAME_PLACEMENT = "same_placement", "Same placement"
+
+
+class DisruptionStatus(ChoiceSet):
+    PLANNED = "planned", "Planned", "blue"
+    IN_FORCE = "in_force", "In force", "green"
+    EXPIRED = "expired", "Expired", "grey"
+    REFUSED = "refused", "Refused", "red"
+    WITHDRAWN = "withdrawn", "Withdrawn", "grey"
+
+
+class CawnSection(ChoiceSet):
+    """Which law a Child Abduction Warning Notice cites for the named child (DESIGN.md)."""
+
+    CHILD_ABDUCTION_ACT_S2 = "s2_caa_1984", "Section 2 Child Abduction Act 1984 (a child under 16)"
+    CHILDREN_ACT_S49 = (
+        "s49_ca_1989",
+        (
+            "Section 49 Children Act 1989 (a child under 18 under a care order, an emergency "
+            "protection order or in police protection)"
+        ),
+    )

@@ -21,7 +21,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from mettrack.core import audit
-from mettrack.core.choices import AuditOutcome, Role
+from mettrack.core.choices import AgencySector, AuditOutcome, Role
 from mettrack.core.errors import NotAllowed, NotFound
 
 
@@ -57,6 +57,12 @@ class Perm(StrEnum):
     MEETING_MANAGE = "meeting.manage"  # schedule, build and issue agendas, attendance, minutes, apply
     MEETING_CONTRIBUTE = "meeting.contribute"  # a lead's update for a meeting; proposing a closure
     ACTION_UPDATE = "action.update"  # an action's owner marks it done or not done
+    # Intelligence (docs/intelligence.md): which item, place or person is decided by
+    # intelligence/access.py (reviewers are MET chairs and police users with a case role).
+    INTEL_SHARE = "intel.share"  # submit Community Partnership Information, read one's own
+    INTEL_VIEW = "intel.view"  # intelligence, places, persons and disruptions within reach
+    INTEL_REVIEW = "intel.review"  # grade, link, sanitise; places, persons, disruptions, hotspots
+    AGENCY_ADMIN = "agency.admin"  # agencies and their sector
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -102,13 +108,36 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.MEETING_MANAGE: frozenset({Role.MET_CHAIR}),
     Perm.MEETING_CONTRIBUTE: frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL}),
     Perm.ACTION_UPDATE: frozenset(CASE_WORKERS),
+    # DESIGN.md: any professional shares information; reviewers are MET chairs and police
+    # users with a case role, so the role grants the chance and the agency's sector decides
+    # (intelligence/access.py: a case worker of another sector gets 403 there too).
+    Perm.INTEL_SHARE: frozenset(CASE_WORKERS),
+    Perm.INTEL_VIEW: frozenset(CASE_WORKERS),
+    Perm.INTEL_REVIEW: frozenset(CASE_WORKERS),
+    Perm.AGENCY_ADMIN: frozenset({Role.ADMIN}),
 }
+
+
+def is_intelligence_reviewer(user) -> bool:
+    """DESIGN.md, Intelligence: reviewers are MET chairs and users of a police agency who
+    hold a case role (the agency's sector is kept by admins)."""
+    if Role.MET_CHAIR in user.roles:
+        return True
+    agency = getattr(user, "agency", None)
+    return bool(user.roles & CASE_WORKERS) and getattr(agency, "sector", None) == AgencySector.POLICE
+
+
+# Permissions that the agency a user belongs to narrows further than their roles.
+AGENCY_RULES = {Perm.INTEL_REVIEW: is_intelligence_reviewer}
 
 
 def can(user, perm: Perm) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return bool(user.roles & ROLE_PERMISSIONS[perm])
+    if not user.roles & ROLE_PERMISSIONS[perm]:
+        return False
+    rule = AGENCY_RULES.get(perm)
+    return rule is None or rule(user)
 
 
 def deny_record(record_type: str, record_id, action: str) -> NotFound:

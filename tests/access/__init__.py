@@ -27,6 +27,9 @@ Placeholders in paths, filled by the World built for each test:
   {meeting} {hidden_meeting}  a meeting every test user is a member of, and one none is
                  (only a MET chair reaches it): `{meeting}` becomes `{hidden_meeting}`
                  in the need-to-know test (tests/access/meetings.py)
+  {item} {location} {person} {disruption}  intelligence every case role reaches through
+                 {case}; each becomes `{hidden_<name>}` (only a reviewer, the test MET chair,
+                 reaches it) in the need-to-know test (tests/access/intelligence.py)
 """
 
 from dataclasses import dataclass, field

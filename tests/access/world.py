@@ -63,6 +63,9 @@ def build_world() -> World:
     from tests.access.meetings import build_records as build_meeting_records
 
     meeting_ids = build_meeting_records(users)
+    from tests.access.intelligence import build_records as build_intelligence_records
+
+    intelligence_ids = build_intelligence_records(users, visible, hidden)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -88,6 +91,7 @@ def build_world() -> World:
             **team_ids,
             **reminder_ids,
             **meeting_ids,
+            **intelligence_ids,
         },
     )
 

@@ -87,6 +87,9 @@ def test_role_gets_expected_status(route, role, client, world):
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
 
 
+# Records with a `hidden_<name>` twin that only the MET chair reaches.
+HIDDEN_TWINS = ("item", "location", "person", "disruption")
+
 NEED_TO_KNOW = [
     (route, role) for route in ROUTES if route.need_to_know for role in sorted(route.allowed - route.sees_all)
 ]
@@ -99,6 +102,8 @@ def test_record_outside_need_to_know_is_404(route, role, client, world):
     hidden = {**world.placeholders(role)}
     hidden.update(case=hidden["hidden_case"], child=hidden["hidden_child"], meeting=hidden["hidden_meeting"])
     hidden.update(action=hidden.get("hidden_action"))  # tests/access/meetings_actions.py
+    for name in HIDDEN_TWINS:  # tests/access/intelligence.py
+        hidden[name] = hidden[f"hidden_{name}"]
     response = _request(client, route, route.path.format(**hidden), role, world)
     assert response.status_code == 404
 
