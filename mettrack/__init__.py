@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from mettrack.accounts import account_pages as account
     from mettrack.accounts import admin_pages as admin
+    from mettrack.accounts import agency_pages as agency_admin
     from mettrack.accounts import auth_pages as auth
     from mettrack.api import init_api
     from mettrack.audit_log import pages as audit_log
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     )
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
+    administration += (agency_admin,)
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work):
         app.register_blueprint(module.bp)
     init_api(app)

@@ -24,6 +24,7 @@ NAVIGATION = [
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
     ("Reminders", "reminder_log.index", Perm.REMINDER_LOG),
     ("Users", "admin.users", Perm.USER_ADMIN),
+    ("Agencies", "agency_admin.index", Perm.AGENCY_ADMIN),
     ("Reference data", "reference_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Language list", "phrases_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Risk indicators", "risk_indicators.index", Perm.REFERENCE_DATA_ADMIN),

@@ -84,6 +84,7 @@ def build_world() -> World:
             "open_child": open_case.child_id,
             **open_ids,
             "user": target.id,
+            "agency": target.agency_id,  # tests/access/agencies.py
             **missing_ids,
             **reference_ids,
             **risk_ids,
