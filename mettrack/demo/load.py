@@ -8,7 +8,9 @@ police tier and closes; the coordinator records the specialist service. The step
 the cases run in date order over the last three months, with the clock set to each
 step's moment, so the timelines, reviews and audit rows read as a real history would.
 The MET meetings' steps (demo/meetings.py: a series, a past meeting with its agenda,
-minutes and actions, the next one's issued agenda) run among them.
+minutes and actions, the next one's issued agenda) run among them. The intelligence
+(demo/intelligence.py: places, persons of concern, graded and ungraded items, a peer group,
+disruption actions) comes last, once the cases are there.
 """
 
 from collections.abc import Callable
@@ -23,10 +25,11 @@ from mettrack.cases import add_member
 from mettrack.cases.models import Case
 from mettrack.children import ChildInput, create_child
 from mettrack.core import audit, clock
-from mettrack.core.choices import CaseAction, CaseState, RiskLevel, Role
+from mettrack.core.choices import AgencySector, CaseAction, CaseState, RiskLevel, Role
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import unit_of_work
+from mettrack.demo import intelligence as intelligence_demo
 from mettrack.demo import meetings as meetings_demo
 from mettrack.demo import notes as notes_demo
 from mettrack.demo import risk as risk_demo
@@ -49,6 +52,19 @@ AGENCIES = [
     "Demotown Community Health Trust",
     "Demotown Academy",
 ]
+# The agencies' sectors (an admin keeps them: /admin/agencies). The police partner's agency is
+# police, so they review intelligence (docs/intelligence.md).
+SECTORS = {
+    "Portsmouth City Council Children's Social Care (MASH)": AgencySector.CHILDRENS_SOCIAL_CARE,
+    "Early Help and Prevention": AgencySector.CHILDRENS_SOCIAL_CARE,
+    "Edge of Care / Adolescent Service": AgencySector.CHILDRENS_SOCIAL_CARE,
+    "Hampshire and Isle of Wight Constabulary": AgencySector.POLICE,
+    "Barnardo's": AgencySector.VOLUNTARY,
+    "PARCS": AgencySector.VOLUNTARY,
+    "Drug and Alcohol Support Service (DASS)": AgencySector.HEALTH,
+    "Demotown Community Health Trust": AgencySector.HEALTH,
+    "Demotown Academy": AgencySector.EDUCATION,
+}
 
 # (role, e-mail, name, agency index)
 DEMO_USERS = [
@@ -105,7 +121,9 @@ def load_demo() -> list[tuple[str, str]]:
     # cases, each its own unit of work, as the pages would make it.
     with unit_of_work():
         for name in AGENCIES:
-            get_or_create_agency(name)
+            agency = get_or_create_agency(name)
+            if agency.sector == AgencySector.OTHER.value:  # an admin's own choice stays
+                agency.sector = SECTORS[name].value
         users = {role: _user(role, email, name, AGENCIES[i]) for role, email, name, i in DEMO_USERS}
         risk_catalogue_seed_defaults()  # the risk assessment toolkit's indicators
         reference_data_seed_defaults()  # police tiers and teams, services, exit reasons
@@ -115,6 +133,7 @@ def load_demo() -> list[tuple[str, str]]:
     elif not meetings_demo.loaded():  # cases made before the demo had meetings
         meetings_demo.run(users, now())
     meetings_demo.build_pdfs()  # the issued agendas' PDFs, at once rather than by the worker
+    intelligence_demo.load(users)  # places, persons, items, links and disruption actions
     with unit_of_work():
         audit.record("demo.loaded", actor="cli")
     return [(role.value, email) for role, email, _, _ in DEMO_USERS]
