@@ -72,6 +72,7 @@ class MettrackApi(Api):
 
 
 def _resource_blueprints():
+    from mettrack.accounts import agency_api as agencies
     from mettrack.cases import (
         api as cases,
     )
@@ -120,6 +121,7 @@ def _resource_blueprints():
         referrals.blp,
         philomena.blp,
         reassign.blp,
+        agencies.blp,
         notifications.blp,
         meetings.blp,
         meeting_agenda.blp,

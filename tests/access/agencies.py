@@ -26,4 +26,5 @@ ROUTES = [
         ok=302,
         data={"name": "Target agency", "sector": "voluntary"},
     ),
+    Route("GET", "api_agencies.Agencies", "/api/v1/agencies", allowed=ADMIN, api=True),
 ]

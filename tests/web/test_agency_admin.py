@@ -151,3 +151,28 @@ def test_the_use_case_names_both_fields_when_both_are_missing(app_ctx):
     with pytest.raises(ValidationError) as refused:
         agency_admin.add_agency(admin, {})
     assert set(refused.value.errors) == {"name", "sector"}
+
+
+def test_the_api_lists_agencies_with_their_sector_for_an_admin_only(client, app_ctx):
+    from mettrack.accounts import tokens
+
+    admin = factories.user(roles=[Role.ADMIN], agency="Demotown Constabulary")
+    admin.agency.sector = AgencySector.POLICE.value
+    partner = factories.user(roles=[Role.PARTNER], agency="Demotown Constabulary", active=False)
+    _, secret = tokens.create_token(admin, name="test", actor=admin)
+    _, partner_secret = tokens.create_token(factories.user(roles=[Role.MET_CHAIR]), name="test")
+    response = client.get("/api/v1/agencies", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    (row,) = [a for a in response.get_json()["items"] if a["name"] == "Demotown Constabulary"]
+    assert row == {
+        "id": partner.agency_id,
+        "name": "Demotown Constabulary",
+        "sector": "police",
+        "sector_label": "Police",
+        "users": 2,
+        "active_users": 1,
+    }
+    refused = client.get("/api/v1/agencies", headers={"Authorization": f"Bearer {partner_secret}"})
+    assert refused.status_code == 403
+    spec = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert "/api/v1/agencies" in spec["paths"]
