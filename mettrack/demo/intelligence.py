@@ -284,7 +284,7 @@ DISRUPTIONS = (
         344,
         (ISLA,),
         CawnSection.CHILD_ABDUCTION_ACT_S2,
-        "Served in person by the Neighbourhood Policing Team. Isla is 13.",
+        "Served in person by the Neighbourhood Policing Team. Isla is under 16.",
     ),
     (
         "hotel_information_request",
@@ -416,16 +416,23 @@ def _build(users: dict[Role, User], cases: dict[tuple[str, str], Case]) -> None:
     for row in persons.values():
         audit.record("person.created", "person", row.id, actor=reviewer)
     for person, other, place, relation, reliability in ASSOCIATIONS:
-        db.session.add(
-            PersonAssociation(
-                person_id=persons[person].id,
-                other_person_id=persons[other].id if other else None,
-                location_id=places[place].id if place else None,
-                relation=relation,
-                reliability=reliability.value,
-                created_by_id=reviewer.id,
-                created_at=made_at,
-            )
+        association = PersonAssociation(
+            person_id=persons[person].id,
+            other_person_id=persons[other].id if other else None,
+            location_id=places[place].id if place else None,
+            relation=relation,
+            reliability=reliability.value,
+            created_by_id=reviewer.id,
+            created_at=made_at,
+        )
+        db.session.add(association)
+        db.session.flush()
+        audit.record(
+            "person.association_added",
+            "person",
+            association.person_id,
+            detail={"association_id": association.id, "reliability": association.reliability},
+            actor=reviewer,
         )
     for spec in ITEMS:
         _item(spec, users[spec["sharer"]], reviewer, police, cases, places, persons)

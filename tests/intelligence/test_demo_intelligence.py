@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User
+from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import (
     AgencySector,
     CawnSection,
@@ -98,6 +99,16 @@ def test_the_demo_has_places_persons_items_a_peer_group_and_disruptions(app_ctx)
     assert hotel.status == DisruptionStatus.IN_FORCE.value and hotel.expires_on > today()
     assert hotel.location.location_type == LocationType.HOTEL.value
     assert actions["arrest"].status == DisruptionStatus.PLANNED.value
+
+    submitted = db.session.scalars(
+        select(AuditEvent.record_id).where(AuditEvent.action == "intelligence.submitted")
+    ).all()
+    assert sorted(submitted) == sorted(str(i.id) for i in items)
+    assert db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "disruption.added")
+    ) == len(actions)
+    for detail in db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action.like("%.added"))):
+        assert "Isla" not in detail and "Harbour" not in detail  # ids and codes, never names
 
     load_demo()  # idempotent: nothing added the second time
     assert _counts() == counts
