@@ -14,6 +14,7 @@ from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import disruption_catalogue as catalogue
 from mettrack.intelligence import disruptions as service
 from mettrack.intelligence.paths import link_to
+from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.reference import AdminList, Column, FormField, Section, register
 
 bp = Blueprint("intelligence_disruptions", __name__, url_prefix="/intelligence/disruptions")
@@ -99,7 +100,7 @@ def show(action_id: int):
     )
 
 
-def _form_page(*, view=None, values=None, errors=None, status=200, conflict=False):
+def _form_page(*, view=None, values=None, errors=None, status=200, conflict=False, flagged=None):
     options = service.form_options(current_user, view)
     return render_template(
         "intelligence/disruption_form.html",
@@ -109,6 +110,7 @@ def _form_page(*, view=None, values=None, errors=None, status=200, conflict=Fals
         errors=errors or {},
         conflict=conflict,
         conflict_text=CONFLICT,
+        flagged=flagged,
         cancel_url=(
             url_for("intelligence_disruptions.show", action_id=view.id)
             if view
@@ -130,7 +132,9 @@ def new():
         return _form_page(values={**start, **_prefill()})
     data = {**_prefill(), **_form_input(request.form)}
     try:
-        saved = service.create(current_user, data)
+        saved = service.create(current_user, data, save_anyway=save_anyway_ticked(request.form))
+    except WordingFlagged as e:
+        return _form_page(values={**_prefill(), **_typed(request.form)}, flagged=e, status=400)
     except ValidationError as e:
         return _form_page(values={**_prefill(), **_typed(request.form)}, errors=e.errors, status=400)
     flash(_saved_message("The disruption action has been recorded.", saved), "success")
@@ -148,7 +152,11 @@ def edit(action_id: int):
     if request.method == "GET":
         return _form_page(view=view, values=_values_of(view))
     try:
-        saved = service.update(current_user, action_id, _form_input(request.form))
+        saved = service.update(
+            current_user, action_id, _form_input(request.form), save_anyway=save_anyway_ticked(request.form)
+        )
+    except WordingFlagged as e:
+        return _form_page(view=view, values=_typed(request.form), flagged=e, status=400)
     except ValidationError as e:
         return _form_page(view=view, values=_typed(request.form), errors=e.errors, status=400)
     except Conflict:

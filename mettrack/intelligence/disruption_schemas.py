@@ -6,7 +6,7 @@ the field of each bad one."""
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, Range
 
-from mettrack.api.schemas import UTCDateTime, listed
+from mettrack.api.schemas import UTCDateTime, listed, save_anyway_field
 from mettrack.core.choices import CawnSection, DisruptionStatus
 from mettrack.core.limits import DATABASE_INT_MAX, MAX_DISRUPTION_DETAILS
 
@@ -83,7 +83,12 @@ class _DisruptionInput(Schema):
     starts_on = _date("In force from; needed for an order or notice in force")
     expires_on = _date("Expiry; needed for an order or notice in force, after starts_on")
     ended_on = _date("When it ended")
-    details = fields.String(allow_none=True, validate=Length(max=MAX_DISRUPTION_DETAILS))
+    details = fields.String(
+        allow_none=True,
+        validate=Length(max=MAX_DISRUPTION_DETAILS),
+        metadata={"description": "What was done and by whom (language-checked)."},
+    )
+    save_anyway = save_anyway_field()
     protected_case_ids = fields.List(
         fields.Integer(strict=True, validate=Range(min=1, max=DATABASE_INT_MAX)),
         metadata={

@@ -52,6 +52,7 @@ from mettrack.intelligence.models import (
     Location,
     PersonOfConcern,
 )
+from mettrack.language import audit_detail, check_before_saving
 
 NO_ACCESS = "a child (no access)"
 # The order the form shows them, and errors are listed in.
@@ -75,6 +76,7 @@ DATE_LABELS = {
     "expires_on": "The expiry date",
     "ended_on": "The date it ended",
 }
+TEXT_LABELS = {"details": "Details"}  # the free text the language check reads
 TARGET_MISSING = "Choose a person of concern or a location (or both) the action is against"
 REVIEWERS_ONLY = "Only a MET chair or a police officer with a case role may record disruption actions."
 
@@ -443,12 +445,14 @@ class Saved:
 
 
 @transaction
-def create(user, data: Mapping) -> Saved:
+def create(user, data: Mapping, *, save_anyway: bool = False) -> Saved:
     """Who: Perm.INTEL_REVIEW (403 otherwise, audited). A new action from `data` (a dict,
     FIELDS; the owner agency defaults to the reviewer's own). ValidationError naming each
-    bad field; nothing is saved then. Audited as disruption.created with its ids and codes."""
+    bad field; nothing is saved then. The details are language-checked (WordingFlagged
+    unless `save_anyway`). Audited as disruption.created with its ids and codes."""
     require(user, Perm.INTEL_REVIEW, "disruption.create")
     values = _checked(user, data, None)
+    flagged = check_before_saving({"details": values["details"]}, save_anyway=save_anyway, labels=TEXT_LABELS)
     reason = values.pop("cawn_reason")
     case_ids = values.pop("protected_case_ids")
     action = DisruptionAction(created_by_id=user.id, **values)
@@ -466,6 +470,7 @@ def create(user, data: Mapping) -> Saved:
             "location_id": action.location_id,
             "case_ids": sorted(case_ids),
             "cawn_section": action.cawn_section,
+            **audit_detail(flagged),
         },
         actor=user,
     )
@@ -482,7 +487,7 @@ def current_values(action: DisruptionAction) -> dict:
 
 
 @transaction
-def update(user, action_id, data: Mapping) -> Saved:
+def update(user, action_id, data: Mapping, *, save_anyway: bool = False) -> Saved:
     """Who: Perm.INTEL_REVIEW, the action within reach. `data` (a dict: a list for
     protected_case_ids) carries the `version` read (Conflict when it changed) and the
     fields to change; a field not given keeps its value, a blank one is cleared. Audited
@@ -496,6 +501,11 @@ def update(user, action_id, data: Mapping) -> Saved:
         raise Conflict("disruption.update")
     merged = {**current_values(action), **{k: v for k, v in data.items() if k != "version"}}
     values = _checked(user, merged, action)
+    flagged = {}
+    if values["details"] != action.details:  # text already saved was checked when it was written
+        flagged = check_before_saving(
+            {"details": values["details"]}, save_anyway=save_anyway, labels=TEXT_LABELS
+        )
     reason = values.pop("cawn_reason")
     case_ids = sorted(values.pop("protected_case_ids"))
     previous_status = action.status
@@ -513,7 +523,12 @@ def update(user, action_id, data: Mapping) -> Saved:
         "disruption.updated",
         "disruption",
         action.id,
-        detail={"fields": changed, "status": action.status, "previous_status": previous_status},
+        detail={
+            "fields": changed,
+            "status": action.status,
+            "previous_status": previous_status,
+            **audit_detail(flagged),
+        },
         actor=user,
     )
     return Saved(_view(user, action, _visible_case_ids(user, case_ids)), reason)

@@ -16,6 +16,7 @@ from mettrack.intelligence.disruption_schemas import (
     DisruptionPatchSchema,
     DisruptionSchema,
 )
+from mettrack.language import documents_language_check
 
 blp = ApiBlueprint(
     "api_disruptions", __name__, path="/disruption-actions", description="Intelligence: disruption actions"
@@ -64,7 +65,7 @@ class DisruptionActions(MethodView):
     @requires(Perm.INTEL_REVIEW)
     @blp.arguments(DisruptionCreateSchema, unknown=RAISE)
     @blp.response(201, DisruptionSchema)
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, data: dict):
         """Record a disruption action
 
@@ -72,7 +73,8 @@ class DisruptionActions(MethodView):
         Against a person, a location or both, of an offered `kind`. A bad field is a 422
         naming it, and nothing is saved. Audited as disruption.created.
         """
-        return _dump(disruptions.create(current_user, data).action)
+        save_anyway = data.pop("save_anyway")
+        return _dump(disruptions.create(current_user, data, save_anyway=save_anyway).action)
 
 
 @blp.route("/<int:action_id>")
@@ -92,7 +94,7 @@ class DisruptionActionItem(MethodView):
     @blp.response(200, DisruptionSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def patch(self, data: dict, action_id: int):
         """Change a disruption action
 
@@ -100,4 +102,5 @@ class DisruptionActionItem(MethodView):
         keep their value; null clears one. Audited as disruption.updated with the fields
         changed.
         """
-        return _dump(disruptions.update(current_user, action_id, data).action)
+        save_anyway = data.pop("save_anyway")
+        return _dump(disruptions.update(current_user, action_id, data, save_anyway=save_anyway).action)

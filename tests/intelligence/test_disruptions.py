@@ -237,3 +237,37 @@ def test_a_child_the_reader_may_not_see_shows_without_a_name(world):
     view = disruptions.get_for(world["lead"], made.id)
     assert [p.name for p in view.protected] == ["Ayla Example", disruptions.NO_ACCESS]
     assert view.protected[1].case_id is None and view.protected_case_ids == ()
+
+
+def test_details_are_language_checked_and_saved_anyway_is_audited(world):
+    from mettrack.language import WordingFlagged
+    from mettrack.language import seed_defaults as seed_language
+
+    seed_language()
+    db.session.commit()
+    blaming = sro(world, details="She put herself at risk at the hotel.")
+    with pytest.raises(WordingFlagged) as flagged:
+        disruptions.create(world["officer"], blaming)
+    assert "details" in flagged.value.errors and _count() == 0
+    disruptions.create(world["officer"], blaming, save_anyway=True)
+    (row,) = _audit("disruption.created")
+    assert row.detail["saved_anyway"] is True and "hotel" not in json.dumps(row.detail)
+
+
+def test_the_catalogue_admin_enables_the_ccepo_audited(world):
+    from mettrack.core.choices import Role
+    from mettrack.intelligence import disruption_catalogue as catalogue
+    from mettrack.intelligence.models import DisruptionKind
+    from tests import factories
+
+    admin = factories.user(roles=[Role.ADMIN])
+    ccepo = db.session.scalar(select(DisruptionKind).where(DisruptionKind.code == "ccepo"))
+    assert not ccepo.active and ccepo.has_expiry and not ccepo.checks_cawn
+    with pytest.raises(NotAllowed):
+        catalogue.set_active(world["officer"], ccepo.id, True)
+    catalogue.set_active(admin, ccepo.id, True)
+    (row,) = _audit("disruption_kind.reactivated")
+    assert row.record_id == ccepo.id and row.detail == {"code": "ccepo"}
+    saved = disruptions.create(world["officer"], sro(world, kind="ccepo"))
+    assert saved.action.kind_name == "Child Criminal Exploitation Prevention Order"
+    assert catalogue.seed_defaults() == 0  # the starting list is all there
