@@ -164,7 +164,9 @@ def _view(user, action: DisruptionAction, visible: set[int]) -> DisruptionView:
         cawn_text=section.label if section else None,
         protected=tuple(protected),
         # Which children an action protects is itself case detail: reviewers only.
-        protected_case_ids=tuple(p.case_id for p in action.protected) if reviewer else (),
+        protected_case_ids=(
+            tuple(p.case_id for p in action.protected if p.case_id in visible) if reviewer else ()
+        ),
         created_by_id=action.created_by_id,
         version=action.version,
         may_edit=reviewer,
@@ -221,9 +223,11 @@ def kind_options(current_kind_id: int | None = None) -> list[DisruptionKind]:
     return [k for k in kinds if k.active or k.id == current_kind_id]
 
 
+@transaction
 def form_options(user, action: DisruptionView | None = None) -> dict:
     """What the reviewer's form offers: kinds, persons and places within reach, agencies,
-    active users, and the cases the reviewer may see (by child's name)."""
+    active users, and the cases the reviewer may see (by child's name). Names persons,
+    places and children: audited as disruption.form_viewed with their ids."""
     require(user, Perm.INTEL_REVIEW, "disruption.form")
     persons = db.session.execute(
         select(PersonOfConcern.id, PersonOfConcern.name)
@@ -244,6 +248,17 @@ def form_options(user, action: DisruptionView | None = None) -> dict:
         .order_by(Child.last_name, Child.first_name, Case.id)
     ).all()
     kinds = kind_options(action.kind_id if action else None)
+    audit.record(
+        "disruption.form_viewed",
+        "disruption",
+        action.id if action else None,
+        detail={
+            "person_ids": [i for i, _ in persons],
+            "location_ids": [i for i, _ in places],
+            "case_ids": [i for i, _, _ in cases],
+        },
+        actor=user,
+    )
     return {
         "kinds": [(k.code, k.name) for k in kinds],
         "persons": [(str(i), n) for i, n in persons],
@@ -376,7 +391,8 @@ def _checked(user, data: Mapping, action: DisruptionAction | None) -> dict:
 
     case_ids = _id_list(data, "protected_case_ids", errors)
     if case_ids and "protected_case_ids" not in errors:
-        within = _visible_case_ids(user, case_ids)
+        # One already on the action stays, though this reviewer may not see it (update keeps it).
+        within = _visible_case_ids(user, case_ids) | {p.case_id for p in (action.protected if action else [])}
         if set(case_ids) - within:
             errors["protected_case_ids"] = (
                 "Choose the children from the list (a case number given is not one you can see)"
@@ -500,6 +516,13 @@ def update(user, action_id, data: Mapping, *, save_anyway: bool = False) -> Save
     if parse_version(data.get("version")) != action.version:
         raise Conflict("disruption.update")
     merged = {**current_values(action), **{k: v for k, v in data.items() if k != "version"}}
+    if "protected_case_ids" in data:
+        # A reviewer changes the children they can see; those they cannot stay protected.
+        current = [p.case_id for p in action.protected]
+        unseen = [c for c in current if c not in _visible_case_ids(user, current)]
+        given = merged["protected_case_ids"]
+        if isinstance(given, list | tuple):
+            merged["protected_case_ids"] = [*given, *(c for c in unseen if c not in given)]
     values = _checked(user, merged, action)
     flagged = {}
     if values["details"] != action.details:  # text already saved was checked when it was written

@@ -271,3 +271,26 @@ def test_the_catalogue_admin_enables_the_ccepo_audited(world):
     saved = disruptions.create(world["officer"], sro(world, kind="ccepo"))
     assert saved.action.kind_name == "Child Criminal Exploitation Prevention Order"
     assert catalogue.seed_defaults() == 0  # the starting list is all there
+
+
+def test_a_reviewer_keeps_the_children_they_cannot_see(world):
+    """The chair names two children; a police reviewer who sees only one changes the
+    action: the other stays protected, unnamed to them."""
+    from tests import factories
+
+    other = factories.case(lead=world["lead"])  # the officer is not on its team
+    made = disruptions.create(
+        world["chair"], sro(world, protected_case_ids=[world["cases"]["young"].id, other.id])
+    ).action
+    seen = disruptions.get_for(world["officer"], made.id)
+    assert seen.protected_case_ids == (world["cases"]["young"].id,)
+    saved = disruptions.update(
+        world["officer"],
+        made.id,
+        {"version": made.version, "protected_case_ids": [world["cases"]["care16"].id]},
+    )
+    stored = sorted(p.case_id for p in db.session.get(DisruptionAction, saved.action.id).protected)
+    assert stored == sorted([world["cases"]["care16"].id, other.id])
+    assert _audit("disruption.form_viewed") == []
+    disruptions.form_options(world["officer"])
+    assert other.id not in _audit("disruption.form_viewed")[0].detail["case_ids"]
