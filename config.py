@@ -87,6 +87,11 @@ class Config:
     REMINDER_LEAD_UPDATE_DAYS = int(
         os.environ.get("REMINDER_LEAD_UPDATE_DAYS", REMINDER_DEFAULTS.lead_update_days)
     )
+    # Intelligence (docs/intelligence-disruption.md): days before a disruption order or
+    # notice in force expires that its owner is reminded (default 28).
+    REMINDER_DISRUPTION_EXPIRY_DAYS = int(
+        os.environ.get("REMINDER_DISRUPTION_EXPIRY_DAYS", REMINDER_DEFAULTS.disruption_expiry_days)
+    )
 
     # Outgoing e-mail. The address in links; the default suits ./scripts/start only.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")

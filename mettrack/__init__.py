@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.children import pages as children
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
+    from mettrack.intelligence import disruption_pages as intelligence_disruptions
     from mettrack.language import admin_pages as phrases_admin
     from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
@@ -123,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     administration += (agency_admin,)
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work):
         app.register_blueprint(module.bp)
+    app.register_blueprint(intelligence_disruptions.bp)
+    app.register_blueprint(intelligence_disruptions.kinds_bp)
     init_api(app)
 
 

@@ -92,6 +92,7 @@ def _resource_blueprints():
         transitions_api as transitions,
     )
     from mettrack.children import api as children
+    from mettrack.intelligence import disruptions_api as disruption_actions
     from mettrack.meetings import actions_api as meeting_actions
     from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.meetings import draft_api as meeting_agenda_draft
@@ -106,6 +107,7 @@ def _resource_blueprints():
     from mettrack.specialist_services import api as service_assignments
 
     return [
+        disruption_actions.blp,
         cases.blp,
         children.blp,
         missing.blp,

@@ -13,3 +13,7 @@ def max_length(column) -> int:
     if length is None:
         raise TypeError(f"{column} has no length: give its limit where the rule is written")
     return length
+
+
+# A disruption action's details (intelligence/disruptions.py): a paragraph or two, not a file.
+MAX_DISRUPTION_DETAILS = 5000

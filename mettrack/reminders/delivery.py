@@ -36,8 +36,8 @@ from mettrack.core.clock import now as clock_now
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.missing.models import MissingEpisode
+from mettrack.reminders import disruption_reminders, mailer, meeting_reminders, rules
 from mettrack.reminders import mail as reminder_mail
-from mettrack.reminders import mailer, meeting_reminders, rules
 from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import Channel, DeliveryChoice, ReminderKind, ReminderState
 
@@ -59,6 +59,7 @@ RULE_SETTINGS = {
     "REMINDER_ACTION_DUE_DAYS": "action_due_days",
     "REMINDER_AGENDA_CIRCULATE_DAYS": "agenda_circulate_days",
     "REMINDER_LEAD_UPDATE_DAYS": "lead_update_days",
+    "REMINDER_DISRUPTION_EXPIRY_DAYS": "disruption_expiry_days",
 }
 
 
@@ -150,6 +151,8 @@ def due_now(at: datetime, reminder_rules: rules.ReminderRules) -> list[Due]:
         if reminder and rules.within_lookback(reminder[1], at, reminder_rules):
             found.append(Due(reminder[0], episode_id, reminder[1], case_id, lead_id, bool(lead_active)))
     for kind, record_id, due_at, case_id, told in meeting_reminders.due_now(at, reminder_rules):
+        found.append(Due(kind, record_id, due_at, case_id, None, False, tuple(told)))
+    for kind, record_id, due_at, case_id, told in disruption_reminders.due_now(at, reminder_rules):
         found.append(Due(kind, record_id, due_at, case_id, None, False, tuple(told)))
     return found
 
@@ -306,6 +309,8 @@ def still_due(reminder: Reminder, at: datetime, reminder_rules: rules.ReminderRu
     at = max(at, reminder.due_at)
     if kind in rules.MEETING_KINDS:
         return meeting_reminders.still_due(reminder, kind, at, reminder_rules)
+    if kind in rules.DISRUPTION_KINDS:
+        return disruption_reminders.still_due(reminder, kind, at, reminder_rules)
     case = db.session.get(Case, reminder.case_id)
     if case is None or not case.is_open:
         return False

@@ -116,6 +116,9 @@ def destination(row: Reminder) -> Destination:
         return Destination(row.case_id, path=f"/actions/{row.record_id}")
     if kind is ReminderKind.AGENDA_TO_CIRCULATE:
         return Destination(None, path=f"/meetings/{row.record_id}")
+    if kind is ReminderKind.DISRUPTION_EXPIRING:
+        # The action's page (intelligence_disruptions.show), which makes its own access check.
+        return Destination(None, path=f"/intelligence/disruptions/{row.record_id}")
     if kind is ReminderKind.AGENDA_ISSUED:
         version = db.session.get(AgendaVersion, row.record_id)
         return Destination(None, path=f"/meetings/{version.meeting_id}" if version else "/notifications/")

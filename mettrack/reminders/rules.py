@@ -27,6 +27,8 @@ class ReminderKind(ChoiceSet):
     AGENDA_TO_CIRCULATE = "agenda_to_circulate", "Agenda to circulate"
     AGENDA_ISSUED = "agenda_issued", "Agenda issued"
     LEAD_UPDATE_REQUESTED = "lead_update_requested", "Update requested for a MET meeting"
+    # Intelligence (docs/intelligence-disruption.md).
+    DISRUPTION_EXPIRING = "disruption_expiring", "Disruption order or notice expiring"
 
     @property
     def tells_chair(self) -> bool:
@@ -49,6 +51,8 @@ MEETING_KINDS = frozenset(
         ReminderKind.LEAD_UPDATE_REQUESTED,
     }
 )
+# Reminders about an intelligence record rather than a case (reminders/disruption_reminders.py).
+DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
 # What a reminder's record_id names. A lead's update is asked for per child on the agenda:
 # keyed by the agenda item, so that a lead of two children on one agenda gets two.
 RECORD_TYPES = {
@@ -59,6 +63,7 @@ RECORD_TYPES = {
     ReminderKind.AGENDA_TO_CIRCULATE: "meeting",
     ReminderKind.AGENDA_ISSUED: "agenda_version",
     ReminderKind.LEAD_UPDATE_REQUESTED: "agenda_item",
+    ReminderKind.DISRUPTION_EXPIRING: "disruption",
 }
 
 
@@ -112,6 +117,9 @@ class ReminderRules:
     action_due_days: int = 2
     agenda_circulate_days: int = 5
     lead_update_days: int = 7
+    # Intelligence: the owner of a disruption order or notice in force is reminded this many
+    # days before it expires (time to apply to renew it, or to plan what follows).
+    disruption_expiry_days: int = 28
 
     def check(self) -> None:
         numbers = (
@@ -122,6 +130,7 @@ class ReminderRules:
             "action_due_days",
             "agenda_circulate_days",
             "lead_update_days",
+            "disruption_expiry_days",
         )
         for name in numbers:
             if getattr(self, name) < 0:
@@ -232,6 +241,24 @@ def issued_recipients(chair_id: int, member_ids: list[int], issued_by_id: int) -
     """A version issued: every member and the chair, except whoever issued it."""
     everyone = [chair_id, *(m for m in member_ids if m != chair_id)]
     return [u for u in everyone if u != issued_by_id]
+
+
+def disruption_expiry_reminder(
+    expires_on: date, now: datetime, rules: ReminderRules = DEFAULT_RULES
+) -> datetime | None:
+    """The due moment of an in-force order's or notice's expiry reminder, from
+    `disruption_expiry_days` before its expiry until the end of its expiry day; None
+    otherwise (not yet, or expired: then it is for the owner to record what followed)."""
+    due_at = at_hour(expires_on - timedelta(days=rules.disruption_expiry_days), rules.send_hour)
+    ends = datetime.combine(expires_on + timedelta(days=1), time(0), tzinfo=LONDON)
+    return due_at if due_at <= now < ends else None
+
+
+def disruption_recipient(owner_id: int | None, owner_active: bool, creator_id: int, creator_active: bool):
+    """The action's owner; whoever recorded it when no one active owns it; else no one."""
+    if owner_id is not None and owner_active:
+        return owner_id
+    return creator_id if creator_active else None
 
 
 def within_lookback(due_at: datetime, now: datetime, rules: ReminderRules = DEFAULT_RULES) -> bool:

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("Cases", "cases.index", Perm.CASE_LIST),
     ("Meetings", "meetings.index", Perm.MEETING_VIEW),
     ("My actions", "actions.index", Perm.MEETING_VIEW),
+    ("Disruption actions", "intelligence_disruptions.index", Perm.INTEL_VIEW),
     ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
@@ -28,6 +29,7 @@ NAVIGATION = [
     ("Reference data", "reference_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Language list", "phrases_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Risk indicators", "risk_indicators.index", Perm.REFERENCE_DATA_ADMIN),
+    ("Disruption catalogue", "disruption_kinds_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Your account", "account.index", Perm.SIGNED_IN),
 ]
 

@@ -6,6 +6,7 @@ keeps its routes in its own table (intelligence_*.py beside this one).
               are on {case}'s team)
 {location} {person}  linked directly to {case}
 {disruption}  a Sexual Risk Order on {person}, protecting {case}'s child
+{disruption_kind}  its kind (Sexual Risk Order) in the catalogue
 {hidden_item} {hidden_location} {hidden_person} {hidden_disruption}
               the same shared by someone else, linked only to {hidden_case} (a C item): only a
               reviewer (the test MET chair) reaches them; `open_*` stand for the same
@@ -39,6 +40,7 @@ def build_records(users: dict, visible, hidden) -> dict:
         "location": location.id,
         "person": person.id,
         "disruption": disruption.id,
+        "disruption_kind": disruption.kind_id,  # the admin catalogue routes (intelligence_disruptions.py)
         "hidden_item": hidden_item.id,
         "hidden_location": hidden_location.id,
         "hidden_person": hidden_person.id,
