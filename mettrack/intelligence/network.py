@@ -10,7 +10,8 @@ from
   as the case page shows them;
 - graded intelligence: an item joins everything it is linked to (its cases, persons and
   places), only when the item lies within access.handled_item_scope, so a C-coded item
-  draws nothing for those outside its handling and an ungraded one draws nothing at all.
+  draws nothing for those outside its handling and an ungraded one draws nothing at all
+  (not even for a reviewer: its links are the sharer's suggestions until it is graded).
   Items are not nodes of their own: they are the reason a line is there ("Intelligence
   CPI-00012"), and the line is as reliable as the item's assessment (A confirmed, B
   likely, C to E possible);
@@ -37,7 +38,7 @@ from mettrack.cases import case_scope
 from mettrack.cases.models import Case
 from mettrack.children.models import Child
 from mettrack.core import audit
-from mettrack.core.choices import DisruptionStatus, LinkReliability, PeerLinkKind
+from mettrack.core.choices import DisruptionStatus, IntelligenceStatus, LinkReliability, PeerLinkKind
 from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, deny_record, require
@@ -318,7 +319,11 @@ def _links_of(viewer, frontier: set[Ref]) -> _Walk:
         # inside a query over the links it would be joined to the outer row by mistake.
         handled = db.session.scalars(
             select(IntelligenceItem.id).where(
-                IntelligenceItem.id.in_(touching), access.handled_item_scope(viewer)
+                IntelligenceItem.id.in_(touching),
+                # A reviewer's handled scope is every item; the picture still waits for the
+                # grading (an ungraded item's links are the sharer's suggestions).
+                IntelligenceItem.status == IntelligenceStatus.GRADED.value,
+                access.handled_item_scope(viewer),
             )
         ).all()
         rows = db.session.execute(
