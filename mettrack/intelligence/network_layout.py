@@ -68,8 +68,9 @@ def layout(
     graph.add_nodes_from(steps)
     graph.add_edges_from((a, b) for a, b in edges if a in steps and b in steps)
     cx, cy = width / 2, height / 2
-    outer = max(min(cx, cy) - margin, 40.0)
-    inner = outer * 0.5
+    # Rings are ellipses filling the box: a label is wide, not tall, so the sides keep
+    # more room for it than the top and bottom.
+    outer = (max(cx - margin, 40.0), max(cy - margin / 2, 40.0))
     placed = {start: Placed(start, cx, cy, 0)}
     angles: dict[str, float] = {start: 0.0}
 
@@ -97,14 +98,16 @@ def layout(
         for key, angle in zip(ordered, slots, strict=True):
             angles[key] = angle + turn
 
-    for ring, keys, radius in ((1, first, inner), (2, ordered, outer)):
+    # With nothing two steps away, the inner ring may spread out.
+    inner_share = 0.5 if ordered else 0.8
+    for ring, keys, share in ((1, first, inner_share), (2, ordered, 1.0)):
         crowded = ring == 2 and len(keys) > CROWDED
         for index, key in enumerate(keys):
-            r = radius * (0.88 if crowded and index % 2 else 1.0)
+            r = share * (0.86 if crowded and index % 2 else 1.0)
             placed[key] = Placed(
                 key,
-                round(cx + r * math.cos(angles[key]), 1),
-                round(cy + r * math.sin(angles[key]), 1),
+                round(cx + r * outer[0] * math.cos(angles[key]), 1),
+                round(cy + r * outer[1] * math.sin(angles[key]), 1),
                 ring,
             )
     return placed
