@@ -11,6 +11,7 @@ from mettrack.core.audit_event import AuditEvent
 from mettrack.core.errors import NotAllowed, NotFound, ValidationError
 from mettrack.core.extensions import db
 from mettrack.intelligence import network
+from mettrack.intelligence.models import PersonOfConcern
 from tests.intelligence import factories as intel
 from tests.intelligence.network_world import NAMES, build
 
@@ -201,3 +202,19 @@ def test_the_number_of_queries_does_not_grow_with_the_picture(w):
     db.session.expire_all()
     after = _count_queries(lambda: network.network_for(w["chair"], "case", w["A"]))
     assert after == before
+
+
+def test_an_action_on_a_person_in_reach_shows_even_when_it_protects_only_a_hidden_child(w):
+    # The person is within the lead's reach, so every action against him is too
+    # (access.disruption_scope), whichever children it protects.
+    chair = w["chair"]
+    p1 = db.session.get(PersonOfConcern, w["P1"])
+    lonely = intel.person(chair, name="Lee Sample")
+    intel.disruption(chair, kind="cawn", person=p1, protects=[db.session.get(Case, w["C"])])
+    intel.disruption(chair, person=lonely, protects=[db.session.get(Case, w["A"])])
+    found = network.network_for(w["lead"], "person", w["P1"])
+    hidden_child = next(n for n in found.nodes if n.kind == "case" and not n.accessible)
+    edge = next(e for e in found.edges if hidden_child.key in (e.source, e.target))
+    assert any("Child Abduction Warning Notice" in line.text for line in edge.links)
+    # An action protecting a child the lead works with brings its person in, by name.
+    assert _shown(network.network_for(w["lead"], "case", w["A"]))[("person", lonely.id)] == ("Lee Sample", 1)
