@@ -93,6 +93,7 @@ def _resource_blueprints():
     )
     from mettrack.children import api as children
     from mettrack.intelligence import disruptions_api as disruption_actions
+    from mettrack.intelligence import network_api as intelligence_network
     from mettrack.meetings import actions_api as meeting_actions
     from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.meetings import draft_api as meeting_agenda_draft
@@ -130,6 +131,7 @@ def _resource_blueprints():
         meeting_agenda_draft.blp,
         meeting_minutes.blp,
         meeting_actions.blp,
+        intelligence_network.blp,
     ]
 
 

@@ -24,6 +24,7 @@ below, never by bare id; they audit a refusal, and the caller audits what it rea
 """
 
 from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from mettrack.cases import case_scope
 from mettrack.cases.models import Case
@@ -108,9 +109,12 @@ def _subject_scope(user, subject_column_on_link, subject_column_on_direct, disru
         subject_column_on_direct == subject_id, _case_visible(user, CaseSubjectLink.case_id)
     )
     via_item = exists().where(subject_column_on_link == subject_id, handled_link(user))
+    # Through an alias: inside disruption_scope the outer query is on DisruptionAction, and
+    # the plain entity would correlate to that one action instead of any action.
+    other_action = aliased(DisruptionAction)
     via_disruption = exists().where(
-        disruption_column == subject_id,
-        DisruptionChild.action_id == DisruptionAction.id,
+        getattr(other_action, disruption_column.key) == subject_id,
+        DisruptionChild.action_id == other_action.id,
         _case_visible(user, DisruptionChild.case_id),
     )
     return or_(direct, via_item, via_disruption)
@@ -161,7 +165,9 @@ def _fetch(user, model, record_id, scope, perm: Perm, record_type: str, action: 
         raise deny_record(record_type, None, action) from None
     query = select(model).where(model.id == record_id, scope)
     if lock:
-        query = query.with_for_update()
+        # Only the record's own row: PostgreSQL refuses FOR UPDATE on the nullable side of
+        # an outer join that a joined relationship (a disruption's kind) adds.
+        query = query.with_for_update(of=model)
     found = db.session.scalar(query)
     if found is None:
         raise deny_record(record_type, record_id, action)

@@ -79,3 +79,18 @@ def test_places_and_persons_follow_their_links(world):
     # protecting the lead's child names is within it.
     assert persons(world["lead"]) == {guarded.id}
     assert persons(world["other"]) == set()
+
+
+def test_an_action_on_a_person_reached_through_another_action_is_within_reach(world):
+    from mettrack.intelligence.models import DisruptionAction
+
+    person = intel.person(world["sharer"])
+    elsewhere = factories.case(lead=None)
+    reaching = intel.disruption(world["sharer"], person=person, protects=[world["case"]])
+    other = intel.disruption(world["sharer"], person=person, protects=[elsewhere], kind="arrest")
+    seen = set(
+        db.session.scalars(db.select(DisruptionAction.id).where(access.disruption_scope(world["lead"])))
+    )
+    assert seen == {reaching.id, other.id}
+    locked = access.disruption_for(world["lead"], other.id, Perm.INTEL_VIEW, "disruption.viewed", lock=True)
+    assert locked.id == other.id
