@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.children import pages as children
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
+    from mettrack.intelligence import item_pages as intelligence_items
     from mettrack.language import admin_pages as phrases_admin
     from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
@@ -119,7 +120,8 @@ def register_blueprints(app: Flask) -> None:
     )
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
-    for module in (*pages, *case_work, *administration, *reminding, *meeting_work):
+    intelligence = (intelligence_items,)
+    for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence):
         app.register_blueprint(module.bp)
     init_api(app)
 

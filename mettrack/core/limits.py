@@ -14,6 +14,7 @@ def max_length(column) -> int:
         raise TypeError(f"{column} has no length: give its limit where the rule is written")
     return length
 
+
 # Intelligence (Community Partnership Information): the Text columns have no length of
 # their own, so their limits are written here; String columns use max_length().
 INTEL_INFORMATION_MAX = 10_000  # what the sharer tells, as submitted

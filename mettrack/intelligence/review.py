@@ -21,7 +21,6 @@ from mettrack.accounts.models import User
 from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import (
-    CaseState,
     HandlingCode,
     IntelligenceAssessment,
     IntelligenceStatus,
@@ -295,15 +294,3 @@ def unlink(user, item_id, link_id) -> None:
         actor=user,
     )
     db.session.flush()
-
-
-def open_case_options(user) -> list[tuple[str, str]]:
-    """Open cases, for the link form's list (reviewers only: a number and the case's state,
-    not the child's name, for a police reviewer who is not on the case's team)."""
-    rows = db.session.execute(
-        select(Case.id, Case.state)
-        .where(Case.state != CaseState.CLOSED.value)
-        .order_by(Case.id.desc())
-        .limit(200)
-    ).all()
-    return [(str(r.id), f"Case {r.id} ({CaseState(r.state).label})") for r in rows]

@@ -292,6 +292,10 @@ class GradingView:
     graded_at: datetime | None
     grants: tuple[GrantView, ...] = ()
 
+    @property
+    def sanitised_paragraphs(self) -> list[str]:
+        return _paragraphs(self.sanitised_text)
+
 
 @dataclass(frozen=True)
 class LinkView:
@@ -328,8 +332,16 @@ class ItemView:
     own: bool = False
 
     @property
+    def information_paragraphs(self) -> list[str]:
+        return _paragraphs(self.information)
+
+    @property
     def is_graded(self) -> bool:
         return self.status == IntelligenceStatus.GRADED.value
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [line for line in (text or "").splitlines() if line.strip()]
 
 
 def _status_label(status: str) -> str:
