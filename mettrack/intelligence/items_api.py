@@ -140,8 +140,7 @@ class Items(MethodView):
         `case_ids` that you may not see is a 422 naming `case_ids`. Audited as
         intelligence.submitted.
         """
-        item = sharing.submit(current_user, body)
-        return dump_item(sharing.read(current_user, item.id))
+        return dump_item(sharing.submit(current_user, body))
 
 
 @blp.route(f"/{ITEM_ID}")

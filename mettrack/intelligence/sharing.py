@@ -227,10 +227,11 @@ def parse_submission(user, data: Mapping) -> tuple[dict, list[int]]:
 
 
 @transaction
-def submit(user, data: Mapping) -> IntelligenceItem:
+def submit(user, data: Mapping) -> "ItemView":
     """Who: intel.share. Share Community Partnership Information: `data` holds FIELDS
     (dates as dates, ISO strings or a date input's parts; `case_ids` a list or text).
     Stored exactly as submitted; the cases given are linked as the sharer's suggestion.
+    Answers the item as the sharer sees it (its reference is the acknowledgement).
     Audited as intelligence.submitted with the item and case ids."""
     require(user, Perm.INTEL_SHARE, "intelligence.submitted")
     values, case_ids = parse_submission(user, data)
@@ -246,7 +247,7 @@ def submit(user, data: Mapping) -> IntelligenceItem:
         detail={"case_ids": case_ids, "link_ids": [link.id for link in item.links]},
         actor=user,
     )
-    return item
+    return view_of(user, item)
 
 
 def prefill(user) -> dict:

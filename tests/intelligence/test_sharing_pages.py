@@ -155,3 +155,26 @@ def test_analyst_may_not_share(client, auth, app):
         email = analyst.email
     auth.login(email)
     assert client.get("/intelligence/share").status_code == 403
+
+
+def test_a_case_team_sees_a_p_item_without_its_source_and_never_a_c_item(client, sign_in, world, app):
+    with app.app_context():
+        from mettrack.cases.models import Case
+
+        chair = factories.user(roles=[Role.MET_CHAIR])
+        sharer = factories.user(roles=[Role.PARTNER])
+        case = db.session.get(Case, world["case"])
+        elsewhere = db.session.get(Case, world["elsewhere"])
+        outsider_case = factories.case(lead=factories.user(roles=[Role.LEAD_PROFESSIONAL]))
+        p_item = intel.item(sharer, handling="P", reviewer=chair, cases=[case, outsider_case]).id
+        c_item = intel.item(sharer, handling="C", reviewer=chair, cases=[case, elsewhere]).id
+    sign_in("lead")
+    page = client.get(f"/intelligence/{p_item}").get_data(as_text=True)
+    assert "A car has been seen waiting near a school." in page and "2 - Untested" in page
+    assert "Source Person" not in page and "The source" not in page
+    assert (
+        "a child&#39;s case you do not have access to" in page
+        or "a child's case you do not have access to" in page
+    )
+    assert f"/cases/{world['case']}" in page and "Grade this item" not in page
+    assert client.get(f"/intelligence/{c_item}").status_code == 404

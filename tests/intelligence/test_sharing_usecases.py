@@ -107,7 +107,7 @@ def test_a_case_the_sharer_cannot_see_is_refused_like_an_unknown_one(world):
 
 def test_recontact_no_needs_no_how(world):
     item = sharing.submit(world["sharer"], form(source_recontact="no", source_recontact_how="ignored"))
-    assert item.source_recontact is False and item.source_recontact_how is None
+    assert item.source.recontact is False and item.source.recontact_how is None
 
 
 def test_analyst_and_admin_may_not_share(world):
