@@ -201,8 +201,7 @@ def grade(user, item_id, data: Mapping) -> ItemView:
             HandlingGrant(agency_id=i) for i in new_agencies
         ]
     item.status = IntelligenceStatus.GRADED.value
-    item.graded_by_id = user.id
-    item.graded_by = user
+    item.graded_by = db.session.get(User, user.id)  # the row, not a request's proxy of it
     item.graded_at = now()
     audit.record(
         "intelligence.graded",
