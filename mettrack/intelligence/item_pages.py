@@ -12,6 +12,7 @@ from mettrack.core.form_input import date_parts
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import review, sharing
 from mettrack.intelligence.paths import link_to
+from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.ui.paging import page_arg
 
 bp = Blueprint("intelligence", __name__, url_prefix="/intelligence")
@@ -34,11 +35,12 @@ def _submission(form) -> dict:
     return data
 
 
-def _share_page(values: dict, errors: dict, status: int = 200):
+def _share_page(values: dict, errors: dict, status: int = 200, flagged=None):
     return render_template(
         "intelligence/share.html",
         values=values,
         errors=errors,
+        flagged=flagged,
         anchors=DATE_ANCHORS,
         limits=sharing.limits(),
         mine_url=url_for("intelligence.mine"),
@@ -51,7 +53,11 @@ def share():
     if request.method == "GET":
         return _share_page(sharing.prefill(current_user), {})
     try:
-        item = sharing.submit(current_user, _submission(request.form))
+        item = sharing.submit(
+            current_user, _submission(request.form), save_anyway=save_anyway_ticked(request.form)
+        )
+    except WordingFlagged as e:
+        return _share_page(request.form.to_dict(), {}, 400, flagged=e)
     except ValidationError as e:
         return _share_page(request.form.to_dict(), e.errors, 400)
     flash(
@@ -153,10 +159,17 @@ def _grading_data(form) -> dict:
 @bp.route("/<int:item_id>/grade", methods=["GET", "POST"])
 @requires(Perm.INTEL_REVIEW)
 def grade(item_id: int):
-    errors, status, values = {}, 200, None
+    errors, status, values, flagged = {}, 200, None, None
     if request.method == "POST":
         try:
-            review.grade(current_user, item_id, _grading_data(request.form))
+            review.grade(
+                current_user,
+                item_id,
+                _grading_data(request.form),
+                save_anyway=save_anyway_ticked(request.form),
+            )
+        except WordingFlagged as e:
+            flagged, status = e, 400
         except ValidationError as e:
             errors, status = e.errors, 400
         except Conflict:
@@ -173,6 +186,7 @@ def grade(item_id: int):
         values=values or _grading_values(found),
         version=found.version if status != 400 else request.form.get("version", found.version),
         errors=errors,
+        flagged=flagged,
         conflict=status == 409,
         evaluations=SourceEvaluation.choices(),
         assessments=IntelligenceAssessment.choices(),

@@ -7,7 +7,7 @@ see them (intelligence/sharing.py decides), so that no field is ever half-shown.
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from mettrack.api.schemas import UTCDateTime, listed
+from mettrack.api.schemas import UTCDateTime, listed, save_anyway_field
 from mettrack.core.choices import HandlingCode, IntelligenceAssessment, IntelligenceStatus, SourceEvaluation
 from mettrack.core.limits import (
     DATABASE_INT_MAX,
@@ -65,6 +65,7 @@ class ItemSubmitSchema(Schema):
             "description": "Children's cases to link: only cases whose record you may see (422 otherwise)."
         },
     )
+    save_anyway = save_anyway_field()
 
 
 class GradingSchema(Schema):
@@ -96,6 +97,7 @@ class GradingSchema(Schema):
     version = fields.Integer(
         strict=True, required=True, metadata={"description": "The version read (a stale one gets 409)."}
     )
+    save_anyway = save_anyway_field()
 
 
 class LinkCreateSchema(Schema):

@@ -22,6 +22,7 @@ from mettrack.intelligence.item_schemas import (
     LinkCreatedSchema,
     LinkCreateSchema,
 )
+from mettrack.language import documents_language_check
 
 blp = ApiBlueprint(
     "api_intelligence", __name__, path="/intelligence", description="Community Partnership Information"
@@ -131,7 +132,7 @@ class Items(MethodView):
     @requires(Perm.INTEL_SHARE)
     @blp.arguments(ItemSubmitSchema, unknown=RAISE)
     @blp.response(201, ItemSchema)
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, body: dict):
         """Share Community Partnership Information
 
@@ -140,7 +141,8 @@ class Items(MethodView):
         `case_ids` that you may not see is a 422 naming `case_ids`. Audited as
         intelligence.submitted.
         """
-        return dump_item(sharing.submit(current_user, body))
+        save_anyway = body.pop("save_anyway")
+        return dump_item(sharing.submit(current_user, body, save_anyway=save_anyway))
 
 
 @blp.route(f"/{ITEM_ID}")
@@ -165,7 +167,7 @@ class ItemGrading(MethodView):
     @blp.response(200, ItemSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def put(self, body: dict, item_id: int):
         """Grade an item (or grade it again)
 
@@ -174,7 +176,8 @@ class ItemGrading(MethodView):
         with the `version` read (409 when it changed). Audited as intelligence.graded with
         the fields changed.
         """
-        return dump_item(review.grade(current_user, item_id, body))
+        save_anyway = body.pop("save_anyway")
+        return dump_item(review.grade(current_user, item_id, body, save_anyway=save_anyway))
 
 
 @blp.route(f"/{ITEM_ID}/links")

@@ -50,6 +50,7 @@ from mettrack.intelligence.sharing import (
     parse_ids,
     view_of,
 )
+from mettrack.language import audit_detail, check_before_saving
 
 GRADE_FIELDS = (
     "source_evaluation",
@@ -123,7 +124,7 @@ def _known(model, ids: list[int], name: str, label: str, errors: dict) -> list[i
 
 def parse_grading(data: Mapping) -> dict:
     errors: dict[str, str] = {}
-    unknown = sorted(set(data) - set(GRADE_FIELDS) - {"csrf_token"})
+    unknown = sorted(set(data) - set(GRADE_FIELDS) - {"csrf_token", "save_anyway"})
     if unknown:
         raise ValidationError({name: "Unknown field" for name in unknown})
     values = {
@@ -171,18 +172,26 @@ def parse_grading(data: Mapping) -> dict:
     }
 
 
+CHECKED = {"handling_conditions": "The conditions", "sanitised_text": "The sanitised text"}
+
+
 @transaction
-def grade(user, item_id, data: Mapping) -> ItemView:
+def grade(user, item_id, data: Mapping, *, save_anyway: bool = False) -> ItemView:
     """Who: intel.review. Grade (or grade again) an item: `source_evaluation` (1-3),
     `intelligence_assessment` (A-E), `handling_code` (P or C), `handling_conditions`
     (required for C), `grant_user_ids` / `grant_agency_ids` (whom a C item's conditions
     name), `sanitised_text` (optional; never kept for C), `version` (the version read:
-    Conflict when it changed). Audited as intelligence.graded with the fields changed."""
+    Conflict when it changed). Raises WordingFlagged when the language check flags the
+    conditions or the sanitised text and `save_anyway` is false. Audited as
+    intelligence.graded with the fields changed."""
     item = access.item_for(user, item_id, Perm.INTEL_REVIEW, "intelligence.graded", lock=True)
     version = parse_version(data.get("version"))
     if item.version != version:
         raise Conflict(f"intelligence {item.id} is at version {item.version}, not {version}")
     values = parse_grading(data)
+    flagged = check_before_saving(
+        {name: values[name] for name in CHECKED}, save_anyway=save_anyway, labels=CHECKED
+    )
     regrade = item.status == IntelligenceStatus.GRADED.value
     changed = [name for name in CHANGE_FIELDS if getattr(item, name) != values[name]]
     old_users, old_agencies = (
@@ -215,6 +224,7 @@ def grade(user, item_id, data: Mapping) -> ItemView:
             ),
             "grant_user_ids": new_users,
             "grant_agency_ids": new_agencies,
+            **audit_detail(flagged),
         },
         actor=user,
     )

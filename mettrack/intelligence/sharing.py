@@ -43,6 +43,7 @@ from mettrack.core.permissions import Perm, can, require
 from mettrack.core.unit_of_work import transaction
 from mettrack.intelligence import access
 from mettrack.intelligence.models import IntelligenceItem, IntelligenceLink
+from mettrack.language import audit_detail, check_before_saving
 
 CASE_HIDDEN = "a child's case you do not have access to"
 WAITING, REVIEWED = "Waiting for review", "Reviewed"
@@ -159,7 +160,7 @@ def parse_submission(user, data: Mapping) -> tuple[dict, list[int]]:
     """The submission's column values and the case ids to link, or ValidationError naming
     every bad field. Dates come as a date, an ISO string or a date input's parts."""
     errors: dict[str, str] = {}
-    unknown = sorted(set(data) - set(FIELDS) - {"csrf_token"})
+    unknown = sorted(set(data) - set(FIELDS) - {"csrf_token", "save_anyway"})
     if unknown:
         raise ValidationError({name: "Unknown field" for name in unknown})
     sizes = limits()
@@ -226,15 +227,26 @@ def parse_submission(user, data: Mapping) -> tuple[dict, list[int]]:
 # --- submitting -------------------------------------------------------------------------
 
 
+# What the language check reads before an item is saved (the source's own account and the
+# sharer's: both go to reviewers and, for P, to case teams).
+CHECKED = ("information", "source_how_known")
+
+
 @transaction
-def submit(user, data: Mapping) -> "ItemView":
+def submit(user, data: Mapping, *, save_anyway: bool = False) -> "ItemView":
     """Who: intel.share. Share Community Partnership Information: `data` holds FIELDS
     (dates as dates, ISO strings or a date input's parts; `case_ids` a list or text).
     Stored exactly as submitted; the cases given are linked as the sharer's suggestion.
     Answers the item as the sharer sees it (its reference is the acknowledgement).
-    Audited as intelligence.submitted with the item and case ids."""
+    Raises WordingFlagged when the language check flags the information and
+    `save_anyway` is false. Audited as intelligence.submitted with the item and case ids."""
     require(user, Perm.INTEL_SHARE, "intelligence.submitted")
     values, case_ids = parse_submission(user, data)
+    flagged = check_before_saving(
+        {name: values[name] for name in CHECKED},
+        save_anyway=save_anyway,
+        labels={name: LABELS[name] for name in CHECKED},
+    )
     item = IntelligenceItem(submitted_by_id=user.id, status=IntelligenceStatus.SUBMITTED.value, **values)
     for case_id in case_ids:
         item.links.append(IntelligenceLink(case_id=case_id, suggested_by_sharer=True, created_by_id=user.id))
@@ -244,7 +256,7 @@ def submit(user, data: Mapping) -> "ItemView":
         "intelligence.submitted",
         "intelligence",
         item.id,
-        detail={"case_ids": case_ids, "link_ids": [link.id for link in item.links]},
+        detail={"case_ids": case_ids, "link_ids": [link.id for link in item.links], **audit_detail(flagged)},
         actor=user,
     )
     return view_of(user, item)

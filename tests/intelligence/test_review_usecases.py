@@ -210,3 +210,25 @@ def test_the_sharer_does_not_learn_how_their_item_was_linked(world):
     review.grade(world["chair"], item.id, grading(item, handling_code="C", handling_conditions="Police only"))
     view = sharing.read(world["sharer"], item.id)
     assert view.status_label == "Reviewed" and view.grading is None and view.links == ()
+
+
+def test_a_sanitised_text_that_blames_the_child_is_flagged(world):
+    from mettrack.language import WordingFlagged, seed_defaults
+
+    seed_defaults()
+    db.session.commit()
+    item = world["raw"]
+    with pytest.raises(WordingFlagged) as flagged:
+        review.grade(
+            world["chair"], item.id, grading(item, sanitised_text="A child prostitute was seen there.")
+        )
+    assert "sanitised_text" in flagged.value.errors
+    assert db.session.get(IntelligenceItem, item.id).status == "submitted"
+    review.grade(
+        world["chair"],
+        item.id,
+        grading(item, sanitised_text="A child prostitute was seen there."),
+        save_anyway=True,
+    )
+    detail = json.loads(audit_rows("intelligence.graded")[-1].detail)
+    assert detail["saved_anyway"] is True

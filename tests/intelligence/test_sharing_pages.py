@@ -178,3 +178,26 @@ def test_a_case_team_sees_a_p_item_without_its_source_and_never_a_c_item(client,
     )
     assert f"/cases/{world['case']}" in page and "Grade this item" not in page
     assert client.get(f"/intelligence/{c_item}").status_code == 404
+
+
+def test_wording_that_blames_the_child_is_flagged_first_then_saved_anyway(client, sign_in, world, app):
+    from mettrack.core.audit_event import AuditEvent
+    from mettrack.language import seed_defaults
+
+    with app.app_context():
+        seed_defaults()
+        db.session.commit()
+    sign_in("sharer")
+    words = "She keeps putting herself at risk at the flat on Quay Street."
+    response = post_form(client, "/intelligence/share", form(information=words))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Check the wording" in page and "may have been groomed" in page
+    assert _count(app) == 1
+    response = post_form(client, "/intelligence/share", form(information=words, save_anyway="yes"))
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "intelligence.submitted")
+        ).one()
+        assert '"saved_anyway": true' in row.detail and "Quay Street" not in row.detail
