@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.home import pages as main
     from mettrack.intelligence import disruption_pages as intelligence_disruptions
     from mettrack.intelligence import network_pages as intelligence_network
+    from mettrack.intelligence import item_pages as intelligence_items
     from mettrack.language import admin_pages as phrases_admin
     from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
@@ -123,7 +124,7 @@ def register_blueprints(app: Flask) -> None:
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
     administration += (agency_admin,)
-    intelligence = (intelligence_disruptions, intelligence_network)
+    intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence):
         app.register_blueprint(module.bp)
     app.register_blueprint(intelligence_disruptions.kinds_bp)

@@ -17,3 +17,10 @@ def max_length(column) -> int:
 
 # A disruption action's details (intelligence/disruptions.py): a paragraph or two, not a file.
 MAX_DISRUPTION_DETAILS = 5000
+# Intelligence (Community Partnership Information): the Text columns have no length of
+# their own, so their limits are written here; String columns use max_length().
+INTEL_INFORMATION_MAX = 10_000  # what the sharer tells, as submitted
+INTEL_SOURCE_TEXT_MAX = 2_000  # the source's address, how they found out
+INTEL_CONDITIONS_MAX = 2_000  # a C item's handling conditions
+INTEL_SANITISED_MAX = 5_000  # the sanitised text for partnership forums
+INTEL_MAX_LINKED_CASES = 20  # children a sharer may link on one submission
