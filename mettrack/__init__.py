@@ -89,6 +89,9 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.children import pages as children
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
+    from mettrack.intelligence import case_link_pages as intelligence_case_links
+    from mettrack.intelligence import hotspot_pages as intelligence_hotspots
+    from mettrack.intelligence import peer_pages as intelligence_peers
     from mettrack.language import admin_pages as phrases_admin
     from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
@@ -119,9 +122,13 @@ def register_blueprints(app: Flask) -> None:
     )
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
-    for module in (*pages, *case_work, *administration, *reminding, *meeting_work):
+    intelligence_cases = (intelligence_peers, intelligence_case_links, intelligence_hotspots)
+    for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence_cases):
         app.register_blueprint(module.bp)
     init_api(app)
+    from mettrack.intelligence import install_agenda_provider
+
+    install_agenda_provider()
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -91,6 +91,7 @@ def _resource_blueprints():
         transitions_api as transitions,
     )
     from mettrack.children import api as children
+    from mettrack.intelligence import links_api as intelligence_links
     from mettrack.meetings import actions_api as meeting_actions
     from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.meetings import draft_api as meeting_agenda_draft
@@ -126,6 +127,8 @@ def _resource_blueprints():
         meeting_agenda_draft.blp,
         meeting_minutes.blp,
         meeting_actions.blp,
+        intelligence_links.blp,
+        intelligence_links.hotspots_blp,
     ]
 
 

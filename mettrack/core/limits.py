@@ -13,3 +13,6 @@ def max_length(column) -> int:
     if length is None:
         raise TypeError(f"{column} has no length: give its limit where the rule is written")
     return length
+
+# The note on a link between records (intelligence: peer links, case links): String(500).
+LINK_NOTE_MAX = 500

@@ -9,11 +9,18 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from mettrack.intelligence.agenda_provider import install as install_agenda_provider
+    from mettrack.intelligence.case_panel import panel_for as case_panel_for
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562).
-_EXPORTS: dict[str, str] = {}
-__all__: list[str] = []
+_EXPORTS: dict[str, str] = {
+    "case_panel_for": "mettrack.intelligence.case_panel:panel_for",
+    "install_agenda_provider": "mettrack.intelligence.agenda_provider:install",
+}
+__all__: list[str] = [
+    "case_panel_for",
+    "install_agenda_provider",
+]
 
 
 def __getattr__(name: str):
