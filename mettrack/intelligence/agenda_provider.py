@@ -150,7 +150,7 @@ class IntelligenceProvider:
                 reliability = LinkReliability(link.reliability).label.lower()
                 if whole:
                     entry = {
-                        "label": f"{there.child.name} (case #{there.id}): {kind}, {reliability}",
+                        "label": f"{there.child.display_name} (case #{there.id}): {kind}, {reliability}",
                         "case_id": there.id,
                     }
                 else:

@@ -2,7 +2,7 @@
 who may see the case's whole record (the page builds this section only then):
 
 - the intelligence items linked to the case that handling lets the viewer see
-  (access.handled_link): the information for reviewers, the sanitised text otherwise,
+  (access.handled_item_scope): the information for reviewers, the sanitised text otherwise,
   with the grading code ("2B P");
 - the locations and persons of concern linked to the case, directly (with how reliable
   the link is) or through those items;
@@ -77,10 +77,13 @@ def panel_for(user, case) -> CasePanel | None:
     # 1. Items linked to the case under handling.
     items = db.session.scalars(
         select(IntelligenceItem)
-        .join(IntelligenceLink, IntelligenceLink.item_id == IntelligenceItem.id)
-        .where(IntelligenceLink.case_id == case.id, access.handled_link(user))
+        .where(
+            IntelligenceItem.id.in_(
+                select(IntelligenceLink.item_id).where(IntelligenceLink.case_id == case.id)
+            ),
+            access.handled_item_scope(user),
+        )
         .order_by(IntelligenceItem.submitted_at.desc(), IntelligenceItem.id.desc())
-        .distinct()
     ).all()
     for item in items:
         text = item.information if reviewer else (item.sanitised_text or NO_SUMMARY)
@@ -146,8 +149,12 @@ def panel_for(user, case) -> CasePanel | None:
     # 3. Disruption actions protecting the child.
     actions = db.session.scalars(
         select(DisruptionAction)
-        .join(DisruptionChild, DisruptionChild.action_id == DisruptionAction.id)
-        .where(DisruptionChild.case_id == case.id, access.disruption_scope(user))
+        .where(
+            DisruptionAction.id.in_(
+                select(DisruptionChild.action_id).where(DisruptionChild.case_id == case.id)
+            ),
+            access.disruption_scope(user),
+        )
         .options(selectinload(DisruptionAction.person), selectinload(DisruptionAction.location))
         .order_by(DisruptionAction.id)
     ).all()

@@ -105,7 +105,7 @@ def _view(link: PeerLink, on_case_id: int) -> PeerView:
         id=link.id,
         case_id=on_case_id,
         other_case_id=other.id,
-        other_child_name=other.child.name,
+        other_child_name=other.child.display_name,
         kind=link.kind,
         kind_label=PeerLinkKind(link.kind).label,
         reliability=link.reliability,
