@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from mettrack.cases import case_scope
 from mettrack.cases.models import Case
 from mettrack.core import audit
-from mettrack.core.choices import LinkReliability, PeerLinkKind
+from mettrack.core.choices import LinkReliability, PeerLinkKind, Role
 from mettrack.core.errors import NotAllowed, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.form_input import parse_text
@@ -84,6 +84,14 @@ def visible_case(user, case_id, action: str) -> Case:
     if case is None:
         raise deny_record("case", case_id, action)
     return case
+
+
+def _refuse_if_never_allowed(user, case: Case, action: str) -> None:
+    # Only a reviewer or a lead professional can ever lead one of the two cases: anyone
+    # else is refused before their input is read (403, not a message about a field).
+    if not (is_reviewer(user) or user.has_role(Role.LEAD_PROFESSIONAL)):
+        audit.record_now(f"{action}.denied", "case", case.id, detail={"reason": "not lead or reviewer"})
+        raise NotAllowed(action, (NOT_LEAD,))
 
 
 def may_manage(user, *cases: Case) -> bool:
@@ -165,6 +173,7 @@ def add(user, case_id: int, data: Mapping) -> PeerView:
     action = "peer_link.added"
     require(user, Perm.INTEL_VIEW, action)
     case = visible_case(user, case_id, action)
+    _refuse_if_never_allowed(user, case, action)
     _refuse_unknown(data)
     errors: dict = {}
     other_id = record_id(data.get("other_case_id"))
@@ -225,6 +234,7 @@ def remove(user, case_id: int, link_id: int) -> None:
     action = "peer_link.removed"
     require(user, Perm.INTEL_VIEW, action)
     case = visible_case(user, case_id, action)
+    _refuse_if_never_allowed(user, case, action)
     link = db.session.scalar(
         select(PeerLink)
         .where(
@@ -246,11 +256,9 @@ def remove(user, case_id: int, link_id: int) -> None:
 
 def check_may_add(user, case_id: int) -> Case:
     """For the form: the case if the user may add a peer link to it (404 out of reach,
-    403 neither reviewer nor its lead professional). Reads nothing beyond that."""
+    403 neither a reviewer nor a lead professional). Reads nothing beyond that."""
     action = "peer_link.added"
     require(user, Perm.INTEL_VIEW, action)
     case = visible_case(user, case_id, action)
-    if not may_manage(user, case):
-        audit.record_now(f"{action}.denied", "case", case.id, detail={"reason": "not lead or reviewer"})
-        raise NotAllowed(action, (NOT_LEAD,))
+    _refuse_if_never_allowed(user, case, action)
     return case
