@@ -135,3 +135,20 @@ def test_the_number_of_queries_does_not_grow_with_what_is_linked(w):
     db.session.expire_all()
     after = _count_queries(lambda: _section(w["lead"], w["a"]))
     assert after <= before, (before, after)
+
+
+def test_the_leads_page_shows_the_summary_and_never_the_c_item(app, client, auth):
+    with app.test_request_context():
+        w = make_world()
+        intel.item(w["partner"], handling="P", cases=[w["a"]], sanitised="A car was seen near a school.")
+        intel.item(w["partner"], handling="C", cases=[w["a"]], information="Restricted police detail.")
+        case_id, lead, chair = w["a"].id, w["lead"].email, w["chair"].email
+    auth.login(lead)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="intelligence"' in page and "A car was seen near a school." in page and "2B P" in page
+    assert "Restricted police detail" not in page and "A grey car waits" not in page
+    assert "Link a place or person" not in page and "Link another child" in page
+    auth.logout()
+    auth.login(chair)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Restricted police detail" in page and "2B C" in page and "Link a place or person" in page
