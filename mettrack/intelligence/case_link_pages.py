@@ -25,6 +25,12 @@ def _form(case_id: int, *, errors=None, values=None, status=200):
     ), status
 
 
+def _back(case_id: int):
+    if case_links.sees_whole_record(current_user, case_id):
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="intelligence"))
+    return redirect(url_for("intelligence_case_links.new", case_id=case_id))
+
+
 @bp.route("/cases/<int:case_id>/subject-links/new", methods=["GET", "POST"])
 @requires(Perm.INTEL_REVIEW)
 def new(case_id: int):
@@ -36,7 +42,7 @@ def new(case_id: int):
     except ValidationError as e:
         return _form(case_id, errors=e.errors, values=data, status=400)
     flash("The link has been saved.", "success")
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="intelligence"))
+    return _back(case_id)
 
 
 @bp.route("/cases/<int:case_id>/subject-links/<int:link_id>/remove", methods=["POST"])
@@ -44,4 +50,4 @@ def new(case_id: int):
 def remove(case_id: int, link_id: int):
     case_links.remove(current_user, case_id, link_id)
     flash("The link has been removed.", "success")
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="intelligence"))
+    return _back(case_id)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from mettrack.cases import case_scope
 from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import LinkReliability, LocationType
@@ -191,3 +192,11 @@ def check_may_add(user, case_id: int) -> Case:
     reviewer, 404 no such case)."""
     require(user, Perm.INTEL_REVIEW, "case_link.added")
     return _existing_case(user, case_id, "case_link.added")
+
+
+def sees_whole_record(user, case_id: int) -> bool:
+    """Whether the user may open the case's page in full (where a page goes after a change:
+    a police reviewer off the case's team is sent back to the form, not to a 404)."""
+    return (
+        db.session.scalar(select(Case.id).where(Case.id == record_id(case_id), case_scope(user))) is not None
+    )

@@ -144,3 +144,19 @@ def test_the_api(app, client):
     assert call("chair", "DELETE", f"{path}/{link_id}").status_code == 204
     with app.app_context():
         assert _count() == 0
+
+
+def test_a_police_partner_uses_the_reviewer_pages(app, client, auth):
+    with app.app_context():
+        w = make_world()
+        c, park, email = w["c"].id, w["park"].id, w["officer"].email
+    auth.login(email)
+    new = f"/cases/{c}/subject-links/new"
+    assert client.get(new).status_code == 200
+    assert (
+        post_form(client, new, {"location_id": str(park), "reliability": "possible"}, page=new).status_code
+        == 302
+    )
+    assert client.get("/intelligence/hotspots/").status_code == 200
+    with app.app_context():
+        assert _count() == 1
