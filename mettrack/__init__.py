@@ -93,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.intelligence import disruption_pages as intelligence_disruptions
     from mettrack.intelligence import network_pages as intelligence_network
     from mettrack.intelligence import item_pages as intelligence_items
+    from mettrack.intelligence import case_link_pages as intelligence_case_links
+    from mettrack.intelligence import hotspot_pages as intelligence_hotspots
+    from mettrack.intelligence import peer_pages as intelligence_peers
     from mettrack.language import admin_pages as phrases_admin
     from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
@@ -125,10 +128,14 @@ def register_blueprints(app: Flask) -> None:
     administration = (risk_indicators, reference_admin, phrases_admin)
     administration += (agency_admin,)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
+    intelligence += (intelligence_peers, intelligence_case_links, intelligence_hotspots)
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence):
         app.register_blueprint(module.bp)
     app.register_blueprint(intelligence_disruptions.kinds_bp)
     init_api(app)
+    from mettrack.intelligence import install_agenda_provider
+
+    install_agenda_provider()
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -95,6 +95,7 @@ def _resource_blueprints():
     from mettrack.intelligence import disruptions_api as disruption_actions
     from mettrack.intelligence import network_api as intelligence_network
     from mettrack.intelligence import items_api as intelligence_items
+    from mettrack.intelligence import links_api as intelligence_links
     from mettrack.meetings import actions_api as meeting_actions
     from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.meetings import draft_api as meeting_agenda_draft
@@ -134,6 +135,8 @@ def _resource_blueprints():
         meeting_actions.blp,
         intelligence_network.blp,
         intelligence_items.blp,
+        intelligence_links.blp,
+        intelligence_links.hotspots_blp,
     ]
 
 

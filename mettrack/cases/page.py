@@ -51,6 +51,7 @@ from mettrack.core.choices import (
 )
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, can
+from mettrack.intelligence import case_panel_for
 from mettrack.meetings.models import ClosureProposal
 from mettrack.missing import summary_of
 from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
@@ -250,6 +251,15 @@ def _missing(r: Reading) -> dict:
     }
 
 
+def _intelligence(r: Reading):
+    # None for a role that does not read intelligence: the template shows nothing then.
+    panel = case_panel_for(r.user, r.case)
+    if panel is not None:
+        for kind, ids in panel.shown.items():
+            r.show(kind, ids)
+    return panel
+
+
 def _services(r: Reading) -> dict:
     views = views_of(r.case)
     r.show("service_assignments", (v.assignment.id for v in views))
@@ -311,6 +321,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("screening", _screening, needs_whole_record=True),
     Section("risk", _risk, needs_whole_record=True),
     Section("missing", _missing, needs_whole_record=True),
+    Section("intelligence", _intelligence, needs_whole_record=True),
     Section("services", _services, needs_whole_record=False),
     Section("notes", _notes, needs_whole_record=True),
     Section("team", _team, needs_whole_record=True),

@@ -24,3 +24,5 @@ INTEL_SOURCE_TEXT_MAX = 2_000  # the source's address, how they found out
 INTEL_CONDITIONS_MAX = 2_000  # a C item's handling conditions
 INTEL_SANITISED_MAX = 5_000  # the sanitised text for partnership forums
 INTEL_MAX_LINKED_CASES = 20  # children a sharer may link on one submission
+# The note on a link between records (intelligence: peer links, case links): String(500).
+LINK_NOTE_MAX = 500

@@ -25,6 +25,7 @@ WHOLE_RECORD = [
     "screening",
     "risk",
     "missing",
+    "intelligence",
     "services",
     "notes",
     "team",
