@@ -89,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.children import pages as children
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
+    from mettrack.intelligence import location_pages as intelligence_subjects
+    from mettrack.intelligence import person_pages, search_pages  # noqa: F401 (their routes join location_pages.bp)
     from mettrack.language import admin_pages as phrases_admin
     from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
@@ -119,7 +121,8 @@ def register_blueprints(app: Flask) -> None:
     )
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     administration = (risk_indicators, reference_admin, phrases_admin)
-    for module in (*pages, *case_work, *administration, *reminding, *meeting_work):
+    intelligence = (intelligence_subjects,)
+    for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence):
         app.register_blueprint(module.bp)
     init_api(app)
 

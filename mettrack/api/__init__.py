@@ -91,6 +91,9 @@ def _resource_blueprints():
         transitions_api as transitions,
     )
     from mettrack.children import api as children
+    from mettrack.intelligence import locations_api as intelligence_locations
+    from mettrack.intelligence import persons_api as intelligence_persons
+    from mettrack.intelligence import search_api as intelligence_search
     from mettrack.meetings import actions_api as meeting_actions
     from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.meetings import draft_api as meeting_agenda_draft
@@ -126,6 +129,9 @@ def _resource_blueprints():
         meeting_agenda_draft.blp,
         meeting_minutes.blp,
         meeting_actions.blp,
+        intelligence_locations.blp,
+        intelligence_persons.blp,
+        intelligence_search.blp,
     ]
 
 
