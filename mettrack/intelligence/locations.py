@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask import has_request_context
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,7 +32,7 @@ from mettrack.core.form_input import parse_text, parse_version
 from mettrack.core.limits import max_length
 from mettrack.core.permissions import Perm, can, require
 from mettrack.core.unit_of_work import transaction
-from mettrack.intelligence import access
+from mettrack.intelligence import access, paths
 from mettrack.intelligence.models import (
     CaseSubjectLink,
     DisruptionAction,
@@ -42,7 +43,6 @@ from mettrack.intelligence.models import (
     PersonOfConcern,
 )
 from mettrack.intelligence.normalise import postcode_or_none
-from mettrack.intelligence.paths import link_to
 
 MAX_ADDRESS = 1000
 MAX_DESCRIPTION = 5000
@@ -54,6 +54,12 @@ NO_SANITISED_TEXT = "A reviewer has not yet written the text that may be shared.
 LOCATION_FIELDS = frozenset(
     {"name", "location_type", "address", "postcode", "latitude", "longitude", "description", "version"}
 )
+
+
+def link_to(kind: str, record_id: int) -> str | None:
+    """The record's page (intelligence/paths.py) for a page or the API; None when called
+    outside a request (the command line, a worker), where no link is shown."""
+    return paths.link_to(kind, record_id) if has_request_context() else None
 
 
 # --- what a page shows ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ from mettrack.intelligence.locations import (
     Linked,
     associations_of,
     check_paging,
+    link_to,
     linked_cases,
     linked_disruptions,
     linked_items,
@@ -47,7 +48,6 @@ from mettrack.intelligence.models import (
     PersonVehicle,
 )
 from mettrack.intelligence.normalise import phone_or_none, registration_display, registration_or_none
-from mettrack.intelligence.paths import link_to
 
 MAX_DESCRIPTION = 5000
 MAX_ALIASES = 20

@@ -28,6 +28,7 @@ from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, require
 from mettrack.core.unit_of_work import transaction
 from mettrack.intelligence import access
+from mettrack.intelligence.locations import link_to
 from mettrack.intelligence.models import (
     IntelligenceItem,
     Location,
@@ -44,7 +45,6 @@ from mettrack.intelligence.normalise import (
     registration_display,
     registration_or_none,
 )
-from mettrack.intelligence.paths import link_to
 
 NAME, POSTCODE, REGISTRATION, PHONE = "name", "postcode", "registration", "phone"
 KINDS = {
