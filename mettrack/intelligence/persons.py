@@ -344,9 +344,22 @@ def _read_person(user, data: Mapping, found: PersonOfConcern | None) -> tuple[di
 # --- writing ---------------------------------------------------------------------------------
 
 
+def _ids_of(changed: dict) -> dict:
+    """What changed, for the audit row, once the new associations have ids."""
+    if "associations_added" in changed:
+        changed = {**changed, "associations_added": [r.id for r in changed["associations_added"]]}
+    return changed
+
+
 def _apply(user, person: PersonOfConcern, values: dict) -> dict:
-    """Sets the values on the person; returns what changed, for the audit row (ids and
-    field names only)."""
+    """Sets the values on the person; returns what changed (field names; association rows
+    added and ids removed). Nothing is flushed here, so that a change is one UPDATE of
+    the person and its version goes up once."""
+    with db.session.no_autoflush:
+        return _set(user, person, values)
+
+
+def _set(user, person: PersonOfConcern, values: dict) -> dict:
     changed: dict = {"fields": []}
     for name in ("name", "date_of_birth", "approximate_age", "description", "review_on"):
         if name in values and getattr(person, name) != values[name]:
@@ -391,9 +404,8 @@ def _apply(user, person: PersonOfConcern, values: dict) -> dict:
                 db.session.add(row)
                 added.append(row)
         if added or removed:
-            db.session.flush()
             changed["fields"].append("associations")
-            changed["associations_added"] = [r.id for r in added]
+            changed["associations_added"] = added  # rows: ids once flushed (_ids_of)
             changed["associations_removed"] = [r.id for r in removed]
     changed["fields"].sort()
     return changed
@@ -419,7 +431,7 @@ def create_person(user, data: Mapping) -> PersonOfConcern:
         "person.created",
         "person",
         person.id,
-        detail={"associations_added": changed.get("associations_added", [])},
+        detail={"associations_added": _ids_of(changed).get("associations_added", [])},
         actor=user,
     )
     return person
@@ -441,11 +453,11 @@ def update_person(user, person_id, data: Mapping) -> PersonOfConcern:
     if changed["fields"] and "name" not in changed["fields"]:
         # A change only to a list (aliases, vehicles ...) is a change to the person as read.
         flag_modified(found, "name")
-    audit.record("person.updated", "person", found.id, detail=changed, actor=user)
     try:
         db.session.flush()
     except StaleDataError:
         raise Conflict(f"person {found.id} changed while it was being saved") from None
+    audit.record("person.updated", "person", found.id, detail=_ids_of(changed), actor=user)
     return found
 
 
