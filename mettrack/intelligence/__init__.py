@@ -9,11 +9,32 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from mettrack.intelligence.locations import create_location
+    from mettrack.intelligence.normalise import (
+        phone_or_none,
+        postcode_or_none,
+        registration_display,
+        registration_or_none,
+    )
+    from mettrack.intelligence.persons import create_person
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562).
-_EXPORTS: dict[str, str] = {}
-__all__: list[str] = []
+_EXPORTS: dict[str, str] = {
+    "create_location": "mettrack.intelligence.locations",
+    "create_person": "mettrack.intelligence.persons",
+    "phone_or_none": "mettrack.intelligence.normalise",
+    "postcode_or_none": "mettrack.intelligence.normalise",
+    "registration_display": "mettrack.intelligence.normalise",
+    "registration_or_none": "mettrack.intelligence.normalise",
+}
+__all__: list[str] = [
+    "create_location",
+    "create_person",
+    "phone_or_none",
+    "postcode_or_none",
+    "registration_display",
+    "registration_or_none",
+]
 
 
 def __getattr__(name: str):

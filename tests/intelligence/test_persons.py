@@ -190,3 +190,19 @@ def test_update_changes_what_is_given_at_the_version_read(world):
 def test_default_review_date_is_a_year_ahead():
     assert persons.default_review_on(date(2026, 3, 20)) == date(2027, 3, 20)
     assert persons.default_review_on(date(2028, 2, 29)) == date(2029, 2, 28)
+
+
+def test_a_c_item_on_a_visible_person_stays_hidden_from_those_outside_its_handling(world):
+    secret = intel.item(
+        world["sharer"],
+        handling="C",
+        reviewer=world["officer"],
+        cases=[world["case"]],
+        persons=[world["person"]],
+        information="Dale Example keeps a flat on Quay Street.",
+    )
+    lead_page = persons.person_page(world["lead"], world["person"].id)
+    assert [i.id for i in lead_page.linked.items] == [world["p_item"].id]
+    assert secret.id not in json.loads(_audit("person.viewed")[-1].detail)["item_ids"]
+    chair_page = persons.person_page(world["chair"], world["person"].id)
+    assert {i.id for i in chair_page.linked.items} == {world["p_item"].id, secret.id}
