@@ -3,6 +3,8 @@
 blueprint of places, persons and search ("intelligence_subjects") is defined here;
 person_pages.py and search_pages.py add their routes to it."""
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,6 +13,7 @@ from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import access
 from mettrack.intelligence import locations as service
+from mettrack.intelligence.paths import link_to
 from mettrack.ui.paging import page_arg
 
 bp = Blueprint("intelligence_subjects", __name__, url_prefix="/intelligence")
@@ -30,6 +33,21 @@ def nav_links() -> dict:
     }
 
 
+def linked_with_links(linked: service.Linked) -> service.Linked:
+    """What is linked to a place or a person, with each record's page (paths.link_to)."""
+    return replace(
+        linked,
+        items=[replace(i, url=link_to("item", i.id)) for i in linked.items],
+        cases=[replace(c, url=link_to("case", c.id)) for c in linked.cases],
+        disruptions=[replace(d, url=link_to("disruption", d.id)) for d in linked.disruptions],
+        associations=[replace(a, url=link_to(a.kind, a.record_id)) for a in linked.associations],
+    )
+
+
+def rows_with_links(listing, kind: str):
+    return replace(listing, items=[replace(r, url=link_to(kind, r.id)) for r in listing.items])
+
+
 def paging(listing, endpoint: str) -> dict:
     return {
         "previous": url_for(endpoint, page=listing.page - 1) if listing.page > 1 else None,
@@ -40,7 +58,9 @@ def paging(listing, endpoint: str) -> dict:
 @bp.route("/locations")
 @requires(Perm.INTEL_VIEW)
 def locations():
-    listing = service.list_for(current_user, page=page_arg(), per_page=service.DEFAULT_PER_PAGE)
+    listing = rows_with_links(
+        service.list_for(current_user, page=page_arg(), per_page=service.DEFAULT_PER_PAGE), "location"
+    )
     reviewer = access.is_reviewer(current_user)
     return render_template(
         "intelligence/locations.html",
@@ -112,6 +132,7 @@ def create_location():
 @requires(Perm.INTEL_VIEW)
 def location(location_id: int):
     found = service.location_page(current_user, location_id)
+    found = replace(found, linked=linked_with_links(found.linked))
     return render_template(
         "intelligence/location.html",
         found=found,

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flask import has_request_context
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -32,7 +31,7 @@ from mettrack.core.form_input import parse_text, parse_version
 from mettrack.core.limits import max_length
 from mettrack.core.permissions import Perm, can, require
 from mettrack.core.unit_of_work import transaction
-from mettrack.intelligence import access, paths
+from mettrack.intelligence import access
 from mettrack.intelligence.models import (
     CaseSubjectLink,
     DisruptionAction,
@@ -56,12 +55,6 @@ LOCATION_FIELDS = frozenset(
 )
 
 
-def link_to(kind: str, record_id: int) -> str | None:
-    """The record's page (intelligence/paths.py) for a page or the API; None when called
-    outside a request (the command line, a worker), where no link is shown."""
-    return paths.link_to(kind, record_id) if has_request_context() else None
-
-
 # --- what a page shows ----------------------------------------------------------------------
 
 
@@ -73,14 +66,14 @@ class LinkedItem:
     handling_code: str | None
     conditions: str | None
     information_date: date
-    url: str | None
+    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
 
 
 @dataclass(frozen=True)
 class LinkedCase:
     id: int
     child_name: str
-    url: str | None
+    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ class LinkedDisruption:
     status: str
     status_label: str
     expires_on: date | None
-    url: str | None
+    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
 
 
 @dataclass(frozen=True)
@@ -102,7 +95,7 @@ class Association:
     relation: str | None
     reliability: str
     reliability_label: str
-    url: str | None
+    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
 
 
 @dataclass(frozen=True)
@@ -159,7 +152,7 @@ def linked_items(user, link_column, record_id: int) -> list[LinkedItem]:
             if i.handling_code == HandlingCode.WITH_CONDITIONS.value
             else None,
             information_date=i.information_date,
-            url=link_to("item", i.id),
+            url=None,
         )
         for i in items
     ]
@@ -182,10 +175,7 @@ def linked_cases(user, link_column, record_id: int) -> tuple[list[LinkedCase], i
             .where(Case.id.in_(visible))
             .order_by(Child.last_name, Child.first_name, Case.id)
         ).all()
-    cases = [
-        LinkedCase(r.id, f"{r.first_name} {r.last_name}".strip() or f"Case {r.id}", link_to("case", r.id))
-        for r in rows
-    ]
+    cases = [LinkedCase(r.id, f"{r.first_name} {r.last_name}".strip() or f"Case {r.id}", None) for r in rows]
     return cases, len(case_ids - visible)
 
 
@@ -202,7 +192,7 @@ def linked_disruptions(user, target_column, record_id: int) -> list[LinkedDisrup
             status=a.status,
             status_label=DisruptionStatus(a.status).label,
             expires_on=a.expires_on,
-            url=link_to("disruption", a.id),
+            url=None,
         )
         for a in actions
     ]
@@ -272,7 +262,7 @@ def associations_of(user, *, person_id: int | None = None, location_id: int | No
                 relation=row.relation,
                 reliability=row.reliability,
                 reliability_label=_reliability_label(row.reliability),
-                url=link_to(kind, other),
+                url=None,
             )
         )
     return shown, hidden
@@ -288,7 +278,7 @@ class LocationRow:
     location_type: str
     type_label: str
     postcode: str | None
-    url: str | None
+    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
     record: Location
 
 
@@ -340,7 +330,7 @@ def list_for(user, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Locati
             r.location_type,
             _type_label(r.location_type),
             r.postcode,
-            link_to("location", r.id),
+            None,
             r,
         )
         for r in rows

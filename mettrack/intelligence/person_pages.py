@@ -1,6 +1,8 @@
 """Pages for persons of concern: the list, one person's page, and the reviewers' forms
 (/intelligence/persons...). Thin: the rules live in intelligence/persons.py."""
 
+from dataclasses import replace
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,7 +12,14 @@ from mettrack.core.form_input import date_parts
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import access
 from mettrack.intelligence import persons as service
-from mettrack.intelligence.location_pages import CONFLICT, bp, nav_links, paging
+from mettrack.intelligence.location_pages import (
+    CONFLICT,
+    bp,
+    linked_with_links,
+    nav_links,
+    paging,
+    rows_with_links,
+)
 from mettrack.intelligence.normalise import registration_display
 from mettrack.ui.paging import page_arg
 
@@ -20,7 +29,9 @@ TEXT_FIELDS = ("name", "aliases", "approximate_age", "description", "vehicles", 
 @bp.route("/persons")
 @requires(Perm.INTEL_VIEW)
 def persons():
-    listing = service.list_for(current_user, page=page_arg(), per_page=service.DEFAULT_PER_PAGE)
+    listing = rows_with_links(
+        service.list_for(current_user, page=page_arg(), per_page=service.DEFAULT_PER_PAGE), "person"
+    )
     reviewer = access.is_reviewer(current_user)
     return render_template(
         "intelligence/persons.html",
@@ -152,6 +163,7 @@ def create_person():
 @requires(Perm.INTEL_VIEW)
 def person(person_id: int):
     found = service.person_page(current_user, person_id)
+    found = replace(found, linked=linked_with_links(found.linked))
     return render_template(
         "intelligence/person.html",
         found=found,

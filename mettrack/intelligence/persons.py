@@ -31,7 +31,6 @@ from mettrack.intelligence.locations import (
     Linked,
     associations_of,
     check_paging,
-    link_to,
     linked_cases,
     linked_disruptions,
     linked_items,
@@ -471,7 +470,7 @@ class PersonRow:
     aliases: list[str]
     review_on: date | None  # reviewers only
     review_due: bool  # reviewers only: past its review date
-    url: str | None
+    url: str | None  # added by the view
     record: PersonOfConcern
 
 
@@ -511,7 +510,7 @@ def list_for(user, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Person
             aliases=[a.alias for a in r.aliases],
             review_on=r.review_on if reviewer else None,
             review_due=reviewer and r.review_on < on,
-            url=link_to("person", r.id),
+            url=None,
             record=r,
         )
         for r in rows

@@ -28,7 +28,6 @@ from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, require
 from mettrack.core.unit_of_work import transaction
 from mettrack.intelligence import access
-from mettrack.intelligence.locations import link_to
 from mettrack.intelligence.models import (
     IntelligenceItem,
     Location,
@@ -67,7 +66,7 @@ class ItemHit:
     id: int
     reference: str
     excerpt: str
-    url: str | None
+    url: str | None  # added by the view
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class LocationHit:
     name: str
     type_label: str
     postcode: str | None
-    url: str | None
+    url: str | None  # added by the view
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class PersonHit:
     name: str
     aliases: list[str]
     matched: str | None  # the alias, registration or number that matched, when not the name
-    url: str | None
+    url: str | None  # added by the view
 
 
 @dataclass(frozen=True)
@@ -203,7 +202,7 @@ def _search_items(user, query: Query) -> list[ItemHit]:
     for item in items:
         text = _item_text(user, item)
         if _item_matches(query, text):
-            hits.append(ItemHit(item.id, item.reference, _excerpt(text), link_to("item", item.id)))
+            hits.append(ItemHit(item.id, item.reference, _excerpt(text), None))
             if len(hits) >= MAX_RESULTS:
                 break
     return hits
@@ -224,7 +223,7 @@ def _location_hit(row: Location) -> LocationHit:
         row.name,
         LocationType.labels().get(row.location_type, row.location_type),
         row.postcode,
-        link_to("location", row.id),
+        None,
     )
 
 
@@ -252,7 +251,7 @@ def _search_locations(user, query: Query) -> list[LocationHit]:
 
 
 def _person_hit(row: PersonOfConcern, matched: str | None) -> PersonHit:
-    return PersonHit(row.id, row.name, [a.alias for a in row.aliases], matched, link_to("person", row.id))
+    return PersonHit(row.id, row.name, [a.alias for a in row.aliases], matched, None)
 
 
 def _search_persons(user, query: Query) -> list[PersonHit]:
