@@ -14,6 +14,7 @@ from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import access
 from mettrack.intelligence import locations as service
 from mettrack.intelligence.paths import link_to
+from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.ui.paging import page_arg
 
 bp = Blueprint("intelligence_subjects", __name__, url_prefix="/intelligence")
@@ -71,7 +72,7 @@ def locations():
     )
 
 
-def _form(*, location=None, values=None, errors=None, status=200, conflict=False):
+def _form(*, location=None, values=None, errors=None, status=200, conflict=False, flagged=None):
     if location is not None:
         action = url_for("intelligence_subjects.update_location", location_id=location.id)
         back = url_for("intelligence_subjects.location", location_id=location.id)
@@ -83,6 +84,7 @@ def _form(*, location=None, values=None, errors=None, status=200, conflict=False
     return render_template(
         "intelligence/location_form.html",
         location=location,
+        flagged=flagged,
         values=values or {},
         errors=errors or {},
         conflict=conflict,
@@ -121,7 +123,9 @@ def new_location():
 def create_location():
     values = _submitted()
     try:
-        created = service.create_location(current_user, values)
+        created = service.create_location(current_user, values, save_anyway=save_anyway_ticked(request.form))
+    except WordingFlagged as e:
+        return _form(values=values, flagged=e, status=400)
     except ValidationError as e:
         return _form(values=values, errors=e.errors, status=400)
     flash("The place has been added.", "success")
@@ -155,7 +159,16 @@ def edit_location(location_id: int):
 def update_location(location_id: int):
     values = _submitted()
     try:
-        service.update_location(current_user, location_id, values)
+        service.update_location(
+            current_user, location_id, values, save_anyway=save_anyway_ticked(request.form)
+        )
+    except WordingFlagged as e:
+        return _form(
+            location=service.location_for_edit(current_user, location_id),
+            values=values,
+            flagged=e,
+            status=400,
+        )
     except ValidationError as e:
         return _form(
             location=service.location_for_edit(current_user, location_id),

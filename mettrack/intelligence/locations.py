@@ -42,6 +42,7 @@ from mettrack.intelligence.models import (
     PersonOfConcern,
 )
 from mettrack.intelligence.normalise import postcode_or_none
+from mettrack.language import audit_detail, check_before_saving
 
 MAX_ADDRESS = 1000
 MAX_DESCRIPTION = 5000
@@ -451,27 +452,33 @@ def _check_pair(values: dict, found: Location | None, errors: dict) -> None:
         errors[missing] = "Give both the latitude and the longitude, or neither"
 
 
+DESCRIPTION_LABELS = {"description": "Description"}
+
+
 @transaction
-def create_location(user, data: Mapping) -> Location:
+def create_location(user, data: Mapping, *, save_anyway: bool = False) -> Location:
     """Who: a reviewer (intel.review). `data`: name, location_type (LocationType), address,
     postcode (normalised; a malformed one is refused), latitude and longitude (both or
-    neither), description. Audited as location.created."""
+    neither), description (language-checked: WordingFlagged unless `save_anyway`).
+    Audited as location.created."""
     require(user, Perm.INTEL_REVIEW, "location.created")
     values, errors = _read_location(data, partial=False)
     _check_pair(values, None, errors)
     if errors:
         raise ValidationError(errors)
+    flagged = check_before_saving(
+        {"description": values.get("description")}, save_anyway=save_anyway, labels=DESCRIPTION_LABELS
+    )
     location = Location(**values, created_by_id=user.id)
     db.session.add(location)
     db.session.flush()
-    audit.record(
-        "location.created", "location", location.id, detail={"type": location.location_type}, actor=user
-    )
+    detail = {"type": location.location_type, **audit_detail(flagged)}
+    audit.record("location.created", "location", location.id, detail=detail, actor=user)
     return location
 
 
 @transaction
-def update_location(user, location_id, data: Mapping) -> Location:
+def update_location(user, location_id, data: Mapping, *, save_anyway: bool = False) -> Location:
     """Who: a reviewer. Changes the fields given in `data` (as create_location) at the
     `version` read (Conflict when it changed). Audited as location.updated naming the
     fields changed."""
@@ -484,9 +491,20 @@ def update_location(user, location_id, data: Mapping) -> Location:
     if found.version != version:
         raise Conflict(f"location {found.id} is at version {found.version}, not {version}")
     changed = sorted(name for name, value in values.items() if getattr(found, name) != value)
+    flagged = check_before_saving(
+        {"description": values["description"] if "description" in changed else None},
+        save_anyway=save_anyway,
+        labels=DESCRIPTION_LABELS,
+    )
     for name in changed:
         setattr(found, name, values[name])
-    audit.record("location.updated", "location", found.id, detail={"fields": changed}, actor=user)
+    audit.record(
+        "location.updated",
+        "location",
+        found.id,
+        detail={"fields": changed, **audit_detail(flagged)},
+        actor=user,
+    )
     try:
         db.session.flush()
     except StaleDataError:

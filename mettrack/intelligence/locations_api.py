@@ -9,6 +9,7 @@ from mettrack.api.blueprint import ApiBlueprint
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import locations
 from mettrack.intelligence import subject_schemas as schemas
+from mettrack.language import documents_language_check
 
 blp = ApiBlueprint("api_locations", __name__, path="/locations", description="Places of concern")
 
@@ -37,7 +38,7 @@ class Locations(MethodView):
     @requires(Perm.INTEL_REVIEW)
     @blp.arguments(schemas.LocationCreateSchema, unknown=RAISE)
     @blp.response(201, schemas.LocationSchema)
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, data: dict):
         """Add a place of concern
 
@@ -45,7 +46,8 @@ class Locations(MethodView):
         malformed one is a 422 naming `postcode`. Latitude and longitude come together.
         Audited as location.created.
         """
-        return schemas.dump_location(locations.create_location(current_user, data))
+        save_anyway = data.pop("save_anyway")
+        return schemas.dump_location(locations.create_location(current_user, data, save_anyway=save_anyway))
 
 
 @blp.route("/<int:location_id>")
@@ -69,11 +71,13 @@ class LocationItem(MethodView):
     @blp.response(200, schemas.LocationSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def patch(self, data: dict, location_id: int):
         """Change a place
 
         Reviewers only, with the `version` read (409 when it changed); only the fields
         sent change. Audited as location.updated naming the fields changed.
         """
-        return schemas.dump_location(locations.update_location(current_user, location_id, data))
+        save_anyway = data.pop("save_anyway")
+        changed = locations.update_location(current_user, location_id, data, save_anyway=save_anyway)
+        return schemas.dump_location(changed)

@@ -21,6 +21,7 @@ from mettrack.intelligence.location_pages import (
     rows_with_links,
 )
 from mettrack.intelligence.normalise import registration_display
+from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.ui.paging import page_arg
 
 TEXT_FIELDS = ("name", "aliases", "approximate_age", "description", "vehicles", "phones", "version")
@@ -67,7 +68,7 @@ def _values_of(person) -> dict:
     return values
 
 
-def _form(*, edit=None, values=None, errors=None, status=200, conflict=False):
+def _form(*, edit=None, values=None, errors=None, status=200, conflict=False, flagged=None):
     person = edit.person if edit else None
     if person is not None:
         action = url_for("intelligence_subjects.update_person", person_id=person.id)
@@ -97,6 +98,7 @@ def _form(*, edit=None, values=None, errors=None, status=200, conflict=False):
     return render_template(
         "intelligence/person_form.html",
         person=person,
+        flagged=flagged,
         values=values or {},
         errors=errors or {},
         conflict=conflict,
@@ -152,7 +154,11 @@ def new_person():
 def create_person():
     values = request.form.to_dict()
     try:
-        created = service.create_person(current_user, _data(request.form, []))
+        created = service.create_person(
+            current_user, _data(request.form, []), save_anyway=save_anyway_ticked(request.form)
+        )
+    except WordingFlagged as e:
+        return _form(values=values, flagged=e, status=400)
     except ValidationError as e:
         return _form(values=values, errors=e.errors, status=400)
     flash("The person has been added.", "success")
@@ -187,7 +193,16 @@ def update_person(person_id: int):
     edit = service.person_for_edit(current_user, person_id)
     values = request.form.to_dict()
     try:
-        service.update_person(current_user, person_id, _data(request.form, edit.associations))
+        service.update_person(
+            current_user,
+            person_id,
+            _data(request.form, edit.associations),
+            save_anyway=save_anyway_ticked(request.form),
+        )
+    except WordingFlagged as e:
+        return _form(
+            edit=service.person_for_edit(current_user, person_id), values=values, flagged=e, status=400
+        )
     except ValidationError as e:
         return _form(
             edit=service.person_for_edit(current_user, person_id), values=values, errors=e.errors, status=400

@@ -47,6 +47,7 @@ from mettrack.intelligence.models import (
     PersonVehicle,
 )
 from mettrack.intelligence.normalise import phone_or_none, registration_display, registration_or_none
+from mettrack.language import audit_detail, check_before_saving
 
 MAX_DESCRIPTION = 5000
 MAX_ALIASES = 20
@@ -410,18 +411,28 @@ def _set(user, person: PersonOfConcern, values: dict) -> dict:
     return changed
 
 
+DESCRIPTION_LABELS = {"description": "Description"}
+
+
+def _language(values: dict, changed_description: bool, save_anyway: bool) -> dict:
+    texts = {"description": values.get("description") if changed_description else None}
+    return check_before_saving(texts, save_anyway=save_anyway, labels=DESCRIPTION_LABELS)
+
+
 @transaction
-def create_person(user, data: Mapping) -> PersonOfConcern:
+def create_person(user, data: Mapping, *, save_anyway: bool = False) -> PersonOfConcern:
     """Who: a reviewer (intel.review). `data`: name (required), aliases, date_of_birth
     (not in the future) or approximate_age (0-120; both only when they agree within two
     years), description, vehicles (registration normalised, description), phones
     (normalised UK numbers, note), associations ({person_id or location_id, relation,
     reliability}, each one the reviewer can see), review_on (required). Nothing is saved
-    when anything is wrong. Audited as person.created."""
+    when anything is wrong. The description is language-checked (WordingFlagged unless
+    `save_anyway`). Audited as person.created."""
     require(user, Perm.INTEL_REVIEW, "person.created")
     values, errors = _read_person(user, data, None)
     if errors:
         raise ValidationError(errors)
+    flagged = _language(values, True, save_anyway)
     person = PersonOfConcern(created_by_id=user.id)
     db.session.add(person)
     changed = _apply(user, person, values)
@@ -430,14 +441,17 @@ def create_person(user, data: Mapping) -> PersonOfConcern:
         "person.created",
         "person",
         person.id,
-        detail={"associations_added": _ids_of(changed).get("associations_added", [])},
+        detail={
+            "associations_added": _ids_of(changed).get("associations_added", []),
+            **audit_detail(flagged),
+        },
         actor=user,
     )
     return person
 
 
 @transaction
-def update_person(user, person_id, data: Mapping) -> PersonOfConcern:
+def update_person(user, person_id, data: Mapping, *, save_anyway: bool = False) -> PersonOfConcern:
     """Who: a reviewer. Changes the fields given (as create_person; a list given replaces
     the whole list) at the `version` read (Conflict when it changed). Audited as
     person.updated naming the fields changed and the association ids added and removed."""
@@ -448,6 +462,9 @@ def update_person(user, person_id, data: Mapping) -> PersonOfConcern:
         raise ValidationError(errors)
     if found.version != version:
         raise Conflict(f"person {found.id} is at version {found.version}, not {version}")
+    flagged = _language(
+        values, values.get("description", found.description) != found.description, save_anyway
+    )
     changed = _apply(user, found, values)
     if changed["fields"] and "name" not in changed["fields"]:
         # A change only to a list (aliases, vehicles ...) is a change to the person as read.
@@ -456,7 +473,9 @@ def update_person(user, person_id, data: Mapping) -> PersonOfConcern:
         db.session.flush()
     except StaleDataError:
         raise Conflict(f"person {found.id} changed while it was being saved") from None
-    audit.record("person.updated", "person", found.id, detail=_ids_of(changed), actor=user)
+    audit.record(
+        "person.updated", "person", found.id, detail={**_ids_of(changed), **audit_detail(flagged)}, actor=user
+    )
     return found
 
 

@@ -9,6 +9,7 @@ from mettrack.api.blueprint import ApiBlueprint
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import access, persons
 from mettrack.intelligence import subject_schemas as schemas
+from mettrack.language import documents_language_check
 
 blp = ApiBlueprint("api_persons", __name__, path="/persons", description="Persons of concern")
 
@@ -38,7 +39,7 @@ class Persons(MethodView):
     @requires(Perm.INTEL_REVIEW)
     @blp.arguments(schemas.PersonCreateSchema, unknown=RAISE)
     @blp.response(201, schemas.PersonSchema)
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def post(self, data: dict):
         """Add a person of concern
 
@@ -47,7 +48,8 @@ class Persons(MethodView):
         association with a person or place you cannot see is a 422 naming the field, and
         nothing is saved. Audited as person.created.
         """
-        return schemas.dump_person(True, persons.create_person(current_user, data))
+        save_anyway = data.pop("save_anyway")
+        return schemas.dump_person(True, persons.create_person(current_user, data, save_anyway=save_anyway))
 
 
 @blp.route("/<int:person_id>")
@@ -69,11 +71,14 @@ class PersonItem(MethodView):
     @blp.response(200, schemas.PersonSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @documents_language_check(blp)
     def patch(self, data: dict, person_id: int):
         """Change a person
 
         Reviewers only, with the `version` read (409 when it changed); only the fields
         sent change, and a list sent replaces the whole list. Audited as person.updated.
         """
-        return schemas.dump_person(True, persons.update_person(current_user, person_id, data))
+        save_anyway = data.pop("save_anyway")
+        return schemas.dump_person(
+            True, persons.update_person(current_user, person_id, data, save_anyway=save_anyway)
+        )

@@ -7,7 +7,7 @@ naming the field."""
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from mettrack.api.schemas import listed
+from mettrack.api.schemas import listed, save_anyway_field
 from mettrack.core.choices import LinkReliability, LocationType
 from mettrack.intelligence import locations, persons, search
 from mettrack.intelligence.normalise import registration_display
@@ -144,11 +144,13 @@ class _LocationFields(Schema):
 
 
 class LocationCreateSchema(_LocationFields):
+    save_anyway = save_anyway_field()
     name = fields.String(required=True)
     location_type = fields.String(required=True, validate=OneOf(LocationType.values()))
 
 
 class LocationPatchSchema(_LocationFields):
+    save_anyway = save_anyway_field()
     name = fields.String()
     location_type = fields.String(validate=OneOf(LocationType.values()))
     version = fields.Integer(**VERSION)
@@ -242,6 +244,7 @@ class _PersonFields(Schema):
 
 
 class PersonCreateSchema(_PersonFields):
+    save_anyway = save_anyway_field()
     name = fields.String(required=True)
     review_on = fields.String(
         required=True, metadata={"description": "YYYY-MM-DD: when a reviewer decides whether to keep it."}
@@ -249,6 +252,7 @@ class PersonCreateSchema(_PersonFields):
 
 
 class PersonPatchSchema(_PersonFields):
+    save_anyway = save_anyway_field()
     name = fields.String()
     review_on = fields.String()
     version = fields.Integer(**VERSION)

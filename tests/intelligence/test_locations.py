@@ -115,3 +115,21 @@ def test_only_reviewers_write_and_updates_keep_to_the_version(world):
     with pytest.raises(ValidationError) as refused:
         locations.update_location(world["chair"], place.id, {"version": 2, "postcode": "zz"})
     assert "postcode" in refused.value.errors
+
+
+def test_a_description_that_blames_children_is_flagged_before_saving(world):
+    from mettrack.language import WordingFlagged, seed_defaults
+
+    seed_defaults()
+    db.session.commit()
+    data = {
+        "name": "Quay Chicken",
+        "location_type": "takeaway",
+        "description": "Girls putting themselves at risk here.",
+    }
+    with pytest.raises(WordingFlagged) as flagged:
+        locations.create_location(world["chair"], data)
+    assert "description" in flagged.value.findings
+    made = locations.create_location(world["chair"], data, save_anyway=True)
+    row = _audit("location.created")[-1]
+    assert row.record_id == str(made.id) and "Girls" not in row.detail and "saved_anyway" in row.detail

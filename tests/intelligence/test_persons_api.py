@@ -157,3 +157,19 @@ def test_the_openapi_document_lists_them(api):
     assert (
         "post" in paths["/api/v1/intelligence/search"] and "get" not in paths["/api/v1/intelligence/search"]
     )
+
+
+def test_a_description_that_blames_children_is_a_422_with_findings(api, world):
+    from mettrack.language import seed_defaults
+
+    seed_defaults()
+    db.session.commit()
+    body = {
+        "name": "Jay Sample",
+        "review_on": "2027-03-20",
+        "description": "Says the girls are putting themselves at risk.",
+    }
+    flagged = api("chair", "POST", "/api/v1/persons", body)
+    assert flagged.status_code == 422 and "description" in flagged.get_json()["errors"]
+    assert "findings" in flagged.get_json()
+    assert api("chair", "POST", "/api/v1/persons", {**body, "save_anyway": True}).status_code == 201

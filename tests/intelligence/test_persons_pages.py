@@ -196,3 +196,25 @@ def test_search_is_a_post_and_its_text_is_not_kept(client, world, sign_in):
         client, "/intelligence/search", {"query": "zz", "kind": "postcode"}, page="/intelligence/search"
     )
     assert bad.status_code == 400 and "Postcode must be a UK postcode" in _text(bad)
+
+
+def test_wording_that_blames_children_is_shown_before_saving(client, world, sign_in):
+    from mettrack.language import seed_defaults
+
+    seed_defaults()
+    db.session.commit()
+    sign_in("chair")
+    form = {
+        "name": "Jay Sample",
+        "description": "Says the girls are putting themselves at risk.",
+        "review_on-day": "20",
+        "review_on-month": "3",
+        "review_on-year": "2027",
+    }
+    flagged = post_form(client, "/intelligence/persons/new", form, page="/intelligence/persons/new")
+    assert flagged.status_code == 400 and "may have been groomed" in _text(flagged)
+    assert 'name="save_anyway"' in _text(flagged)
+    assert (
+        db.session.scalar(select(func.count(PersonOfConcern.id)).where(PersonOfConcern.name == "Jay Sample"))
+        == 0
+    )
