@@ -104,6 +104,14 @@ def phone_or_none(value) -> str | None:
     return text if _UK_PHONE.fullmatch(text) else None
 
 
+def phone_display(stored: str) -> str:
+    """How a stored number is shown: "07700900123" -> "07700 900123", a London-style
+    "02079460000" -> "020 7946 0000", a 10-digit one "01234 56789"."""
+    if len(stored) == 11 and stored.startswith("02"):
+        return f"{stored[:3]} {stored[3:7]} {stored[7:]}"
+    return f"{stored[:5]} {stored[5:]}" if len(stored) >= 10 else stored
+
+
 # --- names ---------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from mettrack.intelligence.location_pages import (
     paging,
     rows_with_links,
 )
-from mettrack.intelligence.normalise import registration_display
+from mettrack.intelligence.normalise import phone_display, registration_display
 from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.ui.paging import page_arg
 
@@ -60,7 +60,9 @@ def _values_of(person) -> dict:
             registration_display(v.registration) + (f", {v.description}" if v.description else "")
             for v in person.vehicles
         ),
-        "phones": "\n".join(p.number + (f", {p.note}" if p.note else "") for p in person.phones),
+        "phones": "\n".join(
+            phone_display(p.number) + (f", {p.note}" if p.note else "") for p in person.phones
+        ),
         "version": str(person.version),
     }
     values.update(_date_values("date_of_birth", person.date_of_birth))

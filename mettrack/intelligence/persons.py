@@ -46,7 +46,12 @@ from mettrack.intelligence.models import (
     PersonPhone,
     PersonVehicle,
 )
-from mettrack.intelligence.normalise import phone_or_none, registration_display, registration_or_none
+from mettrack.intelligence.normalise import (
+    phone_display,
+    phone_or_none,
+    registration_display,
+    registration_or_none,
+)
 from mettrack.language import audit_detail, check_before_saving
 
 MAX_DESCRIPTION = 5000
@@ -591,7 +596,7 @@ def person_page(user, person_id) -> PersonPage:
         person=found,
         aliases=[a.alias for a in found.aliases],
         vehicles=vehicles_of(found),
-        phones=[(p.number, p.note) for p in found.phones],
+        phones=[(phone_display(p.number), p.note) for p in found.phones],
         age=age_on(found.date_of_birth, on) if found.date_of_birth else found.approximate_age,
         linked=linked,
         may_edit=reviewer,

@@ -100,3 +100,11 @@ def test_phone(typed, stored):
 )
 def test_name_key(typed, key):
     assert normalise.name_key(typed) == key
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("07700900123", "07700 900123"), ("02392830000", "023 9283 0000"), ("0123456789", "01234 56789")],
+)
+def test_phone_display(stored, shown):
+    assert normalise.phone_display(stored) == shown
