@@ -90,12 +90,14 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.children import pages as children
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
-    from mettrack.intelligence import disruption_pages as intelligence_disruptions
-    from mettrack.intelligence import network_pages as intelligence_network
-    from mettrack.intelligence import item_pages as intelligence_items
     from mettrack.intelligence import case_link_pages as intelligence_case_links
+    from mettrack.intelligence import disruption_pages as intelligence_disruptions
     from mettrack.intelligence import hotspot_pages as intelligence_hotspots
+    from mettrack.intelligence import item_pages as intelligence_items
+    from mettrack.intelligence import location_pages as intelligence_subjects
+    from mettrack.intelligence import network_pages as intelligence_network
     from mettrack.intelligence import peer_pages as intelligence_peers
+    from mettrack.intelligence import person_pages, search_pages  # noqa: F401 (their routes join location_pages.bp)
     from mettrack.language import admin_pages as phrases_admin
     from mettrack.meetings import action_pages as meeting_actions
     from mettrack.meetings import agenda_pages as meeting_agenda
@@ -128,7 +130,12 @@ def register_blueprints(app: Flask) -> None:
     administration = (risk_indicators, reference_admin, phrases_admin)
     administration += (agency_admin,)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
-    intelligence += (intelligence_peers, intelligence_case_links, intelligence_hotspots)
+    intelligence += (
+        intelligence_peers,
+        intelligence_case_links,
+        intelligence_hotspots,
+        intelligence_subjects,
+    )
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence):
         app.register_blueprint(module.bp)
     app.register_blueprint(intelligence_disruptions.kinds_bp)

@@ -93,9 +93,12 @@ def _resource_blueprints():
     )
     from mettrack.children import api as children
     from mettrack.intelligence import disruptions_api as disruption_actions
-    from mettrack.intelligence import network_api as intelligence_network
     from mettrack.intelligence import items_api as intelligence_items
     from mettrack.intelligence import links_api as intelligence_links
+    from mettrack.intelligence import locations_api as intelligence_locations
+    from mettrack.intelligence import network_api as intelligence_network
+    from mettrack.intelligence import persons_api as intelligence_persons
+    from mettrack.intelligence import search_api as intelligence_search
     from mettrack.meetings import actions_api as meeting_actions
     from mettrack.meetings import agenda_api as meeting_agenda
     from mettrack.meetings import draft_api as meeting_agenda_draft
@@ -137,6 +140,9 @@ def _resource_blueprints():
         intelligence_items.blp,
         intelligence_links.blp,
         intelligence_links.hotspots_blp,
+        intelligence_locations.blp,
+        intelligence_persons.blp,
+        intelligence_search.blp,
     ]
 
 

@@ -16,10 +16,12 @@ if TYPE_CHECKING:
     from mettrack.intelligence.disruptions import create as create_disruption
     from mettrack.intelligence.disruptions import list_for as disruptions_for
     from mettrack.intelligence.locations import create_location
-    from mettrack.intelligence.normalise import phone_or_none
-    from mettrack.intelligence.normalise import postcode_or_none
-    from mettrack.intelligence.normalise import registration_display
-    from mettrack.intelligence.normalise import registration_or_none
+    from mettrack.intelligence.normalise import (
+        phone_or_none,
+        postcode_or_none,
+        registration_display,
+        registration_or_none,
+    )
     from mettrack.intelligence.persons import create_person
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
