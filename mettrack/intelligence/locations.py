@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack.cases import case_scope
@@ -31,7 +31,7 @@ from mettrack.core.form_input import parse_text, parse_version
 from mettrack.core.limits import max_length
 from mettrack.core.permissions import Perm, can, require
 from mettrack.core.unit_of_work import transaction
-from mettrack.intelligence import access
+from mettrack.intelligence import access, subjects
 from mettrack.intelligence.models import (
     CaseSubjectLink,
     DisruptionAction,
@@ -42,13 +42,12 @@ from mettrack.intelligence.models import (
     PersonOfConcern,
 )
 from mettrack.intelligence.normalise import postcode_or_none
+from mettrack.intelligence.subjects import DEFAULT_PER_PAGE, Listing, listed
 from mettrack.language import audit_detail, check_before_saving
 
 MAX_ADDRESS = 1000
+MAX_PAGE, MAX_PER_PAGE = subjects.MAX_PAGE, subjects.MAX_PER_PAGE  # as the API's schema reads them
 MAX_DESCRIPTION = 5000
-DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 200
-MAX_PAGE = 100_000
 POSTCODE_MESSAGE = "Postcode must be a real UK postcode, like PO1 2AB"
 NO_SANITISED_TEXT = "A reviewer has not yet written the text that may be shared."
 LOCATION_FIELDS = frozenset(
@@ -283,26 +282,7 @@ class LocationRow:
     record: Location
 
 
-@dataclass(frozen=True)
-class LocationList:
-    items: list[LocationRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def check_paging(page, per_page) -> None:
-    errors = {}
-    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= MAX_PAGE:
-        errors["page"] = f"Give the page as a whole number from 1 to {MAX_PAGE}"
-    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= MAX_PER_PAGE:
-        errors["per_page"] = f"Give the number per page as a whole number from 1 to {MAX_PER_PAGE}"
-    if errors:
-        raise ValidationError(errors)
+LocationList = Listing[LocationRow]
 
 
 def _type_label(code: str) -> str:
@@ -313,36 +293,11 @@ def _type_label(code: str) -> str:
 def list_for(user, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> LocationList:
     """Who: intel.view. The places within the user's reach (every place for a reviewer), by
     name, a page at a time. Audited as location.listed with the ids shown."""
-    require(user, Perm.INTEL_VIEW, "location.listed")
-    check_paging(page, per_page)
-    scope = access.location_scope(user)
-    total = db.session.scalar(select(func.count(Location.id)).where(scope)) or 0
-    rows = db.session.scalars(
-        select(Location)
-        .where(scope)
-        .order_by(Location.name, Location.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    items = [
-        LocationRow(
-            r.id,
-            r.name,
-            r.location_type,
-            _type_label(r.location_type),
-            r.postcode,
-            None,
-            r,
-        )
-        for r in rows
-    ]
-    audit.record(
-        "location.listed",
-        "location",
-        detail={"page": page, "per_page": per_page, "ids": [r.id for r in items]},
-        actor=user,
-    )
-    return LocationList(items, total, page, per_page)
+
+    def row(r: Location) -> LocationRow:
+        return LocationRow(r.id, r.name, r.location_type, _type_label(r.location_type), r.postcode, None, r)
+
+    return listed(user, Location, access.location_scope, "location", row, page=page, per_page=per_page)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,10 +27,8 @@ from mettrack.core.permissions import Perm, require
 from mettrack.core.unit_of_work import transaction
 from mettrack.intelligence import access
 from mettrack.intelligence.locations import (
-    DEFAULT_PER_PAGE,
     Linked,
     associations_of,
-    check_paging,
     linked_cases,
     linked_disruptions,
     linked_items,
@@ -52,6 +50,7 @@ from mettrack.intelligence.normalise import (
     registration_display,
     registration_or_none,
 )
+from mettrack.intelligence.subjects import DEFAULT_PER_PAGE, Listing, listed
 from mettrack.language import audit_detail, check_before_saving
 
 MAX_DESCRIPTION = 5000
@@ -498,37 +497,18 @@ class PersonRow:
     record: PersonOfConcern
 
 
-@dataclass(frozen=True)
-class PersonList:
-    items: list[PersonRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+PersonList = Listing[PersonRow]
 
 
 @transaction
 def list_for(user, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> PersonList:
     """Who: intel.view. The persons within the user's reach (all for a reviewer), by name;
     reviewers also see each review date and which are past it. Audited as person.listed."""
-    require(user, Perm.INTEL_VIEW, "person.listed")
-    check_paging(page, per_page)
-    scope = access.person_scope(user)
     reviewer = access.is_reviewer(user)
-    total = db.session.scalar(select(func.count(PersonOfConcern.id)).where(scope)) or 0
-    rows = db.session.scalars(
-        select(PersonOfConcern)
-        .where(scope)
-        .order_by(PersonOfConcern.name, PersonOfConcern.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
     on = today()
-    items = [
-        PersonRow(
+
+    def row(r: PersonOfConcern) -> PersonRow:
+        return PersonRow(
             id=r.id,
             name=r.name,
             aliases=[a.alias for a in r.aliases],
@@ -537,15 +517,8 @@ def list_for(user, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Person
             url=None,
             record=r,
         )
-        for r in rows
-    ]
-    audit.record(
-        "person.listed",
-        "person",
-        detail={"page": page, "per_page": per_page, "ids": [r.id for r in items]},
-        actor=user,
-    )
-    return PersonList(items, total, page, per_page)
+
+    return listed(user, PersonOfConcern, access.person_scope, "person", row, page=page, per_page=per_page)
 
 
 @dataclass(frozen=True)
