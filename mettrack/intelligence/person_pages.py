@@ -1,27 +1,17 @@
 """Pages for persons of concern: the list, one person's page, and the reviewers' forms
 (/intelligence/persons...). Thin: the rules live in intelligence/persons.py."""
 
-from dataclasses import replace
-
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from mettrack.core.choices import LinkReliability
-from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.form_input import date_parts
 from mettrack.core.permissions import Perm, requires
-from mettrack.intelligence import access
 from mettrack.intelligence import persons as service
-from mettrack.intelligence.location_pages import (
-    CONFLICT,
-    bp,
-    linked_with_links,
-    nav_links,
-    paging,
-    rows_with_links,
-)
+from mettrack.intelligence.location_pages import bp
 from mettrack.intelligence.normalise import phone_display, registration_display
-from mettrack.language import WordingFlagged, save_anyway_ticked
+from mettrack.intelligence.subject_pages import CONFLICT, form_urls, list_page, record_page, saved
+from mettrack.language import save_anyway_ticked
 from mettrack.ui.paging import page_arg
 
 TEXT_FIELDS = ("name", "aliases", "approximate_age", "description", "vehicles", "phones", "version")
@@ -30,18 +20,8 @@ TEXT_FIELDS = ("name", "aliases", "approximate_age", "description", "vehicles", 
 @bp.route("/persons")
 @requires(Perm.INTEL_VIEW)
 def persons():
-    listing = rows_with_links(
-        service.list_for(current_user, page=page_arg(), per_page=service.DEFAULT_PER_PAGE), "person"
-    )
-    reviewer = access.is_reviewer(current_user)
-    return render_template(
-        "intelligence/persons.html",
-        listing=listing,
-        reviewer=reviewer,
-        paging=paging(listing, "intelligence_subjects.persons"),
-        new_url=url_for("intelligence_subjects.new_person") if reviewer else None,
-        nav=nav_links(),
-    )
+    listing = service.list_for(current_user, page=page_arg(), per_page=service.DEFAULT_PER_PAGE)
+    return list_page("person", listing, "intelligence/persons.html")
 
 
 def _date_values(name: str, day) -> dict:
@@ -72,14 +52,7 @@ def _values_of(person) -> dict:
 
 def _form(*, edit=None, values=None, errors=None, status=200, conflict=False, flagged=None):
     person = edit.person if edit else None
-    if person is not None:
-        action = url_for("intelligence_subjects.update_person", person_id=person.id)
-        back = url_for("intelligence_subjects.person", person_id=person.id)
-    else:
-        action, back = (
-            url_for("intelligence_subjects.create_person"),
-            url_for("intelligence_subjects.persons"),
-        )
+    action, back = form_urls("person", person)
     existing = []
     for row in edit.associations if edit else []:
         target = row.other_person if row.other_person_id else row.location
@@ -155,31 +128,21 @@ def new_person():
 @requires(Perm.INTEL_REVIEW)
 def create_person():
     values = request.form.to_dict()
-    try:
-        created = service.create_person(
+    return saved(
+        lambda: service.create_person(
             current_user, _data(request.form, []), save_anyway=save_anyway_ticked(request.form)
-        )
-    except WordingFlagged as e:
-        return _form(values=values, flagged=e, status=400)
-    except ValidationError as e:
-        return _form(values=values, errors=e.errors, status=400)
-    flash("The person has been added.", "success")
-    return redirect(url_for("intelligence_subjects.person", person_id=created.id))
+        ),
+        lambda **shown: _form(values=values, **shown),
+        message="The person has been added.",
+        then=lambda created: url_for("intelligence_subjects.person", person_id=created.id),
+    )
 
 
 @bp.route("/persons/<int:person_id>")
 @requires(Perm.INTEL_VIEW)
 def person(person_id: int):
     found = service.person_page(current_user, person_id)
-    found = replace(found, linked=linked_with_links(found.linked))
-    return render_template(
-        "intelligence/person.html",
-        found=found,
-        edit_url=url_for("intelligence_subjects.edit_person", person_id=person_id)
-        if found.may_edit
-        else None,
-        nav=nav_links(),
-    )
+    return record_page("person", person_id, found, "intelligence/person.html")
 
 
 @bp.route("/persons/<int:person_id>/edit")
@@ -194,24 +157,14 @@ def edit_person(person_id: int):
 def update_person(person_id: int):
     edit = service.person_for_edit(current_user, person_id)
     values = request.form.to_dict()
-    try:
-        service.update_person(
+    return saved(
+        lambda: service.update_person(
             current_user,
             person_id,
             _data(request.form, edit.associations),
             save_anyway=save_anyway_ticked(request.form),
-        )
-    except WordingFlagged as e:
-        return _form(
-            edit=service.person_for_edit(current_user, person_id), values=values, flagged=e, status=400
-        )
-    except ValidationError as e:
-        return _form(
-            edit=service.person_for_edit(current_user, person_id), values=values, errors=e.errors, status=400
-        )
-    except Conflict:
-        return _form(
-            edit=service.person_for_edit(current_user, person_id), values=values, status=409, conflict=True
-        )
-    flash("The person has been changed.", "success")
-    return redirect(url_for("intelligence_subjects.person", person_id=person_id))
+        ),
+        lambda **shown: _form(edit=service.person_for_edit(current_user, person_id), values=values, **shown),
+        message="The person has been changed.",
+        then=lambda _: url_for("intelligence_subjects.person", person_id=person_id),
+    )

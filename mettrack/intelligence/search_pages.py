@@ -10,8 +10,9 @@ from flask_login import current_user
 from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import search as service
-from mettrack.intelligence.location_pages import bp, nav_links
+from mettrack.intelligence.location_pages import bp
 from mettrack.intelligence.paths import link_to
+from mettrack.intelligence.subject_pages import nav_links
 
 
 def _page(*, values=None, errors=None, results=None, status=200):
