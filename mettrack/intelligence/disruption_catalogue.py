@@ -13,24 +13,21 @@ needs reference.admin (Perm.REFERENCE_DATA_ADMIN). Changes are audited
 (disruption_kind.added / .updated / .deactivated / .reactivated / .seeded).
 """
 
-import re
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
 
 from mettrack.core.extensions import db
-from mettrack.core.form_input import parse_int, parse_text, parse_yes_no
+from mettrack.core.form_input import parse_text, parse_yes_no
 from mettrack.core.limits import max_length
 from mettrack.intelligence.defaults import DISRUPTION_KINDS
 from mettrack.intelligence.models import DisruptionKind
-from mettrack.reference import ListRules, add_defaults
+from mettrack.reference import ListRules, add_defaults, check_code, check_order
 from mettrack.reference import add as reference_lists_add
 from mettrack.reference import get as reference_lists_get
 from mettrack.reference import set_active as reference_lists_set_active
 from mettrack.reference import update as reference_lists_update
 
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-MAX_CODE = max_length(DisruptionKind.code)
 MAX_NAME = max_length(DisruptionKind.name)
 MAX_DESCRIPTION = 2000
 ORDER_STEP = 10  # as migration 0007 seeds them: room to put one between two others
@@ -86,18 +83,15 @@ def get(kind_id: int) -> DisruptionKind:
 def _check(data: Mapping, errors: dict, kind: DisruptionKind | None, fixed: dict) -> dict:
     values: dict = {}
     if kind is None:
-        code = parse_text(data, "code", "The code", errors, max_length=MAX_CODE, required=True)
+        code = check_code(
+            data,
+            errors,
+            DisruptionKind,
+            example="closure_order",
+            taken="A kind with this code already exists: choose another code",
+        )
         if code is not None:
-            code = code.lower()
-            if not CODE_RE.match(code):
-                errors["code"] = (
-                    "The code must start with a letter and use only lower-case letters, digits and "
-                    "underscores, like closure_order"
-                )
-            elif db.session.scalar(select(DisruptionKind.id).where(DisruptionKind.code == code)):
-                errors["code"] = "A kind with this code already exists: choose another code"
-            else:
-                values["code"] = code
+            values["code"] = code
     name = parse_text(data, "name", "The name", errors, max_length=MAX_NAME, required=True)
     if name is not None:
         values["name"] = name
@@ -112,10 +106,8 @@ def _check(data: Mapping, errors: dict, kind: DisruptionKind | None, fixed: dict
     )
     if cawn is not None:
         values["checks_cawn"] = cawn
-    order = parse_int(data, "sort_order", "The order", errors)
-    if order is not None and not 0 <= order <= 10_000:
-        errors["sort_order"] = "The order must be a whole number from 0 to 10000"
-    elif order is not None:
+    order = check_order(data, errors)
+    if order is not None:
         values["sort_order"] = order
     return values
 

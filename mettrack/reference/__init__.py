@@ -17,13 +17,33 @@ if TYPE_CHECKING:
         list_active,
         seed_defaults,
     )
-    from mettrack.reference.list_pages import AdminList, Column, FormField, Section, register
-    from mettrack.reference.lists import ListRules, add, add_defaults, get, set_active, update
+    from mettrack.reference.list_pages import (
+        CODE_COLUMN,
+        AdminList,
+        Column,
+        FormField,
+        Section,
+        code_field,
+        register,
+    )
+    from mettrack.reference.lists import (
+        CODE_RE,
+        ListRules,
+        add,
+        add_defaults,
+        check_code,
+        check_order,
+        get,
+        set_active,
+        update,
+    )
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "AdminList": "mettrack.reference.list_pages",
+    "CODE_COLUMN": "mettrack.reference.list_pages",
+    "CODE_RE": "mettrack.reference.lists",
     "Column": "mettrack.reference.list_pages",
     "FormField": "mettrack.reference.list_pages",
     "ListRules": "mettrack.reference.lists",
@@ -33,6 +53,9 @@ _EXPORTS = {
     "active_item": "mettrack.reference.data",
     "add": "mettrack.reference.lists",
     "add_defaults": "mettrack.reference.lists",
+    "code_field": "mettrack.reference.list_pages",
+    "check_code": "mettrack.reference.lists",
+    "check_order": "mettrack.reference.lists",
     "get": "mettrack.reference.lists",
     "label_for": "mettrack.reference.data",
     "list_active": "mettrack.reference.data",
@@ -43,6 +66,8 @@ _EXPORTS = {
 }
 __all__ = [
     "AdminList",
+    "CODE_COLUMN",
+    "CODE_RE",
     "Column",
     "FormField",
     "ListRules",
@@ -52,6 +77,9 @@ __all__ = [
     "active_item",
     "add",
     "add_defaults",
+    "check_code",
+    "check_order",
+    "code_field",
     "get",
     "label_for",
     "list_active",

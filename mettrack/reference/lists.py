@@ -9,18 +9,25 @@ of work, which commits once. Rows are never deleted: a deactivated row stays rea
 the records that hold it but is no longer offered.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mettrack.core import audit
 from mettrack.core.choices import AuditOutcome
 from mettrack.core.errors import NotAllowed, NotFound, ValidationError
 from mettrack.core.extensions import db
+from mettrack.core.form_input import parse_int, parse_text
+from mettrack.core.limits import max_length
 from mettrack.core.permissions import Perm, can
 from mettrack.core.unit_of_work import transaction
+
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_ORDER = 10_000
 
 
 def _nothing(row) -> dict:
@@ -45,6 +52,36 @@ class ListRules:
     duplicate: Callable[[Any], dict] | None = None  # (the row) -> errors
     belongs: Callable[[Any], bool] = field(default=lambda row: True)  # a row this list shows
     seed: Callable[[], int] | None = None  # adds the missing defaults, returns how many
+
+
+def check_code(data: Mapping, errors: dict, model, *, example: str, taken: str) -> str | None:
+    """A new row's `code` from the form, lower-cased: letters, digits and underscores, not
+    already used by a row of `model`. None, with errors["code"], when it is not that;
+    `example` is a code like it, `taken` what is said when another row has it."""
+    code = parse_text(data, "code", "The code", errors, max_length=max_length(model.code), required=True)
+    if code is None:
+        return None
+    code = code.lower()
+    if not CODE_RE.match(code):
+        errors["code"] = (
+            "The code must start with a letter and use only lower-case letters, digits and "
+            f"underscores, like {example}"
+        )
+    elif db.session.scalar(select(model.id).where(model.code == code)):
+        errors["code"] = taken
+    else:
+        return code
+    return None
+
+
+def check_order(data: Mapping, errors: dict) -> int | None:
+    """The form's `sort_order`, a whole number from 0 to MAX_ORDER; None when blank or wrong
+    (then with errors["sort_order"])."""
+    order = parse_int(data, "sort_order", "The order", errors)
+    if order is not None and not 0 <= order <= MAX_ORDER:
+        errors["sort_order"] = f"The order must be a whole number from 0 to {MAX_ORDER}"
+        return None
+    return order
 
 
 def require_admin(rules: ListRules, user, record_id=None) -> None:

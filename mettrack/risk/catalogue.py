@@ -11,7 +11,6 @@ Who: reading the active catalogue needs no case (it holds nothing about any chil
 changing it needs reference.admin (Perm.REFERENCE_DATA_ADMIN). Changes are audited.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,9 +19,14 @@ from sqlalchemy import func, select
 from mettrack.core.choices import IndicatorGroup
 from mettrack.core.errors import NotAllowed  # noqa: F401  (what a refusal raises)
 from mettrack.core.extensions import db
-from mettrack.core.form_input import parse_int, parse_text
+from mettrack.core.form_input import parse_text
 from mettrack.core.limits import max_length
-from mettrack.reference import ListRules
+from mettrack.reference import (
+    CODE_RE,  # noqa: F401  (assessments.py checks a rating's code with it)
+    ListRules,
+    check_code,
+    check_order,
+)
 from mettrack.reference import add as reference_lists_add
 from mettrack.reference import defaults as reference_defaults
 from mettrack.reference import get as reference_lists_get
@@ -30,7 +34,6 @@ from mettrack.reference import set_active as reference_lists_set_active
 from mettrack.reference import update as reference_lists_update
 from mettrack.risk.models import RiskIndicator
 
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_CODE = max_length(RiskIndicator.code)
 MAX_LABEL = max_length(RiskIndicator.label)
 ORDER_STEP = reference_defaults.INDICATOR_ORDER_STEP  # room to put one between two others
@@ -105,18 +108,15 @@ def get(indicator_id: int) -> RiskIndicator:
 def _check(data: Mapping, errors: dict, indicator: RiskIndicator | None, fixed: dict) -> dict:
     values = {}
     if indicator is None:
-        code = parse_text(data, "code", "The code", errors, max_length=MAX_CODE, required=True)
+        code = check_code(
+            data,
+            errors,
+            RiskIndicator,
+            example="older_partner",
+            taken="An indicator with this code already exists: choose another code",
+        )
         if code is not None:
-            code = code.lower()
-            if not CODE_RE.match(code):
-                errors["code"] = (
-                    "The code must start with a letter and use only lower-case letters, digits and "
-                    "underscores, like older_partner"
-                )
-            elif db.session.scalar(select(RiskIndicator.id).where(RiskIndicator.code == code)):
-                errors["code"] = "An indicator with this code already exists: choose another code"
-            else:
-                values["code"] = code
+            values["code"] = code
     label = parse_text(data, "label", "The label", errors, max_length=MAX_LABEL, required=True)
     if label is not None:
         values["label"] = label
@@ -125,10 +125,8 @@ def _check(data: Mapping, errors: dict, indicator: RiskIndicator | None, fixed: 
         errors["group"] = "Choose the group the indicator belongs to"
     else:
         values["group"] = group.strip()
-    order = parse_int(data, "sort_order", "The order", errors)
-    if order is not None and not 0 <= order <= 10_000:
-        errors["sort_order"] = "The order must be a whole number from 0 to 10000"
-    elif order is not None:
+    order = check_order(data, errors)
+    if order is not None:
         values["sort_order"] = order
     return values
 
