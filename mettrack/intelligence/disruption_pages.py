@@ -6,7 +6,6 @@ docs/intelligence-disruption.md."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.form_input import date_parts
@@ -15,7 +14,7 @@ from mettrack.intelligence import disruption_catalogue as catalogue
 from mettrack.intelligence import disruptions as service
 from mettrack.intelligence.paths import link_to
 from mettrack.language import WordingFlagged, save_anyway_ticked
-from mettrack.reference import AdminList, Column, FormField, Section, register
+from mettrack.reference import CODE_COLUMN, AdminList, Column, FormField, Section, code_field, register
 
 bp = Blueprint("intelligence_disruptions", __name__, url_prefix="/intelligence/disruptions")
 
@@ -176,20 +175,13 @@ def _kind_sections() -> list[Section]:
     return [Section(rows=kinds, caption="Kinds of disruption action")] if kinds else []
 
 
-def _code_fixed(context: dict):
-    kind = context["row"]
-    if kind is None:
-        return None
-    return Markup('<p class="govuk-body">Code: <code>{}</code> (codes never change).</p>').format(kind.code)
-
-
 def _yes(value: bool) -> str:
     return "Yes" if value else "No"
 
 
 KIND_COLUMNS = [
     Column("Name", lambda k: k.name),
-    Column("Code", lambda k: Markup("<code>{}</code>").format(k.code)),
+    CODE_COLUMN,
     Column("Has an expiry", lambda k: _yes(k.has_expiry)),
     Column("CAWN check", lambda k: _yes(k.checks_cawn)),
     Column("Order", lambda k: k.sort_order, numeric=True),
@@ -207,14 +199,9 @@ KIND_SPEC = AdminList(
     name_of=lambda k: k.name,
     empty="The catalogue is empty: add the starting list.",
     fields=(
-        FormField(
-            "code",
-            "Code",
-            classes="govuk-input--width-20",
-            spellcheck=False,
-            hint="Lower-case letters, digits and underscores, like closure_order. The API uses it; it "
-            "cannot be changed later.",
-            fixed_text=_code_fixed,
+        code_field(
+            "Lower-case letters, digits and underscores, like closure_order. The API uses it; it "
+            "cannot be changed later."
         ),
         FormField("name", "Name", hint="As practitioners know it, for example “Sexual Risk Order”."),
         FormField(

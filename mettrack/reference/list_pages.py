@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
@@ -54,6 +55,29 @@ class FormField:
     # change), or None to show the input; or whether the field is shown at all.
     fixed_text: Callable[[dict], Any] | None = None
     shown: Callable[[dict], bool] = field(default=lambda context: True)
+
+
+CODE_COLUMN = Column("Code", lambda row: Markup("<code>{}</code>").format(row.code))
+
+
+def _fixed_code(context: dict):
+    row = context["row"]
+    if row is None:
+        return None
+    return Markup('<p class="govuk-body">Code: <code>{}</code> (codes never change).</p>').format(row.code)
+
+
+def code_field(hint: str) -> FormField:
+    """The code of a list whose codes never change (reference/lists.py check_code): an input
+    on the new form, the code as text on the change form."""
+    return FormField(
+        "code",
+        "Code",
+        classes="govuk-input--width-20",
+        spellcheck=False,
+        hint=hint,
+        fixed_text=_fixed_code,
+    )
 
 
 @dataclass(frozen=True)

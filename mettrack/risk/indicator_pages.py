@@ -3,9 +3,8 @@ them), add, change, deactivate and reactivate, on the generic admin list pages
 (reference/list_pages.py). mettrack/risk/catalogue.py checks and audits each change."""
 
 from flask import Blueprint, url_for
-from markupsafe import Markup
 
-from mettrack.reference import AdminList, Column, FormField, Section, register
+from mettrack.reference import CODE_COLUMN, AdminList, Column, FormField, Section, code_field, register
 from mettrack.risk import catalogue as risk_catalogue
 
 bp = Blueprint("risk_indicators", __name__, url_prefix="/admin/risk-indicators")
@@ -18,18 +17,9 @@ def _sections() -> list[Section]:
     ]
 
 
-def _code_fixed(context: dict):
-    indicator = context["row"]
-    if indicator is None:
-        return None
-    return Markup('<p class="govuk-body">Code: <code>{}</code> (codes never change).</p>').format(
-        indicator.code
-    )
-
-
 COLUMNS = [
     Column("Label", lambda i: i.label),
-    Column("Code", lambda i: Markup("<code>{}</code>").format(i.code)),
+    CODE_COLUMN,
     Column("Order", lambda i: i.sort_order, numeric=True),
 ]
 
@@ -46,14 +36,9 @@ SPEC = AdminList(
     empty="There are no indicators yet. Add them here; a new installation gets the defaults with "
     "<code>flask --app wsgi db upgrade</code>.",
     fields=(
-        FormField(
-            "code",
-            "Code",
-            classes="govuk-input--width-20",
-            spellcheck=False,
-            hint="Lower-case letters, digits and underscores, like older_partner. Scripts use it; it "
-            "cannot be changed later.",
-            fixed_text=_code_fixed,
+        code_field(
+            "Lower-case letters, digits and underscores, like older_partner. Scripts use it; it "
+            "cannot be changed later."
         ),
         FormField(
             "label",
