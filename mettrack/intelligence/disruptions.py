@@ -508,10 +508,8 @@ def update(user, action_id, data: Mapping, *, save_anyway: bool = False) -> Save
     protected_case_ids) carries the `version` read (Conflict when it changed) and the
     fields to change; a field not given keeps its value, a blank one is cleared. Audited
     as disruption.updated naming the fields changed and the status."""
-    action = disruption_for(user, action_id, Perm.INTEL_REVIEW, "disruption.update")
-    # Locked on its own: access's lock=True joins the kind (lazy="joined"), and PostgreSQL
-    # refuses FOR UPDATE on an outer join's nullable side.
-    db.session.execute(select(DisruptionAction.id).where(DisruptionAction.id == action.id).with_for_update())
+    action = disruption_for(user, action_id, Perm.INTEL_REVIEW, "disruption.update", lock=True)
+    # As it is now that it is locked, even when the session held it already.
     db.session.refresh(action)
     if parse_version(data.get("version")) != action.version:
         raise Conflict("disruption.update")
