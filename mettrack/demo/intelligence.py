@@ -40,7 +40,7 @@ from mettrack.core.choices import (
 )
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import unit_of_work
-from mettrack.intelligence.defaults import DISRUPTION_KINDS
+from mettrack.intelligence import seed_disruption_kinds
 from mettrack.intelligence.models import (
     CaseSubjectLink,
     DisruptionAction,
@@ -341,23 +341,10 @@ def _case_of(child: tuple[str, str]) -> Case | None:
 
 
 def _kind(code: str) -> DisruptionKind:
-    """The catalogue kind (migration 0007 seeds it; made here for a schema built without it)."""
-    kind = db.session.scalar(select(DisruptionKind).where(DisruptionKind.code == code))
-    if kind is None:
-        for position, (c, name, description, expiry, cawn, active) in enumerate(DISRUPTION_KINDS):
-            if c == code:
-                kind = DisruptionKind(
-                    code=c,
-                    name=name,
-                    description=description,
-                    has_expiry=expiry,
-                    checks_cawn=cawn,
-                    active=active,
-                    sort_order=position,
-                )
-                db.session.add(kind)
-                db.session.flush()
-    return kind
+    """The catalogue kind (migration 0007 seeds the starting list; added here for a schema
+    built without it)."""
+    seed_disruption_kinds()
+    return db.session.scalars(select(DisruptionKind).where(DisruptionKind.code == code)).one()
 
 
 def load(users: dict[Role, User]) -> bool:

@@ -20,6 +20,7 @@ from mettrack.core.choices import (
     PeerLinkKind,
 )
 from mettrack.core.extensions import db
+from mettrack.intelligence import seed_disruption_kinds
 from mettrack.intelligence.models import (
     CaseSubjectLink,
     DisruptionAction,
@@ -168,26 +169,11 @@ def person(
 
 
 def disruption_kind(code="cawn") -> DisruptionKind:
-    """A catalogue kind (seeded by the migration; created here when the schema was built
-    without migrations)."""
-    kind = db.session.query(DisruptionKind).filter_by(code=code).one_or_none()
-    if kind is None:
-        from mettrack.intelligence.defaults import DISRUPTION_KINDS
-
-        for position, (c, name, description, expiry, cawn, active) in enumerate(DISRUPTION_KINDS):
-            if c == code:
-                kind = DisruptionKind(
-                    code=c,
-                    name=name,
-                    description=description,
-                    has_expiry=expiry,
-                    checks_cawn=cawn,
-                    active=active,
-                    sort_order=position,
-                )
-                db.session.add(kind)
-                db.session.commit()
-    return kind
+    """A kind of the catalogue's starting list (the migration seeds it; every test starts on
+    empty tables, so it is added here when missing)."""
+    seed_disruption_kinds()
+    db.session.commit()
+    return db.session.query(DisruptionKind).filter_by(code=code).one()
 
 
 def disruption(
