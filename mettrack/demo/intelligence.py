@@ -10,13 +10,15 @@ between cases and places or persons with how reliable each is; and three disrupt
 (a Child Abduction Warning Notice protecting a child under 16, a hotel information request in
 force with an expiry, an arrest planned).
 
-The rows are made directly, as a reviewer's finished work would leave them, each with the
-audit row its use case writes: the demo shows the feature, the use cases have their own
-tests. The police partner (Jordan Demoworth, a partner of Hampshire and Isle of Wight
-Constabulary, sector police) reviews: they graded the items. Every name, address, vehicle and
-number is invented; postcodes use the ZZ99 pseudo-area as the children's addresses do. The
-texts describe what adults do to children: children are exploited, coerced, safeguarded,
-never blamed (the language list; tests/intelligence/test_demo_intelligence.py checks them).
+The places and persons are made through their use cases (create_location, create_person),
+as a reviewer would make them. The other rows are made directly, as a reviewer's finished
+work would leave them, each with the audit row its use case writes: the demo shows the
+feature, the use cases have their own tests. The police partner (Jordan Demoworth, a
+partner of Hampshire and Isle of Wight Constabulary, sector police) reviews: they graded
+the items. Every name, address, vehicle and number is invented; postcodes use the ZZ99
+pseudo-area as the children's addresses do. The texts describe what adults do to children:
+children are exploited, coerced, safeguarded, never blamed (the language list;
+tests/intelligence/test_demo_intelligence.py checks them).
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -40,7 +42,7 @@ from mettrack.core.choices import (
 )
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import unit_of_work
-from mettrack.intelligence import seed_disruption_kinds
+from mettrack.intelligence import create_location, create_person, seed_disruption_kinds
 from mettrack.intelligence.models import (
     CaseSubjectLink,
     DisruptionAction,
@@ -51,11 +53,7 @@ from mettrack.intelligence.models import (
     IntelligenceLink,
     Location,
     PeerLink,
-    PersonAlias,
-    PersonAssociation,
     PersonOfConcern,
-    PersonPhone,
-    PersonVehicle,
 )
 
 POLICE_AGENCY = "Hampshire and Isle of Wight Constabulary"
@@ -368,59 +366,7 @@ def _at(days_ago: int, hour: int = 10) -> datetime:
 def _build(users: dict[Role, User], cases: dict[tuple[str, str], Case]) -> None:
     reviewer, chair = users[Role.PARTNER], users[Role.MET_CHAIR]
     police = db.session.scalar(select(Agency).where(Agency.name == POLICE_AGENCY))
-    made_at = _at(45)
-    places = {}
-    for key, (name, kind, address, postcode, description) in LOCATIONS.items():
-        places[key] = Location(
-            name=name,
-            location_type=kind.value,
-            address=address,
-            postcode=postcode,
-            description=description,
-            created_by_id=reviewer.id,
-            created_at=made_at,
-        )
-    persons = {}
-    for key, (name, age, born, description, aliases, vehicles, phones) in PERSONS.items():
-        persons[key] = PersonOfConcern(
-            name=name,
-            approximate_age=age,
-            date_of_birth=born,
-            description=description,
-            review_on=clock.today() + timedelta(days=365),
-            created_by_id=reviewer.id,
-            created_at=made_at,
-            aliases=[PersonAlias(alias=a) for a in aliases],
-            vehicles=[PersonVehicle(registration=r, description=d) for r, d in vehicles],
-            phones=[PersonPhone(number=n, note=note) for n, note in phones],
-        )
-    db.session.add_all([*places.values(), *persons.values()])
-    db.session.flush()
-    for row in places.values():
-        audit.record(
-            "location.created", "location", row.id, detail={"type": row.location_type}, actor=reviewer
-        )
-    for row in persons.values():
-        audit.record("person.created", "person", row.id, actor=reviewer)
-    for person, other, place, relation, reliability in ASSOCIATIONS:
-        association = PersonAssociation(
-            person_id=persons[person].id,
-            other_person_id=persons[other].id if other else None,
-            location_id=places[place].id if place else None,
-            relation=relation,
-            reliability=reliability.value,
-            created_by_id=reviewer.id,
-            created_at=made_at,
-        )
-        db.session.add(association)
-        db.session.flush()
-        audit.record(
-            "person.association_added",
-            "person",
-            association.person_id,
-            detail={"association_id": association.id, "reliability": association.reliability},
-            actor=reviewer,
-        )
+    places, persons = _places_and_persons(reviewer)
     for spec in ITEMS:
         _item(spec, users[spec["sharer"]], reviewer, police, cases, places, persons)
     for child, place, person, reliability, note in CASE_SUBJECT_LINKS:
@@ -484,6 +430,62 @@ def _build(users: dict[Role, User], cases: dict[tuple[str, str], Case]) -> None:
             detail={"kind": code, "status": action.status},
             actor=reviewer,
         )
+
+
+def _places_and_persons(reviewer: User) -> tuple[dict[str, Location], dict[str, PersonOfConcern]]:
+    """The places and persons, made by the reviewer through their use cases (which join the
+    demo's unit of work) with the clock set back to when they were recorded. A person comes
+    after those they are associated with."""
+    review_on = clock.today() + timedelta(days=365)
+    frozen = clock.frozen_at()
+    clock.set_now(_at(45))
+    try:
+        places = {
+            key: create_location(
+                reviewer,
+                {
+                    "name": name,
+                    "location_type": kind.value,
+                    "address": address,
+                    "postcode": postcode,
+                    "description": description,
+                },
+            )
+            for key, (name, kind, address, postcode, description) in LOCATIONS.items()
+        }
+        persons: dict[str, PersonOfConcern] = {}
+        waiting = list(PERSONS)
+        while waiting:
+            key = next(k for k in waiting if all(o in persons for p, o, *_ in ASSOCIATIONS if p == k and o))
+            waiting.remove(key)
+            persons[key] = create_person(reviewer, _person_data(key, review_on, places, persons))
+    finally:
+        clock.set_now(frozen)
+    return places, persons
+
+
+def _person_data(key: str, review_on: date, places: dict, persons: dict) -> dict:
+    name, age, born, description, aliases, vehicles, phones = PERSONS[key]
+    return {
+        "name": name,
+        "approximate_age": age,
+        "date_of_birth": born,
+        "description": description,
+        "aliases": list(aliases),
+        "vehicles": [{"registration": r, "description": d} for r, d in vehicles],
+        "phones": [{"number": n, "note": note} for n, note in phones],
+        "associations": [
+            {
+                "person_id": persons[other].id if other else None,
+                "location_id": places[place].id if place else None,
+                "relation": relation,
+                "reliability": reliability.value,
+            }
+            for person, other, place, relation, reliability in ASSOCIATIONS
+            if person == key
+        ],
+        "review_on": review_on,
+    }
 
 
 def _item(spec, sharer, reviewer, police, cases, places, persons) -> None:
