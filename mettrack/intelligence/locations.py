@@ -66,14 +66,14 @@ class LinkedItem:
     handling_code: str | None
     conditions: str | None
     information_date: date
-    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
+    url: str | None  # the page's link, added by the view (subject_pages)
 
 
 @dataclass(frozen=True)
 class LinkedCase:
     id: int
     child_name: str
-    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
+    url: str | None  # the page's link, added by the view (subject_pages)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class LinkedDisruption:
     status: str
     status_label: str
     expires_on: date | None
-    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
+    url: str | None  # the page's link, added by the view (subject_pages)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Association:
     relation: str | None
     reliability: str
     reliability_label: str
-    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
+    url: str | None  # the page's link, added by the view (subject_pages)
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ class LocationRow:
     location_type: str
     type_label: str
     postcode: str | None
-    url: str | None  # the page's link, added by the view (location_pages.linked_with_links)
+    url: str | None  # the page's link, added by the view (subject_pages)
     record: Location
 
 
