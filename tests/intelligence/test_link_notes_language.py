@@ -167,3 +167,19 @@ def test_the_api_answers_422_naming_the_note_then_saves_anyway(
         (row,) = audit_rows(action)
         assert detail_of(row)["saved_anyway"] is True
         assert detail_of(row)["language_flagged"] == {"note": [PHRASE]}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/cases/{case_id}/peer-links", "/api/v1/cases/{case_id}/subject-links"]
+)
+def test_the_openapi_document_describes_save_anyway_and_the_language_422(client, tokens, path):
+    spec = client.get(
+        "/api/v1/openapi.json", headers={"Authorization": f"Bearer {tokens['tokens']['chair']}"}
+    ).get_json()
+    operation = spec["paths"][path]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    name = schema["$ref"].split("/")[-1]
+    save_anyway = spec["components"]["schemas"][name]["properties"]["save_anyway"]
+    assert save_anyway["type"] == "boolean" and save_anyway["default"] is False
+    answer = operation["responses"]["422"]
+    assert "language check" in answer["description"] and "save_anyway" in answer["description"]
