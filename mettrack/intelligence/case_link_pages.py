@@ -8,11 +8,12 @@ from mettrack.core.choices import LinkReliability
 from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import case_links
+from mettrack.language import WordingFlagged, save_anyway_ticked
 
 bp = Blueprint("intelligence_case_links", __name__)
 
 
-def _form(case_id: int, *, errors=None, values=None, status=200):
+def _form(case_id: int, *, errors=None, values=None, flagged=None, status=200):
     case_links.check_may_add(current_user, case_id)
     return render_template(
         "intelligence/case_link_form.html",
@@ -22,6 +23,7 @@ def _form(case_id: int, *, errors=None, values=None, status=200):
         reliabilities=LinkReliability.choices(),
         errors=errors or {},
         values=values or {},
+        flagged=flagged,
     ), status
 
 
@@ -36,9 +38,11 @@ def _back(case_id: int):
 def new(case_id: int):
     if request.method == "GET":
         return _form(case_id)
-    data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "save_anyway")}
     try:
-        case_links.add(current_user, case_id, data)
+        case_links.add(current_user, case_id, data, save_anyway=save_anyway_ticked(request.form))
+    except WordingFlagged as e:
+        return _form(case_id, values=data, flagged=e, status=400)
     except ValidationError as e:
         return _form(case_id, errors=e.errors, values=data, status=400)
     flash("The link has been saved.", "success")

@@ -4,7 +4,8 @@ the link is (CaseSubjectLink; docs/intelligence-cases.md).
 Reviewers of intelligence (MET chairs, and police users with a case role) add and remove
 them: the place or person is fetched through access.py, the case must exist. Those who may
 see the case's whole record read them (a direct link puts the place or person within their
-reach: access.location_scope). Every read and change writes an audit row with ids only.
+reach: access.location_scope). The note is language-checked before it is saved. Every read
+and change writes an audit row with ids only.
 """
 
 from collections.abc import Mapping
@@ -27,7 +28,8 @@ from mettrack.core.permissions import Perm, deny_record, require
 from mettrack.core.unit_of_work import savepoint, transaction
 from mettrack.intelligence import access
 from mettrack.intelligence.models import CaseSubjectLink
-from mettrack.intelligence.peers import choice, record_id, visible_case
+from mettrack.intelligence.peers import NOTE_LABELS, choice, record_id, visible_case
+from mettrack.language import audit_detail, check_before_saving
 
 FIELDS = ("location_id", "person_id", "reliability", "note")
 NO_LOCATION = "Enter the number of a location of concern"
@@ -107,10 +109,12 @@ def list_for(user, case_id: int) -> list[SubjectLinkView]:
 
 
 @transaction
-def add(user, case_id: int, data: Mapping) -> SubjectLinkView:
+def add(user, case_id: int, data: Mapping, *, save_anyway: bool = False) -> SubjectLinkView:
     """Who: a reviewer (intel.review; 403 otherwise), on a case that exists (404). `data`:
     exactly one of location_id, person_id; reliability (LinkReliability); note (optional).
-    Audited as case_link.added."""
+    Raises WordingFlagged naming `note` when the language check flags it and `save_anyway`
+    is false (nothing saved). Audited as case_link.added; saved anyway, the row names the
+    list entries flagged."""
     action = "case_link.added"
     require(user, Perm.INTEL_REVIEW, action)
     case = _existing_case(user, case_id, action)
@@ -145,6 +149,7 @@ def add(user, case_id: int, data: Mapping) -> SubjectLinkView:
     if db.session.scalar(select(CaseSubjectLink.id).where(CaseSubjectLink.case_id == case.id, subject)):
         field = "location_id" if location else "person_id"
         raise ValidationError({field: f"This child's case is already linked to this {field[:-3]}"})
+    flagged = check_before_saving({"note": note}, save_anyway=save_anyway, labels=NOTE_LABELS)
     link = CaseSubjectLink(
         case_id=case.id,
         location=location,
@@ -164,6 +169,7 @@ def add(user, case_id: int, data: Mapping) -> SubjectLinkView:
         "location_id": link.location_id,
         "person_id": link.person_id,
         "reliability": reliability,
+        **audit_detail(flagged),
     }
     audit.record(action, "case_subject_link", link.id, detail=detail, actor=user)
     return view_of(link)

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from mettrack.api.schemas import UTCDateTime, listed
+from mettrack.api.schemas import UTCDateTime, listed, save_anyway_field
 from mettrack.core.choices import LinkReliability, PeerLinkKind
 from mettrack.core.limits import DATABASE_INT_MAX, LINK_NOTE_MAX
 
@@ -30,7 +30,13 @@ class PeerLinkInSchema(Schema):
     )
     kind = fields.String(required=True, validate=OneOf(PeerLinkKind.values()))
     reliability = fields.String(required=True, validate=OneOf(LinkReliability.values()))
-    note = fields.String(load_default=None, allow_none=True, validate=Length(max=LINK_NOTE_MAX))
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=LINK_NOTE_MAX),
+        metadata={"description": "Optional (language-checked)."},
+    )
+    save_anyway = save_anyway_field()
 
 
 class SubjectLinkSchema(Schema):
@@ -48,7 +54,13 @@ class SubjectLinkInSchema(Schema):
     location_id = fields.Integer(strict=True, validate=RECORD_ID, metadata={"description": "Or person_id."})
     person_id = fields.Integer(strict=True, validate=RECORD_ID, metadata={"description": "Or location_id."})
     reliability = fields.String(required=True, validate=OneOf(LinkReliability.values()))
-    note = fields.String(load_default=None, allow_none=True, validate=Length(max=LINK_NOTE_MAX))
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=LINK_NOTE_MAX),
+        metadata={"description": "Optional (language-checked)."},
+    )
+    save_anyway = save_anyway_field()
 
 
 class HotspotQuerySchema(Schema):

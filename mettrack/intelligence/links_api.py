@@ -19,6 +19,7 @@ from mettrack.intelligence.link_schemas import (
     SubjectLinkInSchema,
     SubjectLinkSchema,
 )
+from mettrack.language import documents_language_check
 
 blp = ApiBlueprint("api_case_links", __name__, path="/cases", description="Peer links and case links")
 hotspots_blp = ApiBlueprint("api_hotspots", __name__, path="/hotspots", description="Hotspots")
@@ -41,15 +42,18 @@ class PeerLinks(MethodView):
     @blp.arguments(PeerLinkInSchema, unknown=RAISE)
     @blp.response(201, PeerLinkSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @documents_language_check(blp)
     def post(self, data: dict, case_id: int):
         """Link another child to this case
 
         A reviewer of intelligence or the lead professional of either case (403
         otherwise), who may see both cases' whole record. 422 naming `other_case_id` for an
         unknown case, one out of reach or the same case; naming `kind` for a link that is
-        already there. Audited as peer_link.added.
+        already there. The note is language-checked: a flagged phrase is a 422 naming `note`
+        with the `findings`, unless `save_anyway` is true. Audited as peer_link.added.
         """
-        return asdict(peers.add(current_user, case_id, data))
+        save_anyway = data.pop("save_anyway")
+        return asdict(peers.add(current_user, case_id, data, save_anyway=save_anyway))
 
 
 @blp.route(f"/{CASE_ID}/peer-links/<int:link_id>")
@@ -81,14 +85,17 @@ class SubjectLinks(MethodView):
     @blp.arguments(SubjectLinkInSchema, unknown=RAISE)
     @blp.response(201, SubjectLinkSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @documents_language_check(blp)
     def post(self, data: dict, case_id: int):
         """Link a place or a person of concern to this case
 
         Reviewers only. Exactly one of `location_id`, `person_id`; `reliability`; an
         optional `note`. 422 naming the field for an unknown place or person or a link
-        that is already there. Audited as case_link.added.
+        that is already there. The note is language-checked as for peer links. Audited as
+        case_link.added.
         """
-        return asdict(case_links.add(current_user, case_id, data))
+        save_anyway = data.pop("save_anyway")
+        return asdict(case_links.add(current_user, case_id, data, save_anyway=save_anyway))
 
 
 @blp.route(f"/{CASE_ID}/subject-links/<int:link_id>")

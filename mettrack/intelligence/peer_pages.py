@@ -8,11 +8,12 @@ from mettrack.core.choices import LinkReliability, PeerLinkKind
 from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
 from mettrack.intelligence import peers
+from mettrack.language import WordingFlagged, save_anyway_ticked
 
 bp = Blueprint("intelligence_peers", __name__)
 
 
-def _form(case_id: int, *, errors=None, values=None, status=200):
+def _form(case_id: int, *, errors=None, values=None, flagged=None, status=200):
     peers.check_may_add(current_user, case_id)
     return render_template(
         "intelligence/peer_form.html",
@@ -23,6 +24,7 @@ def _form(case_id: int, *, errors=None, values=None, status=200):
         reliabilities=LinkReliability.choices(),
         errors=errors or {},
         values=values or {},
+        flagged=flagged,
     ), status
 
 
@@ -31,9 +33,11 @@ def _form(case_id: int, *, errors=None, values=None, status=200):
 def new(case_id: int):
     if request.method == "GET":
         return _form(case_id)
-    data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "save_anyway")}
     try:
-        peers.add(current_user, case_id, data)
+        peers.add(current_user, case_id, data, save_anyway=save_anyway_ticked(request.form))
+    except WordingFlagged as e:
+        return _form(case_id, values=data, flagged=e, status=400)
     except ValidationError as e:
         return _form(case_id, errors=e.errors, values=data, status=400)
     flash("The children are linked. The link shows on both cases to those who may see both.", "success")

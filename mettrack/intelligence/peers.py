@@ -9,7 +9,8 @@ professional of either case, and only when they may see both cases' whole record
 Bad input is a ValidationError naming the field. The other case, given in the body, is
 named as a field whether it does not exist or lies outside the user's reach (the same
 words, so that nothing is learnt of a case one may not see); the refusal is audited as a
-denied record access. Every read and change writes an audit row naming both case ids.
+denied record access. The note is free text about children, so the language check reads it
+before it is saved. Every read and change writes an audit row naming both case ids.
 """
 
 from collections.abc import Mapping
@@ -32,12 +33,14 @@ from mettrack.core.permissions import Perm, deny_record, require
 from mettrack.core.unit_of_work import savepoint, transaction
 from mettrack.intelligence.access import is_reviewer
 from mettrack.intelligence.models import PeerLink
+from mettrack.language import audit_detail, check_before_saving
 
 NOT_LEAD = (
     "Only a reviewer of intelligence or the lead professional of either child's case may change peer links."
 )
 OTHER_CASE = "Enter the number of another child's case whose whole record you can see"
 FIELDS = ("other_case_id", "kind", "reliability", "note")
+NOTE_LABELS = {"note": "Note"}  # the free text the language check reads
 
 
 @dataclass(frozen=True)
@@ -166,10 +169,12 @@ def _refuse_unknown(data: Mapping) -> None:
 
 
 @transaction
-def add(user, case_id: int, data: Mapping) -> PeerView:
+def add(user, case_id: int, data: Mapping, *, save_anyway: bool = False) -> PeerView:
     """Who: intel.view; a reviewer or the lead professional of either case (403 otherwise),
     who may see both cases' whole record. `data`: other_case_id, kind (PeerLinkKind),
-    reliability (LinkReliability), note (optional). Audited as peer_link.added."""
+    reliability (LinkReliability), note (optional). Raises WordingFlagged naming `note`
+    when the language check flags it and `save_anyway` is false (nothing saved). Audited
+    as peer_link.added; saved anyway, the row names the list entries flagged."""
     action = "peer_link.added"
     require(user, Perm.INTEL_VIEW, action)
     case = visible_case(user, case_id, action)
@@ -205,6 +210,7 @@ def add(user, case_id: int, data: Mapping) -> PeerView:
         raise ValidationError(
             {"kind": f"These two children are already linked as {PeerLinkKind(kind).label.lower()}"}
         )
+    flagged = check_before_saving({"note": note}, save_anyway=save_anyway, labels=NOTE_LABELS)
     link = PeerLink(
         case_id=low, other_case_id=high, kind=kind, reliability=reliability, note=note, created_by_id=user.id
     )
@@ -221,7 +227,13 @@ def add(user, case_id: int, data: Mapping) -> PeerView:
         action,
         "peer_link",
         link.id,
-        detail={"case_id": low, "other_case_id": high, "kind": kind, "reliability": reliability},
+        detail={
+            "case_id": low,
+            "other_case_id": high,
+            "kind": kind,
+            "reliability": reliability,
+            **audit_detail(flagged),
+        },
         actor=user,
     )
     return _view(link, case.id)

@@ -30,6 +30,11 @@ Placeholders in paths, filled by the World built for each test:
   {item} {location} {person} {disruption}  intelligence every case role reaches through
                  {case}; each becomes `{hidden_<name>}` (only a reviewer, the test MET chair,
                  reaches it) in the need-to-know test (tests/access/intelligence.py)
+  {link} {peer_link} {subject_link}  {item}'s link to {case}, a peer link of {case} and
+                 {case}'s direct link to {location}, with hidden twins the same way
+
+A value of a route's `data` that is one placeholder alone ("{case}") is filled the same
+way as the path (a number in a JSON body, text in a form): see `filled`.
 """
 
 from dataclasses import dataclass, field
@@ -54,6 +59,17 @@ class Route:
     data: dict = field(default_factory=dict)  # form or JSON body for the allowed request
     api: bool = False  # bearer token instead of a signed-in session
     public: bool = False  # no sign-in needed at all
+
+
+def filled(data: dict, placeholders: dict, *, api: bool) -> dict:
+    """`data` with each value that is one placeholder alone replaced by the record's id."""
+    result = {}
+    for key, value in data.items():
+        name = value[1:-1] if isinstance(value, str) and value[:1] + value[-1:] == "{}" else None
+        if name in placeholders:
+            value = placeholders[name] if api else str(placeholders[name])
+        result[key] = value
+    return result
 
 
 def all_routes() -> list[Route]:

@@ -12,16 +12,27 @@ keeps its routes in its own table (intelligence_*.py beside this one).
               reviewer (the test MET chair) reaches them; `open_*` stand for the same
 {reviewer_item} an ungraded item shared by someone else, linked to nothing: the review
               routes' record (the test MET chair is the only reviewer among the test users)
+{link}        {item}'s intelligence link to {case}
+{peer_link}   a peer link between {case} and a case the test lead professional also leads:
+              both the chair and the lead may see both cases, so both may remove it
+{subject_link} {case}'s direct link to {location}
+{hidden_link} {hidden_peer_link} {hidden_subject_link}
+              the same on {hidden_case} ({hidden_item}'s link to it, a peer link from it to
+              {open_case}, its direct link to {hidden_location}): only the chair reaches them
 """
 
-from mettrack.core.choices import Role
+from sqlalchemy import select
+
+from mettrack.core.choices import CaseState, Role
+from mettrack.core.extensions import db
+from mettrack.intelligence.models import CaseSubjectLink, IntelligenceLink
 from tests import factories
 from tests.intelligence import factories as intel
 
 ROUTES = []  # the records only; the routes are in intelligence_*.py
 
 
-def build_records(users: dict, visible, hidden) -> dict:
+def build_records(users: dict, visible, hidden, open_case) -> dict:
     sharer = users[Role.PARTNER]
     stranger = factories.user(roles=[Role.PARTNER], agency="Stranger agency")
     location = intel.location(sharer, name="Harbour View Hotel", cases=[visible])
@@ -35,6 +46,10 @@ def build_records(users: dict, visible, hidden) -> dict:
     )
     hidden_disruption = intel.disruption(stranger, person=hidden_person, protects=[hidden])
     reviewer_item = intel.item(stranger)
+    lead = users[Role.LEAD_PROFESSIONAL]
+    peer_case = factories.case(lead=lead, state=CaseState.SCREENED)
+    peer_link = intel.peer_link(lead, visible, peer_case)
+    hidden_peer_link = intel.peer_link(stranger, hidden, open_case)
     ids = {
         "item": item.id,
         "location": location.id,
@@ -46,8 +61,32 @@ def build_records(users: dict, visible, hidden) -> dict:
         "hidden_person": hidden_person.id,
         "hidden_disruption": hidden_disruption.id,
         "reviewer_item": reviewer_item.id,
+        "link": _item_link(item, visible),
+        "hidden_link": _item_link(hidden_item, hidden),
+        "peer_link": peer_link.id,
+        "hidden_peer_link": hidden_peer_link.id,
+        "subject_link": _subject_link(visible, location),
+        "hidden_subject_link": _subject_link(hidden, hidden_location),
     }
-    ids.update(
-        {f"open_{name}": ids[f"hidden_{name}"] for name in ("item", "location", "person", "disruption")}
-    )
+    ids.update({f"open_{name}": ids[f"hidden_{name}"] for name in HIDDEN_TWINS})
     return ids
+
+
+# The records above with a `hidden_<name>` twin (tests/web/test_route_access.py).
+HIDDEN_TWINS = ("item", "location", "person", "disruption", "link", "peer_link", "subject_link")
+
+
+def _item_link(item, case) -> int:
+    return db.session.scalar(
+        select(IntelligenceLink.id).where(
+            IntelligenceLink.item_id == item.id, IntelligenceLink.case_id == case.id
+        )
+    )
+
+
+def _subject_link(case, location) -> int:
+    return db.session.scalar(
+        select(CaseSubjectLink.id).where(
+            CaseSubjectLink.case_id == case.id, CaseSubjectLink.location_id == location.id
+        )
+    )

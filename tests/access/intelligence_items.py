@@ -6,9 +6,8 @@ intelligence/items_api.py). The records are in tests/access/intelligence.py.
                  the only reviewer among the test users) reaches it. The review routes are
                  allowed to the MET chair alone; a police-sector partner's grading is tested
                  in tests/intelligence/test_review_pages.py.
-Ids start at 1 in every test (tests/conftest.py), and link and case ids are not among the
-world's placeholders: case 1 is {case}, the world's first case, and link 1 is {item}'s link
-to it, the world's first intelligence link (tests/access/intelligence.py).
+{link}           {item}'s link to {case}: the reviewer removes it (its hidden twin is
+                 {hidden_item}'s link to {hidden_case}: tests/access/intelligence.py)
 """
 
 from mettrack.core.choices import Role
@@ -45,11 +44,16 @@ ROUTES = [
     Route("GET", "intelligence.review_queue", "/intelligence/review", allowed=REVIEWER),
     Route("GET", "intelligence.grade", "/intelligence/{reviewer_item}/grade", **R),
     Route("POST", "intelligence.grade", "/intelligence/{reviewer_item}/grade", ok=302, data=GRADE, **R),
-    # {reviewer_item} is linked to nothing: linking it to case 1 ({case}) is new.
+    # {reviewer_item} is linked to nothing: linking it to {case} is new.
     Route(
-        "POST", "intelligence.link", "/intelligence/{reviewer_item}/links", ok=302, data={"case_id": "1"}, **R
+        "POST",
+        "intelligence.link",
+        "/intelligence/{reviewer_item}/links",
+        ok=302,
+        data={"case_id": "{case}"},
+        **R,
     ),
-    Route("POST", "intelligence.unlink", "/intelligence/{item}/links/1/remove", ok=302, **R),
+    Route("POST", "intelligence.unlink", "/intelligence/{item}/links/{link}/remove", ok=302, **R),
     Route("GET", "api_intelligence.Items", "/api/v1/intelligence", allowed=CASE_ROLES, api=True),
     Route(
         "POST",
@@ -81,15 +85,15 @@ ROUTES = [
         "api_intelligence.ItemLinks",
         "/api/v1/intelligence/{reviewer_item}/links",
         ok=201,
-        data={"case_id": 1},
+        data={"case_id": "{case}"},
         api=True,
         **R,
     ),
     Route(
         "DELETE",
         "api_intelligence.ItemLink",
-        "/api/v1/intelligence/{item}/links/2147483647",
-        ok=404,
+        "/api/v1/intelligence/{item}/links/{link}",
+        ok=204,
         api=True,
         **R,
     ),

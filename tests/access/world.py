@@ -65,7 +65,7 @@ def build_world() -> World:
     meeting_ids = build_meeting_records(users)
     from tests.access.intelligence import build_records as build_intelligence_records
 
-    intelligence_ids = build_intelligence_records(users, visible, hidden)
+    intelligence_ids = build_intelligence_records(users, visible, hidden, open_case)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)

@@ -12,7 +12,8 @@ from mettrack.cases.models import Case
 from mettrack.children.models import Child
 from mettrack.core.choices import Role
 from mettrack.core.extensions import db
-from tests.access import all_routes
+from tests.access import all_routes, filled
+from tests.access.intelligence import HIDDEN_TWINS  # records only the MET chair reaches
 from tests.access.world import world_from_snapshot
 
 ROUTES = all_routes()
@@ -36,7 +37,8 @@ def test_every_route_has_an_entry(app):
     assert not stale, f"entries in tests/access/ for routes that do not exist: {sorted(stale)}"
 
 
-def _request(client, route, path, role, world):
+def _request(client, route, placeholders, role, world):
+    path = route.path.format(**placeholders)
     headers = {}
     if route.api:
         headers["Authorization"] = f"Bearer {world.tokens[role]}"
@@ -47,7 +49,8 @@ def _request(client, route, path, role, world):
         assert response.status_code == 302, f"sign-in as {role} failed"
     kwargs = {"headers": headers}
     if route.method != "GET":
-        kwargs["json" if route.api else "data"] = _with_current_version(client.application, route.data, path)
+        data = filled(route.data, placeholders, api=route.api)
+        kwargs["json" if route.api else "data"] = _with_current_version(client.application, data, path)
     return client.open(path, method=route.method, **kwargs)
 
 
@@ -81,14 +84,10 @@ def _id(route):
 @pytest.mark.parametrize("role", list(Role), ids=str)
 @pytest.mark.parametrize("route", ROUTES, ids=_id)
 def test_role_gets_expected_status(route, role, client, world):
-    path = route.path.format(**world.placeholders(role))
-    response = _request(client, route, path, role, world)
+    response = _request(client, route, world.placeholders(role), role, world)
     expected = route.ok_for.get(role, route.ok) if (route.public or role in route.allowed) else 403
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
 
-
-# Records with a `hidden_<name>` twin that only the MET chair reaches.
-HIDDEN_TWINS = ("item", "location", "person", "disruption")
 
 NEED_TO_KNOW = [
     (route, role) for route in ROUTES if route.need_to_know for role in sorted(route.allowed - route.sees_all)
@@ -104,7 +103,7 @@ def test_record_outside_need_to_know_is_404(route, role, client, world):
     hidden.update(action=hidden.get("hidden_action"))  # tests/access/meetings_actions.py
     for name in HIDDEN_TWINS:  # tests/access/intelligence.py
         hidden[name] = hidden[f"hidden_{name}"]
-    response = _request(client, route, route.path.format(**hidden), role, world)
+    response = _request(client, route, hidden, role, world)
     assert response.status_code == 404
 
 
@@ -125,7 +124,7 @@ def test_open_case_off_the_team_is_404_but_a_coordinators_case_summary(route, ro
         if f"open_{name}" in on_open:
             on_open[name] = on_open[f"open_{name}"]
     on_open.update(case=on_open["open_case"], child=on_open["open_child"])
-    response = _request(client, route, route.path.format(**on_open), role, world)
+    response = _request(client, route, on_open, role, world)
     expected = route.ok if role is Role.COORDINATOR and route.case_summary else 404
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
 
