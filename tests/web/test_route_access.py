@@ -88,7 +88,7 @@ def test_role_gets_expected_status(route, role, client, world):
 
 
 # Records with a `hidden_<name>` twin that only the MET chair reaches.
-HIDDEN_TWINS = ("item", "location", "person", "disruption")
+HIDDEN_TWINS = ("item", "location", "person", "disruption", "service_request")
 
 NEED_TO_KNOW = [
     (route, role) for route in ROUTES if route.need_to_know for role in sorted(route.allowed - route.sees_all)
