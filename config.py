@@ -92,6 +92,9 @@ class Config:
     REMINDER_DISRUPTION_EXPIRY_DAYS = int(
         os.environ.get("REMINDER_DISRUPTION_EXPIRY_DAYS", REMINDER_DEFAULTS.disruption_expiry_days)
     )
+    # Specialist services (docs/services.md): working days a provider has to answer a
+    # request before it is flagged and reminded (weekends and bank holidays excluded).
+    SERVICE_ANSWER_WORKING_DAYS = int(os.environ.get("SERVICE_ANSWER_WORKING_DAYS", "5"))
 
     # Outgoing e-mail. The address in links; the default suits ./scripts/start only.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")

@@ -15,12 +15,14 @@ from mettrack.cases.models import Case, CaseTeamMember
 from mettrack.children.models import Child
 from mettrack.children.records import child_scope
 from mettrack.core import clock
-from mettrack.core.choices import OPEN_STATES, CaseAction, CaseState, Role, TeamRole
+from mettrack.core.choices import OPEN_STATES, CaseAction, CaseState, Role, ServiceRequestStatus, TeamRole
 from mettrack.core.extensions import db
 from mettrack.core.permissions import CASE_WORKERS
 from mettrack.demo import walk as demo_walk
 from mettrack.reference import data as reference_data
 from mettrack.risk import catalogue as risk_catalogue
+from mettrack.specialist_services import seed_services
+from mettrack.specialist_services.models import ServiceRequest, SpecialistService
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -96,7 +98,7 @@ def _lists_for(state: CaseState) -> None:
     if CaseAction.SEND_TO_MET_REVIEW in route:
         added += risk_catalogue.seed_defaults()
     if {CaseAction.SET_POLICE_TIER, CaseAction.ASSIGN_SERVICE, CaseAction.CLOSE} & set(route):
-        added += reference_data.seed_defaults()
+        added += reference_data.seed_defaults() + seed_services()
     if added:
         db.session.commit()
 
@@ -165,3 +167,53 @@ def case_in_state(
     for action in demo_walk.ROUTES[state]:
         made = demo_walk.take(db.session.get(Case, made.id), action, cast, story)
     return db.session.get(Case, made.id)
+
+
+def accepted_service(
+    case_id: int, recorded_by_id: int, code: str = "parcs", *, accepted_on=None, worker=None, ended_on=None
+) -> ServiceRequest:
+    """A service that accepted the case (ended, with `ended_on`), as the coordinator records
+    one given by phone, or migration 0008 leaves an older assignment: written directly, with
+    no move and no timeline line. Not added: the caller adds it."""
+    service = db.session.scalar(select(SpecialistService).where(SpecialistService.code == code))
+    if service is None:
+        seed_services()
+        service = db.session.scalar(select(SpecialistService).where(SpecialistService.code == code))
+    return ServiceRequest(
+        case_id=case_id,
+        service_id=service.id,
+        status=ServiceRequestStatus.ENDED.value if ended_on else ServiceRequestStatus.ACCEPTED.value,
+        urgency="routine",
+        requested_by_id=recorded_by_id,
+        requested_at=clock.now(),
+        answered_by_id=recorded_by_id,
+        answered_at=clock.now(),
+        recorded_for_provider=True,
+        worker=worker,
+        accepted_on=accepted_on,
+        starts_on=accepted_on,
+        ended_on=ended_on,
+        version=1,
+    )
+
+
+def service_request(case_id: int, requested_by_id: int, code: str = "parcs", **fields) -> ServiceRequest:
+    """A request waiting for an answer, written directly (no timeline line, no audit): for
+    a test that needs one to act on. Not added: the caller adds it."""
+    service = db.session.scalar(select(SpecialistService).where(SpecialistService.code == code))
+    if service is None:
+        seed_services()
+        service = db.session.scalar(select(SpecialistService).where(SpecialistService.code == code))
+    values = dict(
+        case_id=case_id,
+        service_id=service.id,
+        status=ServiceRequestStatus.REQUESTED.value,
+        urgency="routine",
+        reason="The MET group asked for specialist one-to-one work.",
+        requested_by_id=requested_by_id,
+        requested_at=clock.now(),
+        answer_due_on=clock.today(),
+        recorded_for_provider=False,
+        version=1,
+    )
+    return ServiceRequest(**(values | fields))

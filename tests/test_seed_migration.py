@@ -24,6 +24,8 @@ from mettrack.reference.models import ReferenceItem
 from mettrack.risk import catalogue as risk_catalogue
 from mettrack.risk.models import RiskIndicator
 from mettrack.risk.rules import DEFAULT_INDICATORS
+from mettrack.specialist_services import seed_services, service_options
+from mettrack.specialist_services.defaults import DEFAULT_SERVICES
 from tests.workers.support import separate_app
 
 
@@ -97,8 +99,9 @@ def test_a_new_database_holds_the_default_reference_lists(installed):
         "hants_met_team",
         "high_harm_team",
     ]
-    services = {i.label for i in reference_data.list_active(ReferenceKind.SPECIALIST_SERVICE)}
+    services = {name for _code, name in service_options()}
     assert {"Barnardo's ICTG", "PARCS", "Drug and Alcohol Support Service (DASS)"} <= services
+    assert [code for code, _name in service_options()] == [row[0] for row in DEFAULT_SERVICES]
     assert reference_data.active_item(ReferenceKind.EXIT_REASON, reference_data.NO_FURTHER_ACTION)
 
 
@@ -123,6 +126,7 @@ def test_seeding_after_the_upgrade_adds_nothing(installed):
     assert reference_data.seed_defaults() == 0
     assert risk_catalogue.seed_defaults() == 0
     assert language_phrases.seed_defaults() == 0
+    assert seed_services() == 0
     assert reference_data.missing_defaults() == 0
     assert language_phrases.missing_defaults() == 0
 

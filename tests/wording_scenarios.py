@@ -25,8 +25,10 @@ from mettrack.reference import data as reference_data
 from mettrack.risk import catalogue as risk_catalogue
 from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
 from mettrack.screening.models import Screening
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services import seed_services
+from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
+from tests.factories import accepted_service
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 FLAGGED = "Her carer says she is putting herself at risk by meeting adults in the park."
@@ -38,6 +40,7 @@ CLEAN = "Her carer is worried about the adults who meet her in the park."
 
 def seed_lists() -> None:
     reference_data.seed_defaults()
+    seed_services()
     risk_catalogue.seed_defaults()
     language_phrases.seed_defaults()
     db.session.commit()
@@ -383,13 +386,7 @@ def rhi_learning(user_id: int) -> Scenario:
 
 def service_end_note(user_id: int) -> Scenario:
     case = _case(None, CaseState.SERVICE_ASSIGNED)
-    assignment = ServiceAssignment(
-        case_id=case.id,
-        service_code="parcs",
-        accepted_on=date(2026, 2, 1),
-        recorded_by_id=user_id,
-        recorded_at=NOW,
-    )
+    assignment = accepted_service(case.id, user_id, "parcs", accepted_on=date(2026, 2, 1))
     db.session.add(assignment)
     db.session.commit()
     return Scenario(
@@ -400,7 +397,7 @@ def service_end_note(user_id: int) -> Scenario:
         body=lambda text: {"ended_on": "2026-03-01", "note": text},
         field="note",
         action="service_assignment.ended",
-        stored=lambda: _fresh(ServiceAssignment, assignment.id).note,
+        stored=lambda: _fresh(ServiceRequest, assignment.id).note,
     )
 
 

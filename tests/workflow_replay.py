@@ -18,7 +18,7 @@ from mettrack.cases.models import Case, CaseEvent, CaseTag
 from mettrack.core.choices import OPEN_STATES, CaseEventKind, CaseTagKind
 from mettrack.core.extensions import db
 from mettrack.risk.models import RiskAssessment
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import ServiceRequest
 
 # Every fact passes, so `decide` weighs only the action, the roles and the state.
 EVERYTHING = workflow.CaseFacts(**{f.name: True for f in fields(workflow.CaseFacts)})
@@ -41,7 +41,7 @@ SAVED_FACTS = {
     "has_completed_risk_assessment": lambda c: _any(RiskAssessment.case_id == c.id),
     "has_police_tier_and_team": lambda c: bool(c.police_tier and c.police_team),
     "has_accepted_service": lambda c: _any(
-        ServiceAssignment.case_id == c.id, ServiceAssignment.accepted_on.is_not(None)
+        ServiceRequest.case_id == c.id, ServiceRequest.accepted_on.is_not(None)
     ),
 }
 

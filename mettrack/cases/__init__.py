@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     )
     from mettrack.cases.schemas import LifecycleCaseSchema
     from mettrack.cases.scopes import case_scope, case_summary_scope
-    from mettrack.cases.team import add_member, change_lead, count_to_reassign
+    from mettrack.cases.team import add_member, change_lead, count_to_reassign, join_team
     from mettrack.cases.transitions import (
         ACTION_FIELDS,
         MoveRefused,
@@ -47,6 +47,7 @@ _EXPORTS = {
     "parse_service": "mettrack.cases.transitions",
     "MoveRefused": "mettrack.cases.transitions",
     "add_member": "mettrack.cases.team",
+    "join_team": "mettrack.cases.team",
     "alerts_for": "mettrack.cases.queries",
     "apply": "mettrack.cases.transitions",
     "case_scope": "mettrack.cases.scopes",
@@ -77,11 +78,10 @@ _EXPORTS = {
 __all__ = [
     "ACTION_FIELDS",
     "LifecycleCaseSchema",
-    "add_service",
-    "parse_service",
     "MoveRefused",
     "View",
     "add_member",
+    "add_service",
     "alerts_for",
     "apply",
     "case_scope",
@@ -93,11 +93,13 @@ __all__ = [
     "current_version",
     "get_for",
     "get_summary_for",
+    "join_team",
     "locked_case",
     "may_edit",
     "move_for",
     "needs",
     "page_offered_moves",
+    "parse_service",
     "project",
     "project_for",
     "record_visible",

@@ -21,7 +21,6 @@ from mettrack.core.choices import (
     CaseState,
     ExploitationType,
     HarmLocation,
-    ReferenceKind,
     RiskLevel,
     Role,
 )
@@ -30,8 +29,7 @@ from mettrack.core.form_input import parse_int
 from mettrack.core.permissions import Perm, requires
 from mettrack.core.unit_of_work import unit_of_work
 from mettrack.language import WordingFlagged, save_anyway_ticked
-from mettrack.reference import list_active
-from mettrack.specialist_services import ASSIGNED, SERVICE_STATES, get_for, service_labels
+from mettrack.specialist_services import ASSIGNED, SERVICE_STATES, get_for, service_labels, service_options
 from mettrack.specialist_services import end as service_assignments_end
 from mettrack.specialist_services import record as service_assignments_record
 
@@ -176,7 +174,7 @@ def _service_form(case, errors: dict, values: dict, status: int = 200, conflict:
         errors=errors,
         values=values,
         conflict=conflict,
-        services=[(i.code, i.label) for i in list_active(ReferenceKind.SPECIALIST_SERVICE)],
+        services=service_options(),
         moves=case.state != ASSIGNED,
         possible=case.state in SERVICE_STATES,
     ), status

@@ -257,6 +257,20 @@ def _event(case: Case, user, kind: CaseEventKind, reason: str) -> None:
 
 # --- changing the team -------------------------------------------------------------------
 
+
+def join_team(case: Case, member: User, *, actor) -> CaseTeamMember | None:
+    """Put `member` on the case's team, with its timeline line and audit row, inside the
+    caller's unit of work; None when they are on it already. Who may was decided by the
+    caller (a provider's user accepting a request: specialist_services/requests.py)."""
+    if any(row.user_id == member.id for row in case.team):
+        return None
+    row = CaseTeamMember(user_id=member.id, team_role=TeamRole.MEMBER.value, added_at=now())
+    case.team.append(row)
+    _event(case, actor, CaseEventKind.TEAM_MEMBER_ADDED, f"{_user_label(member)} joined the team")
+    audit.record("case.team_member_added", "case", case.id, detail={"user_id": member.id}, actor=actor)
+    return row
+
+
 ADD_MESSAGE = "Choose the person to add to the team from the list"
 LEAD_MESSAGE = "Choose the new lead professional from the list"
 

@@ -13,6 +13,7 @@ from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.permissions import Perm, requires
 from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.reference import list_active
+from mettrack.specialist_services import service_options
 
 bp = Blueprint("transitions", __name__)
 
@@ -67,7 +68,7 @@ def _form_page(
         flagged=flagged,
         tiers=_options(ReferenceKind.POLICE_TIER),
         teams=_team_options(),
-        services=_options(ReferenceKind.SPECIALIST_SERVICE),
+        services=service_options(),
         exit_reasons=_options(ReferenceKind.EXIT_REASON),
     ), status
 

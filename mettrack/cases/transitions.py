@@ -29,6 +29,8 @@ from mettrack.core.choices import (
     CaseTagKind,
     ReferenceKind,
     ScreeningOutcome,
+    ServiceRequestStatus,
+    TierSource,
 )
 from mettrack.core.clock import now, today
 from mettrack.core.errors import Conflict, NotAllowed, ValidationError
@@ -41,11 +43,12 @@ from mettrack.language import audit_detail, check_before_saving
 from mettrack.reference import NO_FURTHER_ACTION, OTHER, active_item
 from mettrack.risk.models import RiskAssessment
 from mettrack.screening.models import Screening
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services import active_service
+from mettrack.specialist_services.models import PoliceTierRecord, ServiceRequest
 
 MAX_REASON = 2000
 MAX_MASH_REFERENCE = max_length(Case.mash_reference)
-MAX_WORKER = max_length(ServiceAssignment.worker)
+MAX_WORKER = max_length(ServiceRequest.worker)
 
 # The fields each move's form asks for, in the order the form shows them.
 ACTION_FIELDS: dict[CaseAction, tuple[str, ...]] = {
@@ -137,6 +140,7 @@ def apply(
     *,
     save_anyway: bool = False,
     occasion: str | None = None,
+    accepting: ServiceRequest | None = None,
 ) -> Case:
     """Who: the roles the workflow table names for `action` (MoveNotAllowed otherwise,
     audited), on a case within their need-to-know (NotFound otherwise, audited).
@@ -144,14 +148,22 @@ def apply(
     JSON values); `expected_version` is the case version the user's page or script read.
 
     Changes: the case's state and the move's fields (referral, police tier and team,
-    closure), a ServiceAssignment for assign_service, a CaseEvent and an audit row.
+    closure), an accepted ServiceRequest for assign_service, a CaseEvent and an audit row.
     Raises Conflict when the case changed since `expected_version` (nothing saved),
     MoveRefused/ValidationError when the move or a field is refused (nothing saved),
     WordingFlagged when the language check flags the move's free text (TEXT_FIELDS) and
     `save_anyway` is false (nothing saved); saved anyway, the audit row names the list
     entries flagged. `occasion` (a MET meeting applying its decisions: "MET meeting on
-    10 March 2026") names why the move was made: the event's reason starts with it."""
-    check_role(user, case_id, action)
+    10 March 2026") names why the move was made: the event's reason starts with it.
+
+    `accepting`: the request a provider's user accepts (specialist_services/requests.py,
+    which has checked that the user answers for its service). Its acceptance is the
+    assign_service move the coordinator asked for: the table's states and guard decide it
+    as for the coordinator (workflow.REQUESTED_BY), on the request's case."""
+    if accepting is None:
+        check_role(user, case_id, action)
+    elif action != CaseAction.ASSIGN_SERVICE or accepting.case_id != case_id:
+        raise ValueError("only a request's own case takes its acceptance, as assign_service")
     move = workflow.move_for(action)
     if move.action not in ACTION_FIELDS:  # open_by_screening: a screening opens a case
         raise MoveRefused({"action": "A case is opened by recording a screening"})
@@ -160,13 +172,15 @@ def apply(
 
     # A move that records a service reaches a coordinator's every open case (the case
     # summary scope); every other move, the cases whose whole record the user may see.
-    case = locked_case(case_id, move_scope(user, move.action), "case.transition")
+    scope = move_scope(user, move.action) if accepting is None else Case.id == accepting.case_id
+    case = locked_case(case_id, scope, "case.transition")
     if case.version != version:
         raise Conflict(f"case {case_id} is at version {case.version}, not {version}")
 
-    given = _parse(move.action, form_data)
+    given = _parse(move.action, {**form_data, "request": accepting} if accepting else form_data)
     facts = facts_for(case, user, move.action, given.values)
-    decision = workflow.decide(case.state, move.action, user.roles, facts)
+    roles = user.roles if accepting is None else workflow.REQUESTED_BY
+    decision = workflow.decide(case.state, move.action, roles, facts)
     if decision.outcome is workflow.Outcome.NO_SUCH_MOVE:
         raise MoveRefused({"action": " ".join(decision.reasons)})
     errors = dict(given.errors)
@@ -286,31 +300,50 @@ def _parse(action: CaseAction, data: Mapping) -> _Input:
 def parse_service(data: Mapping, errors: dict) -> dict:
     """A specialist service's fields (service, worker, accepted_on), each bad one named in
     `errors`: for the move that records the first service and for every later one
-    (specialist_services/assignments.py)."""
-    service = active_item(ReferenceKind.SPECIALIST_SERVICE, _code(data, "service"))
-    if service is None:
-        errors["service"] = "Choose the specialist service from the list"
+    (specialist_services/). `data` may carry the ServiceRequest being accepted under
+    "request" (a provider's answer): its service is the one accepted."""
+    request = data.get("request")
+    if isinstance(request, ServiceRequest):
+        service = request.service
+    else:
+        request = None
+        service = active_service(_code(data, "service"))
+        if service is None:
+            errors["service"] = "Choose the specialist service from the list"
     return {
         "service": service,
+        "request": request,
         "worker": parse_text(data, "worker", "The worker's name", errors, max_length=MAX_WORKER),
         "accepted_on": parse_date(
             data, "accepted_on", "Date the service accepted the case", errors, required=True, today=today()
         ),
+        # The day the worker starts with the child: may be ahead (the acceptance's date if blank).
+        "starts_on": parse_date(data, "starts_on", "Date the work starts", errors),
     }
 
 
-def add_service(case: Case, user, values: dict) -> ServiceAssignment:
-    """The ServiceAssignment of parsed `values` (parse_service), added to the session."""
-    assignment = ServiceAssignment(
-        case_id=case.id,
-        service_code=values["service"].code,
-        worker=values["worker"],
-        accepted_on=values["accepted_on"],
-        recorded_by_id=user.id,
-        recorded_at=now(),
-    )
-    db.session.add(assignment)
-    return assignment
+def add_service(case: Case, user, values: dict) -> ServiceRequest:
+    """The accepted ServiceRequest of parsed `values` (parse_service): the request being
+    accepted, or (an acceptance the coordinator records, given by phone or e-mail with no
+    request sent through METtrack) a new one, added to the session."""
+    request = values.get("request")
+    if request is None:
+        request = ServiceRequest(
+            case_id=case.id,
+            service_id=values["service"].id,
+            service=values["service"],
+            requested_by_id=user.id,
+            requested_at=now(),
+            recorded_for_provider=True,
+        )
+        db.session.add(request)
+    request.status = ServiceRequestStatus.ACCEPTED.value
+    request.worker = values["worker"]
+    request.accepted_on = values["accepted_on"]
+    request.starts_on = values.get("starts_on") or values["accepted_on"]
+    request.answered_by_id, request.answered_at = user.id, now()
+    request.version = (request.version or 0) + 1
+    return request
 
 
 def _code(data: Mapping, name: str) -> str | None:
@@ -369,9 +402,8 @@ def _has_accepted_service(case: Case) -> bool:
     return db.session.scalar(
         select(
             exists().where(
-                ServiceAssignment.case_id == case.id,
-                ServiceAssignment.accepted_on.is_not(None),
-                ServiceAssignment.ended_on.is_(None),
+                ServiceRequest.case_id == case.id,
+                ServiceRequest.status == ServiceRequestStatus.ACCEPTED.value,
             )
         )
     )
@@ -404,6 +436,19 @@ def _refer(case: Case, user, values: dict) -> str | None:
 def _set_police_tier(case: Case, user, values: dict) -> str:
     tier, team = values["police_tier"], values["police_team"]
     case.police_tier, case.police_team = tier.code, team.code
+    # The tier's history (specialist_services/tiers.py reads it): this move starts it.
+    db.session.add(
+        PoliceTierRecord(
+            case_id=case.id,
+            tier_code=tier.code,
+            team_code=team.code,
+            officer=values.get("officer"),
+            from_date=today(),
+            source=TierSource.MOVE.value,
+            set_by_id=user.id,
+            set_at=now(),
+        )
+    )
     return f"Police tier {tier.label}; holding team {team.label}"
 
 

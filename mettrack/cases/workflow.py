@@ -193,6 +193,8 @@ MOVES: tuple[Move, ...] = (
         frozenset({Role.MET_CHAIR}),
         police_tier_ready,
     ),
+    # Made by the coordinator recording an acceptance, or by a provider's user accepting
+    # the coordinator's request (REQUESTED_BY; specialist_services/requests.py).
     Move(
         CaseAction.ASSIGN_SERVICE,
         frozenset({CaseState.MET_REVIEW, CaseState.POLICE_TIERED}),
@@ -226,6 +228,10 @@ MOVES: tuple[Move, ...] = (
 )
 
 _MOVE_BY_ACTION = {move.action: move for move in MOVES}  # one row per action
+
+# A provider's user accepting a request makes the assign_service move that the request
+# asked for: the table decides it as for the roles that request services.
+REQUESTED_BY = frozenset({Role.COORDINATOR})
 
 
 def move_for(action: CaseAction | str) -> Move | None:

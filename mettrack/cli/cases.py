@@ -144,7 +144,6 @@ def cases_move(case_id, action, email, expected_version, pairs, save_anyway):
 REFERENCE_FIELDS = {
     "police_tier": ReferenceKind.POLICE_TIER,
     "police_team": ReferenceKind.POLICE_TEAM,
-    "service": ReferenceKind.SPECIALIST_SERVICE,
     "exit_reason": ReferenceKind.EXIT_REASON,
 }
 
@@ -152,6 +151,10 @@ REFERENCE_FIELDS = {
 def _field_help(name: str) -> str:
     from mettrack.reference import list_active
 
+    if name == "service":
+        from mettrack.specialist_services import service_options
+
+        return f"{name} ({'|'.join(code for code, _name in service_options())})"
     kind = REFERENCE_FIELDS.get(name)
     if kind is None:
         return name

@@ -194,7 +194,6 @@ class ReferenceKind(ChoiceSet):
 
     POLICE_TIER = "police_tier", "Police tiers"
     POLICE_TEAM = "police_team", "Police holding teams"
-    SPECIALIST_SERVICE = "specialist_service", "Specialist services"
     EXIT_REASON = "exit_reason", "Exit reasons"
 
 
@@ -235,6 +234,14 @@ class CaseEventKind(ChoiceSet):
     REFERRAL_OUTCOME_RECORDED = "referral.outcome_recorded", "Outcome of the referral recorded"
     # A MET meeting's decision that moves nothing: the risk level and the next review date.
     MET_DECISION = "met.decision", "MET meeting decision"
+    # Specialist services and the police tier (mettrack/specialist_services/): what was asked
+    # of whom and what they answered, and each police tier record, on the case's timeline.
+    SERVICE_REQUESTED = "service.requested", "Specialist service requested"
+    SERVICE_ACCEPTED = "service.accepted", "Specialist service accepted"
+    SERVICE_DECLINED = "service.declined", "Specialist service declined"
+    SERVICE_WITHDRAWN = "service.withdrawn", "Specialist service request withdrawn"
+    SERVICE_ENDED = "service.ended", "Specialist service ended"
+    POLICE_TIER_RECORDED = "police_tier.recorded", "Police tier recorded"
 
     @property
     def move(self) -> CaseAction | None:
@@ -247,6 +254,16 @@ TEAM_EVENTS = frozenset(
 )
 REFERRAL_EVENTS = frozenset({CaseEventKind.REFERRAL_OUTCOME_RECORDED})
 MEETING_EVENTS = frozenset({CaseEventKind.MET_DECISION})
+SERVICE_EVENTS = frozenset(
+    {
+        CaseEventKind.SERVICE_REQUESTED,
+        CaseEventKind.SERVICE_ACCEPTED,
+        CaseEventKind.SERVICE_DECLINED,
+        CaseEventKind.SERVICE_WITHDRAWN,
+        CaseEventKind.SERVICE_ENDED,
+        CaseEventKind.POLICE_TIER_RECORDED,
+    }
+)
 
 
 # --- MET meetings (mettrack/meetings/)
@@ -418,3 +435,50 @@ class CawnSection(ChoiceSet):
             "protection order or in police protection)"
         ),
     )
+
+
+# --- Specialist services and police tiers (mettrack/specialist_services/)
+
+
+class ServiceRequestStatus(ChoiceSet):
+    """A request's life: requested, then accepted (active until it ends) or declined; the
+    coordinator may withdraw a request nobody has answered."""
+
+    REQUESTED = "requested", "Waiting for an answer", "yellow"
+    ACCEPTED = "accepted", "Active", "green"
+    DECLINED = "declined", "Declined", "red"
+    WITHDRAWN = "withdrawn", "Withdrawn", "grey"
+    ENDED = "ended", "Ended", "grey"
+
+
+OPEN_REQUEST_STATUSES = frozenset({ServiceRequestStatus.REQUESTED, ServiceRequestStatus.ACCEPTED})
+
+
+class RequestUrgency(ChoiceSet):
+    ROUTINE = "routine", "Routine", "grey"
+    URGENT = "urgent", "Urgent", "red"
+
+
+class ServiceOutcome(ChoiceSet):
+    """How an accepted service's work with the child ended. Worded so the child is never
+    blamed: a service that could not build a relationship says so of itself."""
+
+    COMPLETED = "completed", "Work completed: the plan's goals were met"
+    PARTLY_COMPLETED = "partly_completed", "Work completed: some goals met, others passed on"
+    HANDED_ON = "handed_on", "Handed on to another service"
+    SERVICE_COULD_NOT_ENGAGE = (
+        "service_could_not_engage",
+        "The service could not build a working relationship with the child",
+    )
+    MOVED_AWAY = "moved_away", "The child moved out of the area"
+    CASE_CLOSED = "case_closed", "The case was closed"
+    OTHER = "other", "Other (say in the note)"
+
+
+class TierSource(ChoiceSet):
+    """Where a police tier record came from."""
+
+    MOVE = "move", "Set with the police tier move"
+    CHAIR = "chair", "Set by the MET chair"
+    MEETING = "meeting", "MET meeting decision"
+    MIGRATED = "migrated", "Recorded before the tier history was kept"

@@ -38,6 +38,7 @@ from mettrack.demo import walk as demo_walk
 from mettrack.language import seed_defaults
 from mettrack.reference import seed_defaults as reference_data_seed_defaults
 from mettrack.risk import seed_defaults as risk_catalogue_seed_defaults
+from mettrack.specialist_services import seed_services
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -126,7 +127,8 @@ def load_demo() -> list[tuple[str, str]]:
                 agency.sector = SECTORS[name].value
         users = {role: _user(role, email, name, AGENCIES[i]) for role, email, name, i in DEMO_USERS}
         risk_catalogue_seed_defaults()  # the risk assessment toolkit's indicators
-        reference_data_seed_defaults()  # police tiers and teams, services, exit reasons
+        reference_data_seed_defaults()  # police tiers and teams, exit reasons
+        seed_services()  # the specialist service catalogue, each linked to its provider agency
         seed_defaults()  # the language list the notes are checked against
     if db.session.scalar(select(Case.id).limit(1)) is None:
         _load_cases(users, with_meetings=not meetings_demo.loaded())

@@ -28,6 +28,7 @@ from mettrack.risk import record as risk_assessments_record
 from mettrack.risk.models import RiskAssessment
 from mettrack.screening import screen_child
 from mettrack.specialist_services import record as service_assignments_record
+from mettrack.specialist_services import service_options
 
 # The moves that take a new case to each state, in order, after its screening.
 ROUTES: dict[CaseState, tuple[CaseAction, ...]] = {
@@ -154,7 +155,7 @@ def _first(kind: ReferenceKind, code: str | None, parent_code: str | None = None
 
 def _service(story: Story) -> dict:
     return {
-        "service": _first(ReferenceKind.SPECIALIST_SERVICE, story.service),
+        "service": story.service or service_options()[0][0],
         "worker": story.worker,
         "accepted_on": clock.today().isoformat(),
     }

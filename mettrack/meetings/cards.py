@@ -43,6 +43,7 @@ from mettrack.core.choices import (
     ReferenceKind,
     RhiStatus,
     RiskLevel,
+    ServiceRequestStatus,
 )
 from mettrack.core.clock import local
 from mettrack.core.extensions import db
@@ -51,7 +52,7 @@ from mettrack.meetings.models import ActionEvent, LeadUpdate, Meeting, MeetingAc
 from mettrack.missing.models import MissingEpisode
 from mettrack.reference.models import ReferenceItem
 from mettrack.risk.models import RiskAssessment
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import ServiceRequest, SpecialistService
 
 
 def _iso(value) -> str | None:
@@ -102,14 +103,19 @@ def _latest_assessments(case_ids) -> dict[int, tuple]:
 
 
 def _services(case_ids) -> dict[int, list[str]]:
+    """The names of the services working with each case now (accepted, not ended)."""
     rows = db.session.execute(
-        select(ServiceAssignment.case_id, ServiceAssignment.service_code)
-        .where(ServiceAssignment.case_id.in_(case_ids), ServiceAssignment.ended_on.is_(None))
-        .order_by(ServiceAssignment.case_id, ServiceAssignment.id)
+        select(ServiceRequest.case_id, SpecialistService.name)
+        .join(SpecialistService, SpecialistService.id == ServiceRequest.service_id)
+        .where(
+            ServiceRequest.case_id.in_(case_ids),
+            ServiceRequest.status == ServiceRequestStatus.ACCEPTED.value,
+        )
+        .order_by(ServiceRequest.case_id, ServiceRequest.id)
     )
     found: dict[int, list[str]] = {}
-    for case_id, code in rows:
-        found.setdefault(case_id, []).append(code)
+    for case_id, name in rows:
+        found.setdefault(case_id, []).append(name)
     return found
 
 
@@ -117,7 +123,6 @@ def _labels() -> dict[tuple[str, str], str]:
     kinds = (
         ReferenceKind.POLICE_TIER.value,
         ReferenceKind.POLICE_TEAM.value,
-        ReferenceKind.SPECIALIST_SERVICE.value,
     )
     rows = db.session.execute(
         select(ReferenceItem.kind, ReferenceItem.code, ReferenceItem.label).where(
@@ -272,7 +277,7 @@ def cards_for(case_ids: list[int], view: View, *, meeting=None) -> dict[int, dic
             "police_tier_label": ref(ReferenceKind.POLICE_TIER, shown.police_tier),
             "police_team": shown.police_team,
             "police_team_label": ref(ReferenceKind.POLICE_TEAM, shown.police_team),
-            "services": [ref(ReferenceKind.SPECIALIST_SERVICE, code) for code in services.get(case.id, [])],
+            "services": services.get(case.id, []),
             "missing_now": bool(missing_now),
             "open_missing_episode": ({"went_missing_at": _iso(open_episode[0])} if open_episode else None),
             "rhi_status": (

@@ -56,6 +56,7 @@ from mettrack.notes import add_note
 from mettrack.reference import OTHER, active_item, label_for, list_active
 from mettrack.risk import review_cadence
 from mettrack.risk.rules import next_review_on as cadence_next_review_on
+from mettrack.specialist_services import active_service, service_label, service_options
 
 MAX_DISCUSSION = 10_000
 MAX_CLOSURE_NOTE = 2000
@@ -191,9 +192,7 @@ def _decisions_json(m: ItemMinute | None) -> dict:
         "police_team": m.police_team,
         "police_team_label": label_for(ReferenceKind.POLICE_TEAM, m.police_team) or None,
         "services_requested": list(m.services_requested or ()),
-        "services_requested_labels": [
-            label_for(ReferenceKind.SPECIALIST_SERVICE, c) for c in m.services_requested or ()
-        ],
+        "services_requested_labels": [service_label(c) for c in m.services_requested or ()],
         "send_back_to_review": m.send_back_to_review,
         "close": m.close,
         "exit_reason": m.exit_reason,
@@ -277,7 +276,7 @@ def _choices(meeting: Meeting) -> dict:
         "risk_levels": RiskLevel.choices(),
         "police_tiers": [(i.code, i.label) for i in list_active(ReferenceKind.POLICE_TIER)],
         "police_teams": [(i.code, i.label) for i in list_active(ReferenceKind.POLICE_TEAM)],
-        "services": [(i.code, i.label) for i in list_active(ReferenceKind.SPECIALIST_SERVICE)],
+        "services": service_options(),
         "exit_reasons": [(i.code, i.label) for i in list_active(ReferenceKind.EXIT_REASON)],
         "owners": [
             (u.id, f"{u.name} ({u.agency.name})" if u.agency else u.name) for u in people if u.is_active
@@ -369,7 +368,7 @@ def _services(data: Mapping, errors: dict) -> tuple[str, ...]:
         return ()
     codes = []
     for code in value:
-        item = active_item(ReferenceKind.SPECIALIST_SERVICE, code if isinstance(code, str) else None)
+        item = active_service(code)
         if item is None:
             errors["services_requested"] = "Choose the specialist services from the list"
             return ()
@@ -685,7 +684,7 @@ def _steps(meeting: Meeting, minute: ItemMinute, user, occasion: str):
             ("Risk level and next review", partial(_set_risk_and_review, user, case_id, d, occasion))
         )
     if d.services:
-        labels = ", ".join(label_for(ReferenceKind.SPECIALIST_SERVICE, c) for c in d.services)
+        labels = ", ".join(service_label(c) for c in d.services)
         body = f"{occasion}: the meeting asked the specialist services coordinator for {labels}."
         steps.append(("Specialist services", partial(_note, user, case_id, body)))
     if d.close:

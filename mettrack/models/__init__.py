@@ -48,7 +48,7 @@ from mettrack.reference.models import ReferenceItem
 from mettrack.reminders.models import Reminder
 from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
 from mettrack.screening.models import Screening
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import PoliceTierRecord, ServiceRequest, SpecialistService
 
 __all__ = [
     "ActionEvent",
@@ -99,7 +99,9 @@ __all__ = [
     "Screening",
     "SeriesAgency",
     "SeriesMember",
-    "ServiceAssignment",
+    "PoliceTierRecord",
+    "ServiceRequest",
+    "SpecialistService",
     "User",
     "UserRole",
     "UserSession",

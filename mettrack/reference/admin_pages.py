@@ -1,5 +1,5 @@
-"""Reference data for administrators: the police tiers and their holding teams, the
-specialist services and the exit reasons (reference/data.py), one section per
+"""Reference data for administrators: the police tiers and their holding teams and the
+exit reasons (reference/data.py), one section per
 list on the generic admin list pages (reference/list_pages.py). Each list can be added
 to, its items relabelled, reordered, (for a team) moved to another tier, and deactivated
 or reactivated. A code is what cases store: it can change only while nothing uses it. A

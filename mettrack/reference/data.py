@@ -1,6 +1,7 @@
 """The lists a partnership keeps (domain.choices.ReferenceKind): police tiers and their
-holding teams, specialist services, exit reasons. They differ between partnerships and
-forces, so they are rows an admin can change, seeded with the defaults in
+holding teams, and exit reasons (the specialist services have their own catalogue,
+specialist_services/catalogue.py). They differ between partnerships and forces, so
+they are rows an admin can change, seeded with the defaults in
 mettrack/reference/defaults.py (by `flask db upgrade` on a new database).
 
 Codes are what cases store; labels are what pages show. A deactivated item stays
@@ -21,7 +22,6 @@ from mettrack.core.limits import max_length
 from mettrack.reference import defaults as reference_defaults
 from mettrack.reference import lists as reference_lists
 from mettrack.reference.models import ReferenceItem
-from mettrack.specialist_services.models import ServiceAssignment
 
 # The default items (kind, code, label, parent_code) live with the other defaults, which
 # the migrations seed too; named here as well because callers know them by this name.
@@ -93,14 +93,12 @@ def label_for(kind: ReferenceKind | str, code: str | None) -> str:
 KIND_SINGULAR: dict[ReferenceKind, str] = {
     ReferenceKind.POLICE_TIER: "police tier",
     ReferenceKind.POLICE_TEAM: "police holding team",
-    ReferenceKind.SPECIALIST_SERVICE: "specialist service",
     ReferenceKind.EXIT_REASON: "exit reason",
 }
 # The longest code each list may hold: the column that stores it on a case.
 MAX_CODE: dict[ReferenceKind, int] = {
     ReferenceKind.POLICE_TIER: max_length(Case.police_tier),
     ReferenceKind.POLICE_TEAM: max_length(ReferenceItem.code),  # Case.police_team holds more
-    ReferenceKind.SPECIALIST_SERVICE: max_length(ServiceAssignment.service_code),
     ReferenceKind.EXIT_REASON: max_length(ReferenceItem.code),  # Case.closure_reason holds more
 }
 MAX_LABEL = max_length(ReferenceItem.label)
@@ -136,7 +134,7 @@ def get_item(item_id: int) -> ReferenceItem:
 
 def code_in_use(item: ReferenceItem) -> bool:
     """Whether anything stores this item's code: a case (police tier or team, exit
-    reason), a service assignment, or (for a tier) one of its teams."""
+    reason), or (for a tier) one of its teams."""
     kind = ReferenceKind(item.kind)
     code = item.code
     if kind is ReferenceKind.POLICE_TIER:
@@ -147,8 +145,6 @@ def code_in_use(item: ReferenceItem) -> bool:
         return bool(db.session.scalar(select(condition)) or db.session.scalar(select(teams)))
     if kind is ReferenceKind.POLICE_TEAM:
         condition = exists().where(Case.police_team == code)
-    elif kind is ReferenceKind.SPECIALIST_SERVICE:
-        condition = exists().where(ServiceAssignment.service_code == code)
     else:
         condition = exists().where(Case.closure_reason == code)
     return bool(db.session.scalar(select(condition)))

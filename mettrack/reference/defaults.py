@@ -1,5 +1,5 @@
 """The reference data every installation starts with, as the rows it is stored as: the
-reference lists (police tiers and holding teams, specialist services, exit reasons), the
+reference lists (police tiers and holding teams, exit reasons), the
 risk indicator catalogue (risk.DEFAULT_INDICATORS) and the language list
 (data/phrases.csv).
 
@@ -26,11 +26,6 @@ DEFAULT_REFERENCE_ITEMS: tuple[tuple[ReferenceKind, str, str, str | None], ...] 
     (ReferenceKind.POLICE_TEAM, "high_harm_team", "High Harm Team", "high"),
     (ReferenceKind.POLICE_TEAM, "npt_north", "Neighbourhood Policing Team (North)", "medium"),
     (ReferenceKind.POLICE_TEAM, "npt_south", "Neighbourhood Policing Team (South)", "medium"),
-    (ReferenceKind.SPECIALIST_SERVICE, "barnardos_ictg", "Barnardo's ICTG", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "parcs", "PARCS", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "dass", "Drug and Alcohol Support Service (DASS)", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "early_help", "Early Help", None),
-    (ReferenceKind.SPECIALIST_SERVICE, "edge_of_care", "Edge of Care", None),
     (ReferenceKind.EXIT_REASON, "risk_reduced", "Risk reduced", None),
     (ReferenceKind.EXIT_REASON, "moved_out_of_area", "Moved out of area", None),
     (ReferenceKind.EXIT_REASON, "turned_18", "Turned 18", None),

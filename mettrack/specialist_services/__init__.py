@@ -1,4 +1,5 @@
-"""Specialist services assigned to a case and their acceptance.
+"""Specialist services: the catalogue, requests and their answers, the services working
+with a case, and the police tier record.
 
 What other features may use of this one is exported here, and only here (the import
 contracts in pyproject.toml hold every other feature to it; docs/architecture.md).
@@ -14,28 +15,44 @@ if TYPE_CHECKING:
         end,
         get_for,
         record,
-        service_labels,
         views_of,
     )
+    from mettrack.specialist_services.catalogue import active_service, service_labels
+    from mettrack.specialist_services.catalogue import add_missing_defaults as seed_services
+    from mettrack.specialist_services.catalogue import label_for as service_label
+    from mettrack.specialist_services.catalogue import options as service_options
+    from mettrack.specialist_services.requests import request_for_meeting, requests_of
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "ASSIGNED": "mettrack.specialist_services.assignments",
     "SERVICE_STATES": "mettrack.specialist_services.assignments",
+    "active_service": "mettrack.specialist_services.catalogue",
     "end": "mettrack.specialist_services.assignments",
     "get_for": "mettrack.specialist_services.assignments",
     "record": "mettrack.specialist_services.assignments",
-    "service_labels": "mettrack.specialist_services.assignments",
+    "request_for_meeting": "mettrack.specialist_services.requests",
+    "requests_of": "mettrack.specialist_services.requests",
+    "seed_services": "mettrack.specialist_services.catalogue:add_missing_defaults",
+    "service_label": "mettrack.specialist_services.catalogue:label_for",
+    "service_labels": "mettrack.specialist_services.catalogue",
+    "service_options": "mettrack.specialist_services.catalogue:options",
     "views_of": "mettrack.specialist_services.assignments",
 }
 __all__ = [
     "ASSIGNED",
     "SERVICE_STATES",
+    "active_service",
     "end",
     "get_for",
     "record",
+    "request_for_meeting",
+    "requests_of",
+    "seed_services",
+    "service_label",
     "service_labels",
+    "service_options",
     "views_of",
 ]
 

@@ -30,6 +30,20 @@ blp = ApiBlueprint(
 )
 
 ASSIGNMENT_ID = "<int:service_assignment_id>"
+# What a service assignment shows (ServiceAssignmentSchema): an accepted request's fields.
+SHOWN = (
+    "id",
+    "case_id",
+    "service_code",
+    "worker",
+    "accepted_on",
+    "ended_on",
+    "note",
+    "status",
+    "outcome",
+    "recorded_by_id",
+    "recorded_at",
+)
 
 
 @blp.route(f"/{CASE_ID}/service-assignments")
@@ -63,7 +77,7 @@ class ServiceAssignments(MethodView):
         version = body.pop("version")
         recorded = service_assignments.record(current_user, case_id, body, version)
         assignment, case = recorded.assignment, recorded.case
-        data = {column.key: getattr(assignment, column.key) for column in assignment.__table__.columns}
+        data = {name: getattr(assignment, name) for name in SHOWN}
         data |= {"case_moved": recorded.moved, "case_state": case.state, "case_version": case.version}
         location = url_for(
             "api_service_assignments.ServiceAssignmentItem",

@@ -1,5 +1,8 @@
-"""Specialist services on a case (Barnardo's ICTG, PARCS, DASS, ...): the coordinator
-records each service that has accepted the case, and when its work with the child ended.
+"""Specialist services on a case (Barnardo's ICTG, PARCS, DASS, ...) that have accepted it:
+the coordinator records an acceptance given outside METtrack (by phone or e-mail), and
+when a service's work with the child ended. These are the accepted requests
+(ServiceRequest, status accepted or ended): requests still waiting, declined or withdrawn
+are specialist_services/requests.py's.
 
 The first accepted service moves the case to `service_assigned`. That is the workflow's
 ASSIGN_SERVICE move, so `record` makes it through services.transitions.apply, and the
@@ -37,7 +40,7 @@ from mettrack.cases import apply as transitions_apply
 from mettrack.cases import require as cases_require
 from mettrack.cases.models import Case
 from mettrack.core import audit
-from mettrack.core.choices import CaseAction, CaseState, ReferenceKind
+from mettrack.core.choices import CaseAction, CaseState, ServiceOutcome, ServiceRequestStatus
 from mettrack.core.clock import today
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.extensions import db
@@ -45,8 +48,8 @@ from mettrack.core.form_input import parse_date, parse_text, parse_version
 from mettrack.core.permissions import Perm, deny_record
 from mettrack.core.unit_of_work import transaction
 from mettrack.language import audit_detail, check_before_saving
-from mettrack.reference.models import ReferenceItem
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.catalogue import service_labels
+from mettrack.specialist_services.models import ServiceRequest
 
 MAX_NOTE = 2000
 FIELDS = ("service", "worker", "accepted_on")
@@ -54,47 +57,41 @@ FIELDS = ("service", "worker", "accepted_on")
 # recorded with no move. Both from the workflow table.
 ASSIGNED = move_for(CaseAction.ASSIGN_SERVICE).to_state
 SERVICE_STATES = states_taking(CaseAction.ASSIGN_SERVICE)
-END_FIELDS = ("ended_on", "note")
+END_FIELDS = ("ended_on", "outcome", "note")
+ACCEPTED_STATUSES = (ServiceRequestStatus.ACCEPTED.value, ServiceRequestStatus.ENDED.value)
 
 
 @dataclass(frozen=True)
 class AssignmentView:
-    assignment: ServiceAssignment
+    assignment: ServiceRequest
     service_label: str
 
     @property
     def current(self) -> bool:
-        return self.assignment.ended_on is None
+        return self.assignment.status == ServiceRequestStatus.ACCEPTED.value
 
 
 # --- reading
 
 
-def assignments_of(case: Case) -> list[ServiceAssignment]:
-    """The case's services: current ones first, then by acceptance, newest first. Reads
-    only; callers audit."""
-    return list(
-        db.session.scalars(
-            select(ServiceAssignment)
-            .where(ServiceAssignment.case_id == case.id)
-            .order_by(
-                ServiceAssignment.ended_on.is_not(None),
-                ServiceAssignment.accepted_on.is_(None),
-                ServiceAssignment.accepted_on.desc(),
-                ServiceAssignment.id.desc(),
-            )
-        )
+def _accepted(case_id: int):
+    return select(ServiceRequest).where(
+        ServiceRequest.case_id == case_id, ServiceRequest.status.in_(ACCEPTED_STATUSES)
     )
 
 
-def service_labels() -> dict[str, str]:
-    """Every specialist service's code and label, offered or not (one query)."""
-    return dict(
-        db.session.execute(
-            select(ReferenceItem.code, ReferenceItem.label).where(
-                ReferenceItem.kind == ReferenceKind.SPECIALIST_SERVICE.value
+def assignments_of(case: Case) -> list[ServiceRequest]:
+    """The case's accepted services: current ones first, then by acceptance, newest first.
+    Reads only; callers audit."""
+    return list(
+        db.session.scalars(
+            _accepted(case.id).order_by(
+                ServiceRequest.ended_on.is_not(None),
+                ServiceRequest.accepted_on.is_(None),
+                ServiceRequest.accepted_on.desc(),
+                ServiceRequest.id.desc(),
             )
-        ).all()
+        )
     )
 
 
@@ -106,7 +103,7 @@ def views_of(case: Case) -> list[AssignmentView]:
 
 
 @transaction
-def list_for(user, case_id: int) -> tuple[Case, list[ServiceAssignment]]:
+def list_for(user, case_id: int) -> tuple[Case, list[ServiceRequest]]:
     """Who: any role with case.view, on a case within need-to-know (NotFound otherwise,
     audited). The case and its services; audited with the ids shown."""
     case = get_summary_for(user, case_id, action="service_assignment.listed")
@@ -121,11 +118,7 @@ def get_for(user, case_id: int, assignment_id: int, *, action: str = "service_as
     """Who: any role with case.view. One service of a case within the user's
     need-to-know, or NotFound (audited) for the case or the service."""
     case = get_summary_for(user, case_id, action=action)
-    assignment = db.session.scalar(
-        select(ServiceAssignment).where(
-            ServiceAssignment.id == assignment_id, ServiceAssignment.case_id == case.id
-        )
-    )
+    assignment = db.session.scalar(_accepted(case.id).where(ServiceRequest.id == assignment_id))
     if assignment is None:
         raise deny_record("service_assignment", assignment_id, action)
     return case, assignment
@@ -152,7 +145,7 @@ class ServiceRecorded:
     """What recording a service changed: the service, the case as saved, and whether the
     recording was the assign_service move."""
 
-    assignment: ServiceAssignment
+    assignment: ServiceRequest
     case: Case
     moved: bool
 
@@ -184,10 +177,7 @@ def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecord
                 raise MoveRefused({"state": state_problem(state)}) from None
             raise
         assignment = db.session.scalar(
-            select(ServiceAssignment)
-            .where(ServiceAssignment.case_id == case_id)
-            .order_by(ServiceAssignment.id.desc())
-            .limit(1)
+            _accepted(case_id).order_by(ServiceRequest.answered_at.desc(), ServiceRequest.id.desc()).limit(1)
         )
         return ServiceRecorded(assignment, case, True)
 
@@ -203,7 +193,7 @@ def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecord
         action,
         "case",
         case.id,
-        detail={"service_assignment": assignment.id, "service": assignment.service_code},
+        detail={"service_assignment": assignment.id, "service": assignment.service.code},
         actor=user,
     )
     return ServiceRecorded(assignment, case, False)
@@ -212,10 +202,11 @@ def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecord
 @transaction
 def end(
     user, case_id: int, assignment_id: int, data: Mapping, *, save_anyway: bool = False
-) -> ServiceAssignment:
+) -> ServiceRequest:
     """Who: service.assign (the coordinator), on a case within need-to-know. Records the
     date a service's work with the child ended (`ended_on`: today or earlier, not before
-    it accepted the case) and an optional `note`. Does not move the case. Raises
+    it accepted the case), how it ended (`outcome`, a ServiceOutcome; optional where an
+    older client sends none) and an optional `note`. Does not move the case. Raises
     NotFound (audited) for a case or service the user may not see, ValidationError
     naming the field, WordingFlagged when the language check flags the note and
     `save_anyway` is false (nothing saved either way). Saved anyway, the audit row names
@@ -224,13 +215,14 @@ def end(
     cases_require(user, Perm.SERVICE_ASSIGN, action)
     case = _locked_case(user, case_id, action)
     assignment = db.session.scalar(
-        select(ServiceAssignment).where(
-            ServiceAssignment.id == assignment_id, ServiceAssignment.case_id == case.id
-        )
+        _accepted(case.id).where(ServiceRequest.id == assignment_id).with_for_update()
     )
     if assignment is None:
         raise deny_record("service_assignment", assignment_id, action)
     errors: dict[str, str] = {}
+    outcome = data.get("outcome") or None
+    if outcome is not None and outcome not in ServiceOutcome.values():
+        errors["outcome"] = "Choose how the service's work ended from the list"
     ended_on = parse_date(
         data, "ended_on", "Date the service's work ended", errors, required=True, today=today()
     )
@@ -248,6 +240,9 @@ def end(
         raise ValidationError({f: errors[f] for f in END_FIELDS if f in errors})
     flagged = check_before_saving({"note": note}, save_anyway=save_anyway, labels={"note": "Note"})
     assignment.ended_on = ended_on
+    assignment.status = ServiceRequestStatus.ENDED.value
+    assignment.outcome = outcome
+    assignment.version += 1
     if note:
         assignment.note = note
     audit.record(

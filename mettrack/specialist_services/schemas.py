@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from mettrack.api.schemas import UTCDateTime, save_anyway_field
-from mettrack.core.choices import CaseState
+from mettrack.core.choices import CaseState, ServiceOutcome, ServiceRequestStatus
 from mettrack.core.limits import DATABASE_INT_MAX
 from mettrack.specialist_services import assignments as service_assignments
 
@@ -21,6 +21,14 @@ class ServiceAssignmentSchema(Schema):
         required=True, allow_none=True, metadata={"description": "Null: still working with the child."}
     )
     note = fields.String(required=True, allow_none=True)
+    status = fields.String(
+        required=True,
+        validate=OneOf(ServiceRequestStatus.values()),
+        metadata={"description": "accepted: working with the child now; ended: its work has ended."},
+    )
+    outcome = fields.String(
+        required=True, allow_none=True, metadata={"description": "How its work ended (ended only)."}
+    )
     recorded_by_id = fields.Integer(required=True)
     recorded_at = UTCDateTime(required=True)
 
@@ -65,6 +73,11 @@ class ServiceAssignmentEndSchema(Schema):
     ended_on = fields.Date(
         required=True,
         metadata={"description": "Not in the future, not before the service accepted the case."},
+    )
+    outcome = fields.String(
+        allow_none=True,
+        validate=OneOf(ServiceOutcome.values()),
+        metadata={"description": "How the service's work ended (a ServiceOutcome code)."},
     )
     note = fields.String(allow_none=True, validate=Length(max=service_assignments.MAX_NOTE))
     save_anyway = save_anyway_field()

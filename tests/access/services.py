@@ -10,8 +10,8 @@ from datetime import date
 
 from mettrack.core.choices import Role
 from mettrack.core.extensions import db
-from mettrack.specialist_services.models import ServiceAssignment
 from tests.access import CASE_ROLES, Route
+from tests.factories import accepted_service
 
 COORDINATOR_ONLY = frozenset({Role.COORDINATOR})
 
@@ -19,13 +19,7 @@ COORDINATOR_ONLY = frozenset({Role.COORDINATOR})
 def build_records(visible_case, hidden_case, recorder) -> dict:
     """For tests/access/world.py: a current service on each case. Returns the ids to add."""
     rows = [
-        ServiceAssignment(
-            case_id=case.id,
-            service_code="parcs",
-            worker="Test Worker",
-            accepted_on=date(2026, 1, 5),
-            recorded_by_id=recorder.id,
-        )
+        accepted_service(case.id, recorder.id, "parcs", worker="Test Worker", accepted_on=date(2026, 1, 5))
         for case in (visible_case, hidden_case)
     ]
     db.session.add_all(rows)

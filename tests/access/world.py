@@ -66,6 +66,9 @@ def build_world() -> World:
     from tests.access.intelligence import build_records as build_intelligence_records
 
     intelligence_ids = build_intelligence_records(users, visible, hidden, open_case)
+    from tests.access.service_requests import build_records as build_request_records
+
+    request_ids = build_request_records(users, visible, hidden, open_case)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -93,6 +96,7 @@ def build_world() -> World:
             **reminder_ids,
             **meeting_ids,
             **intelligence_ids,
+            **request_ids,
         },
     )
 
@@ -109,7 +113,7 @@ def build_open_case_records(open_case, lead) -> dict:
     from mettrack.missing.models import MissingEpisode, PhilomenaProfile
     from mettrack.notes.models import CaseNote
     from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
-    from mettrack.specialist_services.models import ServiceAssignment
+    from tests.factories import accepted_service
 
     open_case.child.looked_after = True
     open_case.child.looked_after_status = LookedAfterStatus.CARE_ORDER.value
@@ -131,12 +135,8 @@ def build_open_case_records(open_case, lead) -> dict:
     assessment.ratings = [
         RiskRating(indicator_id=indicator.id, rating="medium", period="current", reason="Missing twice.")
     ]
-    service = ServiceAssignment(
-        case_id=open_case.id,
-        service_code="parcs",
-        worker="Test Worker",
-        accepted_on=date(2026, 1, 5),
-        recorded_by_id=lead.id,
+    service = accepted_service(
+        open_case.id, lead.id, "parcs", worker="Test Worker", accepted_on=date(2026, 1, 5)
     )
     note = CaseNote(case_id=open_case.id, author_id=lead.id, body="Met the child at school with their carer.")
     db.session.add_all(

@@ -13,7 +13,7 @@ from mettrack.core.extensions import db
 from mettrack.missing.models import MissingEpisode
 from mettrack.notes.models import CaseNote
 from mettrack.reference import data as reference_data
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 from tests.api.conftest import audit_rows
 
@@ -167,4 +167,4 @@ def test_coordinator_assigns_a_service_on_a_case_summary(app, client, make_api_u
     services = client.get(f"/api/v1/cases/{case_id}/service-assignments", headers=coordinator.headers)
     assert services.status_code == 200
     with app.app_context():
-        assert db.session.query(ServiceAssignment).filter_by(case_id=case_id).count() == 1
+        assert db.session.query(ServiceRequest).filter_by(case_id=case_id).count() == 1

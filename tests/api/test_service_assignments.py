@@ -12,7 +12,7 @@ from mettrack.core.choices import CaseState, Role
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from mettrack.reference import data as reference_data
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 from tests.api.conftest import audit_rows
 from tests.api.test_problems import assert_problem
@@ -36,7 +36,7 @@ def _case(app, state, member_id=None) -> int:
 
 def _state_and_count(app, case_id) -> tuple[str, int]:
     with app.app_context():
-        count = db.session.scalar(select(func.count()).where(ServiceAssignment.case_id == case_id))
+        count = db.session.scalar(select(func.count()).where(ServiceRequest.case_id == case_id))
         return db.session.get(Case, case_id).state, count
 
 

@@ -20,8 +20,8 @@ from mettrack.missing.models import MissingEpisode
 from mettrack.reference import seed_defaults
 from mettrack.reference.models import ReferenceItem
 from mettrack.risk.models import RiskAssessment
-from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
+from tests.factories import accepted_service
 
 T0 = datetime(2026, 2, 20, 10, tzinfo=UTC)  # before the previous meeting (24 February)
 
@@ -53,7 +53,6 @@ def bulk_cases(
     """n open cases in MET review, each in several sections at once."""
     seed_lists()
     tier = first_code("police_tier")
-    service = first_code("specialist_service")
     ids = []
     for k in range(n):
         child = Child(
@@ -110,7 +109,7 @@ def bulk_cases(
                     rhi_status="offered",
                     recorded_by_id=lead.id,
                 ),
-                ServiceAssignment(case_id=case.id, service_code=service, recorded_by_id=lead.id),
+                accepted_service(case.id, lead.id),
                 ClosureProposal(
                     case_id=case.id,
                     proposed_by_id=lead.id,

@@ -15,7 +15,7 @@ from mettrack.core.extensions import db
 from mettrack.core.permissions import NotFound
 from mettrack.reference import data as reference_data
 from mettrack.specialist_services import assignments as service_assignments
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ def coordinator(app_ctx):
 
 
 def _assignments(case_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(ServiceAssignment.case_id == case_id))
+    return db.session.scalar(select(func.count()).where(ServiceRequest.case_id == case_id))
 
 
 def _audit(action: str) -> list[dict]:

@@ -23,7 +23,8 @@ from mettrack.reference import data as reference_data
 from mettrack.risk.models import RiskAssessment
 from mettrack.screening.models import Screening
 from mettrack.screening.screenings import screen_child
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services import seed_services
+from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 
 A = CaseAction
@@ -32,6 +33,7 @@ A = CaseAction
 @pytest.fixture
 def seeded(app_ctx):
     reference_data.seed_defaults()
+    seed_services()
     db.session.commit()
     set_now(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
     return app_ctx
@@ -96,7 +98,7 @@ def _snapshot(case_id: int) -> tuple:
     db.session.expire_all()
     case = db.session.get(Case, case_id)
     events = db.session.scalar(select(func.count()).where(CaseEvent.case_id == case_id))
-    services = db.session.scalar(select(func.count()).where(ServiceAssignment.case_id == case_id))
+    services = db.session.scalar(select(func.count()).where(ServiceRequest.case_id == case_id))
     return (
         case.state,
         case.version,
@@ -420,7 +422,7 @@ def test_assign_service_records_the_service_and_its_acceptance(seeded):
     data = {"service": "barnardos_ictg", "worker": "A. Worker", "accepted_on": "2026-03-02"}
     moved = transitions.apply(coordinator, case.id, "assign_service", data, case.version)
     assert moved.state == CaseState.SERVICE_ASSIGNED
-    assignment = db.session.scalar(select(ServiceAssignment).where(ServiceAssignment.case_id == case.id))
+    assignment = db.session.scalar(select(ServiceRequest).where(ServiceRequest.case_id == case.id))
     assert (assignment.service_code, assignment.worker, assignment.accepted_on) == (
         "barnardos_ictg",
         "A. Worker",

@@ -456,6 +456,12 @@ def test_every_move_is_an_event_kind_and_the_other_kinds_move_nothing():
         "team.lead_changed",
         "referral.outcome_recorded",
         "met.decision",
+        "service.requested",
+        "service.accepted",
+        "service.declined",
+        "service.withdrawn",
+        "service.ended",
+        "police_tier.recorded",
     }
 
 

@@ -16,7 +16,7 @@ from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from mettrack.missing.models import MissingEpisode
 from mettrack.reference import data as reference_data
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 from tests.conftest import csrf_from, post_form
 
@@ -197,11 +197,7 @@ def test_each_row_shows_what_needs_attention(client, auth):
 def test_coordinator_records_another_service_from_the_case_page(client, auth):
     auth.as_role(Role.COORDINATOR)
     case = _case(state=CaseState.SERVICE_ASSIGNED)
-    db.session.add(
-        ServiceAssignment(
-            case_id=case.id, service_code="parcs", accepted_on=date(2026, 5, 1), recorded_by_id=1
-        )
-    )
+    db.session.add(factories.accepted_service(case.id, 1, "parcs", accepted_on=date(2026, 5, 1)))
     db.session.commit()
     page = _text(client.get(f"/cases/{case.id}"))
     assert "Specialist services" in page and "PARCS" in page
@@ -218,7 +214,7 @@ def test_coordinator_records_another_service_from_the_case_page(client, auth):
     )
     assert good.status_code == 302
     # The service that assigned the case, the test's PARCS, and DASS.
-    assert db.session.scalar(select(func.count()).select_from(ServiceAssignment)) == 3
+    assert db.session.scalar(select(func.count()).select_from(ServiceRequest)) == 3
     page = _text(client.get(f"/cases/{case.id}"))
     assert "Drug and Alcohol Support Service (DASS)" in page
 
@@ -226,9 +222,7 @@ def test_coordinator_records_another_service_from_the_case_page(client, auth):
 def test_coordinator_records_the_end_of_a_service(client, auth):
     auth.as_role(Role.COORDINATOR)
     case = _case(state=CaseState.SERVICE_ASSIGNED)
-    assignment = ServiceAssignment(
-        case_id=case.id, service_code="parcs", accepted_on=date(2026, 5, 1), recorded_by_id=1
-    )
+    assignment = factories.accepted_service(case.id, 1, "parcs", accepted_on=date(2026, 5, 1))
     db.session.add(assignment)
     db.session.commit()
     form = f"/cases/{case.id}/services/{assignment.id}/end"
@@ -237,7 +231,7 @@ def test_coordinator_records_the_end_of_a_service(client, auth):
     assert bad.status_code == 400 and "before it accepted" in _text(bad)
     assert post_form(client, form, {"ended_on": "2026-05-31"}, page=form).status_code == 302
     db.session.expire_all()
-    assert db.session.get(ServiceAssignment, assignment.id).ended_on == date(2026, 5, 31)
+    assert db.session.get(ServiceRequest, assignment.id).ended_on == date(2026, 5, 31)
 
 
 def test_others_see_the_services_but_not_the_forms(client, auth):

@@ -14,7 +14,7 @@ from mettrack.core.extensions import db
 from mettrack.missing.models import MissingEpisode
 from mettrack.notes.models import CaseNote
 from mettrack.risk.models import RiskAssessment
-from mettrack.specialist_services.models import ServiceAssignment
+from mettrack.specialist_services.models import ServiceRequest
 from tests.web.test_coordinator_need_to_know import _busy_case, _clock_and_lists  # noqa: F401
 
 WHOLE_RECORD = [
@@ -96,7 +96,7 @@ def test_a_case_page_commits_once_and_writes_one_audit_row_naming_what_it_shows(
     for kind, model in (
         ("notes", CaseNote),
         ("missing_episodes", MissingEpisode),
-        ("service_assignments", ServiceAssignment),
+        ("service_assignments", ServiceRequest),
     ):
         expected = db.session.scalars(select(model.id).where(model.case_id == case_id)).all()
         assert sorted(ids[kind]) == sorted(expected), kind

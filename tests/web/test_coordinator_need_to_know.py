@@ -24,7 +24,6 @@ from mettrack.notes.models import CaseNote
 from mettrack.reference import data as reference_data
 from mettrack.risk import catalogue as risk_catalogue
 from mettrack.risk.models import RiskAssessment
-from mettrack.specialist_services.models import ServiceAssignment
 from tests import factories
 from tests.conftest import post_form
 
@@ -93,9 +92,7 @@ def _busy_case(*members) -> tuple[int, int]:
                 rationale="Significant risk.",
                 next_review_on=date(2026, 6, 20),
             ),
-            ServiceAssignment(
-                case_id=case.id, service_code="parcs", accepted_on=date(2026, 5, 20), recorded_by_id=lead.id
-            ),
+            factories.accepted_service(case.id, lead.id, "parcs", accepted_on=date(2026, 5, 20)),
         ]
     )
     db.session.commit()

@@ -13,7 +13,7 @@ from mettrack.children.models import Child
 from mettrack.core.choices import Role
 from mettrack.core.extensions import db
 from tests.access import all_routes, filled
-from tests.access.intelligence import HIDDEN_TWINS  # records only the MET chair reaches
+from tests.access.intelligence import HIDDEN_TWINS as INTELLIGENCE_TWINS
 from tests.access.world import world_from_snapshot
 
 ROUTES = all_routes()
@@ -89,6 +89,9 @@ def test_role_gets_expected_status(route, role, client, world):
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
 
 
+# Records with a `hidden_<name>` twin that only the MET chair reaches.
+HIDDEN_TWINS = (*INTELLIGENCE_TWINS, "service_request")  # tests/access/service_requests.py
+
 NEED_TO_KNOW = [
     (route, role) for route in ROUTES if route.need_to_know for role in sorted(route.allowed - route.sees_all)
 ]
@@ -101,7 +104,7 @@ def test_record_outside_need_to_know_is_404(route, role, client, world):
     hidden = {**world.placeholders(role)}
     hidden.update(case=hidden["hidden_case"], child=hidden["hidden_child"], meeting=hidden["hidden_meeting"])
     hidden.update(action=hidden.get("hidden_action"))  # tests/access/meetings_actions.py
-    for name in HIDDEN_TWINS:  # tests/access/intelligence.py
+    for name in HIDDEN_TWINS:
         hidden[name] = hidden[f"hidden_{name}"]
     response = _request(client, route, hidden, role, world)
     assert response.status_code == 404
