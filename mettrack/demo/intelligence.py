@@ -435,7 +435,7 @@ def _build(users: dict[Role, User], cases: dict[tuple[str, str], Case]) -> None:
 def _places_and_persons(reviewer: User) -> tuple[dict[str, Location], dict[str, PersonOfConcern]]:
     """The places and persons, made by the reviewer through their use cases (which join the
     demo's unit of work) with the clock set back to when they were recorded. A person comes
-    after those they are associated with."""
+    after the persons and places their associations name."""
     review_on = clock.today() + timedelta(days=365)
     frozen = clock.frozen_at()
     clock.set_now(_at(45))
