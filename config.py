@@ -12,6 +12,7 @@ from mettrack.meetings.minutes_rules import DEFAULT_QUORUM_AGENCIES, parse_quoru
 from mettrack.missing.rules import DEFAULT_REPEAT_RULE
 from mettrack.reminders.rules import DEFAULT_RULES as REMINDER_DEFAULTS
 from mettrack.risk.rules import DEFAULT_CADENCE, DEFAULT_RULES
+from mettrack.specialist_services.working_days import DEFAULT_ANSWER_WORKING_DAYS, answer_days_problem
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("METTRACK_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -29,6 +30,18 @@ def _database_url(url: str | None) -> str | None:
 def _env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_whole_number(name: str, default: int) -> int | str:
+    # Text that is not a number is kept as it is, for validate() to name the setting,
+    # rather than failing here with a bare ValueError.
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        return value
 
 
 class Config:
@@ -94,7 +107,10 @@ class Config:
     )
     # Specialist services (docs/services.md): working days a provider has to answer a
     # request before it is flagged and reminded (weekends and bank holidays excluded).
-    SERVICE_ANSWER_WORKING_DAYS = int(os.environ.get("SERVICE_ANSWER_WORKING_DAYS", "5"))
+    # Checked at start-up (1 to 60); docs/services-clock.md.
+    SERVICE_ANSWER_WORKING_DAYS = _env_whole_number(
+        "SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS
+    )
 
     # Outgoing e-mail. The address in links; the default suits ./scripts/start only.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
@@ -235,6 +251,8 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
         yield "METtrack will not start in production without these settings: " + ", ".join(missing)
     yield from timing_problems(config)
     yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
+    if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
+        yield problem
     for check in (check_risk_settings, check_reminder_settings):
         try:
             check(config)

@@ -36,7 +36,7 @@ from mettrack.core.clock import now as clock_now
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import transaction, unit_of_work
 from mettrack.missing.models import MissingEpisode
-from mettrack.reminders import disruption_reminders, mailer, meeting_reminders, rules
+from mettrack.reminders import disruption_reminders, mailer, meeting_reminders, rules, service_reminders
 from mettrack.reminders import mail as reminder_mail
 from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import Channel, DeliveryChoice, ReminderKind, ReminderState
@@ -153,6 +153,8 @@ def due_now(at: datetime, reminder_rules: rules.ReminderRules) -> list[Due]:
     for kind, record_id, due_at, case_id, told in meeting_reminders.due_now(at, reminder_rules):
         found.append(Due(kind, record_id, due_at, case_id, None, False, tuple(told)))
     for kind, record_id, due_at, case_id, told in disruption_reminders.due_now(at, reminder_rules):
+        found.append(Due(kind, record_id, due_at, case_id, None, False, tuple(told)))
+    for kind, record_id, due_at, case_id, told in service_reminders.due_now(at, reminder_rules):
         found.append(Due(kind, record_id, due_at, case_id, None, False, tuple(told)))
     return found
 
@@ -311,6 +313,8 @@ def still_due(reminder: Reminder, at: datetime, reminder_rules: rules.ReminderRu
         return meeting_reminders.still_due(reminder, kind, at, reminder_rules)
     if kind in rules.DISRUPTION_KINDS:
         return disruption_reminders.still_due(reminder, kind, at, reminder_rules)
+    if kind in rules.SERVICE_KINDS:
+        return service_reminders.still_due(reminder, kind, at, reminder_rules)
     case = db.session.get(Case, reminder.case_id)
     if case is None or not case.is_open:
         return False

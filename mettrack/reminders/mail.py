@@ -9,10 +9,10 @@ from mettrack.accounts.models import User
 from mettrack.core.clock import local
 from mettrack.core.extensions import db
 from mettrack.meetings.models import AgendaVersion, Meeting
-from mettrack.reminders import disruption_reminders, rules
+from mettrack.reminders import disruption_reminders, rules, service_reminders
 from mettrack.reminders.mailer import Message
 from mettrack.reminders.models import Reminder
-from mettrack.reminders.rules import DISRUPTION_KINDS, MEETING_KINDS, Channel, ReminderKind
+from mettrack.reminders.rules import DISRUPTION_KINDS, MEETING_KINDS, SERVICE_KINDS, Channel, ReminderKind
 
 SUBJECTS = {
     ReminderKind.REVIEW_DUE: "METtrack: a MET review is coming up",
@@ -25,6 +25,7 @@ SUBJECTS = {
     ReminderKind.AGENDA_ISSUED: "METtrack: a MET meeting agenda has been issued",
     ReminderKind.LEAD_UPDATE_REQUESTED: "METtrack: your update for a MET meeting",
     ReminderKind.DISRUPTION_EXPIRING: "METtrack: a disruption order or notice is expiring",
+    ReminderKind.SERVICE_ANSWER_OVERDUE: "METtrack: a specialist service request is waiting for an answer",
 }
 
 
@@ -85,6 +86,8 @@ def line(reminder: Reminder) -> str:
         return disruption_reminders.expiry_line(
             reminder, current_app.config["REMINDER_DISRUPTION_EXPIRY_DAYS"]
         )
+    if kind in SERVICE_KINDS:
+        return service_reminders.answer_line(reminder)
     hours = current_app.config["REMINDER_RHI_OVERDUE_HOURS"]
     if kind is ReminderKind.REVIEW_DUE:
         return f"A MET review falls due on {_day(review_date(reminder))}."

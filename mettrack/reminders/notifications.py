@@ -23,6 +23,7 @@ from mettrack.core.unit_of_work import transaction
 from mettrack.meetings.models import AgendaItem, AgendaVersion
 from mettrack.reminders import delivery as reminders
 from mettrack.reminders import mail as reminder_mail
+from mettrack.reminders import service_reminders
 from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import ACTION_KINDS, RHI_KINDS, DeliveryChoice, ReminderKind, ReminderState
 
@@ -119,6 +120,10 @@ def destination(row: Reminder) -> Destination:
     if kind is ReminderKind.DISRUPTION_EXPIRING:
         # The action's page (intelligence_disruptions.show), which makes its own access check.
         return Destination(None, path=f"/intelligence/disruptions/{row.record_id}")
+    if kind is ReminderKind.SERVICE_ANSWER_OVERDUE:
+        # The provider's row: the request in their inbox (which makes its own access
+        # check); the requester's: the case page's services section.
+        return Destination(row.case_id, "services", path=service_reminders.destination_path(row))
     if kind is ReminderKind.AGENDA_ISSUED:
         version = db.session.get(AgendaVersion, row.record_id)
         return Destination(None, path=f"/meetings/{version.meeting_id}" if version else "/notifications/")

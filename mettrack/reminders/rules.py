@@ -29,6 +29,8 @@ class ReminderKind(ChoiceSet):
     LEAD_UPDATE_REQUESTED = "lead_update_requested", "Update requested for a MET meeting"
     # Intelligence (docs/intelligence-disruption.md).
     DISRUPTION_EXPIRING = "disruption_expiring", "Disruption order or notice expiring"
+    # Specialist services (docs/services-clock.md).
+    SERVICE_ANSWER_OVERDUE = "service_answer_overdue", "Specialist service request waiting for an answer"
 
     @property
     def tells_chair(self) -> bool:
@@ -53,6 +55,8 @@ MEETING_KINDS = frozenset(
 )
 # Reminders about an intelligence record rather than a case (reminders/disruption_reminders.py).
 DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
+# Reminders about a request for a specialist service (reminders/service_reminders.py).
+SERVICE_KINDS = frozenset({ReminderKind.SERVICE_ANSWER_OVERDUE})
 # What a reminder's record_id names. A lead's update is asked for per child on the agenda:
 # keyed by the agenda item, so that a lead of two children on one agenda gets two.
 RECORD_TYPES = {
@@ -64,6 +68,7 @@ RECORD_TYPES = {
     ReminderKind.AGENDA_ISSUED: "agenda_version",
     ReminderKind.LEAD_UPDATE_REQUESTED: "agenda_item",
     ReminderKind.DISRUPTION_EXPIRING: "disruption",
+    ReminderKind.SERVICE_ANSWER_OVERDUE: "service_request",
 }
 
 
@@ -259,6 +264,27 @@ def disruption_recipient(owner_id: int | None, owner_active: bool, creator_id: i
     if owner_id is not None and owner_active:
         return owner_id
     return creator_id if creator_active else None
+
+
+def service_answer_reminder(
+    first_day_overdue: date, now: datetime, rules: ReminderRules = DEFAULT_RULES
+) -> datetime | None:
+    """The due moment of the reminder for a request still waiting for an answer: the send
+    hour of the first working day after its answer was due (the caller counts working
+    days: specialist_services/working_days.py), once that has come; None before."""
+    due_at = at_hour(first_day_overdue, rules.send_hour)
+    return due_at if now >= due_at else None
+
+
+def service_answer_recipients(
+    provider_ids: list[int], requester_id: int | None, requester_active: bool
+) -> tuple[list[int], list[int]]:
+    """(the provider's side, the case's side) to tell of a request waiting for an answer:
+    the provider's users who answer it, and whoever requested it while still active. One
+    who is both (a coordinator of the providing agency) is told once, on the case's side,
+    which reaches the case."""
+    case_side = [requester_id] if requester_id is not None and requester_active else []
+    return [p for p in provider_ids if p not in case_side], case_side
 
 
 def within_lookback(due_at: datetime, now: datetime, rules: ReminderRules = DEFAULT_RULES) -> bool:

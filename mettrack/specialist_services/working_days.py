@@ -9,6 +9,12 @@ from functools import lru_cache
 
 import holidays
 
+# The partnership's default (config.py SERVICE_ANSWER_WORKING_DAYS): a working week. Up
+# to 60 working days (about three months) may be set; more would leave a child waiting
+# unnoticed for a whole term.
+DEFAULT_ANSWER_WORKING_DAYS = 5
+ANSWER_WORKING_DAYS_RANGE = (1, 60)
+
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
@@ -43,3 +49,15 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def answer_days_problem(value) -> str | None:
+    """What is wrong with a SERVICE_ANSWER_WORKING_DAYS setting, or None: a whole number
+    of working days from 1 to 60 (0 would make every request overdue the day it is made)."""
+    low, high = ANSWER_WORKING_DAYS_RANGE
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    return (
+        f"SERVICE_ANSWER_WORKING_DAYS must be a whole number of working days from {low} to {high} "
+        f"(docs/services-clock.md), not {value!r}"
+    )
