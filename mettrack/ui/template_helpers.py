@@ -12,13 +12,16 @@ from mettrack.accounts import MIN_LENGTH
 from mettrack.core.choices import CaseState, RiskLevel, Role
 from mettrack.core.clock import local
 from mettrack.core.permissions import Perm, can
+from mettrack.specialist_services import is_provider as is_service_provider
 
-# (label, endpoint, permission): each role sees only the links its permissions open.
+# (label, endpoint, permission or a NAVIGATION_RULES name): each user sees only the links
+# their permissions open.
 NAVIGATION = [
     ("Home", "main.home", Perm.SIGNED_IN),
     ("Cases", "cases.index", Perm.CASE_LIST),
     ("Meetings", "meetings.index", Perm.MEETING_VIEW),
     ("My actions", "actions.index", Perm.MEETING_VIEW),
+    ("Requests for your services", "service_inbox.index", "provider"),
     ("Share information", "intelligence.share", Perm.INTEL_SHARE),
     ("Intelligence review", "intelligence.review_queue", Perm.INTEL_REVIEW),
     ("Hotspots", "intelligence_hotspots.index", Perm.INTEL_REVIEW),
@@ -39,10 +42,19 @@ NAVIGATION = [
 ]
 
 
+# Links that a role alone cannot decide: a name -> a test of the user. "provider": a
+# user of an agency that provides a specialist service (specialist_services/access.py).
+NAVIGATION_RULES = {"provider": lambda user: can(user, Perm.CASE_VIEW) and is_service_provider(user)}
+
+
+def _shown(user, rule) -> bool:
+    return NAVIGATION_RULES[rule](user) if rule in NAVIGATION_RULES else can(user, rule)
+
+
 def navigation():
     if not current_user.is_authenticated:
         return []
-    return [(label, url_for(endpoint)) for label, endpoint, perm in NAVIGATION if can(current_user, perm)]
+    return [(label, url_for(endpoint)) for label, endpoint, rule in NAVIGATION if _shown(current_user, rule)]
 
 
 def service_navigation_items() -> list[dict]:
