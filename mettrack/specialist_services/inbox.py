@@ -79,7 +79,6 @@ class ProviderView:
     accepted_on: date | None
     starts_on: date | None
     decline_reason: str | None
-    withdrawn_reason: str | None
     answered_at: datetime | None
     recorded_for_provider: bool
     version: int
@@ -148,7 +147,6 @@ def _view(request: ServiceRequest, case: Case, requester: User, on_case: bool, o
         accepted_on=request.accepted_on,
         starts_on=request.starts_on,
         decline_reason=request.decline_reason,
-        withdrawn_reason=request.withdrawn_reason,
         answered_at=request.answered_at,
         recorded_for_provider=request.recorded_for_provider,
         version=request.version,
@@ -240,6 +238,15 @@ def _provided(user, request_id: int, action: str) -> ServiceRequest:
     if request is None:
         raise deny_record("service_request", request_id, action)
     return request
+
+
+@transaction
+def require_provided(user, request_id: int, action: str) -> None:
+    """Before an answer from the inbox: 403 for a user whose agency provides no service,
+    404 (audited as `action`.denied) for a request to another agency's service, even one
+    the user reaches through its case. Reads only."""
+    _require_provider(user, action)
+    _provided(user, request_id, action)
 
 
 @transaction

@@ -82,9 +82,10 @@ def detail(request_id: int):
 @bp.route("/services/requests/<int:request_id>/accept", methods=["POST"])
 @requires(Perm.CASE_VIEW)
 def accept(request_id: int):
-    # The provider's view first: a request to another agency's service is a 404 before
-    # any answer is tried, and a user whose agency provides nothing a 403.
-    service.view(current_user, request_id)
+    # The provider's side first: a request to another agency's service is a 404 before
+    # any answer is tried (even on a case the user is on), and a user whose agency
+    # provides nothing a 403.
+    service.require_provided(current_user, request_id, "service_request.accepted")
     values = {"worker": request.form.get("worker", "")}
     values |= {f"starts_on-{part}": request.form.get(f"starts_on-{part}", "") for part in DATE_PARTS}
     data = {"worker": values["worker"], "starts_on": date_parts(request.form, "starts_on")}
@@ -101,7 +102,7 @@ def accept(request_id: int):
 @bp.route("/services/requests/<int:request_id>/decline", methods=["POST"])
 @requires(Perm.CASE_VIEW)
 def decline(request_id: int):
-    service.view(current_user, request_id)
+    service.require_provided(current_user, request_id, "service_request.declined")
     values = {"decline_reason": request.form.get("decline_reason", "")}
     try:
         answers.decline(

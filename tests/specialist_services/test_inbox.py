@@ -12,7 +12,7 @@ from mettrack.core.choices import CaseState, Role
 from mettrack.core.clock import set_now
 from mettrack.core.errors import NotAllowed, NotFound
 from mettrack.core.extensions import db
-from mettrack.specialist_services import inbox
+from mettrack.specialist_services import inbox, requests
 from mettrack.specialist_services.models import SpecialistService
 from tests import factories
 
@@ -109,3 +109,16 @@ def test_the_list_is_audited_by_ids(world):
 
 def test_an_unknown_status_lists_all(world):
     assert inbox.inbox(world["provider"], "bogus").status == inbox.ALL
+
+
+def test_on_the_case_another_services_request_is_still_not_in_the_inbox(world):
+    # The provider joins the case's team by accepting: the case's other requests stay
+    # outside their inbox (they see them, if at all, on the case page).
+    requests.accept(world["provider"], world["old_routine"].id, {}, 1)
+    accepted = inbox.view(world["provider"], world["old_routine"].id)
+    assert accepted.case_id == world["case"].id and accepted.status == "accepted"
+    assert accepted.worker == world["provider"].name
+    with pytest.raises(NotFound):
+        inbox.view(world["provider"], world["to_dass"].id)
+    with pytest.raises(NotFound):
+        inbox.require_provided(world["provider"], world["to_dass"].id, "service_request.accepted")
