@@ -9,7 +9,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mettrack.specialist_services.access import is_provider
     from mettrack.specialist_services.assignments import (
         ASSIGNED,
         SERVICE_STATES,
@@ -32,7 +31,6 @@ _EXPORTS = {
     "active_service": "mettrack.specialist_services.catalogue",
     "end": "mettrack.specialist_services.assignments",
     "get_for": "mettrack.specialist_services.assignments",
-    "is_provider": "mettrack.specialist_services.access",
     "record": "mettrack.specialist_services.assignments",
     "request_for_meeting": "mettrack.specialist_services.requests",
     "requests_of": "mettrack.specialist_services.requests",
@@ -48,7 +46,6 @@ __all__ = [
     "active_service",
     "end",
     "get_for",
-    "is_provider",
     "record",
     "request_for_meeting",
     "requests_of",

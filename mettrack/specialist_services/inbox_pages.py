@@ -3,13 +3,26 @@ your agency's services, by tab) and /services/requests/<id> (one, as the provide
 it, with the forms to accept or decline it). Thin: who sees what is in inbox.py, the
 answers in requests.py."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from mettrack.core.errors import Conflict, ValidationError
+from mettrack.core.extensions import db
 from mettrack.core.form_input import date_parts
-from mettrack.core.permissions import Perm, requires
+from mettrack.core.permissions import Perm, can, requires
 from mettrack.language import WordingFlagged, save_anyway_ticked
+from mettrack.specialist_services import access
 from mettrack.specialist_services import inbox as service
 from mettrack.specialist_services import requests as answers
 from mettrack.ui.paging import page_arg
@@ -30,6 +43,24 @@ CONFLICT = (
     "Someone else changed this request while you were looking at it. Nothing was saved: "
     "check the request as it is now and answer again."
 )
+
+
+@bp.app_context_processor
+def _provider_flag():
+    # For the header's "Requests for your services" link (ui/template_helpers.py
+    # NAVIGATION_RULES), worked out before the template renders (templates touch no
+    # database). A failed read hides the link rather than failing the page, the error
+    # page included.
+    if has_request_context() and "provides_service" not in g:
+        provides = False
+        if current_user.is_authenticated and can(current_user, Perm.CASE_VIEW):
+            try:
+                provides = access.is_provider(current_user)
+            except SQLAlchemyError:
+                db.session.rollback()
+                current_app.logger.warning("whether the user provides a service could not be read")
+        g.provides_service = provides
+    return {}
 
 
 @bp.route("/services/requests")

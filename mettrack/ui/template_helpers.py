@@ -4,7 +4,7 @@ GOV.UK Frontend macros (govuk-frontend-jinja) beside the app's own templates."""
 from datetime import date
 from pathlib import Path
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -12,7 +12,6 @@ from mettrack.accounts import MIN_LENGTH
 from mettrack.core.choices import CaseState, RiskLevel, Role
 from mettrack.core.clock import local
 from mettrack.core.permissions import Perm, can
-from mettrack.specialist_services import is_provider as is_service_provider
 
 # (label, endpoint, permission or a NAVIGATION_RULES name): each user sees only the links
 # their permissions open.
@@ -43,8 +42,10 @@ NAVIGATION = [
 
 
 # Links that a role alone cannot decide: a name -> a test of the user. "provider": a
-# user of an agency that provides a specialist service (specialist_services/access.py).
-NAVIGATION_RULES = {"provider": lambda user: can(user, Perm.CASE_VIEW) and is_service_provider(user)}
+# user of an agency that provides a specialist service, which the inbox's context
+# processor works out before the template renders (specialist_services/inbox_pages.py;
+# templates touch no database).
+NAVIGATION_RULES = {"provider": lambda user: g.get("provides_service", False)}
 
 
 def _shown(user, rule) -> bool:
