@@ -1,5 +1,6 @@
 """The provider's pages and API: /services/requests and /api/v1/service-requests/inbox."""
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -7,12 +8,14 @@ from sqlalchemy import select
 
 from mettrack.accounts import tokens
 from mettrack.cases.models import Case, CaseTeamMember
+from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import CaseState, Role, ServiceRequestStatus
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from mettrack.specialist_services.models import ServiceRequest, SpecialistService
 from tests import factories
 from tests.conftest import post_form
+from tests.wording_scenarios import FLAGGED, seed_lists
 
 NOW = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
 ADDRESS = "1 Hidden Lane, Testtown"
@@ -182,3 +185,40 @@ def test_the_api_is_in_the_openapi_document(client, world):
     headers = {"Authorization": f"Bearer {world['secret']}"}
     spec = client.get("/api/v1/openapi.json", headers=headers).get_json()
     assert "/api/v1/service-requests/inbox" in spec["paths"]
+
+
+def test_a_blaming_phrase_in_the_reason_is_shown_before_saving(app, client, auth, world):
+    with app.app_context():
+        seed_lists()
+    auth.login(world["provider"])
+    path = f"/services/requests/{world['parcs']}"
+    reason = {"version": "1", "decline_reason": FLAGGED}
+    flagged = post_form(client, path + "/decline", reason, page=path)
+    assert flagged.status_code == 200 and 'name="save_anyway"' in flagged.get_data(as_text=True)
+    assert _status(app, world["parcs"]) == ServiceRequestStatus.REQUESTED.value
+    saved = post_form(client, path + "/decline", reason | {"save_anyway": "yes"}, page=path)
+    assert saved.status_code == 302
+    assert _status(app, world["parcs"]) == ServiceRequestStatus.DECLINED.value
+
+
+def test_a_second_answer_is_refused_saying_what_the_request_is_now(app, client, auth, world):
+    auth.login(world["provider"])
+    path = f"/services/requests/{world['parcs']}"
+    assert post_form(client, path + "/accept", {"version": "1"}, page=path).status_code == 302
+    with app.app_context():
+        version = db.session.get(ServiceRequest, world["parcs"]).version
+    answer = {"version": str(version), "decline_reason": "Full."}
+    again = post_form(client, path + "/decline", answer, page=path)
+    assert again.status_code == 400
+    assert "already been answered" in again.get_data(as_text=True)
+    assert _status(app, world["parcs"]) == ServiceRequestStatus.ACCEPTED.value
+
+
+def test_the_api_listing_is_audited_by_ids(app, client, world):
+    headers = {"Authorization": f"Bearer {world['secret']}"}
+    client.get("/api/v1/service-requests/inbox?status=waiting", headers=headers)
+    with app.app_context():
+        row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "service_request.inbox_listed"))
+        detail = json.loads(row.detail)
+    assert detail["ids"] == [world["parcs"]] and detail["status"] == "waiting"
+    assert "Sam" not in row.detail
