@@ -4,7 +4,7 @@ GOV.UK Frontend macros (govuk-frontend-jinja) beside the app's own templates."""
 from datetime import date
 from pathlib import Path
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -13,12 +13,14 @@ from mettrack.core.choices import CaseState, RiskLevel, Role
 from mettrack.core.clock import local
 from mettrack.core.permissions import Perm, can
 
-# (label, endpoint, permission): each role sees only the links its permissions open.
+# (label, endpoint, permission or a NAVIGATION_RULES name): each user sees only the links
+# their permissions open.
 NAVIGATION = [
     ("Home", "main.home", Perm.SIGNED_IN),
     ("Cases", "cases.index", Perm.CASE_LIST),
     ("Meetings", "meetings.index", Perm.MEETING_VIEW),
     ("My actions", "actions.index", Perm.MEETING_VIEW),
+    ("Requests for your services", "service_inbox.index", "provider"),
     ("Share information", "intelligence.share", Perm.INTEL_SHARE),
     ("Intelligence review", "intelligence.review_queue", Perm.INTEL_REVIEW),
     ("Hotspots", "intelligence_hotspots.index", Perm.INTEL_REVIEW),
@@ -39,10 +41,21 @@ NAVIGATION = [
 ]
 
 
+# Links that a role alone cannot decide: a name -> a test of the user. "provider": a
+# user of an agency that provides a specialist service, which the inbox's context
+# processor works out before the template renders (specialist_services/inbox_pages.py;
+# templates touch no database).
+NAVIGATION_RULES = {"provider": lambda user: g.get("provides_service", False)}
+
+
+def _shown(user, rule) -> bool:
+    return NAVIGATION_RULES[rule](user) if rule in NAVIGATION_RULES else can(user, rule)
+
+
 def navigation():
     if not current_user.is_authenticated:
         return []
-    return [(label, url_for(endpoint)) for label, endpoint, perm in NAVIGATION if can(current_user, perm)]
+    return [(label, url_for(endpoint)) for label, endpoint, rule in NAVIGATION if _shown(current_user, rule)]
 
 
 def service_navigation_items() -> list[dict]:
