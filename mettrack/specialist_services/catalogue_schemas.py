@@ -1,7 +1,6 @@
 """The API schemas of the service catalogue (/api/v1/services)."""
 
 from marshmallow import Schema, fields
-from marshmallow.validate import OneOf
 
 from mettrack.api.schemas import listed
 from mettrack.core.choices import ExploitationType
@@ -58,7 +57,7 @@ class _ServiceInput(Schema):
         allow_none=True, metadata={"description": "What it offers (up to 2000 characters)."}
     )
     exploitation_types = fields.List(
-        fields.String(validate=OneOf(ExploitationType.values())),
+        fields.String(),  # checked by the use case, whose message names the field and the choices
         allow_none=True,
         metadata={"description": f"Any of {listed(ExploitationType)}; empty or null: any."},
     )
