@@ -32,8 +32,11 @@ def _code_fixed(context: dict):
 
 
 def _service_cell(view) -> Markup:
-    provider = view.agency_name or "No provider agency chosen"
-    return Markup('{}<br><span class="govuk-body-s">Provided by {}. Code <code>{}</code>.</span>').format(
+    if view.agency_name is None:
+        provider = Markup("<strong>No provider agency chosen yet</strong>: nobody can answer its requests.")
+    else:
+        provider = Markup("Provided by {}.").format(view.agency_name)
+    return Markup('{}<br><span class="govuk-body-s">{} Code <code>{}</code>.</span>').format(
         view.name, provider, view.code
     )
 

@@ -52,6 +52,7 @@ def test_the_list_shows_provider_capacity_and_load(client, auth, world):
     assert "Provided by PARCS" in text and "1 of 25" in text
     assert "0 of 30; 1 request waiting" in text  # DASS
     assert "(no set limit)" in text  # Early Help
+    assert "No provider agency chosen yet" in text  # DASS: no agency of its name here
     assert "Add the default services" not in text  # every default is there
     assert f'href="{PAGES}"' in text  # the navigation link
 
