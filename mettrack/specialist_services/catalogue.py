@@ -242,7 +242,7 @@ def _check_types(data: Mapping, errors: dict, values: dict, service: SpecialistS
     ):
         errors["exploitation_types"] = TYPES_MESSAGE
         return
-    codes = sorted(set(chosen))
+    codes = [code for code in ExploitationType.values() if code in chosen]  # one order, as seeded
     if service is not None and not codes and _takes_any(service):
         codes = list(service.exploitation_types or [])  # "any" already: keep it as stored
     values["exploitation_types"] = codes
