@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.risk import pages as risk_assessments
     from mettrack.screening import pages as screenings
     from mettrack.specialist_services import inbox_pages as service_inbox
+    from mettrack.specialist_services import catalogue_pages as service_catalogue
     from mettrack.ui import health
 
     app.before_request(enforce_declared_access)
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(intelligence_disruptions.kinds_bp)
     app.register_blueprint(service_inbox.bp)
+    app.register_blueprint(service_catalogue.bp)
     init_api(app)
     from mettrack.intelligence import install_agenda_provider
 

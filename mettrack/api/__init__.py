@@ -112,6 +112,7 @@ def _resource_blueprints():
     from mettrack.screening import api as screenings
     from mettrack.specialist_services import api as service_assignments
     from mettrack.specialist_services import inbox_api as service_inbox
+    from mettrack.specialist_services import catalogue_api as services
 
     return [
         disruption_actions.blp,
@@ -145,6 +146,7 @@ def _resource_blueprints():
         intelligence_persons.blp,
         intelligence_search.blp,
         service_inbox.blp,
+        services.blp,
     ]
 
 

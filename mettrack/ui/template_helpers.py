@@ -37,6 +37,7 @@ NAVIGATION = [
     ("Language list", "phrases_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Risk indicators", "risk_indicators.index", Perm.REFERENCE_DATA_ADMIN),
     ("Disruption catalogue", "disruption_kinds_admin.index", Perm.REFERENCE_DATA_ADMIN),
+    ("Service catalogue", "service_catalogue_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Your account", "account.index", Perm.SIGNED_IN),
 ]
 
