@@ -113,8 +113,8 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.risk import indicator_pages as risk_indicators
     from mettrack.risk import pages as risk_assessments
     from mettrack.screening import pages as screenings
-    from mettrack.specialist_services import inbox_pages as service_inbox
     from mettrack.specialist_services import catalogue_pages as service_catalogue
+    from mettrack.specialist_services import inbox_pages as service_inbox
     from mettrack.ui import health
 
     app.before_request(enforce_declared_access)

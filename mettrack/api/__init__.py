@@ -111,8 +111,8 @@ def _resource_blueprints():
     from mettrack.risk import api as risk_assessments
     from mettrack.screening import api as screenings
     from mettrack.specialist_services import api as service_assignments
-    from mettrack.specialist_services import inbox_api as service_inbox
     from mettrack.specialist_services import catalogue_api as services
+    from mettrack.specialist_services import inbox_api as service_inbox
 
     return [
         disruption_actions.blp,
