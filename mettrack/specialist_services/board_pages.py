@@ -9,7 +9,7 @@ the good filters kept.
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.core.choices import CaseState, RiskLevel, ServiceRequestStatus
+from mettrack.core.choices import CaseState, RiskLevel
 from mettrack.core.permissions import Perm, requires
 from mettrack.specialist_services import board, catalogue
 
@@ -73,5 +73,4 @@ def index():
         bool_params=board.BOOL_PARAMS,
         waiting_param=board.WAITING_PARAM,
         active_filters=_active_filters(filters, choices),
-        statuses=ServiceRequestStatus,
     ), (400 if errors else 200)

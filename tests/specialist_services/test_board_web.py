@@ -55,6 +55,8 @@ def test_the_page_lists_cases_without_an_active_service_first_and_shows_loads(cl
     load_row = re.search(rf'id="load-{world["full_service"]}".*?</tr>', html, re.S).group(0)
     assert "At capacity" in load_row and ">1<" in load_row.replace(" ", "")
     assert f'href="/cases/{world["waiting"]}"' in html
+    active_card = html[html.index(f'id="case-{world["active"]}"') :]
+    assert "Working with 1 of 1 children" in active_card and "At capacity" in active_card
     assert "waiting 6 working days" in html and "Answer overdue" in html
     assert "No worker free until May" in html
     assert "Services board" in html  # in the navigation
