@@ -78,6 +78,8 @@ def test_a_bad_filter_is_shown_beside_its_field(client, auth, world):
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and "working days waited" in html
     assert _card_ids(html) == [world["nothing"]]  # the good filter is kept
+    html = client.get("/services/board?overdue=maybe").get_data(as_text=True)
+    assert html.count("An answer is overdue: use true or false") == 2  # the summary, and beside the field
 
 
 def test_the_chair_sees_the_board(client, auth, world):
