@@ -14,6 +14,7 @@ from mettrack.core.extensions import db
 from mettrack.specialist_services.models import ServiceRequest, SpecialistService
 from tests import factories
 from tests.specialist_services.board_world import build_world
+from tests.web.test_case_page import no_database_while_rendering  # noqa: F401 (a fixture)
 
 ORDER = ["waiting", "nothing", "declined", "active"]
 
@@ -60,6 +61,12 @@ def test_the_page_lists_cases_without_an_active_service_first_and_shows_loads(cl
     assert "waiting 6 working days" in html and "Answer overdue" in html
     assert "No worker free until May" in html
     assert "Services board" in html  # in the navigation
+
+
+def test_the_template_only_renders(client, auth, world, no_database_while_rendering):  # noqa: F811
+    auth.login(world["coordinator_email"])
+    assert client.get("/services/board").status_code == 200
+    assert "specialist_services/board.html" in no_database_while_rendering
 
 
 def test_the_page_filters_by_codes(client, auth, world):
