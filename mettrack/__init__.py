@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.risk import indicator_pages as risk_indicators
     from mettrack.risk import pages as risk_assessments
     from mettrack.screening import pages as screenings
+    from mettrack.specialist_services import board_pages as service_board
     from mettrack.specialist_services import catalogue_pages as service_catalogue
     from mettrack.specialist_services import inbox_pages as service_inbox
     from mettrack.ui import health
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intelligence_disruptions.kinds_bp)
     app.register_blueprint(service_inbox.bp)
     app.register_blueprint(service_catalogue.bp)
+    app.register_blueprint(service_board.bp)
     init_api(app)
     from mettrack.intelligence import install_agenda_provider
 

@@ -111,6 +111,7 @@ def _resource_blueprints():
     from mettrack.risk import api as risk_assessments
     from mettrack.screening import api as screenings
     from mettrack.specialist_services import api as service_assignments
+    from mettrack.specialist_services import board_api as service_board
     from mettrack.specialist_services import catalogue_api as services
     from mettrack.specialist_services import inbox_api as service_inbox
 
@@ -147,6 +148,7 @@ def _resource_blueprints():
         intelligence_search.blp,
         service_inbox.blp,
         services.blp,
+        service_board.blp,
     ]
 
 

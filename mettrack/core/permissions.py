@@ -63,6 +63,7 @@ class Perm(StrEnum):
     INTEL_VIEW = "intel.view"  # intelligence, places, persons and disruptions within reach
     INTEL_REVIEW = "intel.review"  # grade, link, sanitise; places, persons, disruptions, hotspots
     AGENCY_ADMIN = "agency.admin"  # agencies and their sector
+    SERVICE_BOARD = "service.board"  # the coordinator's board of cases and services (docs/services-board.md)
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -115,6 +116,8 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.INTEL_VIEW: frozenset(CASE_WORKERS),
     Perm.INTEL_REVIEW: frozenset(CASE_WORKERS),
     Perm.AGENCY_ADMIN: frozenset({Role.ADMIN}),
+    # DESIGN.md: the coordinator tracks services' acceptance; the chair oversees the MET list.
+    Perm.SERVICE_BOARD: frozenset({Role.COORDINATOR, Role.MET_CHAIR}),
 }
 
 

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("Search intelligence", "intelligence_subjects.search_form", Perm.INTEL_VIEW),
     ("Disruption actions", "intelligence_disruptions.index", Perm.INTEL_VIEW),
     ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
+    ("Services board", "service_board.index", Perm.SERVICE_BOARD),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
     ("Reminders", "reminder_log.index", Perm.REMINDER_LOG),
