@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.risk import indicator_pages as risk_indicators
     from mettrack.risk import pages as risk_assessments
     from mettrack.screening import pages as screenings
+    from mettrack.specialist_services import tier_pages as police_tiers
     from mettrack.ui import health
 
     app.before_request(enforce_declared_access)
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         meeting_actions,
     )
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
+    case_work += (police_tiers,)
     administration = (risk_indicators, reference_admin, phrases_admin)
     administration += (agency_admin,)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)

@@ -111,6 +111,7 @@ def _resource_blueprints():
     from mettrack.risk import api as risk_assessments
     from mettrack.screening import api as screenings
     from mettrack.specialist_services import api as service_assignments
+    from mettrack.specialist_services import tiers_api as police_tiers
 
     return [
         disruption_actions.blp,
@@ -143,6 +144,7 @@ def _resource_blueprints():
         intelligence_locations.blp,
         intelligence_persons.blp,
         intelligence_search.blp,
+        police_tiers.blp,
     ]
 
 

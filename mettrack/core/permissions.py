@@ -63,6 +63,7 @@ class Perm(StrEnum):
     INTEL_VIEW = "intel.view"  # intelligence, places, persons and disruptions within reach
     INTEL_REVIEW = "intel.review"  # grade, link, sanitise; places, persons, disruptions, hotspots
     AGENCY_ADMIN = "agency.admin"  # agencies and their sector
+    POLICE_TIER_SET = "police_tier.set"  # the MET chair sets or changes a case's police tier
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -115,6 +116,8 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.INTEL_VIEW: frozenset(CASE_WORKERS),
     Perm.INTEL_REVIEW: frozenset(CASE_WORKERS),
     Perm.AGENCY_ADMIN: frozenset({Role.ADMIN}),
+    # DESIGN.md: the MET chair decides the police tier (directly, or by a meeting's decision).
+    Perm.POLICE_TIER_SET: frozenset({Role.MET_CHAIR}),
 }
 
 
