@@ -218,3 +218,16 @@ def test_a_meeting_decision_on_a_tiered_case_records_a_change_naming_the_meeting
         occasion="MET meeting on 10 March 2026",
     )
     assert moved.officer is None  # a new holding team: its officer is not known yet
+
+
+def test_the_set_police_tier_move_takes_the_officer_in_charge(world):
+    from mettrack.cases import MoveRefused, apply
+
+    case = world["review"]
+    fields = {"police_tier": "high", "police_team": "hants_met_team"}
+    with pytest.raises(MoveRefused) as refused:
+        apply(world["chair"], case.id, "set_police_tier", fields | {"officer": "x" * 201}, case.version)
+    assert "officer" in refused.value.errors
+    apply(world["chair"], case.id, "set_police_tier", fields | {"officer": "PC 1 Example"}, case.version)
+    (record,) = _records(case.id)
+    assert (record.officer, record.source, record.from_date) == ("PC 1 Example", "move", date(2026, 3, 10))
