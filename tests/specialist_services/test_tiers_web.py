@@ -129,3 +129,19 @@ def test_the_openapi_document_describes_the_police_tier(client, world):
     operations = spec["paths"]["/api/v1/cases/{case_id}/police-tier"]
     assert {"get", "put"} <= set(operations)
     assert "422" in operations["put"]["responses"] and "409" in operations["put"]["responses"]
+
+
+def test_the_case_list_filters_on_the_changed_tier(client, world):
+    headers = _headers(world, "chair")
+    base = f"/api/v1/cases/{world['tiered']}/police-tier"
+    body = {
+        "version": world["versions"]["tiered"],
+        "police_tier": "medium",
+        "police_team": "npt_north",
+        "from_date": "2026-03-10",
+    }
+    assert client.put(base, json=body, headers=headers).status_code == 200
+    medium = client.get("/api/v1/cases?police_tier=medium", headers=headers).get_json()
+    high = client.get("/api/v1/cases?police_tier=high", headers=headers).get_json()
+    assert world["tiered"] in [c["id"] for c in medium["items"]]
+    assert world["tiered"] not in [c["id"] for c in high["items"]]
