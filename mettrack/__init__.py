@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.specialist_services import board_pages as service_board
     from mettrack.specialist_services import catalogue_pages as service_catalogue
     from mettrack.specialist_services import inbox_pages as service_inbox
+    from mettrack.specialist_services import tier_pages as police_tiers
     from mettrack.ui import health
 
     app.before_request(enforce_declared_access)
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         meeting_actions,
     )
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
+    case_work += (police_tiers,)
     administration = (risk_indicators, reference_admin, phrases_admin)
     administration += (agency_admin,)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)

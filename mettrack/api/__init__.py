@@ -114,6 +114,7 @@ def _resource_blueprints():
     from mettrack.specialist_services import board_api as service_board
     from mettrack.specialist_services import catalogue_api as services
     from mettrack.specialist_services import inbox_api as service_inbox
+    from mettrack.specialist_services import tiers_api as police_tiers
 
     return [
         disruption_actions.blp,
@@ -149,6 +150,7 @@ def _resource_blueprints():
         service_inbox.blp,
         services.blp,
         service_board.blp,
+        police_tiers.blp,
     ]
 
 

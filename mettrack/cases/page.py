@@ -58,7 +58,7 @@ from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
 from mettrack.reference import label_for
 from mettrack.risk import summary_of as risk_assessments_summary_of
 from mettrack.screening.models import Screening
-from mettrack.specialist_services import views_of
+from mettrack.specialist_services import tier_history_for, views_of
 
 AUDIT_ACTION = "case.viewed"
 
@@ -266,6 +266,13 @@ def _services(r: Reading) -> dict:
     return {"services": views, "may_assign": can(r.user, Perm.SERVICE_ASSIGN)}
 
 
+def _police_tier(r: Reading) -> dict:
+    # The tier's record and history (specialist_services/tiers.py): the case team's.
+    found = tier_history_for(r.case, r.user)
+    r.show("police_tier_records", (e.record.id for e in found.history))
+    return {"current": found.current, "history": found.history, "may_set": found.may_set}
+
+
 def _notes(r: Reading) -> dict:
     shown = newest_of(r.case, SECTION_SIZE)
     r.show("notes", (n.id for n in shown))
@@ -322,6 +329,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("risk", _risk, needs_whole_record=True),
     Section("missing", _missing, needs_whole_record=True),
     Section("intelligence", _intelligence, needs_whole_record=True),
+    Section("police_tier", _police_tier, needs_whole_record=True),
     Section("services", _services, needs_whole_record=False),
     Section("notes", _notes, needs_whole_record=True),
     Section("team", _team, needs_whole_record=True),

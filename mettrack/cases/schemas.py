@@ -318,6 +318,9 @@ class TransitionRequestSchema(Schema):
     police_team = fields.String(
         metadata={"description": "set_police_tier: a holding team's code of that tier."}
     )
+    officer = fields.String(
+        metadata={"description": "set_police_tier: optional, the officer in charge (name and collar)."}
+    )
     service = fields.String(metadata={"description": "assign_service: a specialist service's code."})
     worker = fields.String(metadata={"description": "assign_service: optional."})
     accepted_on = fields.Date(metadata={"description": "assign_service: today or earlier."})

@@ -49,13 +49,14 @@ from mettrack.specialist_services.models import PoliceTierRecord, ServiceRequest
 MAX_REASON = 2000
 MAX_MASH_REFERENCE = max_length(Case.mash_reference)
 MAX_WORKER = max_length(ServiceRequest.worker)
+MAX_OFFICER = max_length(PoliceTierRecord.officer)
 
 # The fields each move's form asks for, in the order the form shows them.
 ACTION_FIELDS: dict[CaseAction, tuple[str, ...]] = {
     CaseAction.REFER: ("mash_reference", "referral_outcome", "override_reason"),
     CaseAction.CLOSE_NO_FURTHER_ACTION: ("note",),
     CaseAction.SEND_TO_MET_REVIEW: ("reason",),
-    CaseAction.SET_POLICE_TIER: ("police_tier", "police_team"),
+    CaseAction.SET_POLICE_TIER: ("police_tier", "police_team", "officer"),
     CaseAction.ASSIGN_SERVICE: ("service", "worker", "accepted_on"),
     CaseAction.SEND_BACK_TO_REVIEW: ("reason",),
     CaseAction.CLOSE: ("exit_reason", "note"),
@@ -280,6 +281,11 @@ def _parse(action: CaseAction, data: Mapping) -> _Input:
         elif tier is not None and team.parent_code != tier.code:
             errors["police_team"] = f"Choose a holding team of the {tier.label} tier"
         values["police_tier"], values["police_team"] = tier, team
+        # Optional: the officer in charge (name and collar number, or a contact), kept in
+        # the tier's history (specialist_services/tiers.py).
+        values["officer"] = parse_text(
+            data, "officer", "The officer in charge", errors, max_length=MAX_OFFICER
+        )
     elif action is CaseAction.ASSIGN_SERVICE:
         values.update(parse_service(data, errors))
     elif action is CaseAction.CLOSE:

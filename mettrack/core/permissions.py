@@ -64,6 +64,7 @@ class Perm(StrEnum):
     INTEL_REVIEW = "intel.review"  # grade, link, sanitise; places, persons, disruptions, hotspots
     AGENCY_ADMIN = "agency.admin"  # agencies and their sector
     SERVICE_BOARD = "service.board"  # the coordinator's board of cases and services (docs/services-board.md)
+    POLICE_TIER_SET = "police_tier.set"  # the MET chair sets or changes a case's police tier
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -118,6 +119,8 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.AGENCY_ADMIN: frozenset({Role.ADMIN}),
     # DESIGN.md: the coordinator tracks services' acceptance; the chair oversees the MET list.
     Perm.SERVICE_BOARD: frozenset({Role.COORDINATOR, Role.MET_CHAIR}),
+    # DESIGN.md: the MET chair decides the police tier (directly, or by a meeting's decision).
+    Perm.POLICE_TIER_SET: frozenset({Role.MET_CHAIR}),
 }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User
-from mettrack.cases import View, apply, case_scope, locked_case, project
+from mettrack.cases import View, apply, case_scope, locked_case, project, states_taking
 from mettrack.cases.models import Case, CaseEvent
 from mettrack.core import audit
 from mettrack.core.choices import (
@@ -31,6 +31,7 @@ from mettrack.core.choices import (
     AuditOutcome,
     CaseAction,
     CaseEventKind,
+    CaseState,
     ReferenceKind,
     RiskLevel,
 )
@@ -52,11 +53,16 @@ from mettrack.meetings.models import (
     MeetingAction,
     MinutesVersion,
 )
-from mettrack.notes import add_note
 from mettrack.reference import OTHER, active_item, label_for, list_active
 from mettrack.risk import review_cadence
 from mettrack.risk.rules import next_review_on as cadence_next_review_on
-from mettrack.specialist_services import active_service, service_label, service_options
+from mettrack.specialist_services import (
+    active_service,
+    record_tier_for_meeting,
+    request_for_meeting,
+    service_label,
+    service_options,
+)
 
 MAX_DISCUSSION = 10_000
 MAX_CLOSURE_NOTE = 2000
@@ -675,18 +681,13 @@ def _steps(meeting: Meeting, minute: ItemMinute, user, occasion: str):
             )
         )
     if d.police_tier:
-        fields = {"police_tier": d.police_tier, "police_team": d.police_team}
-        steps.append(
-            ("Police tier", partial(_move, user, case_id, CaseAction.SET_POLICE_TIER, fields, occasion))
-        )
+        steps.append(("Police tier", partial(_tier, user, case_id, d, meeting, occasion)))
     if d.risk_level or d.next_review_on:
         steps.append(
             ("Risk level and next review", partial(_set_risk_and_review, user, case_id, d, occasion))
         )
     if d.services:
-        labels = ", ".join(service_label(c) for c in d.services)
-        body = f"{occasion}: the meeting asked the specialist services coordinator for {labels}."
-        steps.append(("Specialist services", partial(_note, user, case_id, body)))
+        steps.append(("Specialist services", partial(_request_services, user, case_id, d, meeting, occasion)))
     if d.close:
         fields = {"exit_reason": d.exit_reason, "note": minute.closure_note or ""}
         steps.append(("Close the case", partial(_close, user, case_id, fields, occasion, meeting)))
@@ -698,10 +699,45 @@ def _close(user, case_id: int, fields: dict, occasion: str, meeting: Meeting) ->
     _settle_proposals(case_id, meeting)
 
 
-def _note(user, case_id: int, body: str) -> None:
-    outcome = add_note(user, case_id, body, save_anyway=True)
-    if outcome.note is None:  # cannot happen with save_anyway; refuse rather than lose it
-        raise ValidationError({"services_requested": "The note of the services requested was not saved"})
+def _tier(user, case_id: int, d: minutes_rules.Decisions, meeting: Meeting, occasion: str) -> None:
+    # In MET review the workflow's set_police_tier move; on a case already tiered (kept
+    # tiered, not sent back) a change in the tier's history. Either way it names the meeting.
+    record_tier_for_meeting(
+        user,
+        case_id,
+        d.police_tier,
+        d.police_team,
+        meeting_id=meeting.id,
+        on=local(meeting.starts_at).date(),
+        occasion=occasion,
+    )
+
+
+def _request_services(
+    user, case_id: int, d: minutes_rules.Decisions, meeting: Meeting, occasion: str
+) -> None:
+    """The services the meeting asked for, as requests the providers answer (the
+    specialist services workflow), each naming the meeting. A service that already has an
+    open request on the case keeps it."""
+    case = locked_case(case_id, case_scope(user), "service_request.created")
+    if case.state not in states_taking(CaseAction.ASSIGN_SERVICE):
+        raise ValidationError(
+            {
+                "services_requested": f"The case is {CaseState(case.state).label}: a specialist service "
+                "can be requested once the MET group has reviewed the case"
+            }
+        )
+    gone = [c for c in d.services if active_service(c) is None]
+    if gone:
+        raise ValidationError(
+            {"services_requested": "No longer in the catalogue of services: " + ", ".join(gone)}
+        )
+    labels = ", ".join(service_label(c) for c in d.services)
+    reason = f"{occasion}: the meeting asked for {labels}."
+    before = len(case.events)
+    request_for_meeting(user, case, d.services, meeting.id, reason)
+    for event in case.events[before:]:  # each request's timeline line names the meeting too
+        event.reason = f"{occasion}: {event.reason}" if event.reason else occasion
 
 
 def _settle_proposals(case_id: int, meeting: Meeting) -> None:
@@ -726,16 +762,18 @@ class Applied:
 def apply_decisions(user, meeting_id: int) -> Applied:
     """Who: a MET chair (meeting.manage). Applies every recorded decision of the meeting
     to its case, in agenda order, all in this one transaction: back to review, police
-    tier (cases.apply), risk level and next review date (a MET decision event), the
-    specialist services requested (a case note, until the services feature takes
-    requests) and closing (cases.apply, settling an open closure proposal). Every
-    timeline entry names the meeting as its reason.
+    tier (the set_police_tier move in MET review, otherwise a change in the tier's
+    history, its record naming the meeting), risk level and next review date (a MET
+    decision event), the specialist services requested (service requests naming the
+    meeting, which the providers answer) and closing (cases.apply, settling an open
+    closure proposal). Every timeline entry names the meeting as its reason.
 
     Each decision is tried in a savepoint: when any is refused (the workflow table, a
     guard, a field, a case changed meanwhile), DecisionsRefused lists every refusal with
     its case and NOTHING is applied (audited as minutes.apply.denied). Applying a second
     time is refused (Conflict). Audited as minutes.applied, and each change as its own
-    row (case.transition, case.met_decision, note.added)."""
+    row (case.transition, case.met_decision, police_tier.recorded,
+    service_request.created)."""
     meeting = meeting_for(user, meeting_id, Perm.MEETING_MANAGE, "minutes.applied", lock=True)
     _refuse_cancelled(meeting)
     if meeting.decisions_applied_at is not None:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from mettrack.specialist_services.catalogue import label_for as service_label
     from mettrack.specialist_services.catalogue import options as service_options
     from mettrack.specialist_services.requests import request_for_meeting, requests_of
+    from mettrack.specialist_services.tiers import history_for as tier_history_for
+    from mettrack.specialist_services.tiers import record_for_meeting as record_tier_for_meeting
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
@@ -39,6 +41,8 @@ _EXPORTS = {
     "service_labels": "mettrack.specialist_services.catalogue",
     "service_options": "mettrack.specialist_services.catalogue:options",
     "views_of": "mettrack.specialist_services.assignments",
+    "record_tier_for_meeting": "mettrack.specialist_services.tiers:record_for_meeting",
+    "tier_history_for": "mettrack.specialist_services.tiers:history_for",
 }
 __all__ = [
     "ASSIGNED",
@@ -54,6 +58,8 @@ __all__ = [
     "service_labels",
     "service_options",
     "views_of",
+    "record_tier_for_meeting",
+    "tier_history_for",
 ]
 
 

@@ -13,7 +13,7 @@ from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.extensions import db
 from mettrack.meetings import minutes
 from mettrack.meetings.models import ClosureProposal, ItemMinute, MeetingAction
-from mettrack.notes.models import CaseNote
+from mettrack.specialist_services.models import PoliceTierRecord, ServiceRequest
 from tests import factories
 from tests.meetings.minutes_setup import OCCASION, chair_and_meeting, on_agenda, start
 from tests.workflow_replay import problems
@@ -84,18 +84,20 @@ def test_five_decisions_move_each_case_with_the_meeting_on_its_timeline(world):
     assert got["close"].state == CaseState.CLOSED and got["close"].closure_reason == "risk_reduced"
     assert got["risk"].risk_level == "high"
     assert got["risk"].next_review_on == date(2026, 4, 7)  # high: four weeks from the meeting
-    note = db.session.scalar(select(CaseNote).where(CaseNote.case_id == cases["services"].id))
-    assert "PARCS" in note.body and OCCASION in note.body
+    # The services asked for are requests the providers answer, naming the meeting.
+    request = db.session.scalar(select(ServiceRequest).where(ServiceRequest.case_id == cases["services"].id))
+    assert request.service_code == "parcs" and request.status == "requested"
+    assert request.meeting_id == meeting.id and OCCASION in request.reason
+    tier = db.session.scalar(select(PoliceTierRecord).where(PoliceTierRecord.case_id == cases["tier"].id))
+    assert (tier.source, tier.meeting_id, tier.from_date) == ("meeting", meeting.id, date(2026, 3, 10))
 
     for key, case in cases.items():
         new = _events(case.id)[before[key] :]
-        if key == "services":
-            assert new == []  # a note, not a timeline entry
-            continue
         assert len(new) == 1, key
         assert new[0].reason.startswith(OCCASION), (key, new[0].reason)
         assert problems(got[key]) == [], key
     assert _events(cases["risk"].id)[-1].action == CaseEventKind.MET_DECISION
+    assert _events(cases["services"].id)[-1].action == CaseEventKind.SERVICE_REQUESTED
 
     proposal = db.session.scalar(select(ClosureProposal))
     assert proposal.settled_by_meeting_id == meeting.id and proposal.settled_at is not None
@@ -105,7 +107,8 @@ def test_five_decisions_move_each_case_with_the_meeting_on_its_timeline(world):
     actions = [r[0] for r in db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq))]
     applied_rows = actions[actions.index("minutes.item_recorded") :]
     assert applied_rows.count("case.transition") == 3
-    assert "case.met_decision" in applied_rows and "note.added" in applied_rows
+    assert "case.met_decision" in applied_rows and "service_request.created" in applied_rows
+    assert "police_tier.recorded" in applied_rows
     assert applied_rows[-1] == "minutes.applied"
 
     action = db.session.scalar(select(MeetingAction))
@@ -150,7 +153,9 @@ def test_one_refused_decision_applies_nothing_and_names_its_case(world):
     assert {k: len(_events(c.id)) for k, c in cases.items()} == events
     assert db.session.get(Case, cases["back"].id).state == CaseState.POLICE_TIERED
     assert db.session.get(Case, cases["risk"].id).risk_level != "high"
-    assert db.session.scalar(select(CaseNote).where(CaseNote.case_id == cases["services"].id)) is None
+    assert db.session.scalar(select(ServiceRequest.id).where(ServiceRequest.meeting_id == meeting.id)) is None
+    tiers = select(PoliceTierRecord.id).where(PoliceTierRecord.meeting_id == meeting.id)
+    assert db.session.scalar(tiers) is None
     assert db.session.scalar(select(ClosureProposal)).settled_at is None
     assert db.session.get(type(meeting), meeting.id).decisions_applied_at is None
     assert all(m.applied_at is None for m in db.session.scalars(select(ItemMinute)))

@@ -26,6 +26,7 @@ WHOLE_RECORD = [
     "risk",
     "missing",
     "intelligence",
+    "police_tier",
     "services",
     "notes",
     "team",
