@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.risk import indicator_pages as risk_indicators
     from mettrack.risk import pages as risk_assessments
     from mettrack.screening import pages as screenings
+    from mettrack.specialist_services import request_pages as service_requests
     from mettrack.ui import health
 
     app.before_request(enforce_declared_access)
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     )
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence):
         app.register_blueprint(module.bp)
+    app.register_blueprint(service_requests.bp)
     app.register_blueprint(intelligence_disruptions.kinds_bp)
     init_api(app)
     from mettrack.intelligence import install_agenda_provider

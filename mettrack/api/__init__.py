@@ -111,6 +111,7 @@ def _resource_blueprints():
     from mettrack.risk import api as risk_assessments
     from mettrack.screening import api as screenings
     from mettrack.specialist_services import api as service_assignments
+    from mettrack.specialist_services import requests_api as service_requests
 
     return [
         disruption_actions.blp,
@@ -143,6 +144,8 @@ def _resource_blueprints():
         intelligence_locations.blp,
         intelligence_persons.blp,
         intelligence_search.blp,
+        service_requests.blp,
+        service_requests.case_blp,
     ]
 
 

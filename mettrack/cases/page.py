@@ -48,6 +48,7 @@ from mettrack.core.choices import (
     NrmDecision,
     ReferenceKind,
     ScreeningOutcome,
+    ServiceOutcome,
 )
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, can
@@ -58,7 +59,7 @@ from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
 from mettrack.reference import label_for
 from mettrack.risk import summary_of as risk_assessments_summary_of
 from mettrack.screening.models import Screening
-from mettrack.specialist_services import views_of
+from mettrack.specialist_services import REQUEST_STATES, request_views_of
 
 AUDIT_ACTION = "case.viewed"
 
@@ -261,9 +262,17 @@ def _intelligence(r: Reading):
 
 
 def _services(r: Reading) -> dict:
-    views = views_of(r.case)
-    r.show("service_assignments", (v.assignment.id for v in views))
-    return {"services": views, "may_assign": can(r.user, Perm.SERVICE_ASSIGN)}
+    views = request_views_of(r.case)
+    # Every request the section shows, under the key the section has always used (the
+    # accepted services were the only ones then; all are ServiceRequest rows).
+    r.show("service_assignments", (v.request.id for v in views))
+    may_assign = can(r.user, Perm.SERVICE_ASSIGN)
+    return {
+        "requests": views,
+        "may_assign": may_assign,
+        "may_request": may_assign and r.case.state in REQUEST_STATES,
+        "outcome_labels": ServiceOutcome.labels(),
+    }
 
 
 def _notes(r: Reading) -> dict:

@@ -17,16 +17,19 @@ if TYPE_CHECKING:
         record,
         views_of,
     )
+    from mettrack.specialist_services.case_requests import views_of as request_views_of
     from mettrack.specialist_services.catalogue import active_service, service_labels
     from mettrack.specialist_services.catalogue import add_missing_defaults as seed_services
     from mettrack.specialist_services.catalogue import label_for as service_label
     from mettrack.specialist_services.catalogue import options as service_options
-    from mettrack.specialist_services.requests import request_for_meeting, requests_of
+    from mettrack.specialist_services.requests import REQUEST_STATES, request_for_meeting, requests_of
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "ASSIGNED": "mettrack.specialist_services.assignments",
+    "REQUEST_STATES": "mettrack.specialist_services.requests",
+    "request_views_of": "mettrack.specialist_services.case_requests:views_of",
     "SERVICE_STATES": "mettrack.specialist_services.assignments",
     "active_service": "mettrack.specialist_services.catalogue",
     "end": "mettrack.specialist_services.assignments",
@@ -42,6 +45,8 @@ _EXPORTS = {
 }
 __all__ = [
     "ASSIGNED",
+    "REQUEST_STATES",
+    "request_views_of",
     "SERVICE_STATES",
     "active_service",
     "end",
