@@ -7,12 +7,15 @@ from sqlalchemy import select
 
 from mettrack.accounts import tokens
 from mettrack.cases.models import Case
+from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import CaseState
 from mettrack.core.extensions import db
+from mettrack.language import seed_defaults as seed_phrases
 from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 from tests.api.conftest import bearer
 from tests.specialist_services.conftest import REASON, service
+from tests.wording_scenarios import FLAGGED
 
 
 @pytest.fixture
@@ -207,3 +210,21 @@ def test_the_openapi_document_describes_the_routes(client, world, api):
         assert path in paths, path
     created = paths["/api/v1/cases/{case_id}/service-requests"]["post"]["responses"]["201"]
     assert "warning" in str(created) or "ServiceRequestSent" in str(created)
+
+
+def test_flagged_wording_is_a_422_until_saved_anyway(client, world, api):
+    seed_phrases()
+    db.session.commit()
+    sent = _send(client, world, api).get_json()
+    body = {"version": 1, "decline_reason": FLAGGED}
+    flagged = _problem(client.post(_one(sent["id"], "decline"), headers=api["coordinator"], json=body), 422)
+    assert "decline_reason" in flagged["errors"] and flagged["findings"]
+    saved = client.post(
+        _one(sent["id"], "decline"), headers=api["coordinator"], json=body | {"save_anyway": True}
+    )
+    assert saved.status_code == 200 and saved.get_json()["decline_reason"] == FLAGGED
+    rows = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "service_request.declined")
+    )
+    (detail,) = list(rows)
+    assert FLAGGED not in detail and "language" in detail
