@@ -42,6 +42,7 @@ from mettrack.cases.scopes import case_summary_scope
 from mettrack.core import audit
 from mettrack.core.choices import (
     MEETING_EVENTS,
+    SERVICE_EVENTS,
     CaseFlag,
     ExploitationType,
     HarmLocation,
@@ -299,7 +300,7 @@ def _team(r: Reading) -> dict:
 
 def _timeline(r: Reading) -> list[dict]:
     # A case summary's timeline: the moves between states, without their reasons.
-    narrated = case_team.TEAM_EVENTS | referrals.REFERRAL_EVENTS | MEETING_EVENTS
+    narrated = case_team.TEAM_EVENTS | referrals.REFERRAL_EVENTS | MEETING_EVENTS | SERVICE_EVENTS
     events = db.session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == r.case.id)

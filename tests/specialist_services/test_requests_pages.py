@@ -174,7 +174,7 @@ def test_recording_an_acceptance_given_by_phone_moves_the_case(client, coordinat
     assert "Sam Worker" in page and "1 April 2026" in page and "Record the end" in page
 
 
-def test_the_end_form_asks_how_the_work_ended(client, coordinator):
+def test_the_end_form_asks_how_the_work_ended(client, auth, coordinator):
     sent = _request(coordinator)
     requests.accept(coordinator["provider"], sent.id, {}, 1)
     form = f"/cases/{coordinator['case_id']}/services/{sent.id}/end"
@@ -187,6 +187,13 @@ def test_the_end_form_asks_how_the_work_ended(client, coordinator):
     assert (stored.status, stored.outcome) == ("ended", "completed")
     page = _text(client.get(f"/cases/{coordinator['case_id']}"))
     assert "Work completed: the plan's goals were met" in page
+    # The team reads the timeline's lines (a coordinator off the team, the moves only).
+    auth.logout()
+    _signed_in(auth, coordinator["lead"])
+    page = _text(client.get(f"/cases/{coordinator['case_id']}"))
+    timeline = page[page.index("Timeline") :]
+    assert "work with the child ended: work completed" in timeline
+    assert "was asked to work with the child" in timeline
 
 
 def test_a_request_of_another_case_is_404_on_this_cases_path(client, coordinator):
