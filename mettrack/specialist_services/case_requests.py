@@ -166,3 +166,9 @@ def open_codes(case: Case) -> set[str]:
             )
         )
     }
+
+
+def state_of(case_id: int) -> str | None:
+    """The case's state now (for a page to say whether an answer moved it). The caller
+    has already reached the case through its scope."""
+    return db.session.scalar(select(Case.state).where(Case.id == case_id))

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from mettrack.cases import get_summary_for
 from mettrack.core import audit
-from mettrack.core.choices import RequestUrgency
+from mettrack.core.choices import CaseState, RequestUrgency
 from mettrack.core.clock import today
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.form_input import date_parts
@@ -125,7 +125,7 @@ def _post(kind: str, case_id: int, request_id: int, change, message: str, data=N
         return _answer_form(kind, case_id, request_id, values=values, flagged=flagged)
     except ValidationError as e:
         return _answer_form(kind, case_id, request_id, values=values, errors=e.errors, status=400)
-    flash(message, "success")
+    flash(message() if callable(message) else message, "success")
     return _back(case_id)
 
 
@@ -178,14 +178,14 @@ def accept(case_id: int, request_id: int):
         }
         return _answer_form("accept", case_id, request_id, values=values)
     _on_this_case(case_id, request_id, "service_request.accepted")
+    before = case_requests.state_of(case_id)
     data = {"worker": request.form.get("worker", "")}
     for name in ACCEPT_DATES:
         data[name] = date_parts(request.form, name)
-    return _post(
-        "accept",
-        case_id,
-        request_id,
-        requests.accept,
-        "The service's answer has been recorded: it accepted the request.",
-        data=data,
-    )
+
+    def message() -> str:
+        after = case_requests.state_of(case_id)
+        moved = f" The case moved to {CaseState(after).label}." if after != before else ""
+        return "The service's answer has been recorded: it accepted the request." + moved
+
+    return _post("accept", case_id, request_id, requests.accept, message, data=data)

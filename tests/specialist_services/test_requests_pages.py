@@ -166,7 +166,9 @@ def test_recording_an_acceptance_given_by_phone_moves_the_case(client, coordinat
     }
     future = post_form(client, form, data | {"accepted_on-day": "30"}, page=form)
     assert future.status_code == 400 and "today or in the past" in _text(future)
-    assert post_form(client, form, data, page=form).status_code == 302
+    done = post_form(client, form, data, page=form)
+    assert done.status_code == 302
+    assert "The case moved to Specialist service assigned." in _text(client.get(done.headers["Location"]))
     stored = _stored(sent.id)
     assert (stored.status, stored.worker, stored.starts_on) == ("accepted", "Sam Worker", date(2026, 4, 1))
     assert db.session.get(Case, coordinator["case_id"]).state == CaseState.SERVICE_ASSIGNED.value
