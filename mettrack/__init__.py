@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.specialist_services import board_pages as service_board
     from mettrack.specialist_services import catalogue_pages as service_catalogue
     from mettrack.specialist_services import inbox_pages as service_inbox
+    from mettrack.specialist_services import request_pages as service_requests
     from mettrack.specialist_services import tier_pages as police_tiers
     from mettrack.ui import health
 
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     )
     for module in (*pages, *case_work, *administration, *reminding, *meeting_work, *intelligence):
         app.register_blueprint(module.bp)
+    app.register_blueprint(service_requests.bp)
     app.register_blueprint(intelligence_disruptions.kinds_bp)
     app.register_blueprint(service_inbox.bp)
     app.register_blueprint(service_catalogue.bp)

@@ -114,6 +114,7 @@ def _resource_blueprints():
     from mettrack.specialist_services import board_api as service_board
     from mettrack.specialist_services import catalogue_api as services
     from mettrack.specialist_services import inbox_api as service_inbox
+    from mettrack.specialist_services import requests_api as service_requests
     from mettrack.specialist_services import tiers_api as police_tiers
 
     return [
@@ -151,6 +152,8 @@ def _resource_blueprints():
         services.blp,
         service_board.blp,
         police_tiers.blp,
+        service_requests.blp,
+        service_requests.case_blp,
     ]
 
 

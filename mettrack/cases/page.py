@@ -42,12 +42,14 @@ from mettrack.cases.scopes import case_summary_scope
 from mettrack.core import audit
 from mettrack.core.choices import (
     MEETING_EVENTS,
+    SERVICE_EVENTS,
     CaseFlag,
     ExploitationType,
     HarmLocation,
     NrmDecision,
     ReferenceKind,
     ScreeningOutcome,
+    ServiceOutcome,
 )
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, can
@@ -58,7 +60,7 @@ from mettrack.notes import SECTION_SIZE, count_for_case, newest_of
 from mettrack.reference import label_for
 from mettrack.risk import summary_of as risk_assessments_summary_of
 from mettrack.screening.models import Screening
-from mettrack.specialist_services import tier_history_for, views_of
+from mettrack.specialist_services import REQUEST_STATES, request_views_of, tier_history_for
 
 AUDIT_ACTION = "case.viewed"
 
@@ -261,9 +263,17 @@ def _intelligence(r: Reading):
 
 
 def _services(r: Reading) -> dict:
-    views = views_of(r.case)
-    r.show("service_assignments", (v.assignment.id for v in views))
-    return {"services": views, "may_assign": can(r.user, Perm.SERVICE_ASSIGN)}
+    views = request_views_of(r.case)
+    # Every request the section shows, under the key the section has always used (the
+    # accepted services were the only ones then; all are ServiceRequest rows).
+    r.show("service_assignments", (v.request.id for v in views))
+    may_assign = can(r.user, Perm.SERVICE_ASSIGN)
+    return {
+        "requests": views,
+        "may_assign": may_assign,
+        "may_request": may_assign and r.case.state in REQUEST_STATES,
+        "outcome_labels": ServiceOutcome.labels(),
+    }
 
 
 def _police_tier(r: Reading) -> dict:
@@ -297,7 +307,7 @@ def _team(r: Reading) -> dict:
 
 def _timeline(r: Reading) -> list[dict]:
     # A case summary's timeline: the moves between states, without their reasons.
-    narrated = case_team.TEAM_EVENTS | referrals.REFERRAL_EVENTS | MEETING_EVENTS
+    narrated = case_team.TEAM_EVENTS | referrals.REFERRAL_EVENTS | MEETING_EVENTS | SERVICE_EVENTS
     events = db.session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == r.case.id)

@@ -23,6 +23,7 @@ from mettrack.core.choices import (
     HarmLocation,
     RiskLevel,
     Role,
+    ServiceOutcome,
 )
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.form_input import parse_int
@@ -207,7 +208,12 @@ def new_service(case_id: int):
 def end_service(case_id: int, assignment_id: int):
     case, assignment = get_for(current_user, case_id, assignment_id)
     labels = service_labels()
-    context = {"case": case, "assignment": assignment, "label": labels.get(assignment.service_code, "")}
+    context = {
+        "case": case,
+        "assignment": assignment,
+        "label": labels.get(assignment.service_code, ""),
+        "outcomes": ServiceOutcome.choices(),
+    }
     if request.method == "GET":
         return render_template("cases/service_end_form.html", errors={}, values={}, **context)
     values = request.form.to_dict()

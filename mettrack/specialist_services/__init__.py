@@ -17,49 +17,54 @@ if TYPE_CHECKING:
         record,
         views_of,
     )
+    from mettrack.specialist_services.case_requests import views_of as request_views_of
     from mettrack.specialist_services.catalogue import active_service, service_labels
     from mettrack.specialist_services.catalogue import add_missing_defaults as seed_services
     from mettrack.specialist_services.catalogue import label_for as service_label
     from mettrack.specialist_services.catalogue import options as service_options
-    from mettrack.specialist_services.requests import request_for_meeting, requests_of
+    from mettrack.specialist_services.requests import REQUEST_STATES, request_for_meeting, requests_of
     from mettrack.specialist_services.tiers import history_for as tier_history_for
     from mettrack.specialist_services.tiers import record_for_meeting as record_tier_for_meeting
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
-    "ASSIGNED": "mettrack.specialist_services.assignments",
-    "SERVICE_STATES": "mettrack.specialist_services.assignments",
     "active_service": "mettrack.specialist_services.catalogue",
+    "ASSIGNED": "mettrack.specialist_services.assignments",
     "end": "mettrack.specialist_services.assignments",
     "get_for": "mettrack.specialist_services.assignments",
     "record": "mettrack.specialist_services.assignments",
+    "record_tier_for_meeting": "mettrack.specialist_services.tiers:record_for_meeting",
     "request_for_meeting": "mettrack.specialist_services.requests",
+    "REQUEST_STATES": "mettrack.specialist_services.requests",
+    "request_views_of": "mettrack.specialist_services.case_requests:views_of",
     "requests_of": "mettrack.specialist_services.requests",
     "seed_services": "mettrack.specialist_services.catalogue:add_missing_defaults",
     "service_label": "mettrack.specialist_services.catalogue:label_for",
     "service_labels": "mettrack.specialist_services.catalogue",
     "service_options": "mettrack.specialist_services.catalogue:options",
-    "views_of": "mettrack.specialist_services.assignments",
-    "record_tier_for_meeting": "mettrack.specialist_services.tiers:record_for_meeting",
+    "SERVICE_STATES": "mettrack.specialist_services.assignments",
     "tier_history_for": "mettrack.specialist_services.tiers:history_for",
+    "views_of": "mettrack.specialist_services.assignments",
 }
 __all__ = [
-    "ASSIGNED",
-    "SERVICE_STATES",
     "active_service",
+    "ASSIGNED",
     "end",
     "get_for",
     "record",
+    "record_tier_for_meeting",
     "request_for_meeting",
+    "REQUEST_STATES",
+    "request_views_of",
     "requests_of",
     "seed_services",
     "service_label",
     "service_labels",
     "service_options",
-    "views_of",
-    "record_tier_for_meeting",
+    "SERVICE_STATES",
     "tier_history_for",
+    "views_of",
 ]
 
 

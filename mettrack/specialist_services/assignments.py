@@ -38,10 +38,16 @@ from mettrack.cases import (
 )
 from mettrack.cases import apply as transitions_apply
 from mettrack.cases import require as cases_require
-from mettrack.cases.models import Case
+from mettrack.cases.models import Case, CaseEvent
 from mettrack.core import audit
-from mettrack.core.choices import CaseAction, CaseState, ServiceOutcome, ServiceRequestStatus
-from mettrack.core.clock import today
+from mettrack.core.choices import (
+    CaseAction,
+    CaseEventKind,
+    CaseState,
+    ServiceOutcome,
+    ServiceRequestStatus,
+)
+from mettrack.core.clock import now, today
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.form_input import parse_date, parse_text, parse_version
@@ -206,11 +212,11 @@ def end(
     """Who: service.assign (the coordinator), on a case within need-to-know. Records the
     date a service's work with the child ended (`ended_on`: today or earlier, not before
     it accepted the case), how it ended (`outcome`, a ServiceOutcome; optional where an
-    older client sends none) and an optional `note`. Does not move the case. Raises
-    NotFound (audited) for a case or service the user may not see, ValidationError
-    naming the field, WordingFlagged when the language check flags the note and
-    `save_anyway` is false (nothing saved either way). Saved anyway, the audit row names
-    the list entries flagged."""
+    older client sends none) and an optional `note`. Does not move the case; its
+    timeline says the work ended. Raises NotFound (audited) for a case or service the
+    user may not see, ValidationError naming the field, WordingFlagged when the language
+    check flags the note and `save_anyway` is false (nothing saved either way). Saved
+    anyway, the audit row names the list entries flagged."""
     action = "service_assignment.ended"
     cases_require(user, Perm.SERVICE_ASSIGN, action)
     case = _locked_case(user, case_id, action)
@@ -245,6 +251,17 @@ def end(
     assignment.version += 1
     if note:
         assignment.note = note
+    how = f": {ServiceOutcome(outcome).label.lower()}" if outcome else ""
+    case.events.append(
+        CaseEvent(
+            occurred_at=now(),
+            actor_id=user.id,
+            action=CaseEventKind.SERVICE_ENDED.value,
+            from_state=case.state,
+            to_state=case.state,
+            reason=f"{assignment.service.name}'s work with the child ended{how}",
+        )
+    )
     audit.record(
         action,
         "case",
