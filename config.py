@@ -125,6 +125,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Strict-Transport-Security's max-age in seconds, 0 for none (mettrack/core/security_headers.py).
     HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 0))
+    # The largest request body, in bytes (413 past it); only the photo upload takes more,
+    # up to PHILOMENA_PHOTO_MAX_BYTES (mettrack/core/request_limits.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
