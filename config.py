@@ -136,6 +136,18 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 10))
 
+    # Production's cookies take the __Host- prefix (ProductionConfig): the browser then keeps
+    # them only when set over HTTPS for the whole site (Secure, Path=/, no Domain), so no
+    # other name under the partnership's domain can set or overwrite them.
+    REMEMBER_COOKIE_NAME = "mettrack_remember"  # never set: there is no remember-me (accounts/login.py)
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Strict-Transport-Security's max-age in seconds, 0 for none (mettrack/core/security_headers.py).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 0))
+    # The largest request body, in bytes (413 past it); only the photo upload takes more,
+    # up to PHILOMENA_PHOTO_MAX_BYTES (mettrack/core/request_limits.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not lock everyone out
@@ -206,7 +218,11 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    SESSION_COOKIE_NAME = "__Host-mettrack_session"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_NAME = "__Host-mettrack_remember"
+    REMEMBER_COOKIE_SECURE = True
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600))
     # APP_BASE_URL: reminder e-mails link to it, and the development default is no use there.
     REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_BASE_URL")
 
@@ -250,6 +266,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     if missing:
         yield "METtrack will not start in production without these settings: " + ", ".join(missing)
     yield from timing_problems(config)
+    yield from _host_cookie_problems(config)
     yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
     if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
         yield problem
@@ -258,3 +275,16 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
             check(config)
         except RuntimeError as e:
             yield str(e)
+
+
+def _host_cookie_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    # A browser silently drops a __Host- cookie that is not Secure, for the whole site and
+    # bound to this host alone: every sign-in would then fail with no error anywhere.
+    for prefix in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
+        if not str(config.get(f"{prefix}_NAME", "")).startswith("__Host-"):
+            continue
+        path = config.get(f"{prefix}_PATH") or config.get("APPLICATION_ROOT") or "/"
+        if not config.get(f"{prefix}_SECURE") or config.get(f"{prefix}_DOMAIN") or path != "/":
+            yield (
+                f"{prefix}_NAME starts with __Host-, so {prefix}_SECURE must be on, with no domain and path /"
+            )

@@ -6,6 +6,8 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from mettrack.core.limits import DATABASE_INT_MAX
+from mettrack.core.request_limits import init_request_limits
+from mettrack.core.security_headers import init_security_headers
 
 
 def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
@@ -23,6 +25,8 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
         options.setdefault("connect_args", {"connect_timeout": 5})
 
     app.url_map.converters["int"] = DatabaseId
+    init_request_limits(app)
+    init_security_headers(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -16,11 +16,13 @@ mettrack/core/permissions.py: @requires answers 401 for nobody, 403 for a role t
 allow the action.
 """
 
-from flask import Flask, Request
+from flask import Flask, Request, current_app, request
 from flask.sessions import SessionInterface
+from flask_login import current_user
 
 from mettrack.accounts import user_for_secret
 from mettrack.core.extensions import login_manager
+from mettrack.core.permissions import Perm, check, declared_permission
 
 API_PATH_PREFIX = "/api/"
 
@@ -60,6 +62,23 @@ class StatelessApiSessions(SessionInterface):
         return self.pages.save_session(app, session, response)
 
 
+def authenticate_before_reading():
+    """before_request: refuse a caller with no valid token before anything reads the
+    request's body (the input guard, webargs), so that an anonymous caller cannot make
+    the app parse their JSON. The views' own @requires then checks the role as before."""
+    if not is_api_request(request) or request.method == "OPTIONS" or current_user.is_authenticated:
+        return None
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if view is None:
+        return None  # not found, or not allowed: answered without reading the body
+    declared = declared_permission(view, request.method)
+    if not isinstance(declared, Perm):
+        return None  # public, or undeclared (refused by enforce_declared_access)
+    check(declared)  # 401, as @requires would answer
+    return None
+
+
 def init_auth(app: Flask) -> None:
     app.session_interface = StatelessApiSessions(app.session_interface)
     login_manager.request_loader(load_api_user)
+    app.before_request(authenticate_before_reading)

@@ -34,6 +34,7 @@ DETAILS = {
     404: "There is nothing at this address that you may see.",
     405: "This address does not take this method.",
     409: "The record was changed by someone else. Fetch it again, then retry.",
+    413: "The request body is larger than this address accepts.",
     422: "Some fields are not valid: see `errors`.",
     429: "Too many requests. Wait a little, then retry.",
     500: "Something went wrong on our side. It has been logged.",
@@ -122,6 +123,8 @@ def _http_problem(error: HTTPException):
     messages = data.get("errors") or data.get("messages")
     errors = field_errors(messages) if messages else {}
     detail = data.get("message")
+    if status == 413 and not detail and request.max_content_length:
+        detail = f"The request body is larger than this address accepts ({request.max_content_length} bytes)."
     if errors and not detail:
         detail = f"Some fields are not valid: {', '.join(sorted(errors))}."
     return problem_response(status, detail, errors, headers=data.get("headers"))

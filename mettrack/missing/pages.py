@@ -8,7 +8,17 @@ and handed to the services as typed: core/form_input.py reads them. The case pag
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from mettrack.cases import get_for
@@ -17,6 +27,7 @@ from mettrack.core.clock import local, now
 from mettrack.core.errors import ValidationError
 from mettrack.core.form_input import datetime_parts
 from mettrack.core.permissions import Perm, requires
+from mettrack.core.request_limits import FORM_ROOM, accepts_body_up_to
 from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.missing import episodes as service
 
@@ -183,6 +194,7 @@ def episode_case(episode):
 
 @bp.route("/philomena", methods=["GET", "POST"])
 @requires(Perm.PHILOMENA_EDIT)
+@accepts_body_up_to("PHILOMENA_PHOTO_MAX_BYTES", extra=FORM_ROOM)
 def philomena(case_id: int):
     case, profile = service.philomena_for(current_user, case_id)
     errors = {}
@@ -190,7 +202,9 @@ def philomena(case_id: int):
     if request.method == "POST":
         values = request.form.to_dict()
         upload = request.files.get("photo")
-        photo = upload.read() if upload and upload.filename else None
+        # One byte past the limit is enough to say the photo is too large.
+        limit = current_app.config["PHILOMENA_PHOTO_MAX_BYTES"]
+        photo = upload.read(limit + 1) if upload and upload.filename else None
         try:
             service.save_philomena(current_user, case_id, request.form, photo)
         except ValidationError as e:

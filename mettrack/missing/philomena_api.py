@@ -19,6 +19,7 @@ from mettrack.api.schemas import UserRefSchema, UTCDateTime
 from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, requires
+from mettrack.core.request_limits import FORM_ROOM, accepts_body_up_to
 from mettrack.missing import episodes as missing
 
 blp = ApiBlueprint("api_philomena", __name__, path="/cases", description="Philomena Protocol")
@@ -128,6 +129,7 @@ class PhilomenaPhoto(MethodView):
         return response
 
     @requires(Perm.PHILOMENA_EDIT)
+    @accepts_body_up_to("PHILOMENA_PHOTO_MAX_BYTES", extra=FORM_ROOM)
     @blp.doc(requestBody={"required": True, "content": PHOTO_CONTENT})
     @blp.response(200, PhilomenaSchema)
     @blp.alt_response(404, response="NOT_FOUND")
