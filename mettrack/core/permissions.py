@@ -63,6 +63,8 @@ class Perm(StrEnum):
     INTEL_VIEW = "intel.view"  # intelligence, places, persons and disruptions within reach
     INTEL_REVIEW = "intel.review"  # grade, link, sanitise; places, persons, disruptions, hotspots
     AGENCY_ADMIN = "agency.admin"  # agencies and their sector
+    # A second person's approval of a role an administrator gave (accounts/rules.py).
+    ROLE_GRANT_DECIDE = "role_grant.decide"
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -115,6 +117,8 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.INTEL_VIEW: frozenset(CASE_WORKERS),
     Perm.INTEL_REVIEW: frozenset(CASE_WORKERS),
     Perm.AGENCY_ADMIN: frozenset({Role.ADMIN}),
+    # docs/security.md, "Separation of duties": the MET chair role waits for a chair's approval.
+    Perm.ROLE_GRANT_DECIDE: frozenset({Role.MET_CHAIR}),
 }
 
 

@@ -29,6 +29,8 @@ class ReminderKind(ChoiceSet):
     LEAD_UPDATE_REQUESTED = "lead_update_requested", "Update requested for a MET meeting"
     # Intelligence (docs/intelligence-disruption.md).
     DISRUPTION_EXPIRING = "disruption_expiring", "Disruption order or notice expiring"
+    # Account security (docs/security.md): told by e-mail whatever the user's choice.
+    PASSWORD_RESET = "password_reset", "Your password was reset"
 
     @property
     def tells_chair(self) -> bool:
@@ -53,6 +55,8 @@ MEETING_KINDS = frozenset(
 )
 # Reminders about an intelligence record rather than a case (reminders/disruption_reminders.py).
 DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
+# Notices about the recipient's own account: always an e-mail, at once, never cancelled.
+SECURITY_KINDS = frozenset({ReminderKind.PASSWORD_RESET})
 # What a reminder's record_id names. A lead's update is asked for per child on the agenda:
 # keyed by the agenda item, so that a lead of two children on one agenda gets two.
 RECORD_TYPES = {
@@ -64,6 +68,7 @@ RECORD_TYPES = {
     ReminderKind.AGENDA_ISSUED: "agenda_version",
     ReminderKind.LEAD_UPDATE_REQUESTED: "agenda_item",
     ReminderKind.DISRUPTION_EXPIRING: "disruption",
+    ReminderKind.PASSWORD_RESET: "user",
 }
 
 

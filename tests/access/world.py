@@ -66,6 +66,9 @@ def build_world() -> World:
     from tests.access.intelligence import build_records as build_intelligence_records
 
     intelligence_ids = build_intelligence_records(users, visible, hidden, open_case)
+    from tests.access.role_grants import build_records as build_grant_records
+
+    grant_ids = build_grant_records(users, target)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -93,6 +96,7 @@ def build_world() -> World:
             **reminder_ids,
             **meeting_ids,
             **intelligence_ids,
+            **grant_ids,
         },
     )
 
