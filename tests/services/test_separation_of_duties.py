@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from mettrack.accounts import role_grants, rules, users
+from mettrack.accounts.models import User
 from mettrack.accounts.role_grant import RoleGrant
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import Role
@@ -231,3 +232,13 @@ def test_the_reset_e_mail_goes_even_to_a_user_who_chose_no_e_mail(admin, mail):
     (message,) = mail.messages
     assert message["To"] == lead.email
     assert message["Subject"] == "METtrack: your password was reset"
+
+
+def test_the_cli_refuses_admin_with_a_case_role_naming_roles(runner):
+    args = ["users", "create", "--email", "x@example.org", "--name", "X", "--agency", "Y"]
+    args += ["--role", "admin", "--role", "met_chair"]
+    passphrase = "a long enough passphrase\n"
+    result = runner.invoke(args=args, input=passphrase * 2)
+    assert result.exit_code == 2
+    assert f"--roles: {rules.ADMIN_WITH_CASE_ROLE}" in result.output
+    assert db.session.scalar(select(User.id)) is None
