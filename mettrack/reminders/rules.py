@@ -30,7 +30,7 @@ class ReminderKind(ChoiceSet):
     # Intelligence (docs/intelligence-disruption.md).
     DISRUPTION_EXPIRING = "disruption_expiring", "Disruption order or notice expiring"
     # Account security (docs/security.md): told by e-mail whatever the user's choice.
-    PASSWORD_RESET = "password_reset", "Your password was reset"
+    PASSWORD_RESET = "password_reset", "Password reset notice"
 
     @property
     def tells_chair(self) -> bool:

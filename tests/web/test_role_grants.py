@@ -50,6 +50,8 @@ def test_the_chair_role_waits_for_a_chair_on_the_page(client, admin_id, app):
     lead = factories.user(roles=[Role.LEAD_PROFESSIONAL], name="Lee Lead")
     response = _edit(client, lead, ["lead_professional", "met_chair"])
     assert response.status_code == 302
+    shown = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "MET chair: waits until a MET chair approves it" in shown
     user_page = " ".join(html.unescape(client.get(f"/admin/users/{lead.id}").get_data(as_text=True)).split())
     assert "Waiting for a MET chair's approval: MET chair" in user_page
     db.session.expire_all()
