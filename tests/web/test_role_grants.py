@@ -88,3 +88,19 @@ def test_an_admins_reset_page_says_the_user_is_told(client, admin_id):
     chair = factories.user(roles=[Role.MET_CHAIR])
     page = client.get(f"/admin/users/{chair.id}/reset-password").get_data(as_text=True)
     assert "they are told by e-mail that their password was reset" in " ".join(page.split())
+
+
+def test_an_account_waiting_for_its_only_role_can_sign_in_change_its_password_and_sign_out(app):
+    client = app.test_client()
+    auth = AuthActions(client, app)
+    with app.app_context():
+        factories.user(roles=[], email="waiting@example.org", must_change_password=True)
+    assert auth.login("waiting@example.org").status_code == 302
+    assert client.get("/").headers["Location"] == "/account/password"
+    new = "a brand new long passphrase"
+    page = "/account/password"
+    data = {"current_password": factories.PASSWORD, "new_password": new, "confirm_password": new}
+    assert post_form(client, page, data, page=page).status_code == 302
+    assert client.get("/").status_code == 200
+    assert client.get("/cases/").status_code == 403
+    assert auth.logout().status_code == 302
