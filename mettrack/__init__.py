@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.accounts import admin_pages as admin
     from mettrack.accounts import agency_pages as agency_admin
     from mettrack.accounts import auth_pages as auth
+    from mettrack.accounts import role_grant_pages as role_grants
     from mettrack.api import init_api
     from mettrack.audit_log import pages as audit_log
     from mettrack.cases import (
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
     case_work = (screenings, transitions, risk_assessments, notes, case_team, case_classification, referrals)
     case_work += (police_tiers,)
     administration = (risk_indicators, reference_admin, phrases_admin)
-    administration += (agency_admin,)
+    administration += (agency_admin, role_grants)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
     intelligence += (
         intelligence_peers,

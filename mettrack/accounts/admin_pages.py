@@ -9,7 +9,7 @@ URLs carry user ids only: never an e-mail address or a name.
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.accounts import tokens
+from mettrack.accounts import role_grants, tokens
 from mettrack.accounts import users as accounts
 from mettrack.core.choices import Role
 from mettrack.core.errors import ValidationError
@@ -92,7 +92,7 @@ def new_user():
         else:
             flash(
                 f"{user.name}’s account has been created. "
-                "Reset their password to give them a one-time password.",
+                "Reset their password to give them a one-time password." + _waiting_note(user.id),
                 "success",
             )
             return redirect(url_for("admin.user", user_id=user.id))
@@ -118,9 +118,17 @@ def edit_user(user_id: int):
         except ValidationError as e:
             errors = e.errors
         else:
-            flash("The user’s details have been saved.", "success")
+            flash("The user’s details have been saved." + _waiting_note(target.id), "success")
             return redirect(url_for("admin.user", user_id=target.id))
     return _form_page("admin/user_form.html", errors, values, user=target)
+
+
+def _waiting_note(user_id: int) -> str:
+    waiting = role_grants.pending_for_user(user_id)
+    if not waiting:
+        return ""
+    names = ", ".join(Role(g.role).label for g in waiting)
+    return f" {names}: waits until a MET chair approves it; until then they do not hold it."
 
 
 def _confirm_page(template: str, overview, errors: dict | None = None):

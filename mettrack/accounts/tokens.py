@@ -81,6 +81,28 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
     return token
 
 
+@transaction
+def revoke_all_for_user(user: User, reason: str, actor=None) -> int:
+    """Revoke every token of `user` still in force, as the password reset, deactivation
+    and reactivation do (docs/security.md, "API tokens"): a token made before is no key
+    to the account after. One audit row naming how many and why; returns how many."""
+    moment = now()
+    live = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in live:
+        token.revoked_at = moment
+    if live:
+        audit.record(
+            "tokens.revoked",
+            "user",
+            user.id,
+            detail={"reason": reason, "count": len(live), "token_ids": [t.id for t in live]},
+            actor=actor,
+        )
+    return len(live)
+
+
 def revoke_own_token(user: User, token_id: int) -> ApiToken:
     """Who: the token's owner (the account page). Anyone else, an admin included, gets
     NotFound: admins revoke other users' tokens from the admin user page."""

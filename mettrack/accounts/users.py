@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from mettrack import reminders
+from mettrack.accounts import rules
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User, UserRole
 from mettrack.accounts.passwords import hash_password, password_problem, verify_password
-from mettrack.accounts.tokens import list_tokens
+from mettrack.accounts.role_grant import RoleGrant
+from mettrack.accounts.role_grants import pending_for_user, request_grants
+from mettrack.accounts.tokens import list_tokens, revoke_all_for_user
 from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import OPEN_STATES, AuditOutcome, Role
@@ -114,6 +118,8 @@ def _validated(data: UserInput, user_id: int | None = None) -> tuple[str, str, s
             errors["roles"] = f"Unknown role {value!r}: choose from {', '.join(Role)}"
     if not roles and "roles" not in errors:
         errors["roles"] = "Choose at least one role"
+    if "roles" not in errors and (problem := rules.combination_problem(roles)):
+        errors["roles"] = problem
     if not (data.agency or "").strip():
         errors["agency"] = "Enter the user's agency"
     if errors:
@@ -131,8 +137,15 @@ def sign_out(user: User) -> None:
 @transaction
 def create_user(data: UserInput, password: str | None, actor=None, must_change: bool = True) -> User:
     """Who: an admin (pages) or an operator (CLI). Creates an active user. With no
-    password, a random one is set and the user must reset it through an admin."""
+    password, a random one is set and the user must reset it through an admin.
+
+    An admin's account for a MET chair is made without that role and with a grant a
+    MET chair approves (accounts/rules.py). The operator at the server's command line is
+    the partnership's first chair's only way in, and is trusted with it."""
     email, name, roles = _validated(data)
+    waiting: set[Role] = set()
+    if isinstance(actor, User):
+        roles, waiting = rules.split_grant(set(), roles)
     if password is not None:
         problem = password_problem(password, email)
         if problem:
@@ -149,18 +162,23 @@ def create_user(data: UserInput, password: str | None, actor=None, must_change: 
     db.session.add(user)
     db.session.flush()
     audit.record("user.created", "user", user.id, detail={"roles": sorted(roles)}, actor=actor)
+    if waiting:
+        request_grants(user, waiting, actor)
     return user
 
 
 @transaction
 def update_user(user: User, data: UserInput, actor=None) -> User:
-    """Who: an admin. Changes e-mail, name, roles and agency. An admin cannot take the
-    admin role from themself (that is how a partnership ends up with no admin)."""
+    """Who: an admin. Changes e-mail, name, roles and agency (accounts/rules.py): an
+    admin gives themself no role and cannot take the admin role from themself (that is
+    how a partnership ends up with no admin); a role that needs a second person waits for
+    a MET chair's approval, and the rest of the change is saved at once."""
     email, name, roles = _validated(data, user_id=user.id)
-    if _is_self(actor, user) and user.has_role(Role.ADMIN) and Role.ADMIN not in roles:
-        raise ValidationError(
-            {"roles": "You cannot remove your own administrator role. Ask another administrator."}
-        )
+    if problem := rules.own_roles_problem(user.roles, roles, is_self=_is_self(actor, user)):
+        raise ValidationError({"roles": problem})
+    waiting: set[Role] = set()
+    if isinstance(actor, User):
+        roles, waiting = rules.split_grant(user.roles, roles)
     agency = get_or_create_agency(data.agency)  # may refuse: before anything changes
     before = sorted(user.roles)
     user.email, user.name = email, name
@@ -169,6 +187,8 @@ def update_user(user: User, data: UserInput, actor=None) -> User:
     audit.record(
         "user.updated", "user", user.id, detail={"roles_before": before, "roles": sorted(roles)}, actor=actor
     )
+    if waiting:
+        request_grants(user, waiting, actor)
     return user
 
 
@@ -176,7 +196,11 @@ def update_user(user: User, data: UserInput, actor=None) -> User:
 def set_active(user: User, active: bool, actor=None) -> int:
     """Who: an admin. Deactivating ends every session of the user at once; an admin
     cannot deactivate themself. Returns how many open cases the user leads: the MET
-    chair must reassign those of a deactivated lead professional (DESIGN.md)."""
+    chair must reassign those of a deactivated lead professional (DESIGN.md).
+
+    Both ways revoke the user's API tokens: at deactivation so that none outlives the
+    account, at reactivation so that none made before (or missed by an older release)
+    comes back with it; the user makes new ones."""
     if not active and _is_self(actor, user):
         raise ValidationError(
             {"confirm": "You cannot deactivate your own account. Ask another administrator."}
@@ -184,6 +208,7 @@ def set_active(user: User, active: bool, actor=None) -> int:
     user.active = active
     user.deactivated_at = None if active else now()
     ended = 0 if active else end_sessions_for_user(user.id)
+    revoke_all_for_user(user, "reactivated" if active else "deactivated", actor=actor)
     led = open_cases_led_by(user.id)
     audit.record(
         "user.reactivated" if active else "user.deactivated",
@@ -198,8 +223,12 @@ def set_active(user: User, active: bool, actor=None) -> int:
 @transaction
 def reset_password(user: User, actor=None) -> str:
     """Who: an admin. Sets a one-time password, returned to show once; the user must
-    choose a new one at next sign-in. Ends the user's sessions. An admin changes their
-    own password on their account page instead (a reset would sign them out)."""
+    choose a new one at next sign-in. Ends the user's sessions and revokes their API
+    tokens. An admin changes their own password on their account page instead (a reset
+    would sign them out).
+
+    The user is told by e-mail when they hold a role that reads cases, so that an admin
+    who resets a chair's password to sign in as them is noticed (docs/security.md)."""
     if _is_self(actor, user):
         raise ValidationError(
             {"confirm": "You cannot reset your own password here. Change it from your account page."}
@@ -208,7 +237,11 @@ def reset_password(user: User, actor=None) -> str:
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     end_sessions_for_user(user.id)
-    audit.record("user.password_reset", "user", user.id, actor=actor)
+    revoke_all_for_user(user, "password_reset", actor=actor)
+    told = bool(user.roles & rules.CASE_READING_ROLES)
+    audit.record("user.password_reset", "user", user.id, detail={"user_told": told}, actor=actor)
+    if told:
+        reminders.notify_password_reset(user.id)
     return temporary
 
 
@@ -309,10 +342,12 @@ class UserOverview:
     user: User
     tokens: list[ApiToken]
     open_cases_led: int
+    waiting_grants: list[RoleGrant]
 
 
 def user_overview(user_id: int) -> UserOverview:
-    """Who: an admin. The user, their API tokens (newest first) and the number of open
-    cases they lead; NotFound when there is no such user."""
+    """Who: an admin. The user, their API tokens (newest first), the number of open
+    cases they lead and the roles waiting for a MET chair's approval; NotFound when there
+    is no such user."""
     user = user_for_admin(user_id)
-    return UserOverview(user, list_tokens(user.id), open_cases_led_by(user.id))
+    return UserOverview(user, list_tokens(user.id), open_cases_led_by(user.id), pending_for_user(user.id))

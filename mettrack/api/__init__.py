@@ -73,6 +73,7 @@ class MettrackApi(Api):
 
 def _resource_blueprints():
     from mettrack.accounts import agency_api as agencies
+    from mettrack.accounts import role_grants_api as role_grants
     from mettrack.cases import (
         api as cases,
     )
@@ -135,6 +136,7 @@ def _resource_blueprints():
         philomena.blp,
         reassign.blp,
         agencies.blp,
+        role_grants.blp,
         notifications.blp,
         meetings.blp,
         meeting_agenda.blp,

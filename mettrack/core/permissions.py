@@ -65,6 +65,8 @@ class Perm(StrEnum):
     AGENCY_ADMIN = "agency.admin"  # agencies and their sector
     SERVICE_BOARD = "service.board"  # the coordinator's board of cases and services (docs/services-board.md)
     POLICE_TIER_SET = "police_tier.set"  # the MET chair sets or changes a case's police tier
+    # A second person's approval of a role an administrator gave (accounts/rules.py).
+    ROLE_GRANT_DECIDE = "role_grant.decide"
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -121,6 +123,8 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.SERVICE_BOARD: frozenset({Role.COORDINATOR, Role.MET_CHAIR}),
     # DESIGN.md: the MET chair decides the police tier (directly, or by a meeting's decision).
     Perm.POLICE_TIER_SET: frozenset({Role.MET_CHAIR}),
+    # docs/security.md, "Separation of duties": the MET chair role waits for a chair's approval.
+    Perm.ROLE_GRANT_DECIDE: frozenset({Role.MET_CHAIR}),
 }
 
 
@@ -140,6 +144,10 @@ AGENCY_RULES = {Perm.INTEL_REVIEW: is_intelligence_reviewer}
 def can(user, perm: Perm) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    if perm is Perm.SIGNED_IN:
+        # Held with no role at all: an account whose only role waits for a MET chair's
+        # approval (accounts/rules.py) still changes its password and signs out.
+        return True
     if not user.roles & ROLE_PERMISSIONS[perm]:
         return False
     rule = AGENCY_RULES.get(perm)

@@ -3,6 +3,7 @@
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User, UserRole
+from mettrack.accounts.role_grant import RoleGrant
 from mettrack.cases.models import Case, CaseEvent, CaseTag, CaseTeamMember
 from mettrack.children.models import Child
 from mettrack.core.audit_event import AuditEvent
@@ -93,6 +94,7 @@ __all__ = [
     "PhilomenaProfile",
     "ReferenceItem",
     "Reminder",
+    "RoleGrant",
     "RiskAssessment",
     "RiskIndicator",
     "RiskRating",

@@ -209,6 +209,31 @@ def make_due(at: datetime | None = None) -> int:
     return made
 
 
+@transaction
+def notify_password_reset(user_id: int, at: datetime | None = None) -> int:
+    """An e-mail telling the user an administrator reset their password (naming no child),
+    sent by the scan like any reminder, whatever their delivery choice: so that a reset
+    done to sign in as them does not go unnoticed (docs/security.md). Returns its id."""
+    at = at or clock_now()
+    reminder = Reminder(
+        kind=ReminderKind.PASSWORD_RESET.value,
+        record_id=user_id,
+        due_at=at,
+        recipient_id=user_id,
+        case_id=None,
+        channel=Channel.EMAIL.value,
+        state=ReminderState.PENDING.value,
+        created_at=at,
+        not_before=at,
+        attempts=0,
+        send_round=1,
+    )
+    db.session.add(reminder)
+    db.session.flush()
+    audit.record("reminders.made", "reminder", reminder.id, detail={"count": 1}, actor=SYSTEM_ACTOR)
+    return reminder.id
+
+
 # --- handing to the broker --------------------------------------------------------------
 
 
@@ -306,6 +331,8 @@ def still_due(reminder: Reminder, at: datetime, reminder_rules: rules.ReminderRu
     """Is what it reminds of still undone, this reminder still the one in force, and its
     recipient still one of those to tell (not deactivated, not a lead since replaced)?"""
     kind = ReminderKind(reminder.kind)
+    if kind in rules.SECURITY_KINDS:
+        return True  # what happened to the account stays true: the notice always goes
     # A worker whose clock runs behind the scan's must not find the reminder "not yet
     # due" and cancel it for good: it was due when it was made.
     at = max(at, reminder.due_at)
@@ -365,7 +392,8 @@ def deliver(reminder_id: int, at: datetime | None = None) -> Outcome:
     reminder_rules = rules_from_config()
     rows = list(db.session.scalars(select(Reminder).where(Reminder.id.in_(claimed)).order_by(Reminder.id)))
     recipient = db.session.get(User, reminder.recipient_id)
-    if rules.CHANNEL_FOR_CHOICE[DeliveryChoice(recipient.notification_choice)] is Channel.APP:
+    app_only = rules.CHANNEL_FOR_CHOICE[DeliveryChoice(recipient.notification_choice)] is Channel.APP
+    if app_only and ReminderKind(reminder.kind) not in rules.SECURITY_KINDS:
         # E-mail turned off since the row was made (a retry or a digest waiting): shown in
         # the app only, as follow_choice does for the rows that were not being sent.
         _finish(claimed, token, state=ReminderState.SENT.value, channel=Channel.APP.value, sent_at=at)

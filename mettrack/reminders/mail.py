@@ -12,7 +12,14 @@ from mettrack.meetings.models import AgendaVersion, Meeting
 from mettrack.reminders import disruption_reminders, rules, service_reminders
 from mettrack.reminders.mailer import Message
 from mettrack.reminders.models import Reminder
-from mettrack.reminders.rules import DISRUPTION_KINDS, MEETING_KINDS, SERVICE_KINDS, Channel, ReminderKind
+from mettrack.reminders.rules import (
+    DISRUPTION_KINDS,
+    MEETING_KINDS,
+    SECURITY_KINDS,
+    SERVICE_KINDS,
+    Channel,
+    ReminderKind,
+)
 
 SUBJECTS = {
     ReminderKind.REVIEW_DUE: "METtrack: a MET review is coming up",
@@ -26,6 +33,7 @@ SUBJECTS = {
     ReminderKind.LEAD_UPDATE_REQUESTED: "METtrack: your update for a MET meeting",
     ReminderKind.DISRUPTION_EXPIRING: "METtrack: a disruption order or notice is expiring",
     ReminderKind.SERVICE_ANSWER_OVERDUE: "METtrack: a specialist service request is waiting for an answer",
+    ReminderKind.PASSWORD_RESET: "METtrack: your password was reset",
 }
 
 
@@ -80,6 +88,12 @@ def meeting_line(reminder: Reminder, kind: ReminderKind) -> str:
 def line(reminder: Reminder) -> str:
     """One sentence saying what is due, with no detail of the case or the child."""
     kind = ReminderKind(reminder.kind)
+    if kind in SECURITY_KINDS:
+        return (
+            f"An administrator reset your METtrack password on {_when(reminder)}. You will choose a "
+            "new one when you next sign in, and your API tokens no longer work. If you did not ask "
+            "for this, tell your MET chair at once."
+        )
     if kind in MEETING_KINDS:
         return meeting_line(reminder, kind)
     if kind in DISRUPTION_KINDS:

@@ -31,6 +31,8 @@ class ReminderKind(ChoiceSet):
     DISRUPTION_EXPIRING = "disruption_expiring", "Disruption order or notice expiring"
     # Specialist services (docs/services-clock.md).
     SERVICE_ANSWER_OVERDUE = "service_answer_overdue", "Specialist service request waiting for an answer"
+    # Account security (docs/security.md): told by e-mail whatever the user's choice.
+    PASSWORD_RESET = "password_reset", "Password reset notice"
 
     @property
     def tells_chair(self) -> bool:
@@ -57,6 +59,8 @@ MEETING_KINDS = frozenset(
 DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
 # Reminders about a request for a specialist service (reminders/service_reminders.py).
 SERVICE_KINDS = frozenset({ReminderKind.SERVICE_ANSWER_OVERDUE})
+# Notices about the recipient's own account: always an e-mail, at once, never cancelled.
+SECURITY_KINDS = frozenset({ReminderKind.PASSWORD_RESET})
 # What a reminder's record_id names. A lead's update is asked for per child on the agenda:
 # keyed by the agenda item, so that a lead of two children on one agenda gets two.
 RECORD_TYPES = {
@@ -69,6 +73,7 @@ RECORD_TYPES = {
     ReminderKind.LEAD_UPDATE_REQUESTED: "agenda_item",
     ReminderKind.DISRUPTION_EXPIRING: "disruption",
     ReminderKind.SERVICE_ANSWER_OVERDUE: "service_request",
+    ReminderKind.PASSWORD_RESET: "user",
 }
 
 

@@ -69,6 +69,9 @@ def build_world() -> World:
     from tests.access.service_requests import build_records as build_request_records
 
     request_ids = build_request_records(users, visible, hidden, open_case)
+    from tests.access.role_grants import build_records as build_grant_records
+
+    grant_ids = build_grant_records(users, target)
     tokens, token_ids = {}, {}
     for role, user in users.items():
         token_ids[role], tokens[role] = issue_token(user)
@@ -97,6 +100,7 @@ def build_world() -> World:
             **meeting_ids,
             **intelligence_ids,
             **request_ids,
+            **grant_ids,
         },
     )
 

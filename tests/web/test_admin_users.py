@@ -347,10 +347,11 @@ def test_every_admin_action_writes_an_audit_row_naming_the_admin(client, admin_i
         {"name": "Pat", "email": "pat@example.org", "agency": "Health trust", "roles": ["partner"]},
         page=edit,
     )
+    # Before deactivating, which revokes every token of the user itself (tokens.revoked).
+    post_form(client, f"/admin/tokens/{token.id}/revoke")
     for action in ("deactivate", "reactivate", "reset-password"):
         page = f"/admin/users/{target.id}/{action}"
         post_form(client, page, page=page)
-    post_form(client, f"/admin/tokens/{token.id}/revoke")
     post_form(
         client,
         "/admin/users/new",
@@ -361,10 +362,10 @@ def test_every_admin_action_writes_an_audit_row_naming_the_admin(client, admin_i
     actions = [row for row in _actions(admin_id) if row[0].startswith(("user.", "token."))]
     assert actions == [
         ("user.updated", str(target.id)),
+        ("token.revoked", str(token.id)),
         ("user.deactivated", str(target.id)),
         ("user.reactivated", str(target.id)),
         ("user.password_reset", str(target.id)),
-        ("token.revoked", str(token.id)),
         ("user.created", str(new_id)),
     ]
 
