@@ -33,6 +33,7 @@ from mettrack.demo import intelligence as intelligence_demo
 from mettrack.demo import meetings as meetings_demo
 from mettrack.demo import notes as notes_demo
 from mettrack.demo import risk as risk_demo
+from mettrack.demo import services as services_demo
 from mettrack.demo import team as team_demo
 from mettrack.demo import walk as demo_walk
 from mettrack.language import seed_defaults
@@ -136,6 +137,7 @@ def load_demo() -> list[tuple[str, str]]:
         meetings_demo.run(users, now())
     meetings_demo.build_pdfs()  # the issued agendas' PDFs, at once rather than by the worker
     intelligence_demo.load(users)  # places, persons, items, links and disruption actions
+    services_demo.load(users)  # requests for specialist services and a police tier's officer
     with unit_of_work():
         audit.record("demo.loaded", actor="cli")
     return [(role.value, email) for role, email, _, _ in DEMO_USERS]

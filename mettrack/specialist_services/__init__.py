@@ -23,19 +23,24 @@ if TYPE_CHECKING:
     from mettrack.specialist_services.catalogue import label_for as service_label
     from mettrack.specialist_services.catalogue import options as service_options
     from mettrack.specialist_services.requests import REQUEST_STATES, request_for_meeting, requests_of
+    from mettrack.specialist_services.requests import decline as decline_request
+    from mettrack.specialist_services.requests import request as request_service
     from mettrack.specialist_services.tiers import history_for as tier_history_for
     from mettrack.specialist_services.tiers import record_for_meeting as record_tier_for_meeting
+    from mettrack.specialist_services.tiers import set_tier as set_police_tier
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
     "active_service": "mettrack.specialist_services.catalogue",
     "ASSIGNED": "mettrack.specialist_services.assignments",
+    "decline_request": "mettrack.specialist_services.requests:decline",
     "end": "mettrack.specialist_services.assignments",
     "get_for": "mettrack.specialist_services.assignments",
     "record": "mettrack.specialist_services.assignments",
     "record_tier_for_meeting": "mettrack.specialist_services.tiers:record_for_meeting",
     "request_for_meeting": "mettrack.specialist_services.requests",
+    "request_service": "mettrack.specialist_services.requests:request",
     "REQUEST_STATES": "mettrack.specialist_services.requests",
     "request_views_of": "mettrack.specialist_services.case_requests:views_of",
     "requests_of": "mettrack.specialist_services.requests",
@@ -44,17 +49,20 @@ _EXPORTS = {
     "service_labels": "mettrack.specialist_services.catalogue",
     "service_options": "mettrack.specialist_services.catalogue:options",
     "SERVICE_STATES": "mettrack.specialist_services.assignments",
+    "set_police_tier": "mettrack.specialist_services.tiers:set_tier",
     "tier_history_for": "mettrack.specialist_services.tiers:history_for",
     "views_of": "mettrack.specialist_services.assignments",
 }
 __all__ = [
     "active_service",
     "ASSIGNED",
+    "decline_request",
     "end",
     "get_for",
     "record",
     "record_tier_for_meeting",
     "request_for_meeting",
+    "request_service",
     "REQUEST_STATES",
     "request_views_of",
     "requests_of",
@@ -63,6 +71,7 @@ __all__ = [
     "service_labels",
     "service_options",
     "SERVICE_STATES",
+    "set_police_tier",
     "tier_history_for",
     "views_of",
 ]
