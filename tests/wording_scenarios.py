@@ -391,7 +391,7 @@ def service_end_note(user_id: int) -> Scenario:
     db.session.commit()
     return Scenario(
         page=f"/cases/{case.id}/services/{assignment.id}/end",
-        form=lambda text: {"ended_on": "2026-03-01", "note": text},
+        form=lambda text: {"ended_on": "2026-03-01", "outcome": "completed", "note": text},
         method="PATCH",
         path=f"/api/v1/cases/{case.id}/service-assignments/{assignment.id}",
         body=lambda text: {"ended_on": "2026-03-01", "note": text},

@@ -219,7 +219,12 @@ def end_service(case_id: int, assignment_id: int):
     values = request.form.to_dict()
     try:
         service_assignments_end(
-            current_user, case_id, assignment_id, request.form, save_anyway=save_anyway_ticked(request.form)
+            current_user,
+            case_id,
+            assignment_id,
+            request.form,
+            save_anyway=save_anyway_ticked(request.form),
+            outcome_required=True,
         )
     except WordingFlagged as flagged:
         return render_template(

@@ -207,12 +207,19 @@ def record(user, case_id: int, data: Mapping, expected_version) -> ServiceRecord
 
 @transaction
 def end(
-    user, case_id: int, assignment_id: int, data: Mapping, *, save_anyway: bool = False
+    user,
+    case_id: int,
+    assignment_id: int,
+    data: Mapping,
+    *,
+    save_anyway: bool = False,
+    outcome_required: bool = False,
 ) -> ServiceRequest:
     """Who: service.assign (the coordinator), on a case within need-to-know. Records the
     date a service's work with the child ended (`ended_on`: today or earlier, not before
-    it accepted the case), how it ended (`outcome`, a ServiceOutcome; optional where an
-    older client sends none) and an optional `note`. Does not move the case; its
+    it accepted the case), how it ended (`outcome`, a ServiceOutcome: required with
+    `outcome_required`, as the page asks; optional for an API client written before
+    outcomes were kept) and an optional `note`. Does not move the case; its
     timeline says the work ended. Raises NotFound (audited) for a case or service the
     user may not see, ValidationError naming the field, WordingFlagged when the language
     check flags the note and `save_anyway` is false (nothing saved either way). Saved
@@ -229,6 +236,8 @@ def end(
     outcome = data.get("outcome") or None
     if outcome is not None and outcome not in ServiceOutcome.values():
         errors["outcome"] = "Choose how the service's work ended from the list"
+    elif outcome is None and outcome_required:
+        errors["outcome"] = "Choose how the service's work ended"
     ended_on = parse_date(
         data, "ended_on", "Date the service's work ended", errors, required=True, today=today()
     )

@@ -28,7 +28,7 @@ def build_records(visible_case, hidden_case, recorder) -> dict:
 
 
 NEW_SERVICE = {"version": "1", "service": "not-seeded", "accepted_on": "2026-01-05"}
-END_SERVICE = {"ended_on": "2026-01-10"}
+END_SERVICE = {"ended_on": "2026-01-10", "outcome": "completed"}
 BASE = "/cases/{case}/services"
 API_BASE = "/api/v1/cases/{case}/service-assignments"
 # The coordinator records and ends services on every open case, on its team or not.

@@ -229,7 +229,10 @@ def test_coordinator_records_the_end_of_a_service(client, auth):
     assert form in _text(client.get(f"/cases/{case.id}"))
     bad = post_form(client, form, {"ended_on": "2026-04-01"}, page=form)
     assert bad.status_code == 400 and "before it accepted" in _text(bad)
-    assert post_form(client, form, {"ended_on": "2026-05-31"}, page=form).status_code == 302
+    no_outcome = post_form(client, form, {"ended_on": "2026-05-31"}, page=form)
+    assert no_outcome.status_code == 400 and "how the service" in _text(no_outcome)
+    ended = post_form(client, form, {"ended_on": "2026-05-31", "outcome": "completed"}, page=form)
+    assert ended.status_code == 302
     db.session.expire_all()
     assert db.session.get(ServiceRequest, assignment.id).ended_on == date(2026, 5, 31)
 
