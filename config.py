@@ -148,6 +148,18 @@ class Config:
     # up to PHILOMENA_PHOTO_MAX_BYTES (mettrack/core/request_limits.py).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
 
+    # The audit tail (docs/security.md, "A tamper-evident audit tail"). Rows are hashed
+    # with AUDIT_HMAC_KEY, which must not be kept in the database; production requires it.
+    # The default is public, for development and tests only: with it anyone can recompute
+    # the chain. Checkpoints go to the file and/or syslog (/dev/log or host:port) every
+    # AUDIT_CHECKPOINT_SECONDS; `flask audit verify` reads the file.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "development-only-audit-key-not-for-production")
+    AUDIT_CHECKPOINT_PATH = os.environ.get(
+        "AUDIT_CHECKPOINT_PATH", str(INSTANCE_DIR / "audit-checkpoints.log")
+    )
+    AUDIT_CHECKPOINT_SYSLOG = os.environ.get("AUDIT_CHECKPOINT_SYSLOG", "")
+    AUDIT_CHECKPOINT_SECONDS = _env_whole_number("AUDIT_CHECKPOINT_SECONDS", 300)
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not lock everyone out
@@ -225,6 +237,7 @@ class ProductionConfig(Config):
     HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600))
     # APP_BASE_URL: reminder e-mails link to it, and the development default is no use there.
     REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_BASE_URL")
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")  # no default: the app names it when missing
 
 
 CONFIGS = {
@@ -257,6 +270,7 @@ def validate(config: Mapping[str, Any]) -> None:
 
 def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     # Imported here, not at the top: reading the settings must not load the services and models.
+    from mettrack.core.audit_checkpoint import setting_problems as audit_checkpoint_problems
     from mettrack.meetings.minutes_rules import quorum_setting_problems
     from mettrack.reminders.delivery import check_settings as check_reminder_settings
     from mettrack.risk.assessments import check_settings as check_risk_settings
@@ -267,6 +281,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
         yield "METtrack will not start in production without these settings: " + ", ".join(missing)
     yield from timing_problems(config)
     yield from _host_cookie_problems(config)
+    yield from audit_checkpoint_problems(config)
     yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
     if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
         yield problem

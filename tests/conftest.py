@@ -143,6 +143,7 @@ def app():
             "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
             "CELERY_BROKER_URL": "memory://",
             "SERVER_NAME": None,
+            "AUDIT_CHECKPOINT_PATH": str(Path(_SQLITE_DIR) / "audit-checkpoints.log"),
         }
     )
     _reset_schema(app)
@@ -180,6 +181,13 @@ def _empty_tables(app) -> None:
             # TRUNCATE gives every table a new file each time (a third of a second per
             # test on a busy disk, most of the suite's time).
             for name in names:
+                if name == "audit_events" and ON_POSTGRES:
+                    # Its trigger refuses DELETE (migration 0012); a superuser's replica
+                    # mode skips triggers, for this statement only.
+                    conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                    conn.execute(sa.text(f"DELETE FROM {name}"))
+                    conn.execute(sa.text("SET LOCAL session_replication_role = origin"))
+                    continue
                 conn.execute(sa.text(f"DELETE FROM {name}"))
             if ON_POSTGRES:
                 # Ids start at 1 again in every test, as RESTART IDENTITY did.

@@ -21,6 +21,11 @@ def beat_schedule(config: Mapping[str, Any]) -> dict:
         "build-agenda-pdfs": _every(
             timedelta(seconds=int(config.get("AGENDA_PDF_SCAN_SECONDS", 60))), "mettrack.scan_agenda_pdfs"
         ),
+        # Outside the database, so a deleted audit tail is seen (docs/security.md).
+        "write-audit-checkpoint": _every(
+            timedelta(seconds=int(config.get("AUDIT_CHECKPOINT_SECONDS", 300))),
+            "mettrack.write_audit_checkpoint",
+        ),
         "purge-expired-sessions": _every(timedelta(minutes=15), "mettrack.purge_expired_sessions"),
         "purge-delivered-broker-messages": _every(
             timedelta(hours=6), "mettrack.purge_delivered_broker_messages"

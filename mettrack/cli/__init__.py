@@ -101,16 +101,55 @@ def tokens_create(email, name):
 
 
 @audit_cli.command("verify")
-def audit_verify():
-    """Exit 0 when the audit chain is intact; 1 and the first broken row otherwise."""
+@click.option(
+    "--checkpoint-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Compare with the latest line of this file (e.g. fetched from syslog) "
+    "instead of AUDIT_CHECKPOINT_PATH.",
+)
+@click.option(
+    "--require-checkpoint",
+    is_flag=True,
+    help="Exit 1 when there is no checkpoint to compare with (recommended from cron).",
+)
+def audit_verify(checkpoint_file, require_checkpoint):
+    """Exit 0 when the audit chain is intact and agrees with the latest checkpoint; 1 and
+    the first broken row otherwise."""
     from mettrack.core.audit import verify_chain
 
-    result = verify_chain()
-    if result.intact:
-        click.echo(f"Audit chain intact: {result.rows} rows.")
+    result = verify_chain(checkpoint_path=checkpoint_file)
+    if not result.intact:
+        click.echo(f"Audit chain broken at row {result.broken_seq}: {result.reason}.")
+        sys.exit(1)
+    click.echo(f"Audit chain intact: {result.rows} rows.")
+    if result.checkpoint:
+        click.echo(
+            f"It agrees with the latest checkpoint ({result.checkpoint.rows} rows, "
+            f"taken at {result.checkpoint.written_at})."
+        )
         return
-    click.echo(f"Audit chain broken at row {result.broken_seq}: {result.reason}.")
-    sys.exit(1)
+    click.echo(
+        "No checkpoint to compare with: rows deleted from the end of the chain would not be seen "
+        "(run `flask audit checkpoint`, and the worker's beat).",
+        err=True,
+    )
+    if require_checkpoint:
+        sys.exit(1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint():
+    """Write a signed checkpoint of the audit chain (row count and last hash) now, to
+    AUDIT_CHECKPOINT_PATH and/or AUDIT_CHECKPOINT_SYSLOG, as the beat task does."""
+    from mettrack.core.audit import write_checkpoint
+
+    try:
+        checkpoint, targets = write_checkpoint()
+    except OSError as e:
+        click.echo(f"Error: could not write the audit checkpoint: {e}", err=True)
+        sys.exit(1)
+    click.echo(f"Audit checkpoint written ({checkpoint.rows} rows) to {', '.join(targets)}.")
 
 
 @demo_cli.command("load")

@@ -1,22 +1,31 @@
 """Writing and verifying the audit chain.
 
-Every row carries the SHA-256 of its own content and of the row before it, so an edit,
-a deletion or an insertion in the middle breaks the chain and `flask audit verify` names
+Every row carries a hash of its own content and of the row before it, so an edit, a
+deletion or an insertion in the middle breaks the chain and `flask audit verify` names
 the first row that no longer fits. Rows are appended under a PostgreSQL transaction
 advisory lock so that concurrent web nodes and workers never read the same tail.
+
+The hash is an HMAC-SHA256 with AUDIT_HMAC_KEY, a key the database does not hold, so
+someone who can write the table cannot recompute the chain after editing it
+(`hash_version` 2). Rows written before migration 0012 keep their unkeyed SHA-256
+(`hash_version` 1) and still verify; once a keyed row appears no unkeyed row may follow,
+and the checkpoints (audit_checkpoint.py) name the first keyed row, so a tail rewritten
+without the key and marked unkeyed is reported too.
 """
 
 import hashlib
+import hmac
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session as SASession
 
+from mettrack.core import audit_checkpoint
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AuditOutcome
 from mettrack.core.clock import now
@@ -26,6 +35,21 @@ from mettrack.core.unit_of_work import PENDING_AUDIT, RELEASING
 GENESIS_HASH = "0" * 64
 # An arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
 AUDIT_LOCK_KEY = 7_245_001
+# hash_version: how a row's hash was made.
+UNKEYED = 1  # SHA-256 of the previous hash and the row (rows before migration 0012)
+KEYED = 2  # HMAC-SHA256 of the same, with AUDIT_HMAC_KEY
+HASHED_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_user_id",
+    "actor_label",
+    "action",
+    "record_type",
+    "record_id",
+    "outcome",
+    "ip_address",
+    "detail",
+)
 
 
 def _canonical(values: dict) -> str:
@@ -44,8 +68,17 @@ def _canonical(values: dict) -> str:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
-def row_hash(prev_hash: str, values: dict) -> str:
-    return hashlib.sha256((prev_hash + _canonical(values)).encode()).hexdigest()
+def hmac_key(config=None) -> bytes:
+    return str((config or current_app.config)["AUDIT_HMAC_KEY"]).encode()
+
+
+def row_hash(prev_hash: str, values: dict, version: int = UNKEYED, key: bytes | None = None) -> str:
+    message = (prev_hash + _canonical(values)).encode()
+    if version == UNKEYED:
+        return hashlib.sha256(message).hexdigest()
+    if version == KEYED:
+        return hmac.new(key if key is not None else hmac_key(), message, hashlib.sha256).hexdigest()
+    raise ValueError(f"unknown audit hash version {version!r}")
 
 
 # Who acts outside a web request: a command run on someone's behalf (`flask cases move
@@ -85,8 +118,8 @@ def _append(executor, values: dict) -> int:
         select(AuditEvent.seq, AuditEvent.row_hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev = (tail.seq + 1, tail.row_hash) if tail else (1, GENESIS_HASH)
-    values = {**values, "seq": seq, "prev_hash": prev}
-    values["row_hash"] = row_hash(prev, values)
+    values = {**values, "seq": seq, "prev_hash": prev, "hash_version": KEYED}
+    values["row_hash"] = row_hash(prev, values, KEYED)
     executor.execute(insert(AuditEvent).values(**values))
     return seq
 
@@ -164,15 +197,27 @@ class VerifyResult:
     rows: int
     broken_seq: int | None = None
     reason: str | None = None
+    checkpoint: audit_checkpoint.Checkpoint | None = None
 
     @property
     def intact(self) -> bool:
         return self.broken_seq is None
 
 
-def verify_chain(batch_size: int = 5000) -> VerifyResult:
+def verify_chain(batch_size: int = 5000, checkpoint_path=None) -> VerifyResult:
+    """Walk the chain, then compare it with the latest checkpoint (when there is one).
+
+    checkpoint_path defaults to AUDIT_CHECKPOINT_PATH; pass a copy fetched from the
+    syslog server to check against that instead."""
+    key = hmac_key()
+    path = checkpoint_path or current_app.config.get("AUDIT_CHECKPOINT_PATH")
+    try:
+        checkpoint = audit_checkpoint.latest(path, key) if path else None
+    except audit_checkpoint.CheckpointUnreadable as e:
+        return VerifyResult(0, 0, str(e))
+    keyed_from = checkpoint.keyed_from if checkpoint else None
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
-    last_seq = 0
+    last_seq, keyed_seen = 0, False
     while True:
         rows = (
             db.session.execute(
@@ -182,29 +227,52 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
             .all()
         )
         if not rows:
-            return VerifyResult(rows=count)
+            break
         for row in rows:
             if row.seq != expected_seq:
-                return VerifyResult(count, expected_seq, f"row {expected_seq} is missing")
+                return VerifyResult(count, expected_seq, f"row {expected_seq} is missing", checkpoint)
             if row.prev_hash != prev_hash:
-                return VerifyResult(count, row.seq, "its link to the row before does not match")
-            values = {
-                c: getattr(row, c)
-                for c in (
-                    "seq",
-                    "occurred_at",
-                    "actor_user_id",
-                    "actor_label",
-                    "action",
-                    "record_type",
-                    "record_id",
-                    "outcome",
-                    "ip_address",
-                    "detail",
-                )
-            }
-            if row_hash(prev_hash, values) != row.row_hash:
-                return VerifyResult(count, row.seq, "its content does not match its hash")
+                return VerifyResult(count, row.seq, "its link to the row before does not match", checkpoint)
+            if row.hash_version not in (UNKEYED, KEYED):
+                return VerifyResult(count, row.seq, "its hash version is unknown", checkpoint)
+            if row.hash_version == UNKEYED and (keyed_seen or (keyed_from and row.seq >= keyed_from)):
+                # Only rows from before the switch to keyed hashes may be unkeyed: this one
+                # was rewritten by someone without the key.
+                reason = "it is hashed without the key, after the switch to keyed hashes"
+                return VerifyResult(count, row.seq, reason, checkpoint)
+            values = {c: getattr(row, c) for c in HASHED_COLUMNS}
+            if not hmac.compare_digest(row_hash(prev_hash, values, row.hash_version, key), row.row_hash):
+                return VerifyResult(count, row.seq, "its content does not match its hash", checkpoint)
+            keyed_seen = keyed_seen or row.hash_version == KEYED
             prev_hash, expected_seq, count = row.row_hash, expected_seq + 1, count + 1
             last_seq = row.seq
+            if checkpoint and row.seq == checkpoint.rows and row.row_hash != checkpoint.head:
+                reason = f"it does not match the checkpoint taken at {checkpoint.written_at}"
+                return VerifyResult(count, row.seq, reason, checkpoint)
         db.session.expunge_all()
+    if checkpoint and count < checkpoint.rows:
+        first, last = count + 1, checkpoint.rows
+        missing = f"row {first} is" if first == last else f"rows {first} to {last} are"
+        reason = f"{missing} missing: the checkpoint taken at {checkpoint.written_at} counted {last} rows"
+        return VerifyResult(count, first, reason, checkpoint)
+    return VerifyResult(count, checkpoint=checkpoint)
+
+
+def take_checkpoint(connection) -> audit_checkpoint.Checkpoint:
+    """The chain's figures now, read under the append lock so that no append is half done."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    tail = connection.execute(
+        select(AuditEvent.seq, AuditEvent.row_hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    rows, head = (tail.seq, tail.row_hash) if tail else (0, GENESIS_HASH)
+    first_keyed = connection.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.hash_version == KEYED))
+    # With no keyed row yet, the next row appended will be the first.
+    return audit_checkpoint.make(rows, head, first_keyed or rows + 1, now())
+
+
+def write_checkpoint() -> tuple[audit_checkpoint.Checkpoint, list[str]]:
+    """Take a checkpoint and write it to the targets the settings name."""
+    with db.engine.begin() as connection:  # its own transaction: the lock ends with it
+        checkpoint = take_checkpoint(connection)
+    return checkpoint, audit_checkpoint.write(current_app.config, checkpoint.line(hmac_key()))

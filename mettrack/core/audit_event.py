@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mettrack.core.extensions import db
@@ -13,6 +13,8 @@ class AuditEvent(db.Model):
     `seq` is the position in the chain and the primary key: two writers that both read
     the same tail cannot both append after it, so the chain cannot fork silently.
     actor_user_id has no foreign key on purpose: the log must outlive anything it names.
+    On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE (migration 0012): rows
+    are only ever added.
     """
 
     __tablename__ = "audit_events"
@@ -32,3 +34,6 @@ class AuditEvent(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+    # How row_hash was made (mettrack/core/audit.py): 1 unkeyed SHA-256, the rows written
+    # before migration 0012; 2 HMAC-SHA256 with AUDIT_HMAC_KEY, every row since.
+    hash_version: Mapped[int] = mapped_column(SmallInteger, server_default="1")

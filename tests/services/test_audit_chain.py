@@ -12,6 +12,7 @@ from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AuditOutcome, Role
 from mettrack.core.extensions import db
 from tests import factories
+from tests.audit_support import bypass_append_only_trigger
 
 
 def _rows(action=None):
@@ -87,6 +88,7 @@ def test_verify_passes_on_an_intact_chain(app_ctx, runner):
 
 def test_verify_detects_a_row_edited_in_sql(app_ctx, runner):
     _append_some()
+    bypass_append_only_trigger()
     db.session.execute(text("UPDATE audit_events SET record_id = '999' WHERE seq = 3"))
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
@@ -96,6 +98,7 @@ def test_verify_detects_a_row_edited_in_sql(app_ctx, runner):
 
 def test_verify_detects_a_deleted_row(app_ctx, runner):
     _append_some()
+    bypass_append_only_trigger()
     db.session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
@@ -104,8 +107,10 @@ def test_verify_detects_a_deleted_row(app_ctx, runner):
 
 
 def test_verify_detects_a_rehashed_row(app_ctx, runner):
-    """Editing a row and recomputing its own hash still breaks the next row's link."""
+    """Editing a row and recomputing its own hash (even with the key) still breaks the
+    next row's link."""
     _append_some()
+    bypass_append_only_trigger()
     row = db.session.get(AuditEvent, 2)
     row.action = "test.forged"
     values = {
@@ -123,7 +128,7 @@ def test_verify_detects_a_rehashed_row(app_ctx, runner):
             "detail",
         )
     }
-    row.row_hash = audit.row_hash(row.prev_hash, values)
+    row.row_hash = audit.row_hash(row.prev_hash, values, audit.KEYED)
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1

@@ -142,6 +142,7 @@ def production_app(monkeypatch):
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,
             "TESTING": True,
+            "AUDIT_HMAC_KEY": "production-test-audit-key-of-32-chars-or-more",
         },
         config_name="production",
     )

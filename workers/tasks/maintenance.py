@@ -6,6 +6,7 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import create_engine, inspect, text
 
+from mettrack.core.audit import write_checkpoint
 from mettrack.core.sessions import purge_expired
 from mettrack.core.unit_of_work import unit_of_work
 from workers.broker import broker_kind, broker_transport_options, sqla_broker_database_url
@@ -48,3 +49,12 @@ def purge_delivered_broker_messages() -> int:
             return result.rowcount or 0
     finally:
         engine.dispose()
+
+
+@shared_task(name="mettrack.write_audit_checkpoint")
+def write_audit_checkpoint() -> int:
+    """Write a signed checkpoint of the audit chain outside the database (docs/security.md,
+    "A tamper-evident audit tail"). Returns the row count it names. A failure to write
+    (a full disk, syslog unreachable) raises, so the worker logs it."""
+    checkpoint, _targets = write_checkpoint()
+    return checkpoint.rows

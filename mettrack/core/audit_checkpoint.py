@@ -1,0 +1,151 @@
+"""Checkpoints of the audit chain, kept outside the database.
+
+A checkpoint is one line: how many rows the chain held, the hash of its last row, the
+first row hashed with the key (the switch from unkeyed SHA-256, see audit.py), when it
+was taken, and an HMAC of all that with AUDIT_HMAC_KEY. Lines are appended to
+AUDIT_CHECKPOINT_PATH and/or sent to syslog (AUDIT_CHECKPOINT_SYSLOG), places the
+database's administrators should not be able to write. `flask audit verify` compares the
+chain with the latest line, so rows deleted from the tail (which leave the rest of the
+chain intact) are reported; a line that was not signed with the key is reported too.
+
+Pure over its inputs apart from the file and syslog writes: the caller passes the key
+and the chain's figures, so the migration and the beat task use the same code.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import logging.handlers
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+_PURPOSE = b"mettrack-audit-checkpoint:"
+FORMAT_VERSION = 1
+
+
+class CheckpointUnreadable(Exception):
+    """The latest checkpoint line cannot be trusted: not JSON, or not signed with the key."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    rows: int
+    head: str
+    keyed_from: int
+    written_at: str
+
+    def _body(self) -> str:
+        fields = {
+            "v": FORMAT_VERSION,
+            "rows": self.rows,
+            "head": self.head,
+            "keyed_from": self.keyed_from,
+            "written_at": self.written_at,
+        }
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
+    def signature(self, key: bytes) -> str:
+        return hmac.new(key, _PURPOSE + self._body().encode(), hashlib.sha256).hexdigest()
+
+    def line(self, key: bytes) -> str:
+        signed = {**json.loads(self._body()), "sig": self.signature(key)}
+        return json.dumps(signed, sort_keys=True, separators=(",", ":"))
+
+
+def make(rows: int, head: str, keyed_from: int, at: datetime) -> Checkpoint:
+    written_at = at.isoformat(timespec="seconds")
+    return Checkpoint(rows=rows, head=head, keyed_from=keyed_from, written_at=written_at)
+
+
+def parse(line: str, key: bytes) -> Checkpoint:
+    try:
+        # A line copied from a syslog server carries the server's prefix before the JSON.
+        data = json.loads(line[line.index("{") :])
+        checkpoint = Checkpoint(
+            rows=int(data["rows"]),
+            head=str(data["head"]),
+            keyed_from=int(data["keyed_from"]),
+            written_at=str(data["written_at"]),
+        )
+        signature = str(data["sig"])
+    except (ValueError, KeyError, TypeError):
+        raise CheckpointUnreadable("the latest checkpoint line is not a checkpoint") from None
+    if not hmac.compare_digest(signature, checkpoint.signature(key)):
+        raise CheckpointUnreadable("the latest checkpoint line is not signed with this AUDIT_HMAC_KEY")
+    return checkpoint
+
+
+def latest(path: str | os.PathLike, key: bytes) -> Checkpoint | None:
+    """The last line of the checkpoint file, checked; None when there is no file or line."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    last = ""
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.strip():
+                last = line.strip()
+    return parse(last, key) if last else None
+
+
+def write(config: Mapping[str, Any], line: str) -> list[str]:
+    """Append `line` to every target the settings name. Returns where it went."""
+    written = []
+    path = config.get("AUDIT_CHECKPOINT_PATH")
+    if path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_APPEND: each line lands after whatever is there, even with two writers; the
+        # file is never rewritten, so it can be made append-only (chattr +a) by root.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, (line + "\n").encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        written.append(str(path))
+    target = config.get("AUDIT_CHECKPOINT_SYSLOG")
+    if target:
+        handler = logging.handlers.SysLogHandler(
+            address=syslog_address(target), facility=logging.handlers.SysLogHandler.LOG_AUTH
+        )
+        try:
+            handler.emit(logging.makeLogRecord({"msg": f"mettrack-audit-checkpoint {line}"}))
+        finally:
+            handler.close()
+        written.append(f"syslog {target}")
+    return written
+
+
+def syslog_address(target: str) -> str | tuple[str, int]:
+    """`/dev/log` (a local socket) or `host:port` (UDP)."""
+    if target.startswith("/"):
+        return target
+    host, _, port = target.rpartition(":")
+    return (host or target, int(port)) if host else (target, 514)
+
+
+def setting_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    key = config.get("AUDIT_HMAC_KEY")
+    if not key:
+        problems.append("AUDIT_HMAC_KEY must be set: the audit chain's rows are keyed with it")
+    elif len(str(key)) < 32:
+        problems.append("AUDIT_HMAC_KEY must be at least 32 characters long (a long random value)")
+    if not config.get("AUDIT_CHECKPOINT_PATH") and not config.get("AUDIT_CHECKPOINT_SYSLOG"):
+        problems.append("AUDIT_CHECKPOINT_PATH or AUDIT_CHECKPOINT_SYSLOG must name where checkpoints go")
+    target = config.get("AUDIT_CHECKPOINT_SYSLOG")
+    if target and not str(target).startswith("/"):
+        try:
+            syslog_address(str(target))
+        except ValueError:
+            problems.append("AUDIT_CHECKPOINT_SYSLOG must be a socket path (/dev/log) or host:port")
+    seconds = config.get("AUDIT_CHECKPOINT_SECONDS")
+    if not isinstance(seconds, int) or not 60 <= seconds <= 24 * 3600:
+        problems.append("AUDIT_CHECKPOINT_SECONDS must be a whole number of seconds from 60 to 86400")
+    return problems
