@@ -90,6 +90,21 @@ def test_deleting_the_tail_is_reported_against_the_checkpoint(
     assert "counted 10 rows" in result.output
 
 
+def test_a_deleted_tail_is_reported_even_after_new_rows_fill_its_place(
+    app_ctx, runner, checkpoints, postgres
+):
+    _append(6)
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    bypass_append_only_trigger()
+    db.session.execute(text("DELETE FROM audit_events WHERE seq > 3"))
+    db.session.commit()
+    _append(5, start=100)  # the app carries on: seq 4 to 8, a chain intact in itself
+
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "broken at row 6: it does not match the checkpoint taken at" in result.output
+
+
 def test_without_a_checkpoint_verify_says_a_deleted_tail_would_not_be_seen(app_ctx, runner, checkpoints):
     _append(2)
     result = _verify(runner)
@@ -354,3 +369,19 @@ def test_the_deployment_guides_roles_leave_the_app_only_insert_and_select(postgr
             for role in (names["mettrack_app"], names["mettrack_owner"]):
                 conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("AUDIT_HMAC_KEY", "too-short", "AUDIT_HMAC_KEY must be at least 32 characters"),
+        ("AUDIT_CHECKPOINT_SECONDS", "often", "AUDIT_CHECKPOINT_SECONDS must be a whole number"),
+        ("AUDIT_CHECKPOINT_SECONDS", 5, "AUDIT_CHECKPOINT_SECONDS must be a whole number"),
+        ("AUDIT_CHECKPOINT_PATH", "", "AUDIT_CHECKPOINT_PATH or AUDIT_CHECKPOINT_SYSLOG"),
+    ],
+)
+def test_an_unusable_audit_setting_stops_start_up_naming_it(setting, value, named):
+    from mettrack import create_app
+
+    with pytest.raises(RuntimeError, match=named):
+        create_app({setting: value, "CELERY_BROKER_URL": "memory://"})
