@@ -119,6 +119,9 @@ def audit_verify(checkpoint_file, require_checkpoint):
     from mettrack.core.audit import verify_chain
 
     result = verify_chain(checkpoint_path=checkpoint_file)
+    if not result.intact and result.broken_seq == 0:  # the checkpoint itself
+        click.echo(f"Audit checkpoint cannot be trusted: {result.reason}.")
+        sys.exit(1)
     if not result.intact:
         click.echo(f"Audit chain broken at row {result.broken_seq}: {result.reason}.")
         sys.exit(1)

@@ -194,6 +194,9 @@ def record_now(
 
 @dataclass
 class VerifyResult:
+    """broken_seq is the first row that does not fit, or 0 when the checkpoint itself
+    cannot be trusted (not signed with the key, or unreadable)."""
+
     rows: int
     broken_seq: int | None = None
     reason: str | None = None
@@ -215,6 +218,8 @@ def verify_chain(batch_size: int = 5000, checkpoint_path=None) -> VerifyResult:
         checkpoint = audit_checkpoint.latest(path, key) if path else None
     except audit_checkpoint.CheckpointUnreadable as e:
         return VerifyResult(0, 0, str(e))
+    except OSError as e:
+        return VerifyResult(0, 0, f"the checkpoint file cannot be read ({e.strerror})")
     keyed_from = checkpoint.keyed_from if checkpoint else None
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
     last_seq, keyed_seen = 0, False

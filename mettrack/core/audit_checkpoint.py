@@ -26,6 +26,7 @@ from typing import Any
 
 _PURPOSE = b"mettrack-audit-checkpoint:"
 FORMAT_VERSION = 1
+_TAIL_BYTES = 64 * 1024  # far more than one line
 
 
 class CheckpointUnreadable(Exception):
@@ -85,12 +86,13 @@ def latest(path: str | os.PathLike, key: bytes) -> Checkpoint | None:
     path = Path(path)
     if not path.exists():
         return None
-    last = ""
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            if line.strip():
-                last = line.strip()
-    return parse(last, key) if last else None
+    # The file grows by a line every few minutes for years: read only its end.
+    with path.open("rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - _TAIL_BYTES))
+        tail = f.read().decode("utf-8", errors="replace")
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return parse(lines[-1], key) if lines else None
 
 
 def write(config: Mapping[str, Any], line: str) -> list[str]:

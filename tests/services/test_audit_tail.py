@@ -169,7 +169,17 @@ def test_a_checkpoint_line_not_signed_with_the_key_is_reported(app_ctx, runner, 
         f.write(json.dumps(forged) + "\n")
     result = _verify(runner)
     assert result.exit_code == 1
-    assert "not signed with this AUDIT_HMAC_KEY" in result.output
+    assert "Audit checkpoint cannot be trusted: the latest checkpoint line is not signed with this" in (
+        result.output
+    )
+
+
+def test_a_checkpoint_file_that_cannot_be_read_is_reported(app_ctx, runner, checkpoints):
+    _append(1)
+    checkpoints.mkdir()  # a directory where the file should be
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "Audit checkpoint cannot be trusted: the checkpoint file cannot be read" in result.output
 
 
 def test_the_trigger_refuses_update_delete_and_truncate(app_ctx, postgres):
