@@ -192,3 +192,14 @@ def test_the_api_does_not_ask_other_agencies(app, client, world):
         _t, secret = tokens.create_token(council, name="test")
     assert client.get(f"/api/v1/cases/{world['case']}", headers=bearer(secret)).status_code == 200
     assert client.get(f"/api/v1/children/{world['child']}", headers=bearer(secret)).status_code == 200
+
+
+def test_outside_a_request_a_police_users_read_is_refused_not_let_through(app, world):
+    # No session and no header to carry a reason (a script, a task): the read fails closed.
+    from mettrack.cases import AccessReasonRequired
+    from mettrack.cases.page import page_for
+
+    with app.app_context():
+        police = db.session.scalar(select(User).where(User.email == world["police"]))
+        with pytest.raises(AccessReasonRequired):
+            page_for(police, world["case"])
