@@ -8,6 +8,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mettrack.cases.access_reasons import AccessReasonRequired
+    from mettrack.cases.access_reasons import required as access_reason_required
     from mettrack.cases.classification import classification_of, may_edit, save
     from mettrack.cases.lock import locked_case
     from mettrack.cases.page import offered_moves as page_offered_moves
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "AccessReasonRequired": "mettrack.cases.access_reasons",
+    "access_reason_required": "mettrack.cases.access_reasons:required",
     "ACTION_FIELDS": "mettrack.cases.transitions",
     "LifecycleCaseSchema": "mettrack.cases.schemas",
     "add_service": "mettrack.cases.transitions",
@@ -76,6 +80,8 @@ _EXPORTS = {
     "transitions_offered_moves": "mettrack.cases.transitions:offered_moves",
 }
 __all__ = [
+    "AccessReasonRequired",
+    "access_reason_required",
     "ACTION_FIELDS",
     "LifecycleCaseSchema",
     "MoveRefused",

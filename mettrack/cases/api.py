@@ -72,6 +72,8 @@ class CaseItem(MethodView):
     @requires(Perm.CASE_VIEW)
     @blp.response(200, CaseSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def get(self, case_id: int):
         """Read a case
 
@@ -80,5 +82,13 @@ class CaseItem(MethodView):
         (`access` is `summary`: the fields of the child's record and the case's details
         beyond what assigning a service needs are null). Each read, and each refused
         read, is written to the audit log.
+
+        A user of a police agency sends why with each read, in the `X-Access-Reason`
+        header: `meeting:<id>` (a meeting with the case on its agenda), `action:<id>` (an
+        open action of theirs on the case) or a reason of up to 200 characters
+        (percent-encoded UTF-8 outside ASCII). Without it: 428, naming the header; a bad
+        one: 422. The reason is written in the read's audit row (docs/security.md).
         """
-        return projection.project_for(current_user, cases.get_summary_for(current_user, case_id))
+        return projection.project_for(
+            current_user, cases.get_summary_for(current_user, case_id, ask_reason=True)
+        )

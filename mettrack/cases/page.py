@@ -22,12 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mettrack.cases import (
-    classification as case_classification,
-)
-from mettrack.cases import (
+    access_reasons,
     projection,
     transitions,
     workflow,
+)
+from mettrack.cases import (
+    classification as case_classification,
 )
 from mettrack.cases import queries as case_reads
 from mettrack.cases import (
@@ -352,6 +353,8 @@ def page_for(user, case_id: int) -> CasePage:
     otherwise, audited). The page's data, and one audit row naming what it shows."""
     # Its one audit row, below, names what the page shows.
     case = case_reads.case_within(user, case_id, case_summary_scope(user), AUDIT_ACTION)
+    # A police user says why first (cases/access_reasons.py); the reason goes in the row.
+    reason = access_reasons.required(user, [case])
     projected = projection.project_for(user, case)
     reading = Reading(user, case, projected)
     sections = {
@@ -360,5 +363,7 @@ def page_for(user, case_id: int) -> CasePage:
     detail: dict[str, Any] = {"sections": list(sections), "ids": reading.shown_ids}
     if projected.view is not View.WHOLE:
         detail["access"] = projected.view.value
+    if reason is not None:
+        detail["reason"] = reason
     audit.record(AUDIT_ACTION, "case", case.id, detail=detail, actor=user)
     return CasePage(projected, sections)

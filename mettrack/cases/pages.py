@@ -14,6 +14,7 @@ from dataclasses import replace
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from mettrack.cases import access_reasons
 from mettrack.cases import page as case_page
 from mettrack.cases import queries as cases
 from mettrack.core.choices import (
@@ -160,9 +161,54 @@ def detail(case_id: int):
     # only when the whole record is within their need-to-know (mettrack/cases/page.py).
     # One unit of work: one audit row, one commit, after rendering, so that nothing the
     # page shows is expired by a commit before the template reads it.
-    with unit_of_work():
-        page = case_page.page_for(current_user, case_id)
-        return render_template("cases/detail.html", page=page, case=page.case)
+    try:
+        with unit_of_work():
+            page = case_page.page_for(current_user, case_id)
+            return render_template("cases/detail.html", page=page, case=page.case)
+    except access_reasons.AccessReasonRequired as needed:
+        return redirect(url_for("cases.access_reason", case_id=needed.case_id))
+
+
+# --- why a police user opens the case (cases/access_reasons.py)
+
+
+def _after_reason(case) -> str:
+    # Only two places to go back to, so the address cannot send the user off the site.
+    if request.args.get("to") == "child":
+        return url_for("children.detail", child_id=case.child_id)
+    return url_for("cases.detail", case_id=case.id)
+
+
+@bp.route("/<int:case_id>/access-reason", methods=["GET", "POST"])
+@requires(Perm.CASE_VIEW)
+def access_reason(case_id: int):
+    """The question before a police user's first view of the case this session. It shows
+    the case's number and the choices, nothing of the child's record."""
+    case = cases.case_within(current_user, case_id, cases.case_summary_scope(current_user), "case.viewed")
+    if not access_reasons.asks(current_user):
+        return redirect(_after_reason(case))
+    errors: dict[str, str] = {}
+    values = {"reason": "", "typed_reason": ""}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "") for name in values}
+        try:
+            reason = access_reasons.parse(
+                current_user, [case], values["reason"], values["typed_reason"], access_reasons.FIELD
+            )
+        except ValidationError as e:
+            errors = e.errors
+        else:
+            access_reasons.remember(case.id, reason)
+            return redirect(_after_reason(case))
+    return render_template(
+        "cases/access_reason.html",
+        case=case,
+        choices=access_reasons.choices_for(current_user, case),
+        errors=errors,
+        values=values,
+        text_max=access_reasons.TEXT_MAX,
+        to=request.args.get("to") == "child",
+    ), 400 if errors else 200
 
 
 # --- specialist services on a case (cases/_services_section.html)

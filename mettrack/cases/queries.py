@@ -27,6 +27,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
 from mettrack.accounts.models import User
+from mettrack.cases import access_reasons
 from mettrack.cases.models import Case, CaseTag, CaseTeamMember
 from mettrack.cases.scopes import case_scope, case_summary_scope, full_record_ids, sees_case_record
 from mettrack.children.models import Child
@@ -638,17 +639,21 @@ def get_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
 
 
 @transaction
-def get_summary_for(user, case_id: int, *, action: str = "case.viewed") -> Case:
+def get_summary_for(user, case_id: int, *, action: str = "case.viewed", ask_reason: bool = False) -> Case:
     """Who: any role with case.view. The case if within the user's case summary scope
     (permissions.case_summary_scope: a coordinator's every open case); otherwise the
     attempt is audited and NotFound raised. For the case page, the API's case, the
     specialist services and the moves that record one: what is shown of a case whose
     whole record the user may not see is decided by `record_visible` (pages: absent
-    sections; API: withheld fields). The audit row says `"access": "summary"` then."""
+    sections; API: withheld fields). The audit row says `"access": "summary"` then.
+    `ask_reason`: a read of the case itself (the API's case), which a police user
+    justifies (cases/access_reasons.py); the reason goes in the audit row."""
     case = case_within(user, case_id, case_summary_scope(user), action)
+    reason = access_reasons.required(user, [case]) if ask_reason else None
     full = sees_case_record(user, case.id)
     _mark_access(case, user, full)
-    audit.record(action, "case", case.id, detail=None if full else {"access": "summary"}, actor=user)
+    detail = ({} if full else {"access": "summary"}) | ({"reason": reason} if reason is not None else {})
+    audit.record(action, "case", case.id, detail=detail or None, actor=user)
     return case
 
 

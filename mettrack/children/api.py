@@ -50,14 +50,17 @@ class ChildItem(MethodView):
     @requires(Perm.CASE_VIEW)
     @blp.response(200, ChildRecordSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def get(self, child_id: int):
         """Read a child
 
         The child's record with its `version` (send it back with a PATCH). 404 when the
         child does not exist or is outside your need-to-know. Each read, and each
-        refused read, is written to the audit log.
+        refused read, is written to the audit log. A user of a police agency sends the
+        `X-Access-Reason` header, as for GET /cases/{case_id}, for one of the child's cases.
         """
-        return children_service.get_for(current_user, child_id)
+        return children_service.get_for(current_user, child_id, ask_reason=True)
 
     @requires(Perm.CHILD_EDIT)
     @blp.arguments(ChildPatchSchema, unknown=RAISE)

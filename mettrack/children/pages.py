@@ -8,6 +8,7 @@ live in the service. URLs carry ids only, never a name.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mettrack.cases import AccessReasonRequired
 from mettrack.children import records as children_service
 from mettrack.core.choices import LookedAfterStatus
 from mettrack.core.errors import Conflict, ValidationError
@@ -111,7 +112,11 @@ def new():
 @bp.route("/<int:child_id>")
 @requires(Perm.CASE_VIEW)
 def detail(child_id: int):
-    child = children_service.get_for(current_user, child_id)
+    try:
+        child = children_service.get_for(current_user, child_id, ask_reason=True)
+    except AccessReasonRequired as needed:
+        # A police user says why first (cases/access_reasons.py), then comes back here.
+        return redirect(url_for("cases.access_reason", case_id=needed.case_id, to="child"))
     cases = children_service.visible_cases_of(current_user, child)
     return render_template(
         "children/detail.html",

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User
-from mettrack.cases import case_scope
+from mettrack.cases import access_reason_required, case_scope
 from mettrack.cases.models import Case, CaseEvent
 from mettrack.children import matching
 from mettrack.children.models import Child
@@ -177,11 +177,14 @@ def _fetch(user, child_id: int, action: str) -> Child:
 
 
 @transaction
-def get_for(user, child_id: int, *, action: str = "child.viewed") -> Child:
+def get_for(user, child_id: int, *, action: str = "child.viewed", ask_reason: bool = False) -> Child:
     """Who: any role with case.view. The child if within the user's need-to-know
-    (child_scope); otherwise the attempt is audited and NotFound raised (404)."""
+    (child_scope); otherwise the attempt is audited and NotFound raised (404).
+    `ask_reason`: a read of the child's record (their page, the API's child), which a
+    police user justifies for one of the child's cases (cases/access_reasons.py)."""
     child = _fetch(user, child_id, action)
-    audit.record(action, "child", child.id, actor=user)
+    reason = access_reason_required(user, visible_cases_of(user, child)) if ask_reason else None
+    audit.record(action, "child", child.id, detail=None if reason is None else {"reason": reason}, actor=user)
     return child
 
 
