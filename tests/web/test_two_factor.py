@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from mettrack.accounts import two_factor
+from mettrack.accounts.models import User
 from mettrack.accounts.two_factor_credential import RecoveryCode, TwoFactorCredential
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import Role
@@ -285,3 +286,19 @@ def test_production_requires_the_key_and_refuses_a_bad_one():
     settings = {name: getattr(DevelopmentConfig, name) for name in dir(DevelopmentConfig) if name.isupper()}
     problems = list(_problems({**settings, "TWO_FACTOR_KEY": "not-a-key"}))
     assert any(p.startswith("TWO_FACTOR_KEY must be a Fernet key") for p in problems)
+
+
+def test_an_admins_password_reset_does_not_give_access_by_itself(client, auth, lead):
+    """Issue 15: the administrator who knows the one-time password still meets the
+    second step, which needs the user's phone."""
+    from mettrack.accounts import users
+
+    secret, _ = _enrolled(client, auth)
+    admin = factories.user(roles=[Role.ADMIN], email="admin@example.org")
+    temporary = users.reset_password(db.session.get(User, lead), actor=admin)
+    response = auth.login("lead@example.org", temporary)
+    assert response.headers["Location"] == "/login/two-factor"
+    assert not _signed_in(client)
+    assert _second_step(client, _code(secret)).status_code == 302
+    # Signed in, the forced password change comes next.
+    assert client.get("/").headers["Location"] == "/account/password"
