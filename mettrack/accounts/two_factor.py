@@ -152,16 +152,24 @@ def start_enrolment(user: User) -> Enrolment:
     return Enrolment(secret=secret, uri=uri)
 
 
-@transaction
 def confirm_enrolment(user: User, code: str | None) -> list[str]:
     """Who: the user themself. Turns two-factor sign-in on once a code from the new
     secret is typed; returns the recovery codes, to show once."""
+    codes = _confirm(user, code)
+    if codes is None:
+        # After the check's transaction has ended: SQLite allows one writer at a time.
+        audit.record_now("user.two_factor_enrolment_failed", "user", user.id, actor=user)
+        raise ValidationError({"code": WRONG_CODE})
+    return codes
+
+
+@transaction
+def _confirm(user: User, code: str | None) -> list[str] | None:
     row = _credential(user.id)
     if row is None or row.secret_encrypted is None or row.confirmed_at is not None:
         raise ValidationError({"code": "Start again: open the page to set up two-factor sign-in"})
     if not _accept_totp(row, code):
-        audit.record_now("user.two_factor_enrolment_failed", "user", user.id, actor=user)
-        raise ValidationError({"code": WRONG_CODE})
+        return None
     row.confirmed_at = now()
     row.must_enrol = False
     row.updated_at = now()
@@ -174,16 +182,27 @@ def confirm_enrolment(user: User, code: str | None) -> list[str]:
 # The second step of signing in.
 
 
-@transaction
 def verify(user: User, code: str | None) -> str:
     """Who: someone who has just given this user's password. Accepts a code from the
     authenticator app or an unused recovery code; returns which ("app" or "recovery")."""
     text = "".join((code or "").split()).lower()
     if not text:
         raise ValidationError({"code": "Enter the code from your authenticator app, or a recovery code"})
+    used = _check(user, text)
+    if used is None:
+        # After the check's transaction has ended: SQLite allows one writer at a time.
+        audit.record_now(
+            "auth.two_factor_failed", "user", user.id, outcome=AuditOutcome.DENIED, actor="anonymous"
+        )
+        raise ValidationError({"code": WRONG_CODE})
+    return used
+
+
+@transaction
+def _check(user: User, text: str) -> str | None:
     row = _credential(user.id)
     if row is None or row.confirmed_at is None or row.secret_encrypted is None:
-        raise ValidationError({"code": WRONG_CODE})
+        return None
     if text.isdigit() and _accept_totp(row, text):
         audit.record("auth.two_factor_passed", "user", user.id, detail={"with": "app"}, actor=user)
         return "app"
@@ -193,10 +212,7 @@ def verify(user: User, code: str | None) -> str:
             "auth.two_factor_passed", "user", user.id, detail={"with": "recovery", "left": left}, actor=user
         )
         return "recovery"
-    audit.record_now(
-        "auth.two_factor_failed", "user", user.id, outcome=AuditOutcome.DENIED, actor="anonymous"
-    )
-    raise ValidationError({"code": WRONG_CODE})
+    return None
 
 
 def _accept_totp(row: TwoFactorCredential, code: str | None) -> bool:
