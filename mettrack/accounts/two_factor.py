@@ -188,7 +188,7 @@ def verify(user: User, code: str | None) -> str:
     text = "".join((code or "").split()).lower()
     if not text:
         raise ValidationError({"code": "Enter the code from your authenticator app, or a recovery code"})
-    used = _check(user, text)
+    used = _check(user, text) if text.isascii() and len(text) <= 40 else None
     if used is None:
         # After the check's transaction has ended: SQLite allows one writer at a time.
         audit.record_now(
@@ -219,7 +219,8 @@ def _accept_totp(row: TwoFactorCredential, code: str | None) -> bool:
     """A code for the step now, or one step either side (clocks drift), later than the
     last one accepted; the step is stored in the same statement that checks it."""
     code = "".join((code or "").split())
-    if not (code.isdigit() and len(code) == 6):
+    # isascii: other scripts' digits pass isdigit, and compare_digest refuses them.
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return False
     totp = pyotp.TOTP(_decrypt(row.secret_encrypted))
     current = int(now().timestamp()) // STEP_SECONDS

@@ -302,3 +302,12 @@ def test_an_admins_password_reset_does_not_give_access_by_itself(client, auth, l
     assert _second_step(client, _code(secret)).status_code == 302
     # Signed in, the forced password change comes next.
     assert client.get("/").headers["Location"] == "/account/password"
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "x" * 5000, "12345", "abcde-fghij"])
+def test_odd_codes_are_refused_naming_the_field(client, auth, lead, code):
+    _enrolled(client, auth)
+    auth.login("lead@example.org")
+    response = _second_step(client, code)
+    assert response.status_code in {400, 422}
+    assert "code" in response.get_data(as_text=True).lower()
