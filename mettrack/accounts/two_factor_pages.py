@@ -155,7 +155,8 @@ def _enrol_page(user: User, *, at_sign_in: bool):
     except ValidationError:
         return redirect(url_for("two_factor.index"))
     qr = segno.make(enrolment.uri, error="m")
-    svg = Markup(qr.svg_inline(scale=5, light="#fff", title="QR code for your authenticator app"))  # noqa: S704 (segno's own SVG)
+    # segno's own SVG: path data and a fixed title, no text anyone typed.
+    svg = Markup(qr.svg_inline(scale=5, light="#fff", title="QR code for your authenticator app"))  # noqa: S704
     html = render_template(
         "account/two_factor_enrol.html",
         errors=errors,
