@@ -165,6 +165,12 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not lock everyone out
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Two-factor sign-in (docs/security.md, "Two-factor sign-in"). Off by default so the
+    # zero-setup demo signs in with the printed logins; production turns it on. The key
+    # encrypts each user's authenticator secret (a Fernet key; production requires it,
+    # elsewhere one is derived from SECRET_KEY); `flask security rotate-2fa-key` changes it.
+    TWO_FACTOR_REQUIRED = _env_flag("TWO_FACTOR_REQUIRED", False)
+    TWO_FACTOR_KEY = os.environ.get("TWO_FACTOR_KEY")
 
     API_TITLE = "METtrack API"
     API_VERSION = "v1"
@@ -238,6 +244,8 @@ class ProductionConfig(Config):
     # APP_BASE_URL: reminder e-mails link to it, and the development default is no use there.
     REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "APP_BASE_URL")
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")  # no default: the app names it when missing
+    REQUIRED_ENVIRONMENT += ("TWO_FACTOR_KEY",)
+    TWO_FACTOR_REQUIRED = _env_flag("TWO_FACTOR_REQUIRED", True)
 
 
 CONFIGS = {
@@ -270,6 +278,7 @@ def validate(config: Mapping[str, Any]) -> None:
 
 def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     # Imported here, not at the top: reading the settings must not load the services and models.
+    from mettrack.accounts.two_factor import key_problem as two_factor_key_problem
     from mettrack.core.audit_checkpoint import setting_problems as audit_checkpoint_problems
     from mettrack.meetings.minutes_rules import quorum_setting_problems
     from mettrack.reminders.delivery import check_settings as check_reminder_settings
@@ -282,6 +291,8 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     yield from timing_problems(config)
     yield from _host_cookie_problems(config)
     yield from audit_checkpoint_problems(config)
+    if problem := two_factor_key_problem(config.get("TWO_FACTOR_KEY")):
+        yield problem
     yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
     if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
         yield problem

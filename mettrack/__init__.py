@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.accounts import agency_pages as agency_admin
     from mettrack.accounts import auth_pages as auth
     from mettrack.accounts import role_grant_pages as role_grants
+    from mettrack.accounts import two_factor_pages as two_factor
     from mettrack.api import init_api
     from mettrack.audit_log import pages as audit_log
     from mettrack.cases import (
@@ -140,6 +141,8 @@ def register_blueprints(app: Flask) -> None:
     case_work += (police_tiers,)
     administration = (risk_indicators, reference_admin, phrases_admin)
     administration += (agency_admin, role_grants)
+    administration += (two_factor,)
+    two_factor.init_two_factor(app)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
     intelligence += (
         intelligence_peers,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mettrack.accounts.passwords import MIN_LENGTH, hash_password
     from mettrack.accounts.tokens import create_token, user_by_email, user_for_secret
+    from mettrack.accounts.two_factor import rotate_key as rotate_two_factor_key
     from mettrack.accounts.users import UserInput, create_user, get_or_create_agency, set_active
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
@@ -21,6 +22,7 @@ _EXPORTS = {
     "create_user": "mettrack.accounts.users",
     "get_or_create_agency": "mettrack.accounts.users",
     "hash_password": "mettrack.accounts.passwords",
+    "rotate_two_factor_key": "mettrack.accounts.two_factor:rotate_key",
     "set_active": "mettrack.accounts.users",
     "user_by_email": "mettrack.accounts.tokens",
     "user_for_secret": "mettrack.accounts.tokens",
@@ -32,6 +34,7 @@ __all__ = [
     "create_user",
     "get_or_create_agency",
     "hash_password",
+    "rotate_two_factor_key",
     "set_active",
     "user_by_email",
     "user_for_secret",

@@ -8,7 +8,7 @@ and the page that shows it tells the browser not to store it.
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.accounts import tokens
+from mettrack.accounts import tokens, two_factor
 from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
 
@@ -24,6 +24,7 @@ def _page(*, errors=None, token_name: str = "", new_token=None, new_secret: str 
         token_name=token_name,
         new_token=new_token,
         new_secret=new_secret,
+        two_factor_on=two_factor.is_enabled(current_user.id),
     )
     response = make_response(html, status)
     if new_secret:

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from mettrack.accounts import two_factor, two_factor_pages
 from mettrack.accounts import users as accounts
 from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import limiter
@@ -36,6 +37,10 @@ def login():
         except ValidationError as e:
             errors = e.errors
         else:
+            # --- two-factor sign-in (accounts/two_factor_pages.py): begin ---
+            if two_factor.second_step_needed(user):
+                return two_factor_pages.begin(user, request.args.get("next"))
+            # --- two-factor sign-in: end ---
             session.clear()
             session.regenerate()  # a new session id at sign-in (no session fixation)
             login_user(user, remember=False)

@@ -170,6 +170,7 @@ def register(app: Flask) -> None:
     from mettrack.cli.cases import cases_cli
     from mettrack.cli.meetings import meetings_cli
     from mettrack.cli.reminders import reminders_cli
+    from mettrack.cli.security import security_cli
 
     app.cli.add_command(cases_cli)
     app.cli.add_command(meetings_cli)
@@ -178,3 +179,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(security_cli)

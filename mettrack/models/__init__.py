@@ -4,6 +4,7 @@ from mettrack.accounts.agency import Agency
 from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User, UserRole
 from mettrack.accounts.role_grant import RoleGrant
+from mettrack.accounts.two_factor_credential import RecoveryCode, TwoFactorCredential
 from mettrack.cases.models import Case, CaseEvent, CaseTag, CaseTeamMember
 from mettrack.children.models import Child
 from mettrack.core.audit_event import AuditEvent
@@ -95,6 +96,8 @@ __all__ = [
     "ReferenceItem",
     "Reminder",
     "RoleGrant",
+    "RecoveryCode",
+    "TwoFactorCredential",
     "RiskAssessment",
     "RiskIndicator",
     "RiskRating",

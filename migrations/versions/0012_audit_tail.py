@@ -17,7 +17,7 @@ Issue 15, finding 3 (docs/security.md, "A tamper-evident audit tail").
   for development and tests only, and the chain and checkpoints still detect tampering.
 
 Revision ID: 0012_audit_tail
-Revises: 0009_role_grants
+Revises: 0011_two_factor
 Create Date: 2026-12-04 08:30:00.000000
 
 """
@@ -28,7 +28,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = '0012_audit_tail'
-down_revision = '0009_role_grants'
+down_revision = '0011_two_factor'
 branch_labels = None
 depends_on = None
 

@@ -132,6 +132,7 @@ def production_app(monkeypatch):
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "APP_BASE_URL": "https://mettrack.example.invalid",
+        "TWO_FACTOR_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",  # two-factor sign-in
     }.items():
         monkeypatch.setenv(name, value)
     app = create_app(
