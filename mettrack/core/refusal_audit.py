@@ -18,6 +18,7 @@ import threading
 from datetime import datetime
 
 from flask import current_app, g, has_request_context, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from mettrack.core import audit
 from mettrack.core.choices import AuditOutcome
@@ -90,14 +91,19 @@ def _write(action: str, reason: str, record_type=None, record_id=None, detail=No
     not_written = _throttle().admit((request.remote_addr, action, reason), now())
     if not_written is None:
         return
-    audit.record_now(
-        action,
-        record_type,
-        record_id,
-        outcome=AuditOutcome.DENIED,
-        detail={"reason": reason, **(detail or {}), "not_audited_since_last": not_written},
-        actor="anonymous",
-    )
+    try:
+        audit.record_now(
+            action,
+            record_type,
+            record_id,
+            outcome=AuditOutcome.DENIED,
+            detail={"reason": reason, **(detail or {}), "not_audited_since_last": not_written},
+            actor="anonymous",
+        )
+    except SQLAlchemyError:
+        # The refusal stands (401, or the sign-in page) whether or not its row is written:
+        # a database that cannot take the row must not turn a refusal into a 500.
+        current_app.logger.warning("a refusal at authentication could not be audited (%s)", action)
 
 
 def token_refused(reason: str, token_id: int | None = None) -> None:

@@ -140,3 +140,17 @@ def test_the_throttle_remembers_a_bounded_number_of_addresses():
     assert admitted == [0, 0, 0] + [None] * 7
     assert throttle.admit(("203.0.113.3", "a", "b"), T0 + timedelta(seconds=60)) == 1
     assert throttle.admit(("203.0.113.9", "a", "b"), T0 + timedelta(seconds=60)) == 0  # not counted
+
+
+def test_a_refusal_whose_row_cannot_be_written_is_still_a_refusal_not_a_500(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from mettrack.core import audit
+
+    def broken(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database unavailable"))
+
+    monkeypatch.setattr(audit, "record_now", broken)
+
+    assert client.get(CASES, headers=bearer("mt_made-up-token")).status_code == 401
+    assert client.get(CASES).status_code == 401
