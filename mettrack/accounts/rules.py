@@ -12,7 +12,10 @@ alike and say the same words.
   receives it, approves it.
 """
 
+import string
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 from mettrack.core.choices import ChoiceSet, Role
 
@@ -83,4 +86,91 @@ def approval_problem(
         return "You cannot approve a role for yourself."
     if approver_id == requested_by_id:
         return "You asked for this grant: another MET chair must approve or refuse it."
+    return None
+
+
+# Passwords (NCSC guidance; OWASP ASVS 5.0, 6.2): length, not composition rules; refused
+# when a guesser would try it early: a password from the shipped list of the 10,000 most
+# common ones, one of those with digits or symbols added, a short run repeated or a plain
+# sequence, or the person's own name or e-mail address. No forced periodic change.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+# SecLists' Passwords/Common-Credentials/10k-most-common.txt (MIT licence; docs/security.md).
+COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt"
+# Names and e-mail parts shorter than this ("Sam", "Lee", "new") are inside too many words
+# to refuse on; "Sam Lee" is still refused as "samlee".
+_MIN_PERSONAL_PART = 4
+_AFFIX = string.digits + string.punctuation + " "
+_REPEATED_RUN = 4  # "aaaaaaaaaaaa", "121212121212", "abcdabcdabcd"
+
+PASSWORD_TOO_SHORT = f"Password must be at least {MIN_PASSWORD_LENGTH} characters"
+PASSWORD_TOO_LONG = f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+PASSWORD_COMMON = (
+    "Password is one of the most common passwords (or one of them with numbers or symbols "
+    "added), which are tried first. Choose a few unrelated words instead"
+)
+PASSWORD_PATTERN = (
+    "Password is a repeated character, a short run repeated or a sequence, which is easy to "
+    "guess. Choose a few unrelated words instead"
+)
+PASSWORD_PERSONAL = "Password must not contain your name or e-mail address"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list, lower case."""
+    with COMMON_PASSWORDS_FILE.open(encoding="utf-8") as f:
+        return frozenset(line.strip().lower() for line in f if line.strip())
+
+
+def _is_repeated_run(value: str) -> str | None:
+    """The unit repeated to make `value` ("ab" for "abababab"), or None."""
+    for size in range(1, len(value) // 2 + 1):
+        if len(value) % size == 0 and value[:size] * (len(value) // size) == value:
+            return value[:size]
+    return None
+
+
+def _is_sequence(value: str) -> bool:
+    """Letters or digits one after another, either way ("123456789012", "lkjihgfedcba")."""
+    if len(value) < 3 or not (value.isdigit() or (value.isascii() and value.isalpha())):
+        return False
+    cycle = string.digits if value.isdigit() else string.ascii_lowercase
+    steps = {(cycle.index(b) - cycle.index(a)) % len(cycle) for a, b in zip(value, value[1:], strict=False)}
+    return steps in ({1}, {len(cycle) - 1})
+
+
+def _personal_parts(name: str, email: str) -> set[str]:
+    local = email.partition("@")[0].lower()
+    parts = {local, "".join(ch for ch in name.lower() if ch.isalnum())}
+    for text in (name.lower(), local):
+        word = ""
+        for ch in text + " ":
+            if ch.isalnum():
+                word += ch
+            else:
+                parts.add(word)
+                word = ""
+    return {p for p in parts if len(p) >= _MIN_PERSONAL_PART}
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why this new password is refused, or None. `email` and `name` are the account's own
+    (its new ones when they change together)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return PASSWORD_TOO_SHORT
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return PASSWORD_TOO_LONG
+    lowered = password.lower()
+    listed = common_passwords()
+    core = lowered.strip(_AFFIX) or lowered
+    unit = _is_repeated_run(lowered)
+    if lowered in listed or core in listed or (unit is not None and unit in listed):
+        return PASSWORD_COMMON
+    if (unit is not None and len(unit) <= _REPEATED_RUN) or _is_sequence(lowered):
+        return PASSWORD_PATTERN
+    squashed = "".join(ch for ch in lowered if ch.isalnum())
+    if any(part in lowered or part in squashed for part in _personal_parts(name or "", email or "")):
+        return PASSWORD_PERSONAL
     return None

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User
-from mettrack.core import audit
+from mettrack.core import audit, refusal_audit
 from mettrack.core.choices import Role
 from mettrack.core.clock import now
 from mettrack.core.errors import ValidationError
@@ -45,13 +45,14 @@ def create_token(user: User, name: str | None = None, actor=None) -> tuple[ApiTo
 
 def user_for_secret(secret: str | None) -> User | None:
     """The active user owning an unrevoked token with this secret, or None. Records the
-    token's last use."""
+    token's last use, and audits a token that opens nothing (core/refusal_audit.py)."""
     if not secret:
         return None
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _hash(secret), ApiToken.revoked_at.is_(None))
-    )
-    if token is None or not token.user.active:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        # Audited (rate-limited per address): someone is trying tokens that open nothing.
+        reason = "unknown" if token is None else "revoked" if token.revoked_at else "deactivated"
+        refusal_audit.token_refused(reason, token.id if token else None)
         return None
     moment = now()
     if token.last_used_at is None or (moment - token.last_used_at).total_seconds() > 60:

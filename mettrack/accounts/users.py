@@ -11,7 +11,7 @@ from mettrack.accounts import rules
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User, UserRole
-from mettrack.accounts.passwords import hash_password, password_problem, verify_password
+from mettrack.accounts.passwords import hash_password, verify_password
 from mettrack.accounts.role_grant import RoleGrant
 from mettrack.accounts.role_grants import pending_for_user, request_grants
 from mettrack.accounts.tokens import list_tokens, revoke_all_for_user
@@ -147,7 +147,7 @@ def create_user(data: UserInput, password: str | None, actor=None, must_change: 
     if isinstance(actor, User):
         roles, waiting = rules.split_grant(set(), roles)
     if password is not None:
-        problem = password_problem(password, email)
+        problem = rules.password_problem(password, email=email, name=name)
         if problem:
             raise ValidationError({"password": problem})
     agency = get_or_create_agency(data.agency)
@@ -254,7 +254,7 @@ def change_password(
     errors = {}
     if not verify_password(user.password_hash, current or ""):
         errors["current_password"] = "Your current password is not correct"
-    problem = password_problem(new or "", user.email)
+    problem = rules.password_problem(new or "", email=user.email, name=user.name)
     if problem:
         errors["new_password"] = problem
     elif new == current:

@@ -12,7 +12,7 @@ of birth. Each such hint is written to the audit log.
 """
 
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from sqlalchemy import and_, false, func, or_, select, true
@@ -25,6 +25,7 @@ from mettrack.cases.models import Case, CaseEvent
 from mettrack.children import matching
 from mettrack.children.models import Child
 from mettrack.core import audit, clock
+from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AuditOutcome, LookedAfterStatus, Role
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.extensions import db
@@ -95,6 +96,7 @@ class MatchReport:
     visible: list[tuple[Child, tuple[str, ...]]] = field(default_factory=list)
     hints: list[MatchHint] = field(default_factory=list)
     child_ids: list[int] = field(default_factory=list)  # all of them, for the audit log only
+    withheld: int = 0  # hints not given: the user's hourly allowance is used up
 
     def __bool__(self) -> bool:
         return bool(self.child_ids)
@@ -380,6 +382,31 @@ def _hints(child_ids: list[int]) -> dict[int, MatchHint]:
     return {cid: MatchHint(names.get(lead.get(cid)), names.get(contact.get(cid))) for cid in child_ids}
 
 
+# A hint tells the user that a child they may not open is on METtrack. Answering to a name
+# alone would let anyone who may record a child test whether a named child is here (issue
+# 15, finding 10): a hint needs the date of birth as well, and each user is given at most
+# this many an hour (counted from the audit log's child.match_hint rows, so every web
+# process agrees). Withheld hints are audited (child.match_hints_withheld).
+MATCH_HINTS_PER_HOUR = 10
+
+
+def _hintable(candidate: matching.ChildFacts, match: matching.Match) -> bool:
+    return candidate.date_of_birth is not None and matching.SAME_NAME_NO_DOB not in match.reasons
+
+
+def _hints_given_in_the_last_hour(user) -> int:
+    since = clock.now() - timedelta(hours=1)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "child.match_hint",
+            AuditEvent.actor_user_id == user.id,
+            AuditEvent.occurred_at >= since,
+        )
+    )
+
+
 def _report(user, values: dict, exclude_id: int | None = None) -> MatchReport:
     candidate = _facts(values, exclude_id)
     matches = matching.likely_matches(candidate, _candidates(candidate))
@@ -388,7 +415,15 @@ def _report(user, values: dict, exclude_id: int | None = None) -> MatchReport:
         return report
     ids = report.child_ids
     visible = {c.id: c for c in db.session.scalars(select(Child).where(Child.id.in_(ids), child_scope(user)))}
-    hidden = [m.child_id for m in matches if m.child_id not in visible]
+    hidden = [m for m in matches if m.child_id not in visible]
+    hintable = [m for m in hidden if _hintable(candidate, m)]
+    if hintable:
+        room = max(0, MATCH_HINTS_PER_HOUR - _hints_given_in_the_last_hour(user))
+        report.withheld = len(hintable) - min(room, len(hintable))
+        hintable = hintable[:room]
+    matches = [m for m in matches if m.child_id in visible or m in hintable]
+    report.child_ids = [m.child_id for m in matches]
+    hidden = [m.child_id for m in hintable]
     hints = _hints(hidden) if hidden else {}
     for m in matches:
         if m.child_id in visible:
@@ -409,6 +444,14 @@ def _audit_report(user, report: MatchReport, *, refused: bool = False) -> None:
         if child_id not in shown:
             # The user learns that this child exists somewhere: record who was told.
             write("child.match_hint", "child", child_id, actor=user)
+    if report.withheld:
+        # Someone checking many names: the governance lead sees it (no names, a count).
+        audit.record_now(
+            "child.match_hints_withheld",
+            detail={"withheld": report.withheld, "per_hour": MATCH_HINTS_PER_HOUR},
+            outcome=AuditOutcome.DENIED,
+            actor=user,
+        )
 
 
 @transaction
@@ -441,6 +484,8 @@ def create_child(user, data: ChildInput, confirmed_no_match: bool = False) -> Ch
     if report and not confirmed_no_match:
         _audit_report(user, report, refused=True)
         raise LikelyDuplicate(report)
+    if report.withheld and not report:
+        _audit_report(user, report)
     child = Child(**values, created_by_id=user.id)
     db.session.add(child)
     db.session.flush()

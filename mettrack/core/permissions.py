@@ -20,7 +20,7 @@ from functools import wraps
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from mettrack.core import audit
+from mettrack.core import audit, refusal_audit
 from mettrack.core.choices import AgencySector, AuditOutcome, Role
 from mettrack.core.errors import NotAllowed, NotFound
 
@@ -186,6 +186,7 @@ def require(user, perm: Perm, action: str) -> None:
 def check(perm: Perm) -> None:
     """Abort with 401 (not signed in) or 403 (role does not allow), auditing the 403."""
     if not current_user.is_authenticated:
+        refusal_audit.anonymous_refused()  # rate-limited per address (core/refusal_audit.py)
         if request.blueprint and request.blueprint.startswith("api"):
             abort(401)
         abort(current_app.login_manager.unauthorized())

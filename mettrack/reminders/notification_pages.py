@@ -2,8 +2,9 @@
 count in the page header, and their choice of how reminders reach them. Thin: the rules
 live in mettrack/reminders/notifications.py.
 
-The e-mail link of a reminder is /notifications/<id>: opening it marks it read and
-leads to the case, where sign-in and need-to-know apply as for any other visit.
+The e-mail link of a reminder is /notifications/<id>: it leads to the case, where
+sign-in and need-to-know apply as for any other visit, and changes nothing (a GET).
+The list's "Open" button posts to /notifications/<id>/open, which marks it read.
 """
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -50,13 +51,24 @@ def index():
     return render_template("notifications/index.html", page=page)
 
 
-@bp.route("/notifications/<int:reminder_id>")
-@requires(Perm.SIGNED_IN)
-def open_notification(reminder_id: int):
-    where = service.open_notification(current_user, reminder_id)
+def _go_to(where: service.Destination):
     if where.path:
         return redirect(where.path)
     return redirect(url_for("cases.detail", case_id=where.case_id, _anchor=where.anchor))
+
+
+@bp.route("/notifications/<int:reminder_id>")
+@requires(Perm.SIGNED_IN)
+def open_notification(reminder_id: int):
+    # The e-mail's link: leads to the case and changes nothing (a GET never marks read).
+    return _go_to(service.destination_for(current_user, reminder_id))
+
+
+@bp.route("/notifications/<int:reminder_id>/open", methods=["POST"])
+@requires(Perm.SIGNED_IN)
+def open_and_mark_read(reminder_id: int):
+    # The list's "Open" button: marks it read, then leads to the case.
+    return _go_to(service.open_notification(current_user, reminder_id))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

@@ -137,14 +137,26 @@ def destination(row: Reminder) -> Destination:
     return Destination(row.case_id)
 
 
-@transaction
-def open_notification(user: User, reminder_id: int) -> Destination:
-    """Who: the notification's recipient; anyone else gets NotFound (audited), so that
-    another person's reminders cannot be probed. Marks it read. One cancelled since the
-    list was shown still leads to its case."""
+def _own(user: User, reminder_id: int) -> Reminder:
     row = db.session.get(Reminder, reminder_id)
     if row is None or row.recipient_id != user.id:
         raise deny_record("reminder", reminder_id, "notification.open")
+    return row
+
+
+def destination_for(user: User, reminder_id: int) -> Destination:
+    """Who: the notification's recipient; anyone else gets NotFound (audited). Where it
+    leads, changing nothing: a GET (the e-mail's link, a link preview, a browser's
+    prefetch) must not mark it read (issue 15, finding 10)."""
+    return destination(_own(user, reminder_id))
+
+
+@transaction
+def open_notification(user: User, reminder_id: int) -> Destination:
+    """Who: the notification's recipient; anyone else gets NotFound (audited), so that
+    another person's reminders cannot be probed. Marks it read (a POST). One cancelled
+    since the list was shown still leads to its case."""
+    row = _own(user, reminder_id)
     if row.read_at is None:
         row.read_at = now()
     return destination(row)

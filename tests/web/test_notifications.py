@@ -93,14 +93,14 @@ def test_the_header_counts_unread_notifications_and_the_count_drops_after_openin
     )
     assert _header(client) == "Notifications (2 unread)"
 
-    response = client.get(f"/notifications/{review.id}")
+    response = post_form(client, f"/notifications/{review.id}/open", page="/notifications/")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/cases/{case.id}"
     assert _header(client) == "Notifications (1 unread)"
     assert client.get(response.headers["Location"]).status_code == 200
 
     # A Return Home Interview leads to the case's missing episodes.
-    response = client.get(f"/notifications/{rhi.id}")
+    response = post_form(client, f"/notifications/{rhi.id}/open", page="/notifications/")
     assert response.headers["Location"] == f"/cases/{case.id}#missing"
     assert _header(client) == "Notifications (0 unread)"
     db.session.expire_all()
@@ -121,7 +121,7 @@ def test_the_list_says_what_is_due_and_when_newest_first_without_naming_the_chil
     assert f"Case {case.id}" in page
     assert page.index("Return Home Interview overdue") < page.index("MET review due")
     assert _tags(page, "New") == 2
-    assert f'href="/notifications/{newer.id}"' in page
+    assert f'action="/notifications/{newer.id}/open"' in page
     assert case.child.first_name not in page and case.child.last_name not in page
 
 
@@ -142,7 +142,10 @@ def test_opening_someone_elses_notification_is_404_and_leaves_it_unread(client, 
     assert client.get("/notifications/999999").status_code == 404
     db.session.expire_all()
     assert db.session.get(Reminder, theirs.id).read_at is None
-    assert f'href="/notifications/{theirs.id}"' not in _text(client.get("/notifications/"))
+    assert f"/notifications/{theirs.id}" not in _text(client.get("/notifications/"))
+    assert post_form(client, f"/notifications/{theirs.id}/open", page="/notifications/").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Reminder, theirs.id).read_at is None
     denied = db.session.scalar(
         select(AuditEvent).where(
             AuditEvent.action == "notification.open.denied", AuditEvent.record_id == str(theirs.id)
@@ -181,10 +184,10 @@ def test_the_list_is_paginated(app, client, lead, case, monkeypatch):
     rows = [reminder_row(case, lead, due_at=NOW - timedelta(days=d)) for d in (3, 2, 1)]
     first = _text(client.get("/notifications/"))
     assert (
-        f'href="/notifications/{rows[2].id}"' in first and f'href="/notifications/{rows[0].id}"' not in first
+        f'"/notifications/{rows[2].id}/open"' in first and f'"/notifications/{rows[0].id}/open"' not in first
     )
     second = _text(client.get("/notifications/?page=2"))
-    assert f'href="/notifications/{rows[0].id}"' in second
+    assert f'"/notifications/{rows[0].id}/open"' in second
     assert client.get("/notifications/?page=x").status_code == 200
 
 
@@ -267,3 +270,17 @@ def test_turning_e_mail_off_stops_the_e_mails_already_waiting(app, client, auth)
         (row,) = db.session.scalars(select(Reminder)).all()
         assert (row.channel, row.state) == ("app", "sent")
         assert reminders.to_enqueue(moment + timedelta(days=1)) == []
+
+
+def test_the_emails_link_leads_to_the_case_and_changes_nothing(client, lead, case):
+    # Issue 15, finding 10: GET /notifications/<id> marked the notification read. A GET is
+    # followed by link previews and prefetches too: it must not change anything.
+    review = reminder_row(case, lead, ReminderKind.REVIEW_DUE)
+
+    response = client.get(f"/notifications/{review.id}")
+
+    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{case.id}"
+    db.session.expire_all()
+    assert db.session.get(Reminder, review.id).read_at is None
+    assert _header(client) == "Notifications (1 unread)"
+    assert client.post(f"/notifications/{review.id}/open").status_code == 400  # no CSRF token
