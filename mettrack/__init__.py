@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.reference import admin_pages as reference_admin
     from mettrack.reminders import log_pages as reminder_log
     from mettrack.reminders import notification_pages as notifications
+    from mettrack.retention import pages as retention
     from mettrack.risk import indicator_pages as risk_indicators
     from mettrack.risk import pages as risk_assessments
     from mettrack.screening import pages as screenings
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     case_work += (police_tiers,)
     administration = (risk_indicators, reference_admin, phrases_admin)
     administration += (agency_admin, role_grants)
+    administration += (retention,)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
     intelligence += (
         intelligence_peers,

@@ -47,6 +47,7 @@ from mettrack.missing.models import MissingEpisode, PhilomenaProfile
 from mettrack.notes.models import CaseNote
 from mettrack.reference.models import ReferenceItem
 from mettrack.reminders.models import Reminder
+from mettrack.retention.models import LegalHold, RetentionReview
 from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
 from mettrack.screening.models import Screening
 from mettrack.specialist_services.models import PoliceTierRecord, ServiceRequest, SpecialistService
@@ -77,6 +78,7 @@ __all__ = [
     "ItemMinute",
     "LanguagePhrase",
     "LeadUpdate",
+    "LegalHold",
     "Location",
     "Meeting",
     "MeetingAction",
@@ -94,6 +96,7 @@ __all__ = [
     "PhilomenaProfile",
     "ReferenceItem",
     "Reminder",
+    "RetentionReview",
     "RoleGrant",
     "RiskAssessment",
     "RiskIndicator",
