@@ -10,6 +10,7 @@ ADMIN = frozenset({Role.ADMIN})
 HOLDERS = frozenset({Role.ADMIN, Role.MET_CHAIR})
 CHAIR = frozenset({Role.MET_CHAIR})
 DELETE = "/admin/retention/cases/{case}/delete"
+HOLD_API = "/api/v1/retention/legal-holds/{case}"
 
 ROUTES = [
     Route("GET", "retention.index", "/admin/retention", allowed=ADMIN),
@@ -26,4 +27,17 @@ ROUTES = [
         data={"action": "set", "reason": "Kept for an inquiry"},
     ),
     Route("GET", "retention.subject_access_export", "/children/{child}/subject-access.json", allowed=CHAIR),
+    Route("GET", "api_retention.DueForReview", "/api/v1/retention/due", allowed=ADMIN, api=True),
+    Route("GET", "api_retention.LegalHolds", HOLD_API, allowed=HOLDERS, api=True),
+    Route(
+        "PUT", "api_retention.LegalHolds", HOLD_API, allowed=HOLDERS, api=True, data={"reason": "An inquiry"}
+    ),
+    Route("DELETE", "api_retention.LegalHolds", HOLD_API, allowed=HOLDERS, api=True),
+    Route(
+        "GET",
+        "api_retention.SubjectAccess",
+        "/api/v1/retention/subject-access/{child}",
+        allowed=CHAIR,
+        api=True,
+    ),
 ]
