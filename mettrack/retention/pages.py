@@ -96,7 +96,9 @@ def subject_access_export(child_id: int, fmt: str):
 
 @bp.app_context_processor
 def _retention_globals():
-    def may_export(user=None) -> bool:
-        return can(user or current_user, Perm.SUBJECT_ACCESS)
+    # Roles only (no database): the case page offers the links to whoever may use them.
+    def may(name: str) -> bool:
+        perm = {"export": Perm.SUBJECT_ACCESS, "hold": Perm.LEGAL_HOLD}[name]
+        return current_user.is_authenticated and can(current_user, perm)
 
-    return {"may_export_subject_access": may_export}
+    return {"retention_may": may}

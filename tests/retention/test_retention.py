@@ -230,3 +230,22 @@ def test_the_weekly_task_is_scheduled_and_takes_no_arguments(app):
     assert entry["task"] == "mettrack.list_retention_reviews"
     assert entry["schedule"].days == 7
     assert "args" not in entry
+
+
+def test_the_case_page_links_the_hold_and_the_export_for_the_chair_only(people, client, auth):
+    case = _closed_case(people)
+    auth.login(people["chair"].email)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    assert f"/cases/{case.id}/legal-hold" in page.text
+    assert f"/children/{case.child_id}/subject-access.pdf" in page.text
+    auth.logout()
+    auth.login(people["lead"].email)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200 and "subject-access" not in page.text
+
+
+def test_a_hold_on_a_case_that_does_not_exist_is_404_on_the_page(people, client, auth):
+    auth.login(people["admin"].email)
+    assert client.get("/cases/999999/legal-hold").status_code == 404
+    assert client.get("/admin/retention/cases/999999/delete").status_code == 404
