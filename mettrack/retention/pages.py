@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from mettrack.core.errors import ValidationError
-from mettrack.core.permissions import Perm, can, requires
+from mettrack.core.permissions import Perm, requires
 from mettrack.retention import review, subject_access
 from mettrack.retention.rules import RULE_WORDS
 
@@ -92,13 +92,3 @@ def subject_access_export(child_id: int, fmt: str):
     response.headers["Content-Disposition"] = f'attachment; filename="subject-access-child-{child_id}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.app_context_processor
-def _retention_globals():
-    # Roles only (no database): the case page offers the links to whoever may use them.
-    def may(name: str) -> bool:
-        perm = {"export": Perm.SUBJECT_ACCESS, "hold": Perm.LEGAL_HOLD}[name]
-        return current_user.is_authenticated and can(current_user, perm)
-
-    return {"retention_may": may}
