@@ -234,21 +234,28 @@ def meeting_history(case_id: int) -> int:
     return total
 
 
-def refusals(case: Case, on: date | None = None) -> dict[str, str]:
-    """Why the case may not be deleted now (empty: it may)."""
+def _refusal(case: Case, on: date | None = None) -> tuple[str, str] | None:
+    """(a short code for the audit row, the words for the administrator), or None."""
     review = case_review(case)
     if review is None:
-        return {"case": f"Case {case.id} is open: only a closed case is reviewed for deletion"}
+        return "open", f"Case {case.id} is open: only a closed case is reviewed for deletion"
     if not rules.is_due(review[0], on or today()):
-        return {"case": f"Case {case.id} is not due for review until {review[0]:%-d %B %Y}"}
+        return "not_due", f"Case {case.id} is not due for review until {review[0]:%-d %B %Y}"
     if db.session.get(LegalHold, case.id) is not None:
-        return {"case": f"Case {case.id} is on legal hold: clear the hold first"}
+        return "legal_hold", f"Case {case.id} is on legal hold: clear the hold first"
     if meeting_history(case.id):
-        return {
-            "case": f"Case {case.id} has been before a MET meeting, whose issued agendas keep copies of it: "
-            "deleting it is not built yet (docs/retention.md)"
-        }
-    return {}
+        return (
+            "meeting_history",
+            f"Case {case.id} has been before a MET meeting, whose issued agendas keep copies of it: "
+            "deleting it is not built yet (docs/retention.md)",
+        )
+    return None
+
+
+def refusals(case: Case, on: date | None = None) -> dict[str, str]:
+    """Why the case may not be deleted now, naming the field `case` (empty: it may)."""
+    refusal = _refusal(case, on)
+    return {"case": refusal[1]} if refusal else {}
 
 
 def _referencing(table: Table) -> list[tuple[Table, object, object]]:
@@ -299,9 +306,11 @@ def delete_case(user, case_id: int, confirm) -> dict:
     if confirm != "yes":
         raise ValidationError({"confirm": "Confirm that the case and its records are to be deleted"})
     case = _case(case_id, "retention.deleted", user)
-    problems = refusals(case)
-    if problems:
-        raise DeletionRefused(problems)
+    refusal = _refusal(case)
+    if refusal:
+        # Committed on its own: the refusal rolls the request back.
+        audit.record_now("retention.delete_refused", CASE, case.id, detail={"why": refusal[0]}, actor=user)
+        raise DeletionRefused({"case": refusal[1]})
     review_on, rule = case_review(case)
     child_id = case.child_id
     # Core deletes below: the objects read so far must not be flushed after them.

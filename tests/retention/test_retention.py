@@ -212,14 +212,22 @@ def test_the_pdf_export(people, client, auth):
     assert client.get(f"/children/{case.child_id}/subject-access.csv").status_code == 422
 
 
-def test_a_case_with_meeting_history_is_refused_with_a_clear_message(people, monkeypatch):
+def test_a_case_with_meeting_history_is_refused_with_a_clear_message(people):
+    from mettrack.meetings.models import AgendaItem
+    from tests.meetings import factories as meetings
+
     case = _closed_case(people)
     assert review.meeting_history(case.id) == 0
-    monkeypatch.setattr(review, "meeting_history", lambda case_id: 2)
+    meeting = meetings.meeting(chair=people["chair"], starts_at=datetime(2026, 4, 20, 10, tzinfo=UTC))
+    db.session.add(AgendaItem(meeting_id=meeting.id, case_id=case.id, section="high_risk", reasons=[]))
+    db.session.commit()
+    assert review.meeting_history(case.id) == 1
     set_now(LATER)
     with pytest.raises(review.DeletionRefused) as refused:
         review.delete_case(people["admin"], case.id, "yes")
     assert "MET meeting" in refused.value.errors["case"]
+    db.session.rollback()
+    assert _detail(_audit("retention.delete_refused")[-1]) == {"why": "meeting_history"}
     assert db.session.get(Case, case.id) is not None
 
 
