@@ -2,6 +2,10 @@
 
 from datetime import date
 
+import pytest
+
+from config import Config
+from mettrack import create_app
 from mettrack.retention import rules
 
 
@@ -64,3 +68,17 @@ def test_settings_are_checked_naming_each_setting():
     assert problems[0].startswith("RETENTION_CASE_RULE")
     assert problems[1].startswith("RETENTION_CASE_AGE")
     assert problems[2].startswith("RETENTION_CASE_YEARS")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("RETENTION_CASE_RULE", "forever"), ("RETENTION_CASE_AGE", "ten"), ("RETENTION_INTELLIGENCE_YEARS", 0)],
+)
+def test_the_app_will_not_start_with_an_unusable_retention_setting(name, value):
+    with pytest.raises(RuntimeError, match=name):
+        create_app({name: value})
+
+
+def test_the_zero_setup_defaults_need_no_setting():
+    assert list(rules.setting_problems(vars(Config))) == []
+    assert rules.settings(vars(Config)) == {"rule": "age", "age": 25, "years": 6, "intelligence_years": 6}
