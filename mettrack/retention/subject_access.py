@@ -36,7 +36,7 @@ TEMPLATE = "retention/subject_access_print.html"
 THIRD_PARTY_TABLES = {"users", "agencies", "intelligence_items", "persons_of_concern", "locations"}
 # Tables whose rows are about someone else, or copies holding other children: only how
 # many there are is listed.
-COUNT_ONLY = {"intelligence_links", "case_subject_links", "agenda_items"}
+COUNT_ONLY = {"intelligence_links", "case_subject_links", "agenda_items", "disruption_children"}
 LEFT_OUT_COLUMNS = {"other_case_id", "version"}
 # A peer link's note is about the other child.
 LEFT_OUT_BY_TABLE = {"peer_links": {"note"}}
