@@ -120,6 +120,8 @@ def test_deletion_removes_the_case_its_records_and_the_child_and_audits_no_perso
     assert db.session.get(Child, child_id) is None
     assert db.session.get(Case, other.id) is not None
     assert counts["case_notes"] == 1 and counts["peer_links"] == 1
+    assert counts["cases"] == 1 and counts["children"] == 1
+    assert {"screenings", "case_events", "case_team_members"} <= set(counts)
     assert (
         db.session.scalar(select(func.count()).select_from(CaseNote).where(CaseNote.case_id == case_id)) == 0
     )
@@ -257,3 +259,15 @@ def test_a_hold_on_a_case_that_does_not_exist_is_404_on_the_page(people, client,
     auth.login(people["admin"].email)
     assert client.get("/cases/999999/legal-hold").status_code == 404
     assert client.get("/admin/retention/cases/999999/delete").status_code == 404
+
+
+def test_the_childs_record_stays_while_another_case_is_theirs(people):
+    case = _closed_case(people)
+    later = factories.case(lead=people["lead"], child_obj=db.session.get(Child, case.child_id))
+    set_now(LATER)
+    counts = review.delete_case(people["admin"], case.id, "yes")
+    db.session.expire_all()
+    assert "children" not in counts
+    assert db.session.get(Child, later.child_id) is not None
+    assert db.session.get(Case, later.id) is not None
+    assert _detail(_audit("retention.deleted")[-1])["child_id"] is None
