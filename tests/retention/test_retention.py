@@ -271,3 +271,12 @@ def test_the_childs_record_stays_while_another_case_is_theirs(people):
     assert db.session.get(Child, later.child_id) is not None
     assert db.session.get(Case, later.id) is not None
     assert _detail(_audit("retention.deleted")[-1])["child_id"] is None
+
+
+def test_the_task_body_makes_the_list(people):
+    from workers.tasks.retention import list_retention_reviews
+
+    _closed_case(people)
+    set_now(LATER)
+    assert list_retention_reviews() == 1
+    assert db.session.scalar(select(func.count()).select_from(RetentionReview)) == 1
