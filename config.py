@@ -112,6 +112,15 @@ class Config:
         "SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS
     )
 
+    # Retention (docs/retention.md): the partnership decides; there is no single national
+    # period. A closed case is due for review at the child's RETENTION_CASE_AGE birthday
+    # ("age") or RETENTION_CASE_YEARS after closure ("years_after_closure"); an
+    # intelligence item RETENTION_INTELLIGENCE_YEARS after it was last linked. Checked at start-up.
+    RETENTION_CASE_RULE = os.environ.get("RETENTION_CASE_RULE", "age")
+    RETENTION_CASE_AGE = os.environ.get("RETENTION_CASE_AGE", "25")
+    RETENTION_CASE_YEARS = os.environ.get("RETENTION_CASE_YEARS", "6")
+    RETENTION_INTELLIGENCE_YEARS = os.environ.get("RETENTION_INTELLIGENCE_YEARS", "6")
+
     # Outgoing e-mail. The address in links; the default suits ./scripts/start only.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
@@ -282,6 +291,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     from mettrack.core.audit_checkpoint import setting_problems as audit_checkpoint_problems
     from mettrack.meetings.minutes_rules import quorum_setting_problems
     from mettrack.reminders.delivery import check_settings as check_reminder_settings
+    from mettrack.retention.rules import setting_problems as retention_setting_problems
     from mettrack.risk.assessments import check_settings as check_risk_settings
     from workers.broker import timing_problems
 
@@ -296,6 +306,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
     if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
         yield problem
+    yield from retention_setting_problems(config)
     for check in (check_risk_settings, check_reminder_settings):
         try:
             check(config)

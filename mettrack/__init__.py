@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.reference import admin_pages as reference_admin
     from mettrack.reminders import log_pages as reminder_log
     from mettrack.reminders import notification_pages as notifications
+    from mettrack.retention import pages as retention
     from mettrack.risk import indicator_pages as risk_indicators
     from mettrack.risk import pages as risk_assessments
     from mettrack.screening import pages as screenings
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     administration += (agency_admin, role_grants)
     administration += (two_factor,)
     two_factor.init_two_factor(app)
+    administration += (retention,)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
     intelligence += (
         intelligence_peers,

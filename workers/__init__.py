@@ -11,7 +11,12 @@ from workers.broker import celery_settings, make_directories
 
 # The modules whose tasks a worker registers at start. Tasks are named ("mettrack.<what>")
 # so a module can move without stranding the messages already queued under the old path.
-TASK_MODULES = ("workers.tasks.maintenance", "workers.tasks.meetings", "workers.tasks.reminders")
+TASK_MODULES = (
+    "workers.tasks.maintenance",
+    "workers.tasks.meetings",
+    "workers.tasks.reminders",
+    "workers.tasks.retention",
+)
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -26,6 +26,8 @@ def beat_schedule(config: Mapping[str, Any]) -> dict:
             timedelta(seconds=int(config.get("AUDIT_CHECKPOINT_SECONDS", 300))),
             "mettrack.write_audit_checkpoint",
         ),
+        # Retention (docs/retention.md): the list of records due for review, made weekly.
+        "list-retention-reviews": _every(timedelta(days=7), "mettrack.list_retention_reviews"),
         "purge-expired-sessions": _every(timedelta(minutes=15), "mettrack.purge_expired_sessions"),
         "purge-delivered-broker-messages": _every(
             timedelta(hours=6), "mettrack.purge_delivered_broker_messages"

@@ -109,6 +109,7 @@ def _resource_blueprints():
     from mettrack.missing import philomena_api as philomena
     from mettrack.notes import api as notes
     from mettrack.reminders import api as notifications
+    from mettrack.retention import api as retention
     from mettrack.risk import api as risk_assessments
     from mettrack.screening import api as screenings
     from mettrack.specialist_services import api as service_assignments
@@ -137,6 +138,7 @@ def _resource_blueprints():
         reassign.blp,
         agencies.blp,
         role_grants.blp,
+        retention.blp,
         notifications.blp,
         meetings.blp,
         meeting_agenda.blp,

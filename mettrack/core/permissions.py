@@ -67,6 +67,10 @@ class Perm(StrEnum):
     POLICE_TIER_SET = "police_tier.set"  # the MET chair sets or changes a case's police tier
     # A second person's approval of a role an administrator gave (accounts/rules.py).
     ROLE_GRANT_DECIDE = "role_grant.decide"
+    # Retention and subject access (docs/retention.md).
+    RETENTION_REVIEW = "retention.review"  # the review list and confirming a deletion
+    LEGAL_HOLD = "retention.legal_hold"  # set or clear a case's legal hold
+    SUBJECT_ACCESS = "retention.subject_access"  # export everything held about one child
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -125,6 +129,12 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.POLICE_TIER_SET: frozenset({Role.MET_CHAIR}),
     # docs/security.md, "Separation of duties": the MET chair role waits for a chair's approval.
     Perm.ROLE_GRANT_DECIDE: frozenset({Role.MET_CHAIR}),
+    # docs/retention.md: an administrator confirms deletions (seeing ids and dates only, never
+    # a child's name); a hold may be set by either; a subject access export reads every
+    # record about a child, so only the MET chair, who already sees every case, makes one.
+    Perm.RETENTION_REVIEW: frozenset({Role.ADMIN}),
+    Perm.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MET_CHAIR}),
+    Perm.SUBJECT_ACCESS: frozenset({Role.MET_CHAIR}),
 }
 
 

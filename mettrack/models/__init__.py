@@ -48,6 +48,7 @@ from mettrack.missing.models import MissingEpisode, PhilomenaProfile
 from mettrack.notes.models import CaseNote
 from mettrack.reference.models import ReferenceItem
 from mettrack.reminders.models import Reminder
+from mettrack.retention.models import LegalHold, RetentionReview
 from mettrack.risk.models import RiskAssessment, RiskIndicator, RiskRating
 from mettrack.screening.models import Screening
 from mettrack.specialist_services.models import PoliceTierRecord, ServiceRequest, SpecialistService
@@ -78,6 +79,7 @@ __all__ = [
     "ItemMinute",
     "LanguagePhrase",
     "LeadUpdate",
+    "LegalHold",
     "Location",
     "Meeting",
     "MeetingAction",
@@ -95,6 +97,7 @@ __all__ = [
     "PhilomenaProfile",
     "ReferenceItem",
     "Reminder",
+    "RetentionReview",
     "RoleGrant",
     "RecoveryCode",
     "TwoFactorCredential",

@@ -39,6 +39,7 @@ NAVIGATION = [
     ("Risk indicators", "risk_indicators.index", Perm.REFERENCE_DATA_ADMIN),
     ("Disruption catalogue", "disruption_kinds_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Service catalogue", "service_catalogue_admin.index", Perm.REFERENCE_DATA_ADMIN),
+    ("Retention review", "retention.index", Perm.RETENTION_REVIEW),
     ("Your account", "account.index", Perm.SIGNED_IN),
 ]
 

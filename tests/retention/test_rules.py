@@ -1,0 +1,84 @@
+"""The pure retention rules: review dates per record type, and the settings' checks."""
+
+from datetime import date
+
+import pytest
+
+from config import Config
+from mettrack import create_app
+from mettrack.retention import rules
+
+
+def test_a_case_under_the_age_rule_is_reviewed_at_the_childs_25th_birthday():
+    review = rules.case_review(
+        closed_on=date(2026, 5, 1), date_of_birth=date(2010, 2, 3), rule="age", age=25, years=6
+    )
+    assert review == (date(2035, 2, 3), "age")
+
+
+def test_a_case_is_never_reviewed_before_it_closed():
+    review = rules.case_review(
+        closed_on=date(2040, 5, 1), date_of_birth=date(2010, 2, 3), rule="age", age=25, years=6
+    )
+    assert review == (date(2040, 5, 1), "age")
+
+
+def test_without_a_date_of_birth_the_years_rule_applies():
+    review = rules.case_review(closed_on=date(2026, 5, 1), date_of_birth=None, rule="age", age=25, years=6)
+    assert review == (date(2032, 5, 1), "years_after_closure_no_birth_date")
+
+
+def test_years_after_closure():
+    review = rules.case_review(
+        closed_on=date(2024, 2, 29),
+        date_of_birth=date(2010, 1, 1),
+        rule="years_after_closure",
+        age=25,
+        years=7,
+    )
+    assert review == (date(2031, 2, 28), "years_after_closure")
+
+
+def test_an_open_case_has_no_review_date():
+    assert (
+        rules.case_review(closed_on=None, date_of_birth=date(2000, 1, 1), rule="age", age=25, years=6) is None
+    )
+
+
+def test_intelligence_is_reviewed_years_after_its_last_link():
+    assert rules.intelligence_review(last_linked_on=date(2026, 1, 9), years=6) == (
+        date(2032, 1, 9),
+        "years_after_last_link",
+    )
+
+
+def test_settings_are_checked_naming_each_setting():
+    assert list(rules.setting_problems({})) == []
+    problems = list(
+        rules.setting_problems(
+            {
+                "RETENTION_CASE_RULE": "forever",
+                "RETENTION_CASE_AGE": "ten",
+                "RETENTION_CASE_YEARS": "0",
+                "RETENTION_INTELLIGENCE_YEARS": "6",
+            }
+        )
+    )
+    assert len(problems) == 3
+    assert problems[0].startswith("RETENTION_CASE_RULE")
+    assert problems[1].startswith("RETENTION_CASE_AGE")
+    assert problems[2].startswith("RETENTION_CASE_YEARS")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("RETENTION_CASE_RULE", "forever"), ("RETENTION_CASE_AGE", "ten"), ("RETENTION_INTELLIGENCE_YEARS", 0)],
+)
+def test_the_app_will_not_start_with_an_unusable_retention_setting(name, value):
+    with pytest.raises(RuntimeError, match=name):
+        create_app({name: value})
+
+
+def test_the_zero_setup_defaults_need_no_setting():
+    assert list(rules.setting_problems(vars(Config))) == []
+    assert rules.settings(vars(Config)) == {"rule": "age", "age": 25, "years": 6, "intelligence_years": 6}
