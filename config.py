@@ -150,9 +150,22 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
-    RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not lock everyone out
+    # While Redis is down each process counts in its own memory, so the limits still hold
+    # (never off, never a 500); errors are not swallowed, which would turn them off.
+    RATELIMIT_SWALLOW_ERRORS = False
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Brute force (docs/security.md, "Sign-in limits and lockout"; mettrack/accounts/lockout.py).
+    # Sign-in attempts per e-mail address typed, from any address:
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
+    # This many failures for one e-mail address within LOGIN_LOCKOUT_MINUTES lock sign-in
+    # with it for LOGIN_LOCKOUT_MINUTES (the right password included).
+    LOGIN_LOCKOUT_FAILURES = _env_whole_number("LOGIN_LOCKOUT_FAILURES", 10)
+    LOGIN_LOCKOUT_MINUTES = _env_whole_number("LOGIN_LOCKOUT_MINUTES", 15)
+    # How many proxies stand in front of the app (mettrack/core/proxy.py): 0 trusts no
+    # X-Forwarded-For; behind one TLS proxy, 1.
+    PROXY_COUNT = _env_whole_number("PROXY_COUNT", 0)
 
     API_TITLE = "METtrack API"
     API_VERSION = "v1"
@@ -267,6 +280,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
         yield "METtrack will not start in production without these settings: " + ", ".join(missing)
     yield from timing_problems(config)
     yield from _host_cookie_problems(config)
+    yield from _sign_in_limit_problems(config)
     yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
     if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
         yield problem
@@ -288,3 +302,21 @@ def _host_cookie_problems(config: Mapping[str, Any]) -> Iterator[str]:
             yield (
                 f"{prefix}_NAME starts with __Host-, so {prefix}_SECURE must be on, with no domain and path /"
             )
+
+
+def _sign_in_limit_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    from limits import parse_many
+
+    for name, low, high in (
+        ("PROXY_COUNT", 0, 10),
+        ("LOGIN_LOCKOUT_FAILURES", 1, 1000),
+        ("LOGIN_LOCKOUT_MINUTES", 1, 24 * 60),
+    ):
+        value = config.get(name, low)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            yield f"{name} must be a whole number from {low} to {high}, not {value!r}"
+    for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT"):
+        try:
+            parse_many(str(config.get(name, "")))
+        except ValueError:
+            yield f"{name} must be a limit such as '5 per minute', not {config.get(name)!r}"

@@ -4,6 +4,7 @@ from mettrack.accounts.agency import Agency
 from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User, UserRole
 from mettrack.accounts.role_grant import RoleGrant
+from mettrack.accounts.sign_in_failure import SignInFailure
 from mettrack.cases.models import Case, CaseEvent, CaseTag, CaseTeamMember
 from mettrack.children.models import Child
 from mettrack.core.audit_event import AuditEvent
@@ -99,6 +100,7 @@ __all__ = [
     "RiskIndicator",
     "RiskRating",
     "Screening",
+    "SignInFailure",
     "SeriesAgency",
     "SeriesMember",
     "PoliceTierRecord",
