@@ -212,3 +212,19 @@ def test_audit_names_the_client_only_behind_a_trusted_proxy(make_app, chair):
 def test_a_bad_setting_stops_start_up_naming_it(setting, value):
     with pytest.raises(RuntimeError, match=setting):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", setting: value})
+
+
+def test_the_purge_deletes_only_rows_that_no_longer_count_or_lock(app_ctx):
+    from mettrack import accounts
+    from mettrack.accounts import lockout
+
+    start = now()
+    set_now(start)
+    for _ in range(10):
+        lockout.record_failure("locked@example.org")
+    lockout.record_failure("once@example.org")
+    assert accounts.purge_stale_sign_in_failures() == 0
+    set_now(start + timedelta(minutes=15, seconds=1))  # the lock and the window are over
+    lockout.record_failure("again@example.org")
+    assert accounts.purge_stale_sign_in_failures() == 2
+    assert db.session.scalar(select(SignInFailure.account_key)) == lockout.account_key("again@example.org")
