@@ -154,6 +154,8 @@ class Config:
     # (never off, never a 500); errors are not swallowed, which would turn them off.
     RATELIMIT_SWALLOW_ERRORS = False
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis that does not answer (rather than refusing) must not hold up every sign-in.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # Brute force (docs/security.md, "Sign-in limits and lockout"; mettrack/accounts/lockout.py).

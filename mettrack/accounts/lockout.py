@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request
 from sqlalchemy import delete, func, select
+from werkzeug.exceptions import HTTPException
 
 from mettrack.accounts import users as accounts
 from mettrack.accounts.models import User
@@ -69,7 +70,12 @@ def account_key(email: str | None) -> str:
 def limit_key() -> str:
     """Flask-Limiter's key for the per-account limit. Empty (no limit applied) when no
     address was typed: that attempt checks no password."""
-    email = normalised(request.form.get("email"))
+    try:
+        email = normalised(request.form.get("email"))
+    except HTTPException:
+        # A body past the size limit (413): the view refuses it. Raised here, Flask-Limiter
+        # would take it for its store being down.
+        return ""
     return f"account:{account_key(email)}" if email else ""
 
 

@@ -228,3 +228,14 @@ def test_the_purge_deletes_only_rows_that_no_longer_count_or_lock(app_ctx):
     lockout.record_failure("again@example.org")
     assert accounts.purge_stale_sign_in_failures() == 2
     assert db.session.scalar(select(SignInFailure.account_key)) == lockout.account_key("again@example.org")
+
+
+def test_an_oversized_sign_in_form_is_413_and_leaves_the_limits_working(make_app, chair):
+    client = make_app(PROXY_COUNT=1).test_client()
+    environ = {"REMOTE_ADDR": PROXY}
+    token = csrf_from(client.get("/login", environ_base=environ))
+    body = {"email": CHAIR, "password": "x" * (2 * 1024 * 1024), "csrf_token": token}
+    assert client.post("/login", data=body, environ_base=environ).status_code == 413
+    assert not limiter._storage_dead  # not taken for the limit store being down
+    answers = [status(client, CHAIR, f"203.0.113.{n}") for n in range(1, 7)]
+    assert answers == [400] * 5 + [429]
