@@ -54,6 +54,7 @@ def make_app(app):
     # One Limiter serves every app in the process: the suite's app must find it off again.
     limiter.enabled = False
     limiter._storage_dead = False
+    app.extensions["celery"].set_default()  # tasks run in the suite's app again
     for built in made:
         with built.app_context():
             db.engine.dispose()
@@ -239,3 +240,15 @@ def test_an_oversized_sign_in_form_is_413_and_leaves_the_limits_working(make_app
     assert not limiter._storage_dead  # not taken for the limit store being down
     answers = [status(client, CHAIR, f"203.0.113.{n}") for n in range(1, 7)]
     assert answers == [400] * 5 + [429]
+
+
+def test_the_limits_are_kept_in_redis_when_it_is_up(make_app, chair, redis_url):
+    import redis
+
+    client = make_app(PROXY_COUNT=1, RATELIMIT_STORAGE_URI=redis_url).test_client()
+    answers = [status(client, CHAIR, f"203.0.113.{n}") for n in range(1, 7)]
+    assert answers == [400] * 5 + [429]
+    assert not limiter._storage_dead
+    keys = redis.Redis.from_url(redis_url).keys("LIMITS*")
+    assert keys  # counted in Redis, where every web node sees them
+    assert not any(b"chair" in key for key in keys)  # under a keyed hash, never the address
