@@ -1,24 +1,12 @@
 """Signing in and out, and changing one's own password."""
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from mettrack.accounts import lockout
 from mettrack.accounts import users as accounts
-from mettrack.core.clock import now
 from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import limiter
 from mettrack.core.permissions import Perm, public, requires
@@ -47,12 +35,12 @@ def login():
     errors, email = {}, ""
     if request.method == "POST":
         email = request.form.get("email", "")
+        # --- sign-in limits and lockout (accounts/lockout.py): begin ---
         try:
-            # --- sign-in limits and lockout (accounts/lockout.py): begin ---
             user = lockout.authenticate(email, request.form.get("password"))
-        except lockout.SignInPaused as e:
+        except lockout.SignInPaused as e:  # a ValidationError (429): caught first
             return _too_many_attempts(e.until)
-            # --- sign-in limits and lockout: end ---
+        # --- sign-in limits and lockout: end ---
         except ValidationError as e:
             errors = e.errors
         else:
@@ -64,15 +52,13 @@ def login():
     return render_template("auth/login.html", errors=errors, email=email), status
 
 
-def _too_many_attempts(until: datetime):
+def _too_many_attempts(until):
     """The sign-in form again, 429, saying when to try again: the same words for the
     limit per address, the limit per account and the lock, and for an address with no
     account (accounts/lockout.py)."""
     errors = {"email": lockout.paused_message(until)}
     html = render_template("auth/login.html", errors=errors, email=request.form.get("email", ""))
-    response = make_response(html, 429)
-    response.headers["Retry-After"] = str(max(int((until - now()).total_seconds()), 1))
-    return response
+    return html, 429, {"Retry-After": lockout.seconds_until(until)}
 
 
 @bp.errorhandler(429)

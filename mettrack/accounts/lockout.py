@@ -54,6 +54,11 @@ def paused_message(until: datetime) -> str:
     return f"There have been too many attempts to sign in. Try again after {when} (UK time)."
 
 
+def seconds_until(until: datetime) -> str:
+    """Retry-After's value: whole seconds, at least one."""
+    return str(max(int((until - now()).total_seconds()), 1))
+
+
 def normalised(email: str | None) -> str:
     # The same comparison accounts.authenticate makes, so every spelling that reaches one
     # account shares that account's count.
