@@ -252,3 +252,32 @@ def test_the_limits_are_kept_in_redis_when_it_is_up(make_app, chair, redis_url):
     keys = redis.Redis.from_url(redis_url).keys("LIMITS*")
     assert keys  # counted in Redis, where every web node sees them
     assert not any(b"chair" in key for key in keys)  # under a keyed hash, never the address
+
+
+def test_failures_at_the_same_moment_for_a_new_address_are_both_counted(app, postgres):
+    # Two web nodes' first failures for one address at once must not clash on the
+    # unique key (a 500): ON CONFLICT DO NOTHING, then a locked row.
+    import threading
+
+    from mettrack.accounts import lockout
+
+    barrier, errors = threading.Barrier(4), []
+
+    def fail():
+        with app.app_context():
+            try:
+                barrier.wait()
+                lockout.record_failure("race@example.org")
+            except Exception as e:  # noqa: BLE001
+                errors.append(e)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=fail) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        assert db.session.scalar(select(SignInFailure.failures)) == 4
