@@ -171,7 +171,12 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
-    RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not lock everyone out
+    # While Redis is down each process counts in its own memory, so the limits still hold
+    # (never off, never a 500); errors are not swallowed, which would turn them off.
+    RATELIMIT_SWALLOW_ERRORS = False
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis that does not answer (rather than refusing) must not hold up every sign-in.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     # Two-factor sign-in (docs/security.md, "Two-factor sign-in"). Off by default so the
@@ -180,6 +185,17 @@ class Config:
     # elsewhere one is derived from SECRET_KEY); `flask security rotate-2fa-key` changes it.
     TWO_FACTOR_REQUIRED = _env_flag("TWO_FACTOR_REQUIRED", False)
     TWO_FACTOR_KEY = os.environ.get("TWO_FACTOR_KEY")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Brute force (docs/security.md, "Sign-in limits and lockout"; mettrack/accounts/lockout.py).
+    # Sign-in attempts per e-mail address typed, from any address:
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
+    # This many failures for one e-mail address within LOGIN_LOCKOUT_MINUTES lock sign-in
+    # with it for LOGIN_LOCKOUT_MINUTES (the right password included).
+    LOGIN_LOCKOUT_FAILURES = _env_whole_number("LOGIN_LOCKOUT_FAILURES", 10)
+    LOGIN_LOCKOUT_MINUTES = _env_whole_number("LOGIN_LOCKOUT_MINUTES", 15)
+    # How many proxies stand in front of the app (mettrack/core/proxy.py): 0 trusts no
+    # X-Forwarded-For; behind one TLS proxy, 1.
+    PROXY_COUNT = _env_whole_number("PROXY_COUNT", 0)
 
     API_TITLE = "METtrack API"
     API_VERSION = "v1"
@@ -303,6 +319,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     yield from audit_checkpoint_problems(config)
     if problem := two_factor_key_problem(config.get("TWO_FACTOR_KEY")):
         yield problem
+    yield from _sign_in_limit_problems(config)
     yield from quorum_setting_problems(config.get("MET_QUORUM_AGENCIES", DEFAULT_QUORUM_AGENCIES))
     if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
         yield problem
@@ -325,3 +342,21 @@ def _host_cookie_problems(config: Mapping[str, Any]) -> Iterator[str]:
             yield (
                 f"{prefix}_NAME starts with __Host-, so {prefix}_SECURE must be on, with no domain and path /"
             )
+
+
+def _sign_in_limit_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    from limits import parse_many
+
+    for name, low, high in (
+        ("PROXY_COUNT", 0, 10),
+        ("LOGIN_LOCKOUT_FAILURES", 1, 1000),
+        ("LOGIN_LOCKOUT_MINUTES", 1, 24 * 60),
+    ):
+        value = config.get(name, low)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            yield f"{name} must be a whole number from {low} to {high}, not {value!r}"
+    for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT"):
+        try:
+            parse_many(str(config.get(name, "")))
+        except ValueError:
+            yield f"{name} must be a limit such as '5 per minute', not {config.get(name)!r}"

@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from mettrack.core.limits import DATABASE_INT_MAX
+from mettrack.core.proxy import init_proxy
 from mettrack.core.request_limits import init_request_limits
 from mettrack.core.security_headers import init_security_headers
 
@@ -25,6 +26,7 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
         options.setdefault("connect_args", {"connect_timeout": 5})
 
     app.url_map.converters["int"] = DatabaseId
+    init_proxy(app)
     init_request_limits(app)
     init_security_headers(app)
     register_extensions(app)

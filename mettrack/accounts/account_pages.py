@@ -5,10 +5,10 @@ it is not flashed (flashes live in the server-side session row), only its hash i
 and the page that shows it tells the browser not to store it.
 """
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from mettrack.accounts import tokens, two_factor
+from mettrack.accounts import other_sessions, tokens, two_factor
 from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
 
@@ -25,6 +25,7 @@ def _page(*, errors=None, token_name: str = "", new_token=None, new_secret: str 
         new_token=new_token,
         new_secret=new_secret,
         two_factor_on=two_factor.is_enabled(current_user.id),
+        other_sessions=other_sessions.count_other_sessions(current_user.id, session.row_id),
     )
     response = make_response(html, status)
     if new_secret:
@@ -54,4 +55,16 @@ def create_token():
 def revoke_token(token_id: int):
     token = tokens.revoke_own_token(current_user, token_id)
     flash(f"The API token “{token.name}” has been revoked. Scripts using it will be refused.", "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@requires(Perm.SIGNED_IN)
+def end_other_sessions():
+    ended = other_sessions.end_other_sessions(current_user, session.row_id)
+    if ended:
+        places = "place" if ended == 1 else "places"
+        flash(f"You have been signed out everywhere else ({ended} other {places}).", "success")
+    else:
+        flash("You were not signed in anywhere else.", "success")
     return redirect(url_for("account.index"))

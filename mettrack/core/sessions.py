@@ -4,6 +4,14 @@ Flask's default cookie session would let a cookie copied before sign-out keep wo
 after it. Here signing out deletes the row, deactivating a user deletes all of theirs,
 and a session ends when idle or too old, on every web node at once. Sign-in rotates the
 id (regenerate()), so an id planted before sign-in is worthless after it.
+
+No row is written before sign-in: a visitor's session that holds only what the sign-in
+page needs (its CSRF token, a message to show, Flask-Login's freshness mark) travels in
+the cookie itself, signed and timed, as Flask's own sessions do. It grants nothing, so a
+copy of it is worth nothing; anyone could load the sign-in page to get one. Without this,
+every cookieless request to /login (a scanner, a health probe, a bot) wrote a row. The
+row is written when the session holds a user, or anything else a later step needs kept
+on the server (a sign-in step half done); signing out deletes it.
 """
 
 import hashlib
@@ -12,7 +20,7 @@ import secrets
 from datetime import timedelta
 
 from flask.sessions import SessionInterface, SessionMixin
-from itsdangerous import BadSignature, Signer
+from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer
 from sqlalchemy import delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
@@ -23,6 +31,15 @@ from mettrack.core.user_session import UserSession
 # Writing last_seen_at on every request would turn every page view into a write; a
 # minute's slack on a 30 minute idle limit does not matter.
 TOUCH_INTERVAL = timedelta(seconds=60)
+
+# What a signed-out visitor's session may hold in its cookie rather than a row (see above).
+ANONYMOUS_KEYS = frozenset({"csrf_token", "_flashes", "_fresh"})
+# A cookie-kept session's cookie starts with this; a row's is the signed id, with no dot
+# before its 43rd character, so the two never look alike.
+ANONYMOUS_PREFIX = "anon."
+# Past this many characters the visitor's session gets a row, as before: browsers drop
+# cookies over about 4 KB.
+ANONYMOUS_MAX_CHARS = 3000
 
 
 def _hash(sid: str) -> str:
@@ -40,6 +57,12 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = False
         self.rotate = False
         self.touch = False
+        self.in_cookie = False  # read from a visitor's cookie (no row)
+
+    @property
+    def anonymous(self) -> bool:
+        """Holds nothing a row must keep: no user, nothing beyond ANONYMOUS_KEYS."""
+        return "_user_id" not in self and set(self) <= ANONYMOUS_KEYS
 
     def regenerate(self) -> None:
         """Give this session a new id (at sign-in) and drop the old row."""
@@ -51,6 +74,25 @@ class ServerSessionInterface(SessionInterface):
     def _signer(self, app) -> Signer:
         return Signer(app.secret_key, salt="mettrack-session")
 
+    def _visitor_serializer(self, app) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(app.secret_key, salt="mettrack-visitor-session")
+
+    def _open_visitor_session(self, app, value: str) -> "ServerSession":
+        idle, _ = self._limits(app)
+        try:
+            data, signed_at = self._visitor_serializer(app).loads(
+                value, max_age=int(idle.total_seconds()), return_timestamp=True
+            )
+        except BadSignature:  # also SignatureExpired: an old visitor's session starts afresh
+            return ServerSession()
+        if not isinstance(data, dict) or not set(data) <= ANONYMOUS_KEYS:
+            return ServerSession()
+        session = ServerSession(data)
+        session.in_cookie = True
+        # Signed anew now and then, so a sign-in page left open is idle, not old.
+        session.touch = now() - signed_at > TOUCH_INTERVAL
+        return session
+
     def _limits(self, app):
         return (
             timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
@@ -61,6 +103,8 @@ class ServerSessionInterface(SessionInterface):
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return ServerSession()
+        if cookie.startswith(ANONYMOUS_PREFIX):
+            return self._open_visitor_session(app, cookie[len(ANONYMOUS_PREFIX) :])
         try:
             sid = self._signer(app).unsign(cookie).decode()
         except BadSignature:
@@ -90,12 +134,21 @@ class ServerSessionInterface(SessionInterface):
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)
-        if session.row_id is not None and (not session or session.rotate):
+        visitor = bool(session) and session.anonymous and self._fits_cookie(app, session)
+        if session.row_id is not None and (not session or session.rotate or visitor):
+            # Signing out (or a sign-in that rotates the id) ends the row, whatever the
+            # visitor's session keeps afterwards (the "signed out" message).
             self._delete(session.row_id)
             session.row_id = None
+            session.modified = True
         if not session:
-            if session.sid is not None:
+            if session.sid is not None or session.in_cookie:
                 response.delete_cookie(name, domain=domain, path=path)
+            return
+        if visitor:
+            if session.modified or session.touch:
+                value = ANONYMOUS_PREFIX + self._visitor_serializer(app).dumps(dict(session))
+                self._set_cookie(app, response, value)
             return
         if not (session.modified or session.touch or session.row_id is None):
             return
@@ -117,9 +170,17 @@ class ServerSessionInterface(SessionInterface):
                 conn.execute(update(UserSession).where(UserSession.id == session.row_id).values(**values))
             if not session.modified:
                 return  # touched only; the cookie is unchanged
+        self._set_cookie(app, response, self._signer(app).sign(session.sid).decode())
+
+    def _fits_cookie(self, app, session: ServerSession) -> bool:
+        return len(self._visitor_serializer(app).dumps(dict(session))) <= ANONYMOUS_MAX_CHARS
+
+    def _set_cookie(self, app, response, value: str) -> None:
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
         response.set_cookie(
-            name,
-            self._signer(app).sign(session.sid).decode(),
+            self.get_cookie_name(app),
+            value,
             httponly=self.get_cookie_httponly(app),
             secure=self.get_cookie_secure(app),
             samesite=self.get_cookie_samesite(app),

@@ -4,6 +4,7 @@ from mettrack.accounts.agency import Agency
 from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User, UserRole
 from mettrack.accounts.role_grant import RoleGrant
+from mettrack.accounts.sign_in_failure import SignInFailure
 from mettrack.accounts.two_factor_credential import RecoveryCode, TwoFactorCredential
 from mettrack.cases.models import Case, CaseEvent, CaseTag, CaseTeamMember
 from mettrack.children.models import Child
@@ -105,6 +106,7 @@ __all__ = [
     "RiskIndicator",
     "RiskRating",
     "Screening",
+    "SignInFailure",
     "SeriesAgency",
     "SeriesMember",
     "PoliceTierRecord",

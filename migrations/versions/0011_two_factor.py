@@ -4,7 +4,7 @@ No existing row changes: every user starts without two-factor sign-in (enrolled 
 sign-in when TWO_FACTOR_REQUIRED is on).
 
 Revision ID: 0011_two_factor
-Revises: 0009_role_grants
+Revises: 0010_lockout
 Create Date: 2026-12-04 08:20:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_two_factor'
-down_revision = '0009_role_grants'
+down_revision = '0010_lockout'
 branch_labels = None
 depends_on = None
 

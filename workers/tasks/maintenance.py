@@ -18,6 +18,10 @@ KOMBU_MESSAGE_TABLE = "kombu_message"
 
 @shared_task(name="mettrack.purge_expired_sessions")
 def purge_expired_sessions() -> int:
+    from mettrack import accounts
+
+    # Failed sign-ins that no longer count or lock go too (accounts/lockout.py).
+    accounts.purge_stale_sign_in_failures()
     with unit_of_work():
         return purge_expired(
             timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
