@@ -46,7 +46,9 @@ def _closed_case(people, **child_fields) -> Case:
 
 
 def _audit(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq))
+    )
 
 
 def _detail(row: AuditEvent) -> dict:
