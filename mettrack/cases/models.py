@@ -77,6 +77,21 @@ class Case(db.Model):
     def is_open(self) -> bool:
         return self.state != CaseState.CLOSED
 
+    def note_event(self, actor, kind: str, reason: str) -> None:
+        """A line on the timeline for something that moves nothing (a team change, a
+        referral's outcome, a meeting's decision, a service answered, a police tier):
+        `kind` a CaseEventKind; the state before and after is the case's own."""
+        self.events.append(
+            CaseEvent(
+                occurred_at=now(),
+                actor_id=actor.id,
+                action=str(kind),
+                from_state=self.state,
+                to_state=self.state,
+                reason=reason,
+            )
+        )
+
     def __repr__(self) -> str:
         return f"<Case {self.id}>"
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from sqlalchemy.orm.exc import StaleDataError
 
 from mettrack.cases.lock import locked_case
-from mettrack.cases.models import Case, CaseEvent
+from mettrack.cases.models import Case
 from mettrack.cases.queries import get_for
 from mettrack.cases.scopes import case_scope
 from mettrack.cases.team import require
@@ -136,16 +136,11 @@ def record_outcome(user, case_id: int, data: Mapping, expected_version, *, save_
         if "referral_outcome" in changed:
             case.referral_outcome_recorded_at = now()
             case.referral_outcome_recorded_by_id = user.id
-        case.events.append(
-            CaseEvent(
-                occurred_at=now(),
-                actor_id=user.id,
-                action=CaseEventKind.REFERRAL_OUTCOME_RECORDED.value,
-                from_state=case.state,
-                to_state=case.state,
-                reason=f"Outcome of the referral (MASH reference {values['mash_reference']}): "
-                f"{values['referral_outcome']}",
-            )
+        case.note_event(
+            user,
+            CaseEventKind.REFERRAL_OUTCOME_RECORDED,
+            f"Outcome of the referral (MASH reference {values['mash_reference']}): "
+            f"{values['referral_outcome']}",
         )
     audit.record(ACTION, "case", case.id, detail={"changed": changed, **audit_detail(flagged)}, actor=user)
     try:

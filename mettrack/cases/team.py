@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User, UserRole
 from mettrack.cases.lock import locked_case
-from mettrack.cases.models import Case, CaseEvent, CaseTeamMember
+from mettrack.cases.models import Case, CaseTeamMember
 from mettrack.cases.queries import get_for
 from mettrack.cases.scopes import case_scope, chair_or_case_lead
 from mettrack.core import audit, choices
@@ -242,19 +242,6 @@ def _flag(data: Mapping, name: str) -> bool:
     return isinstance(value, str) and value.strip().casefold() in {"yes", "true", "on", "1"}
 
 
-def _event(case: Case, user, kind: CaseEventKind, reason: str) -> None:
-    case.events.append(
-        CaseEvent(
-            occurred_at=now(),
-            actor_id=user.id,
-            action=kind.value,
-            from_state=case.state,
-            to_state=case.state,
-            reason=reason,
-        )
-    )
-
-
 # --- changing the team -------------------------------------------------------------------
 
 
@@ -266,7 +253,7 @@ def join_team(case: Case, member: User, *, actor) -> CaseTeamMember | None:
         return None
     row = CaseTeamMember(user_id=member.id, team_role=TeamRole.MEMBER.value, added_at=now())
     case.team.append(row)
-    _event(case, actor, CaseEventKind.TEAM_MEMBER_ADDED, f"{_user_label(member)} joined the team")
+    case.note_event(actor, CaseEventKind.TEAM_MEMBER_ADDED, f"{_user_label(member)} joined the team")
     audit.record("case.team_member_added", "case", case.id, detail={"user_id": member.id}, actor=actor)
     return row
 
@@ -299,7 +286,7 @@ def add_member(user, case_id: int, data: Mapping) -> CaseTeamMember:
         raise ValidationError(errors)
     row = CaseTeamMember(user_id=member.id, team_role=TeamRole.MEMBER.value, added_at=now())
     case.team.append(row)
-    _event(case, user, CaseEventKind.TEAM_MEMBER_ADDED, f"{_user_label(member)} joined the team")
+    case.note_event(user, CaseEventKind.TEAM_MEMBER_ADDED, f"{_user_label(member)} joined the team")
     audit.record(action, "case", case.id, detail={"user_id": member.id}, actor=user)
     try:
         db.session.flush()
@@ -329,7 +316,7 @@ def remove_member(user, case_id: int, member_id: int) -> None:
         )
     label = _user_label(row.user)
     case.team.remove(row)
-    _event(case, user, CaseEventKind.TEAM_MEMBER_REMOVED, f"{label} left the team")
+    case.note_event(user, CaseEventKind.TEAM_MEMBER_REMOVED, f"{label} left the team")
     audit.record(action, "case", case.id, detail={"user_id": member_id}, actor=user)
 
 
@@ -391,7 +378,7 @@ def change_lead(user, case_id: int, data: Mapping, expected_version) -> Case:
     )
     if remove_previous:
         reason += f"; {previous.name} left the team"
-    _event(case, user, CaseEventKind.TEAM_LEAD_CHANGED, reason)
+    case.note_event(user, CaseEventKind.TEAM_LEAD_CHANGED, reason)
     audit.record(
         action,
         "case",

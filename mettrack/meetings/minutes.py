@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User
 from mettrack.cases import View, apply, case_scope, locked_case, project, states_taking
-from mettrack.cases.models import Case, CaseEvent
+from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import (
     ActionEventKind,
@@ -634,16 +634,7 @@ def _set_risk_and_review(user, case_id: int, d: minutes_rules.Decisions, occasio
     if d.next_review_on:
         case.next_review_on = d.next_review_on
         parts.append(f"next review {d.next_review_on:%-d %B %Y}")
-    case.events.append(
-        CaseEvent(
-            occurred_at=now(),
-            actor_id=user.id,
-            action=CaseEventKind.MET_DECISION.value,
-            from_state=case.state,
-            to_state=case.state,
-            reason=f"{occasion}: " + "; ".join(parts),
-        )
-    )
+    case.note_event(user, CaseEventKind.MET_DECISION, f"{occasion}: " + "; ".join(parts))
     audit.record(
         "case.met_decision",
         "case",

@@ -38,7 +38,7 @@ from mettrack.cases import (
 )
 from mettrack.cases import apply as transitions_apply
 from mettrack.cases import require as cases_require
-from mettrack.cases.models import Case, CaseEvent
+from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import (
     CaseAction,
@@ -47,7 +47,7 @@ from mettrack.core.choices import (
     ServiceOutcome,
     ServiceRequestStatus,
 )
-from mettrack.core.clock import now, today
+from mettrack.core.clock import today
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.extensions import db
 from mettrack.core.form_input import parse_date, parse_text, parse_version
@@ -261,15 +261,8 @@ def end(
     if note:
         assignment.note = note
     how = f": {ServiceOutcome(outcome).label.lower()}" if outcome else ""
-    case.events.append(
-        CaseEvent(
-            occurred_at=now(),
-            actor_id=user.id,
-            action=CaseEventKind.SERVICE_ENDED.value,
-            from_state=case.state,
-            to_state=case.state,
-            reason=f"{assignment.service.name}'s work with the child ended{how}",
-        )
+    case.note_event(
+        user, CaseEventKind.SERVICE_ENDED, f"{assignment.service.name}'s work with the child ended{how}"
     )
     audit.record(
         action,

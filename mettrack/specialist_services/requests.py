@@ -38,7 +38,7 @@ from mettrack.cases import (
 )
 from mettrack.cases import apply as transitions_apply
 from mettrack.cases import require as cases_require
-from mettrack.cases.models import Case, CaseEvent
+from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import (
     CaseAction,
@@ -84,19 +84,6 @@ def state_problem(state: str) -> str:
     return (
         f"The case is {CaseState(state).label}: a specialist service can be requested once the MET "
         "group has reviewed the case"
-    )
-
-
-def _event(case: Case, user, kind: CaseEventKind, reason: str) -> None:
-    case.events.append(
-        CaseEvent(
-            occurred_at=now(),
-            actor_id=user.id,
-            action=kind.value,
-            from_state=case.state,
-            to_state=case.state,
-            reason=reason,
-        )
     )
 
 
@@ -183,7 +170,7 @@ def _create(user, case: Case, values: dict, *, meeting_id: int | None = None, fl
         version=1,
     )
     db.session.add(request)
-    _event(case, user, CaseEventKind.SERVICE_REQUESTED, f"{service.name} was asked to work with the child")
+    case.note_event(user, CaseEventKind.SERVICE_REQUESTED, f"{service.name} was asked to work with the child")
     db.session.flush()
     audit.record(
         "service_request.created",
@@ -326,8 +313,7 @@ def accept(user, request_id: int, data: Mapping, expected_version) -> ServiceReq
         request.worker_user_id = user.id
         join_team(case, user, actor=user)
     if not moved:
-        _event(
-            case,
+        case.note_event(
             user,
             CaseEventKind.SERVICE_ACCEPTED,
             f"{request.service.name} accepted"
@@ -372,7 +358,7 @@ def decline(
     request.recorded_for_provider = not as_provider
     request.version += 1
     case = db.session.get(Case, request.case_id)
-    _event(case, user, CaseEventKind.SERVICE_DECLINED, f"{request.service.name} declined: {reason}")
+    case.note_event(user, CaseEventKind.SERVICE_DECLINED, f"{request.service.name} declined: {reason}")
     audit.record(
         action,
         "case",
@@ -411,8 +397,8 @@ def withdraw(
     request.withdrawn_reason = reason
     request.version += 1
     case = db.session.get(Case, request.case_id)
-    _event(
-        case, user, CaseEventKind.SERVICE_WITHDRAWN, f"The request to {request.service.name} was withdrawn"
+    case.note_event(
+        user, CaseEventKind.SERVICE_WITHDRAWN, f"The request to {request.service.name} was withdrawn"
     )
     audit.record(
         action, "case", case.id, detail={"service_request": request.id, **audit_detail(flagged)}, actor=user

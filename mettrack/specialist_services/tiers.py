@@ -25,7 +25,7 @@ from mettrack.accounts.models import User
 from mettrack.cases import apply as transitions_apply
 from mettrack.cases import case_scope, locked_case, move_for
 from mettrack.cases import require as cases_require
-from mettrack.cases.models import Case, CaseEvent
+from mettrack.cases.models import Case
 from mettrack.core import audit
 from mettrack.core.choices import CaseAction, CaseEventKind, CaseState, ReferenceKind, TierSource
 from mettrack.core.clock import now, today
@@ -237,16 +237,7 @@ def _change(
     )
     db.session.add(record)
     reason = _describe(tier, team, values["officer"], values["from_date"])
-    case.events.append(
-        CaseEvent(
-            occurred_at=now(),
-            actor_id=user.id,
-            action=CaseEventKind.POLICE_TIER_RECORDED.value,
-            from_state=case.state,
-            to_state=case.state,
-            reason=f"{occasion}: {reason}" if occasion else reason,
-        )
-    )
+    case.note_event(user, CaseEventKind.POLICE_TIER_RECORDED, f"{occasion}: {reason}" if occasion else reason)
     db.session.flush()
     _audit(user, case, record, flagged)
     return record
