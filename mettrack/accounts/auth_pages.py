@@ -46,8 +46,10 @@ def login():
         else:
             # --- two-factor sign-in (accounts/two_factor_pages.py): begin ---
             if two_factor.second_step_needed(user):
+                accounts.accept_password(user, "two_factor" if two_factor.is_enabled(user.id) else "enrol")
                 return two_factor_pages.begin(user, request.args.get("next"))
             # --- two-factor sign-in: end ---
+            accounts.complete_sign_in(user)
             session.clear()
             session.regenerate()  # a new session id at sign-in (no session fixation)
             login_user(user, remember=False)

@@ -90,9 +90,12 @@ def _pending_user() -> User | None:
     return user
 
 
-def _finish_sign_in(user: User):
+def _finish_sign_in(user: User, how: str):
+    """The second step passed (`how`: "app", "recovery" or "enrolled"): only now is the
+    sign-in complete, audited auth.signed_in, and the last sign-in time written."""
     from mettrack.accounts.auth_pages import _safe_next
 
+    users.complete_sign_in(user, how)
     next_path = session.get(PENDING, {}).get("next")
     session.clear()
     session.regenerate()  # a new session id once fully signed in
@@ -127,7 +130,7 @@ def verify():
                 return _start_again()
             session[PENDING] = pending
         else:
-            target = _finish_sign_in(user)
+            target = _finish_sign_in(user, used)
             if used == "recovery":
                 left = two_factor.status(user.id).recovery_codes_left
                 flash(
@@ -148,7 +151,7 @@ def _enrol_page(user: User, *, at_sign_in: bool):
         except ValidationError as e:
             errors = e.errors
         else:
-            target = _finish_sign_in(user) if at_sign_in else url_for("two_factor.index")
+            target = _finish_sign_in(user, "enrolled") if at_sign_in else url_for("two_factor.index")
             return _no_store(render_template("account/recovery_codes.html", codes=codes, continue_to=target))
     try:
         enrolment = two_factor.start_enrolment(user)

@@ -66,9 +66,28 @@ def authenticate(email: str | None, password: str | None) -> User:
             actor="anonymous",
         )
         raise ValidationError({"email": SIGN_IN_FAILED})
-    user.last_sign_in_at = now()
-    audit.record("auth.signed_in", "user", user.id, actor=user)
+    # Nothing is written for a right password here: the page records the first step
+    # (accept_password) or the whole sign-in (complete_sign_in), as the case may be.
     return user
+
+
+@transaction
+def accept_password(user: User, next_step: str) -> None:
+    """Who: someone who has just given this user's password, when a second step follows
+    (`next_step`: "two_factor", or "enrol" to set it up). Nobody is signed in yet: the row
+    is auth.password_accepted, and neither auth.signed_in nor the last sign-in time is
+    written until the second step is passed (complete_sign_in)."""
+    audit.record("auth.password_accepted", "user", user.id, detail={"next_step": next_step}, actor=user)
+
+
+@transaction
+def complete_sign_in(user: User, two_factor: str | None = None) -> None:
+    """Who: the user, once sign-in is complete: at once after the password when there is
+    no second step, otherwise after it (`two_factor`: "app", "recovery" or "enrolled").
+    Records the last sign-in time and auth.signed_in."""
+    user.last_sign_in_at = now()
+    detail = {"two_factor": two_factor} if two_factor else None
+    audit.record("auth.signed_in", "user", user.id, detail=detail, actor=user)
 
 
 def get_or_create_agency(name: str) -> Agency:
