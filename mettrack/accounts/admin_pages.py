@@ -127,7 +127,7 @@ def _waiting_note(user_id: int) -> str:
     waiting = role_grants.pending_for_user(user_id)
     if not waiting:
         return ""
-    names = ", ".join(Role(g.role).label for g in waiting)
+    names = ", ".join(g.label for g in waiting)
     return f" {names}: waits until a MET chair approves it; until then they do not hold it."
 
 

@@ -2,7 +2,8 @@
 one, change its name or sector (docs/intelligence.md, "Agencies and their sector").
 
 The sector matters: users of a police agency who hold a case role review intelligence
-(core/permissions.is_intelligence_reviewer), so a sector change is audited with what changed.
+(core/permissions.is_intelligence_reviewer) once a MET chair approves, so a sector change is
+audited with what changed and asks for that approval for each of them (or ends their access).
 Two agencies cannot share a name once case and spacing are ignored ("Demotown  academy" is
 "Demotown Academy"): the user form finds an agency by its name, so a near twin would split
 its users. How the user form itself creates agencies is accounts/users.get_or_create_agency.
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User
+from mettrack.accounts.role_grants import sync_police_reviewer
 from mettrack.core import audit
 from mettrack.core.choices import AgencySector
 from mettrack.core.errors import ValidationError
@@ -134,4 +136,9 @@ def update_agency(actor, agency_id: int, data: Mapping) -> tuple[Agency, list[st
         agency.sector = sector.value
     if changed:
         audit.record("agency.updated", "agency", agency.id, detail={"fields": changed, **detail}, actor=actor)
+    if "sector" in changed:
+        # Made police: each user with a case role waits for a MET chair before reviewing
+        # intelligence; no longer police: their access ends (accounts/role_grants.py).
+        for user in db.session.scalars(select(User).where(User.agency_id == agency.id).order_by(User.id)):
+            sync_police_reviewer(user, actor)
     return agency, changed

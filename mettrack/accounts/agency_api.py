@@ -24,7 +24,8 @@ class AgencySchema(Schema):
         metadata={
             "description": "One of "
             + ", ".join(AgencySector.values())
-            + ". Users of a police agency who hold a case role review intelligence."
+            + ". Users of a police agency who hold a case role review intelligence, "
+            + "once a MET chair approves."
         },
     )
     sector_label = fields.String(required=True, metadata={"description": "The sector, in words."})

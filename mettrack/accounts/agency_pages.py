@@ -16,7 +16,8 @@ bp = Blueprint("agency_admin", __name__, url_prefix="/admin/agencies")
 REVIEWERS_NOTE = (
     "Users of a police agency who hold a case role (MET chair, lead professional, coordinator "
     "or partner) review intelligence: they grade Community Partnership Information, read its "
-    "source and see every link. MET chairs review it whatever their agency. Set an agency's "
+    "source and see every link, once a MET chair has approved it for each of them (they wait "
+    "under Role grants). MET chairs review it whatever their agency. Set an agency's "
     "sector to Police only for a police force."
 )
 

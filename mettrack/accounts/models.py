@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mettrack.accounts.agency import Agency
@@ -24,6 +24,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A police user with a case role reviews intelligence only once a MET chair approved
+    # it (an intelligence reviewer grant, accounts/role_grants.py); set only by that
+    # approval, cleared when they stop being a police user with a case role.
+    intelligence_review_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How reminders reach them (domain.reminders.DeliveryChoice).
     notification_choice: Mapped[str] = mapped_column(String(16), default="email_and_app")
 

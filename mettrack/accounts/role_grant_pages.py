@@ -20,7 +20,7 @@ def index():
 @requires(Perm.ROLE_GRANT_DECIDE)
 def approve(grant_id: int):
     grant = role_grants.decide(current_user, grant_id, approve=True)
-    flash(f"{grant.user.name} now holds the role they were given.", "success")
+    flash(f"{grant.user.name} now holds what they were given: {grant.label}.", "success")
     return redirect(url_for("role_grants.index"))
 
 
@@ -28,5 +28,5 @@ def approve(grant_id: int):
 @requires(Perm.ROLE_GRANT_DECIDE)
 def refuse(grant_id: int):
     grant = role_grants.decide(current_user, grant_id, approve=False)
-    flash(f"The role given to {grant.user.name} has been refused: they do not hold it.", "success")
+    flash(f"{grant.label}, given to {grant.user.name}, has been refused: they do not hold it.", "success")
     return redirect(url_for("role_grants.index"))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from mettrack.accounts import role_grants as service
-from mettrack.accounts.rules import GrantState
+from mettrack.accounts.rules import INTELLIGENCE_REVIEWER, GrantState
 from mettrack.api.blueprint import ApiBlueprint
 from mettrack.core.choices import Role
 from mettrack.core.permissions import Perm, requires
@@ -21,7 +21,13 @@ blp = ApiBlueprint(
 class RoleGrantSchema(Schema):
     id = fields.Integer(required=True)
     user_id = fields.Integer(required=True, metadata={"description": "The account given the role."})
-    role = fields.String(required=True, metadata={"description": f"One of {', '.join(Role.values())}."})
+    role = fields.String(
+        required=True,
+        metadata={
+            "description": f"One of {', '.join(Role.values())}; or {INTELLIGENCE_REVIEWER}: "
+            "a police user's access to review intelligence."
+        },
+    )
     state = fields.String(required=True, metadata={"description": f"One of {', '.join(GrantState)}."})
     requested_by_id = fields.Integer(allow_none=True, metadata={"description": "The administrator."})
     requested_at = fields.DateTime(required=True)

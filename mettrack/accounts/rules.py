@@ -10,6 +10,10 @@ alike and say the same words.
 - Some roles open every child's record: giving one needs a second person. The
   administrator's grant waits until an active MET chair, who neither asked for it nor
   receives it, approves it.
+- So does a police reviewer's access to intelligence (every item, its source and every
+  link): a case role in an agency whose sector is police gives it only once a MET chair
+  approves a grant of the kind INTELLIGENCE_REVIEWER, however the account came to be one
+  (a case role given, a move into a police agency, an agency's sector changed to police).
 """
 
 import string
@@ -17,7 +21,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from mettrack.core.choices import ChoiceSet, Role
+from mettrack.core.choices import AgencySector, ChoiceSet, Role
 
 # The roles that read cases (Perm.CASE_VIEW; tests/unit/test_account_rules.py keeps the
 # two lists equal).
@@ -26,6 +30,10 @@ CASE_READING_ROLES = frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COO
 SECOND_PERSON_ROLES = frozenset({Role.MET_CHAIR})
 # Who that second person is.
 APPROVER_ROLE = Role.MET_CHAIR
+# A grant that is not a role: a police user's access to review intelligence
+# (core/permissions.is_intelligence_reviewer), approved as a role is.
+INTELLIGENCE_REVIEWER = "intelligence_reviewer"
+INTELLIGENCE_REVIEWER_LABEL = "Intelligence reviewer (police)"
 
 ADMIN_WITH_CASE_ROLE = (
     "An administrator cannot also hold a role that reads cases (MET chair, lead professional, "
@@ -40,6 +48,22 @@ class GrantState(ChoiceSet):
     PENDING = "pending", "Waiting for a MET chair", "yellow"
     APPROVED = "approved", "Approved", "green"
     REFUSED = "refused", "Refused", "red"
+    # An intelligence reviewer grant no longer needed before anyone decided: the account
+    # left the police agency or its case role, or the agency's sector changed.
+    WITHDRAWN = "withdrawn", "Withdrawn: no longer needed", "grey"
+
+
+def grant_label(value: str) -> str:
+    """What a grant gives, in words: a role's label, or the intelligence reviewer's."""
+    if value == INTELLIGENCE_REVIEWER:
+        return INTELLIGENCE_REVIEWER_LABEL
+    return Role(value).label
+
+
+def police_reviewer_access(roles: Iterable[Role], sector: str | None) -> bool:
+    """Would these roles in an agency of this sector review intelligence once a MET chair
+    approves: a role that reads cases, in a police agency."""
+    return bool({Role(r) for r in roles} & CASE_READING_ROLES) and sector == AgencySector.POLICE.value
 
 
 def combination_problem(roles: Iterable[Role]) -> str | None:

@@ -13,7 +13,7 @@ from mettrack.accounts.api_token import ApiToken
 from mettrack.accounts.models import User, UserRole
 from mettrack.accounts.passwords import hash_password, verify_password
 from mettrack.accounts.role_grant import RoleGrant
-from mettrack.accounts.role_grants import pending_for_user, request_grants
+from mettrack.accounts.role_grants import pending_for_user, request_grants, sync_police_reviewer
 from mettrack.accounts.tokens import list_tokens, revoke_all_for_user
 from mettrack.cases.models import Case
 from mettrack.core import audit
@@ -183,6 +183,7 @@ def create_user(data: UserInput, password: str | None, actor=None, must_change: 
     audit.record("user.created", "user", user.id, detail={"roles": sorted(roles)}, actor=actor)
     if waiting:
         request_grants(user, waiting, actor)
+    sync_police_reviewer(user, actor)  # a police user's access to intelligence waits too
     return user
 
 
@@ -208,6 +209,9 @@ def update_user(user: User, data: UserInput, actor=None) -> User:
     )
     if waiting:
         request_grants(user, waiting, actor)
+    # A case role given in a police agency, or a move into one, waits for a MET chair
+    # before it reviews intelligence; leaving either ends that access.
+    sync_police_reviewer(user, actor)
     return user
 
 

@@ -140,11 +140,18 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
 
 def is_intelligence_reviewer(user) -> bool:
     """DESIGN.md, Intelligence: reviewers are MET chairs and users of a police agency who
-    hold a case role (the agency's sector is kept by admins)."""
+    hold a case role (the agency's sector is kept by admins), the latter only once a MET
+    chair has approved their access (docs/security.md, "Separation of duties": the flag is
+    set only by that approval, and cleared when the account stops being a police user
+    with a case role)."""
     if Role.MET_CHAIR in user.roles:
         return True
     agency = getattr(user, "agency", None)
-    return bool(user.roles & CASE_WORKERS) and getattr(agency, "sector", None) == AgencySector.POLICE
+    return (
+        bool(user.roles & CASE_WORKERS)
+        and getattr(agency, "sector", None) == AgencySector.POLICE
+        and bool(getattr(user, "intelligence_review_approved", False))
+    )
 
 
 # Permissions that the agency a user belongs to narrows further than their roles.

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from mettrack.accounts import get_or_create_agency, hash_password
 from mettrack.accounts.models import User
+from mettrack.accounts.rules import police_reviewer_access
 from mettrack.cases import add_member
 from mettrack.cases.models import Case
 from mettrack.children import ChildInput, create_child
@@ -127,6 +128,11 @@ def load_demo() -> list[tuple[str, str]]:
             if agency.sector == AgencySector.OTHER.value:  # an admin's own choice stays
                 agency.sector = SECTORS[name].value
         users = {role: _user(role, email, name, AGENCIES[i]) for role, email, name, i in DEMO_USERS}
+        for user in users.values():
+            # The operator loading made-up data is trusted, as at `flask users create`: the
+            # police partner reviews intelligence at once, with no MET chair's approval.
+            if police_reviewer_access(user.roles, user.agency.sector):
+                user.intelligence_review_approved = True
         risk_catalogue_seed_defaults()  # the risk assessment toolkit's indicators
         reference_data_seed_defaults()  # police tiers and teams, exit reasons
         seed_services()  # the specialist service catalogue, each linked to its provider agency

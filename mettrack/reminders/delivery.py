@@ -214,10 +214,21 @@ def notify_password_reset(user_id: int, at: datetime | None = None) -> int:
     """An e-mail telling the user an administrator reset their password (naming no child),
     sent by the scan like any reminder, whatever their delivery choice: so that a reset
     done to sign in as them does not go unnoticed (docs/security.md). Returns its id."""
+    return _security_notice(ReminderKind.PASSWORD_RESET, user_id, user_id, at)
+
+
+def notify_role_grant_decided(user_id: int, grant_id: int, at: datetime | None = None) -> int:
+    """An e-mail (and the in-app notice) telling the user a MET chair approved or refused a
+    role or a police reviewer's access to intelligence that an administrator gave them,
+    naming no child (docs/security.md, "Separation of duties"). Returns its id."""
+    return _security_notice(ReminderKind.ROLE_GRANT_DECIDED, grant_id, user_id, at)
+
+
+def _security_notice(kind: ReminderKind, record_id: int, user_id: int, at: datetime | None) -> int:
     at = at or clock_now()
     reminder = Reminder(
-        kind=ReminderKind.PASSWORD_RESET.value,
-        record_id=user_id,
+        kind=kind.value,
+        record_id=record_id,
         due_at=at,
         recipient_id=user_id,
         case_id=None,

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from flask import current_app
 
 from mettrack.accounts.models import User
+from mettrack.accounts.role_grant import RoleGrant
+from mettrack.accounts.rules import INTELLIGENCE_REVIEWER, GrantState
 from mettrack.core.clock import local
 from mettrack.core.extensions import db
 from mettrack.meetings.models import AgendaVersion, Meeting
@@ -34,6 +36,7 @@ SUBJECTS = {
     ReminderKind.DISRUPTION_EXPIRING: "METtrack: a disruption order or notice is expiring",
     ReminderKind.SERVICE_ANSWER_OVERDUE: "METtrack: a specialist service request is waiting for an answer",
     ReminderKind.PASSWORD_RESET: "METtrack: your password was reset",
+    ReminderKind.ROLE_GRANT_DECIDED: "METtrack: a decision on access you were given",
 }
 
 
@@ -85,9 +88,32 @@ def meeting_line(reminder: Reminder, kind: ReminderKind) -> str:
     )
 
 
+def grant_line(reminder: Reminder) -> str:
+    """A MET chair's decision on a role or access an administrator gave: what and when,
+    naming no child and no one else."""
+    grant = db.session.get(RoleGrant, reminder.record_id)
+    if grant is None:
+        return (
+            "A MET chair decided on access an administrator gave you. Your account page shows what you hold."
+        )
+    what = (
+        "your access to review intelligence (every item, its source and its links)"
+        if grant.role == INTELLIGENCE_REVIEWER
+        else f"the role of {grant.label}"
+    )
+    if grant.state == GrantState.APPROVED.value:
+        return f"A MET chair approved {what}, which an administrator gave you, on {_when(reminder)}."
+    return (
+        f"A MET chair refused {what}, which an administrator gave you, on {_when(reminder)}: you do not "
+        "hold it. Ask your administrator if your work needs it."
+    )
+
+
 def line(reminder: Reminder) -> str:
     """One sentence saying what is due, with no detail of the case or the child."""
     kind = ReminderKind(reminder.kind)
+    if kind is ReminderKind.ROLE_GRANT_DECIDED:
+        return grant_line(reminder)
     if kind in SECURITY_KINDS:
         return (
             f"An administrator reset your METtrack password on {_when(reminder)}. You will choose a "

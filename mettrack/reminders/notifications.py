@@ -111,7 +111,7 @@ def destination(row: Reminder) -> Destination:
     # A Return Home Interview is recorded in the case page's "Missing episodes" section
     # (mettrack/missing/pages.py returns there too); a review concerns the case as a whole.
     kind = ReminderKind(row.kind)
-    if kind is ReminderKind.PASSWORD_RESET:
+    if kind in (ReminderKind.PASSWORD_RESET, ReminderKind.ROLE_GRANT_DECIDED):
         return Destination(None, path="/account/")
     if kind in RHI_KINDS:
         return Destination(row.case_id, "missing")

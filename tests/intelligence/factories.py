@@ -40,9 +40,11 @@ from tests import factories
 _counter = itertools.count(1)
 
 
-def police_user(*roles, agency="Test Constabulary", **fields):
-    """A user of a police agency (sector police): with a case role, a reviewer."""
+def police_user(*roles, agency="Test Constabulary", approved=True, **fields):
+    """A user of a police agency (sector police): with a case role, a reviewer once a MET
+    chair has approved it, as here by default (`approved=False`: still waiting)."""
     user = factories.user(roles=roles or [factories.Role.PARTNER], agency=agency, **fields)
+    user.intelligence_review_approved = approved
     set_sector(user.agency, AgencySector.POLICE)
     return user
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from mettrack.accounts import agency_admin
+from mettrack.accounts import agency_admin, role_grants
 from mettrack.accounts.agency import Agency
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AgencySector, Role
@@ -110,7 +110,9 @@ def test_a_bad_sector_is_refused_naming_the_field(client, admin_id, sector):
     assert _events("agency.updated") == []
 
 
-def test_a_sector_change_is_audited_and_makes_the_agencys_case_workers_reviewers(client, admin_id):
+def test_a_sector_change_is_audited_and_makes_the_agencys_case_workers_reviewers_once_approved(
+    client, admin_id
+):
     partner = factories.user(roles=[Role.PARTNER], agency="Demotown Police")
     agency = partner.agency
     assert not can(partner, Perm.INTEL_REVIEW)
@@ -120,6 +122,11 @@ def test_a_sector_change_is_audited_and_makes_the_agencys_case_workers_reviewers
     assert response.status_code == 302
     db.session.expire_all()
     assert agency.sector == "police"
+    # Not yet: a MET chair approves the grant first (tests/services/test_reviewer_grants.py).
+    assert not can(partner, Perm.INTEL_REVIEW)
+    (grant,) = role_grants.pending_for_user(partner.id)
+    role_grants.decide(factories.user(roles=[Role.MET_CHAIR]), grant.id, approve=True)
+    db.session.expire_all()
     assert can(partner, Perm.INTEL_REVIEW)
     (event,) = _events("agency.updated")
     assert event.record_id == str(agency.id)
