@@ -167,6 +167,9 @@ class Config:
         "AUDIT_CHECKPOINT_PATH", str(INSTANCE_DIR / "audit-checkpoints.log")
     )
     AUDIT_CHECKPOINT_SYSLOG = os.environ.get("AUDIT_CHECKPOINT_SYSLOG", "")
+    # Keys AUDIT_HMAC_KEY had before `flask audit rotate-key`, oldest first, separated by
+    # commas or spaces: `audit verify` checks the rows written before each rotation with them.
+    AUDIT_HMAC_KEYS_OLD = os.environ.get("AUDIT_HMAC_KEYS_OLD", "")
     AUDIT_CHECKPOINT_SECONDS = _env_whole_number("AUDIT_CHECKPOINT_SECONDS", 300)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session

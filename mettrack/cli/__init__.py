@@ -119,6 +119,9 @@ def audit_verify(checkpoint_file, require_checkpoint):
     from mettrack.core.audit import verify_chain
 
     result = verify_chain(checkpoint_path=checkpoint_file)
+    if result.missing_key_id:  # a setting is missing: not a sign of tampering by itself
+        click.echo(f"Audit chain cannot be checked from row {result.broken_seq}: {result.reason}.")
+        sys.exit(1)
     if not result.intact and result.broken_seq == 0:  # the checkpoint itself
         click.echo(f"Audit checkpoint cannot be trusted: {result.reason}.")
         sys.exit(1)
@@ -153,6 +156,52 @@ def audit_checkpoint():
         click.echo(f"Error: could not write the audit checkpoint: {e}", err=True)
         sys.exit(1)
     click.echo(f"Audit checkpoint written ({checkpoint.rows} rows) to {', '.join(targets)}.")
+
+
+@audit_cli.command("rotate-key")
+@click.option(
+    "--old-key",
+    default=None,
+    help="The key AUDIT_HMAC_KEY had until now. Default: the last key in AUDIT_HMAC_KEYS_OLD "
+    "(which keeps it out of the shell's history).",
+)
+def audit_rotate_key(old_key):
+    """Replace the audit chain's key with AUDIT_HMAC_KEY (the new key).
+
+    Stop the app, the workers and the beat first; set AUDIT_HMAC_KEY to the new key and add
+    the old one to AUDIT_HMAC_KEYS_OLD (after any older ones). The chain is verified with the
+    old key, a row audit.key_rotated (naming the keys by id, never the keys) marks where the
+    new key starts, and a checkpoint signed with the new key is written. Keep the old key in
+    AUDIT_HMAC_KEYS_OLD: `audit verify` checks the older rows with it."""
+    from mettrack.core import audit
+
+    earlier = audit.old_hmac_keys()
+    if old_key:
+        old = old_key.encode()
+    elif earlier:
+        old = earlier[-1]
+    else:
+        refuse(
+            "Nothing was changed.",
+            advice=["Give the key being replaced in AUDIT_HMAC_KEYS_OLD (last) or with --old-key."],
+        )
+    try:
+        rotation = audit.rotate_key(old, [k for k in earlier if k != old])
+    except audit.RotationRefused as e:
+        refuse("Nothing was changed.", advice=[f"{e}."])
+    except OSError as e:
+        click.echo(
+            f"The key was rotated, but the checkpoint could not be written ({e}): run "
+            "`flask audit checkpoint` once the target is writable.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(
+        f"Audit key rotated at row {rotation.seq}: rows after it are hashed with the new key "
+        f"(key id {rotation.key_id}; the old key's id is {rotation.previous_key_id})."
+    )
+    click.echo(f"Checkpoint written to {', '.join(rotation.checkpoint_targets)}.")
+    click.echo("Keep the old key in AUDIT_HMAC_KEYS_OLD; start the app and the workers with the new key.")
 
 
 @demo_cli.command("load")

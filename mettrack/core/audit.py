@@ -11,6 +11,12 @@ someone who can write the table cannot recompute the chain after editing it
 (`hash_version` 1) and still verify; once a keyed row appears no unkeyed row may follow,
 and the checkpoints (audit_checkpoint.py) name the first keyed row, so a tail rewritten
 without the key and marked unkeyed is reported too.
+
+The key can be replaced (`flask audit rotate-key`, rotate_key below): a row
+`audit.key_rotated`, hashed with the key in use until then, names the new key by its id
+(key_id: an HMAC of a fixed text, never the key) and the old key's id; every row after it
+is hashed with the new key. `verify_chain` walks the chain with the key each stretch was
+written with: the current AUDIT_HMAC_KEY, and the old ones from AUDIT_HMAC_KEYS_OLD.
 """
 
 import hashlib
@@ -68,8 +74,24 @@ def _canonical(values: dict) -> str:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
+KEY_ROTATED = "audit.key_rotated"
+_KEY_ID_PURPOSE = b"mettrack-audit-key-id"
+
+
 def hmac_key(config=None) -> bytes:
     return str((config or current_app.config)["AUDIT_HMAC_KEY"]).encode()
+
+
+def old_hmac_keys(config=None) -> list[bytes]:
+    """AUDIT_HMAC_KEYS_OLD: the keys used before, separated by commas or spaces."""
+    value = (config or current_app.config).get("AUDIT_HMAC_KEYS_OLD") or ""
+    items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
+    return [str(k).encode() for k in items if str(k).strip()]
+
+
+def key_id(key: bytes) -> str:
+    """A key's name in the audit log: an HMAC of a fixed text, which says nothing of the key."""
+    return hmac.new(key, _KEY_ID_PURPOSE, hashlib.sha256).hexdigest()[:16]
 
 
 def row_hash(prev_hash: str, values: dict, version: int = UNKEYED, key: bytes | None = None) -> str:
@@ -110,8 +132,9 @@ def _actor(actor) -> tuple[int | None, str]:
     return actor.id, f"user:{actor.id}"
 
 
-def _append(executor, values: dict) -> int:
-    """Append one row through `executor` (an ORM session or a Core connection)."""
+def _append(executor, values: dict, key: bytes | None = None) -> int:
+    """Append one row through `executor` (an ORM session or a Core connection), hashed with
+    `key` (default AUDIT_HMAC_KEY)."""
     if db.engine.dialect.name == "postgresql":
         executor.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     tail = executor.execute(
@@ -119,7 +142,7 @@ def _append(executor, values: dict) -> int:
     ).first()
     seq, prev = (tail.seq + 1, tail.row_hash) if tail else (1, GENESIS_HASH)
     values = {**values, "seq": seq, "prev_hash": prev, "hash_version": KEYED}
-    values["row_hash"] = row_hash(prev, values, KEYED)
+    values["row_hash"] = row_hash(prev, values, KEYED, key)
     executor.execute(insert(AuditEvent).values(**values))
     return seq
 
@@ -201,18 +224,56 @@ class VerifyResult:
     broken_seq: int | None = None
     reason: str | None = None
     checkpoint: audit_checkpoint.Checkpoint | None = None
+    # Set when the walk stopped at a row keyed with a key not given (not tampering: a
+    # setting is missing): the key's id, never the key.
+    missing_key_id: str | None = None
+    # The id of the key the newest rows are hashed with (the walk's last stretch).
+    final_key_id: str | None = None
 
     @property
     def intact(self) -> bool:
         return self.broken_seq is None
 
 
-def verify_chain(batch_size: int = 5000, checkpoint_path=None) -> VerifyResult:
+def _first_stretch_key_id(default: str) -> str:
+    """The id of the key the first keyed rows were written with: the old key the first
+    rotation names, or (never rotated) the current key. A rotation row edited to name
+    another key fails its own hash."""
+    detail = db.session.scalar(
+        select(AuditEvent.detail).where(AuditEvent.action == KEY_ROTATED).order_by(AuditEvent.seq).limit(1)
+    )
+    if detail is None:
+        return default
+    try:
+        return str(json.loads(detail)["previous_key_id"])
+    except (ValueError, KeyError, TypeError):
+        return default
+
+
+def _rotated_to(row: AuditEvent, current: str) -> str:
+    try:
+        return str(json.loads(row.detail)["key_id"])
+    except (ValueError, KeyError, TypeError):
+        return current
+
+
+def verify_chain(
+    batch_size: int = 5000,
+    checkpoint_path=None,
+    *,
+    current_key: bytes | None = None,
+    old_keys: list[bytes] | None = None,
+) -> VerifyResult:
     """Walk the chain, then compare it with the latest checkpoint (when there is one).
 
     checkpoint_path defaults to AUDIT_CHECKPOINT_PATH; pass a copy fetched from the
-    syslog server to check against that instead."""
-    key = hmac_key()
+    syslog server to check against that instead. The keyed rows are checked with the key
+    each stretch was written with (see the module docstring): `current_key` (default
+    AUDIT_HMAC_KEY), which also signs the checkpoint, and `old_keys` (default
+    AUDIT_HMAC_KEYS_OLD)."""
+    key = current_key if current_key is not None else hmac_key()
+    keys = {key_id(k): k for k in (old_keys if old_keys is not None else old_hmac_keys())}
+    keys[key_id(key)] = key
     path = checkpoint_path or current_app.config.get("AUDIT_CHECKPOINT_PATH")
     try:
         checkpoint = audit_checkpoint.latest(path, key) if path else None
@@ -223,6 +284,7 @@ def verify_chain(batch_size: int = 5000, checkpoint_path=None) -> VerifyResult:
     keyed_from = checkpoint.keyed_from if checkpoint else None
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
     last_seq, keyed_seen = 0, False
+    stretch = _first_stretch_key_id(key_id(key))
     while True:
         rows = (
             db.session.execute(
@@ -246,8 +308,17 @@ def verify_chain(batch_size: int = 5000, checkpoint_path=None) -> VerifyResult:
                 reason = "it is hashed without the key, after the switch to keyed hashes"
                 return VerifyResult(count, row.seq, reason, checkpoint)
             values = {c: getattr(row, c) for c in HASHED_COLUMNS}
-            if not hmac.compare_digest(row_hash(prev_hash, values, row.hash_version, key), row.row_hash):
+            row_key = keys.get(stretch) if row.hash_version == KEYED else None
+            if row.hash_version == KEYED and row_key is None:
+                reason = (
+                    f"it is keyed with an earlier key (key id {stretch}) that is not given: set "
+                    "AUDIT_HMAC_KEYS_OLD to the key(s) AUDIT_HMAC_KEY had before `flask audit rotate-key`"
+                )
+                return VerifyResult(count, row.seq, reason, checkpoint, missing_key_id=stretch)
+            if not hmac.compare_digest(row_hash(prev_hash, values, row.hash_version, row_key), row.row_hash):
                 return VerifyResult(count, row.seq, "its content does not match its hash", checkpoint)
+            if row.hash_version == KEYED and row.action == KEY_ROTATED:
+                stretch = _rotated_to(row, stretch)  # the rows after it: the new key
             keyed_seen = keyed_seen or row.hash_version == KEYED
             prev_hash, expected_seq, count = row.row_hash, expected_seq + 1, count + 1
             last_seq = row.seq
@@ -260,7 +331,7 @@ def verify_chain(batch_size: int = 5000, checkpoint_path=None) -> VerifyResult:
         missing = f"row {first} is" if first == last else f"rows {first} to {last} are"
         reason = f"{missing} missing: the checkpoint taken at {checkpoint.written_at} counted {last} rows"
         return VerifyResult(count, first, reason, checkpoint)
-    return VerifyResult(count, checkpoint=checkpoint)
+    return VerifyResult(count, checkpoint=checkpoint, final_key_id=stretch)
 
 
 def take_checkpoint(connection) -> audit_checkpoint.Checkpoint:
@@ -281,3 +352,54 @@ def write_checkpoint() -> tuple[audit_checkpoint.Checkpoint, list[str]]:
     with db.engine.begin() as connection:  # its own transaction: the lock ends with it
         checkpoint = take_checkpoint(connection)
     return checkpoint, audit_checkpoint.write(current_app.config, checkpoint.line(hmac_key()))
+
+
+class RotationRefused(Exception):
+    """The key was not rotated (nothing written); the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Rotation:
+    seq: int  # the audit.key_rotated row: the last row hashed with the old key
+    key_id: str
+    previous_key_id: str
+    checkpoint_targets: list[str]
+
+
+def rotate_key(old_key: bytes, earlier_keys: list[bytes] | None = None, actor: str = "cli") -> Rotation:
+    """Who: the operator at the server's command line, with the app and workers stopped.
+    Replace `old_key` (the key the chain's newest rows are hashed with) by AUDIT_HMAC_KEY.
+
+    The chain is verified first with the old keys (refused, nothing written, when it is not
+    intact: a new key must not seal rows already changed). Then one row, audit.key_rotated,
+    hashed with the old key, names the new key's id and the old one's; every row after it is
+    hashed with the new key; and a checkpoint signed with the new key is written."""
+    new_key = hmac_key()
+    earlier = list(earlier_keys if earlier_keys is not None else old_hmac_keys())
+    if problems := audit_checkpoint.setting_problems(current_app.config):
+        raise RotationRefused(problems[0])
+    if new_key == old_key:
+        raise RotationRefused("AUDIT_HMAC_KEY is the old key: set it to the new key first")
+    result = verify_chain(current_key=old_key, old_keys=earlier)
+    if result.missing_key_id:
+        raise RotationRefused(f"the chain cannot be checked: row {result.broken_seq} {result.reason}")
+    if not result.intact:
+        where = "the checkpoint" if result.broken_seq == 0 else f"row {result.broken_seq}"
+        raise RotationRefused(f"the audit chain is not intact at {where} ({result.reason}); investigate")
+    if result.rows and result.final_key_id != key_id(old_key):
+        raise RotationRefused(
+            "the newest audit rows are not hashed with the old key given: give the key AUDIT_HMAC_KEY had "
+            "until now"
+        )
+    values = _values(
+        KEY_ROTATED,
+        None,
+        None,
+        AuditOutcome.OK,
+        {"key_id": key_id(new_key), "previous_key_id": key_id(old_key)},
+        actor,
+    )
+    with db.engine.begin() as connection:
+        seq = _append(connection, values, key=old_key)
+    _checkpoint, targets = write_checkpoint()
+    return Rotation(seq, key_id(new_key), key_id(old_key), targets)
