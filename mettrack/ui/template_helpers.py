@@ -61,14 +61,26 @@ def navigation():
     return [(label, url_for(endpoint)) for label, endpoint, rule in NAVIGATION if _shown(current_user, rule)]
 
 
+# The links always in the header bar; the others go under "More", so that every role's
+# navigation fits on one line at 1280 px (base.html). With one link left over, no "More".
+NAVIGATION_BAR = {"main.home", "cases.index", "meetings.index", "actions.index", "children.new"}
+NAVIGATION_BAR |= {"admin.users", "agency_admin.index"}
+
+
 def service_navigation_items() -> list[dict]:
-    """`navigation()` as govukServiceNavigation items, the page's own section marked."""
+    """`navigation()` as govukServiceNavigation items, the page's own section marked;
+    `more` marks those that base.html puts under the "More" control."""
     home = url_for("main.home")
+    bar = {url_for(endpoint) for _label, endpoint, _rule in NAVIGATION if endpoint in NAVIGATION_BAR}
     items = []
     for label, href in navigation():
         current = request.path == href
         active = not current and href != home and request.path.startswith(href)
-        items.append({"text": label, "href": href, "current": current, "active": active})
+        more = href not in bar
+        items.append({"text": label, "href": href, "current": current, "active": active, "more": more})
+    if sum(item["more"] for item in items) == 1:
+        for item in items:
+            item["more"] = False
     return items
 
 
