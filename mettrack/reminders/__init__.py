@@ -9,7 +9,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mettrack.reminders.delivery import deliver, failed_count, make_due, notify_password_reset, to_enqueue
+    from mettrack.reminders.delivery import (
+        deliver,
+        failed_count,
+        make_due,
+        notify_password_reset,
+        notify_retention_review,
+        to_enqueue,
+    )
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
@@ -18,6 +25,7 @@ _EXPORTS = {
     "failed_count": "mettrack.reminders.delivery",
     "make_due": "mettrack.reminders.delivery",
     "notify_password_reset": "mettrack.reminders.delivery",
+    "notify_retention_review": "mettrack.reminders.delivery",
     "to_enqueue": "mettrack.reminders.delivery",
 }
 __all__ = [
@@ -25,6 +33,7 @@ __all__ = [
     "failed_count",
     "make_due",
     "notify_password_reset",
+    "notify_retention_review",
     "to_enqueue",
 ]
 

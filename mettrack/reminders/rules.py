@@ -33,6 +33,8 @@ class ReminderKind(ChoiceSet):
     SERVICE_ANSWER_OVERDUE = "service_answer_overdue", "Specialist service request waiting for an answer"
     # Account security (docs/security.md): told by e-mail whatever the user's choice.
     PASSWORD_RESET = "password_reset", "Password reset notice"
+    # Retention (docs/retention.md): the weekly review list has records due, for administrators.
+    RETENTION_REVIEW = "retention_review", "Records due for retention review"
 
     @property
     def tells_chair(self) -> bool:
@@ -61,6 +63,9 @@ DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
 SERVICE_KINDS = frozenset({ReminderKind.SERVICE_ANSWER_OVERDUE})
 # Notices about the recipient's own account: always an e-mail, at once, never cancelled.
 SECURITY_KINDS = frozenset({ReminderKind.PASSWORD_RESET})
+# Notices to administrators about the partnership's records, naming no child: what they tell
+# stays true once made (the list may be read in the meantime), so they are never cancelled.
+ADMIN_KINDS = frozenset({ReminderKind.RETENTION_REVIEW})
 # What a reminder's record_id names. A lead's update is asked for per child on the agenda:
 # keyed by the agenda item, so that a lead of two children on one agenda gets two.
 RECORD_TYPES = {
@@ -74,6 +79,8 @@ RECORD_TYPES = {
     ReminderKind.DISRUPTION_EXPIRING: "disruption",
     ReminderKind.SERVICE_ANSWER_OVERDUE: "service_request",
     ReminderKind.PASSWORD_RESET: "user",
+    # record_id: how many records the weekly review listed (no record of its own).
+    ReminderKind.RETENTION_REVIEW: "retention_review",
 }
 
 
