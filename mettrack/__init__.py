@@ -162,6 +162,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(service_catalogue.bp)
     app.register_blueprint(service_board.bp)
     init_api(app)
+    # A police user's read of a case or child says why first (DPA 2018 s62), on every route
+    # naming one unless exempted there (docs/security.md).
+    from mettrack.cases.access_reasons import ask_before_reading
+
+    app.before_request(ask_before_reading)
     from mettrack.intelligence import install_agenda_provider
 
     install_agenda_provider()

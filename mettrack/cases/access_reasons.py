@@ -10,22 +10,32 @@ session, takes it with every read in the `X-Access-Reason` header and refuses wi
 (428, a problem naming the header). The reason goes in the view's own audit row, as ids,
 or as the typed words: nothing else about anyone. Users of other agencies are not asked.
 
-`required` is the one place that decides; the readers (cases/page.py, queries.get_summary_for,
-children/records.get_for) call it after the need-to-know check, so a case outside it is
-still a plain 404 and its existence is not revealed by the question.
+`required` is the one place that decides. `ask_before_reading` (a before_request hook,
+installed by the app factory) applies it to every GET of a route that names a case or a
+child (`case_id` or `child_id` in its URL), pages and API alike, unless the route is listed
+in EXEMPT with why: so a route added later is covered by default. It asks only when the
+view's own role check and the need-to-know would let the user through (a user without the
+role still gets 403, a case outside their need-to-know still 404, so the question reveals
+nothing). The reason is kept in `flask.g` for the request, and core/audit.py adds it to
+every audit row the request writes (`access_reason`). The case and child pages
+(cases/page.py, queries.get_summary_for, children/records.get_for) also put it in their own
+row as `reason`, as before.
 """
 
 import re
 import unicodedata
 from urllib.parse import unquote
 
-from flask import has_request_context, request, session
+from flask import current_app, g, has_request_context, redirect, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from mettrack.cases.models import Case
+from mettrack.cases.scopes import case_summary_scope
 from mettrack.core.choices import ActionStatus, AgencySector, MeetingStatus
 from mettrack.core.errors import AppError, ValidationError
 from mettrack.core.extensions import db
+from mettrack.core.permissions import Perm, can, declared_permission
 from mettrack.meetings.models import AgendaItem, Meeting, MeetingAction
 
 SESSION_KEY = "case_access_reasons"  # {"<case id>": the reason's audit detail}
@@ -158,3 +168,70 @@ def required(user, cases: list[Case]) -> dict | None:
         if str(case.id) in kept:
             return kept[str(case.id)]
     raise AccessReasonRequired(cases[0].id)
+
+
+# --- the shared hook: every read of a case's or child's record by a police user
+
+# Routes naming a case or child that are not asked, and why (docs/security.md lists them).
+EXEMPT = {
+    "cases.access_reason": "the question itself: it shows the case's number and the choices only",
+    "retention.hold": "a legal hold: the case's number, the hold and its reason, nothing of the child",
+    "retention.delete": "an administrator's retention confirm page: numbers and dates only",
+    "api_retention.LegalHolds": "the legal hold through the API: as the page",
+}
+URL_ARGS = ("case_id", "child_id")
+# Where the question may send the user back to: a path on this site, under these.
+_NEXT = re.compile(r"/(cases|children|intelligence/network/case)/[0-9]{1,9}(/[A-Za-z0-9_./-]*)?(\?[^\\]*)?")
+
+
+def cases_in_view(user, args: dict) -> list[Case]:
+    """The cases the request's URL names that the user's need-to-know reaches (the case, or
+    the child's cases), newest first. Empty: the view answers 404 itself."""
+    scope = case_summary_scope(user)
+    if args.get("case_id") is not None:
+        where = Case.id == args["case_id"]
+    else:
+        where = Case.child_id == args["child_id"]
+    return list(db.session.scalars(select(Case).where(where, scope).order_by(Case.id.desc())))
+
+
+def safe_next(value: str | None) -> str | None:
+    """A path to come back to after the question, if it is one of ours (never another site)."""
+    if value and _NEXT.fullmatch(value) and "//" not in value and ".." not in value:
+        return value
+    return None
+
+
+def ask_before_reading():
+    """before_request: a police user's GET of a route naming a case or child, not EXEMPT,
+    that their role and need-to-know allow, needs a reason: pages are sent to the question
+    (and brought back), the API answers 428 (or 422 for a reason that is not valid)."""
+    g.pop("access_reason", None)  # g may outlive a request (an app context kept open)
+    if request.method not in ("GET", "HEAD") or request.endpoint in EXEMPT:
+        return None
+    args = request.view_args or {}
+    if not any(args.get(name) is not None for name in URL_ARGS):
+        return None
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or not asks(user):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    declared = declared_permission(view, request.method) if view is not None else None
+    if not isinstance(declared, Perm) or not can(user, declared):
+        return None  # the view refuses (403) as for anyone
+    cases = cases_in_view(user, args)
+    if not cases:
+        return None  # outside need-to-know: the view answers 404, the question is not shown
+    try:
+        g.access_reason = required(user, cases)
+    except AccessReasonRequired as needed:
+        if request.path.startswith("/api/"):
+            raise
+        if request.endpoint == "cases.detail":
+            back = {}  # the question's own default
+        elif request.endpoint == "children.detail":
+            back = {"to": "child"}
+        else:
+            back = {"next": request.full_path.rstrip("?")}
+        return redirect(url_for("cases.access_reason", case_id=needed.case_id, **back))
+    return None

@@ -173,7 +173,11 @@ def detail(case_id: int):
 
 
 def _after_reason(case) -> str:
-    # Only two places to go back to, so the address cannot send the user off the site.
+    # Back to the page asked for (a path on this site only: access_reasons.safe_next), the
+    # child's page, or the case page, so the address cannot send the user off the site.
+    back = access_reasons.safe_next(request.args.get("next"))
+    if back:
+        return back
     if request.args.get("to") == "child":
         return url_for("children.detail", child_id=case.child_id)
     return url_for("cases.detail", case_id=case.id)

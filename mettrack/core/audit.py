@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session as SASession
@@ -150,6 +150,10 @@ def _append(executor, values: dict, key: bytes | None = None) -> int:
 def _values(action, record_type, record_id, outcome, detail, actor) -> dict:
     actor_id, label = _actor(actor)
     ip = request.remote_addr if has_request_context() else None
+    if has_request_context() and g.get("access_reason") and "reason" not in (detail or {}):
+        # A police user's reason for reading this case (cases/access_reasons.py): ids or
+        # their own words, on every row the read writes.
+        detail = {**(detail or {}), "access_reason": g.access_reason}
     return {
         "occurred_at": now(),
         "actor_user_id": actor_id,

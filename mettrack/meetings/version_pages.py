@@ -114,7 +114,9 @@ def _render_copy(meeting_id: int, number: int, view: AgendaView):
     for section in sections:
         for item in section["items"]:
             # Only the members' copy links to the case page (which keeps its own need-to-know).
-            item["case_url"] = None if sanitised else url_for("cases.detail", case_id=item["case_id"])
+            item["case_url"] = (
+                None if sanitised or item["removed"] else url_for("cases.detail", case_id=item["case_id"])
+            )
     if sanitised:
         pdf_url = url_for(".sanitised_pdf", meeting_id=meeting_id, number=number)
         other_url = url_for(".version", meeting_id=meeting_id, number=number)

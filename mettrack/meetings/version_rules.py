@@ -241,7 +241,7 @@ def change_text(change: dict) -> str:
     if kind == "moved":
         moved = f"Moved from {change['from_section']} to {change['to_section']}"
         return f"{moved}; changed: {fields}" if fields else moved
-    return f"Changed: {fields}"
+    return f"Changed: {fields}" if fields else "Changed"
 
 
 def display_sections(agenda: dict) -> list[dict]:
@@ -258,6 +258,8 @@ def display_sections(agenda: dict) -> list[dict]:
                     "name": item["card"].get("name"),
                     "reasons": [r["text"] for r in item.get("reasons", []) if r.get("text")],
                     "rows": card_rows(item["card"]),
+                    # A record deleted under the retention policy: a placeholder, no case to open.
+                    "removed": bool(item.get("retention_removed")),
                 }
                 for item in section["items"]
             ],

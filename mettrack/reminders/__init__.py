@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         make_due,
         notify_password_reset,
         notify_role_grant_decided,
+        notify_retention_review,
         to_enqueue,
     )
 
@@ -26,6 +27,7 @@ _EXPORTS = {
     "make_due": "mettrack.reminders.delivery",
     "notify_password_reset": "mettrack.reminders.delivery",
     "notify_role_grant_decided": "mettrack.reminders.delivery",
+    "notify_retention_review": "mettrack.reminders.delivery",
     "to_enqueue": "mettrack.reminders.delivery",
 }
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "make_due",
     "notify_password_reset",
     "notify_role_grant_decided",
+    "notify_retention_review",
     "to_enqueue",
 ]
 

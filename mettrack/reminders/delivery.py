@@ -245,6 +245,47 @@ def _security_notice(kind: ReminderKind, record_id: int, user_id: int, at: datet
     return reminder.id
 
 
+@transaction
+def notify_retention_review(count: int, at: datetime | None = None) -> int:
+    """Tell every active administrator that the weekly retention review listed `count`
+    records (docs/retention.md): in the app and by e-mail, as each has chosen, naming no
+    child or record, with a link to the review list. Made in the caller's transaction.
+    Returns how many reminders were made (none when `count` is 0)."""
+    if count <= 0:
+        return 0
+    at = at or clock_now()
+    admins = db.session.execute(
+        select(User.id, User.notification_choice)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+        .order_by(User.id)
+    ).all()
+    digest_at = rules.next_digest_moment(at, rules_from_config())
+    made = 0
+    for admin_id, choice in admins:
+        channel = rules.CHANNEL_FOR_CHOICE[DeliveryChoice(choice or DeliveryChoice.EMAIL_AND_APP)]
+        in_app_only = channel is Channel.APP
+        made += _insert_ignoring_duplicates(
+            {
+                "kind": ReminderKind.RETENTION_REVIEW.value,
+                "record_id": count,
+                "due_at": at,
+                "recipient_id": admin_id,
+                "case_id": None,
+                "channel": channel.value,
+                "state": (ReminderState.SENT if in_app_only else ReminderState.PENDING).value,
+                "sent_at": at if in_app_only else None,
+                "created_at": at,
+                "not_before": digest_at if channel is Channel.DIGEST else at,
+                "attempts": 0,
+                "send_round": 1,
+            }
+        )
+    if made:
+        audit.record("reminders.made", "reminder", None, detail={"count": made}, actor=SYSTEM_ACTOR)
+    return made
+
+
 # --- handing to the broker --------------------------------------------------------------
 
 
@@ -344,6 +385,20 @@ def still_due(reminder: Reminder, at: datetime, reminder_rules: rules.ReminderRu
     kind = ReminderKind(reminder.kind)
     if kind in rules.SECURITY_KINDS:
         return True  # what happened to the account stays true: the notice always goes
+    if kind in rules.ADMIN_KINDS:
+        # Still an administrator: a notice about the records goes to those who review them.
+        return bool(
+            db.session.scalar(
+                select(func.count())
+                .select_from(UserRole)
+                .join(User, User.id == UserRole.user_id)
+                .where(
+                    UserRole.user_id == reminder.recipient_id,
+                    UserRole.role == Role.ADMIN.value,
+                    User.active.is_(True),
+                )
+            )
+        )
     # A worker whose clock runs behind the scan's must not find the reminder "not yet
     # due" and cancel it for good: it was due when it was made.
     at = max(at, reminder.due_at)

@@ -37,6 +37,7 @@ SUBJECTS = {
     ReminderKind.SERVICE_ANSWER_OVERDUE: "METtrack: a specialist service request is waiting for an answer",
     ReminderKind.PASSWORD_RESET: "METtrack: your password was reset",
     ReminderKind.ROLE_GRANT_DECIDED: "METtrack: a decision on access you were given",
+    ReminderKind.RETENTION_REVIEW: "METtrack: records are due for retention review",
 }
 
 
@@ -120,6 +121,13 @@ def line(reminder: Reminder) -> str:
             "new one when you next sign in, and your API tokens no longer work. If you did not ask "
             "for this, tell your MET chair at once."
         )
+    if kind is ReminderKind.RETENTION_REVIEW:
+        count = reminder.record_id
+        records = f"{count} record{'s are' if count != 1 else ' is'}"
+        return (
+            f"The weekly retention review on {_when(reminder)} listed {records} due for review: "
+            f"read the list at {_base()}/admin/retention."
+        )
     if kind in MEETING_KINDS:
         return meeting_line(reminder, kind)
     if kind in DISRUPTION_KINDS:
@@ -142,6 +150,10 @@ def line(reminder: Reminder) -> str:
         f"No Return Home Interview is recorded within {hours} hours of a child's return "
         f"(due by {_when(reminder)})."
     )
+
+
+def _base() -> str:
+    return current_app.config["APP_BASE_URL"].rstrip("/")
 
 
 def link(reminder: Reminder) -> str:

@@ -113,6 +113,8 @@ def destination(row: Reminder) -> Destination:
     kind = ReminderKind(row.kind)
     if kind in (ReminderKind.PASSWORD_RESET, ReminderKind.ROLE_GRANT_DECIDED):
         return Destination(None, path="/account/")
+    if kind is ReminderKind.RETENTION_REVIEW:
+        return Destination(None, path="/admin/retention")
     if kind in RHI_KINDS:
         return Destination(row.case_id, "missing")
     if kind in ACTION_KINDS:

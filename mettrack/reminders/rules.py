@@ -36,6 +36,8 @@ class ReminderKind(ChoiceSet):
     # A MET chair approved or refused a role, or a police reviewer's access to intelligence,
     # that an administrator gave (record: the role grant).
     ROLE_GRANT_DECIDED = "role_grant_decided", "Decision on access you were given"
+    # Retention (docs/retention.md): the weekly review list has records due, for administrators.
+    RETENTION_REVIEW = "retention_review", "Records due for retention review"
 
     @property
     def tells_chair(self) -> bool:
@@ -64,6 +66,9 @@ DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
 SERVICE_KINDS = frozenset({ReminderKind.SERVICE_ANSWER_OVERDUE})
 # Notices about the recipient's own account: always an e-mail, at once, never cancelled.
 SECURITY_KINDS = frozenset({ReminderKind.PASSWORD_RESET, ReminderKind.ROLE_GRANT_DECIDED})
+# Notices to administrators about the partnership's records, naming no child: what they tell
+# stays true once made (the list may be read in the meantime), so they are never cancelled.
+ADMIN_KINDS = frozenset({ReminderKind.RETENTION_REVIEW})
 # What a reminder's record_id names. A lead's update is asked for per child on the agenda:
 # keyed by the agenda item, so that a lead of two children on one agenda gets two.
 RECORD_TYPES = {
@@ -78,6 +83,8 @@ RECORD_TYPES = {
     ReminderKind.SERVICE_ANSWER_OVERDUE: "service_request",
     ReminderKind.PASSWORD_RESET: "user",
     ReminderKind.ROLE_GRANT_DECIDED: "role_grant",
+    # record_id: how many records the weekly review listed (no record of its own).
+    ReminderKind.RETENTION_REVIEW: "retention_review",
 }
 
 

@@ -43,7 +43,7 @@ def scan():
 def delete(case_id: int):
     if request.method == "POST":
         try:
-            counts = review.delete_case(current_user, case_id, request.form.get("confirm"))
+            done = review.delete_case(current_user, case_id, request.form.get("confirm"))
         except review.DeletionRefused as refused:
             flash(refused.errors["case"], "error")
             return redirect(url_for("retention.index"))
@@ -52,7 +52,20 @@ def delete(case_id: int):
             return render_template(
                 "retention/confirm.html", case_id=case_id, due=due, refusals=refusals, errors=e.errors
             ), 400
-        flash(f"Case {case_id} has been deleted ({sum(counts.values())} rows).", "success")
+        message = f"Case {case_id} has been deleted ({done.total} rows)."
+        versions = done.redacted["agenda_versions"] + done.redacted["minutes_versions"]
+        if versions:
+            message += (
+                f" Its item in {versions} issued agenda or minutes version(s) now reads as a record "
+                "removed under the retention policy."
+            )
+        if done.intelligence_to_review:
+            refs = ", ".join(f"CPI-{i:05d}" for i in done.intelligence_to_review)
+            message += (
+                f" These intelligence items are linked to other records and were kept without the link; "
+                f"their text may still mention the child: ask the police reviewer to review {refs}."
+            )
+        flash(message, "success")
         return redirect(url_for("retention.index"))
     due, refusals = review.deletion_preview(current_user, case_id)
     return render_template("retention/confirm.html", case_id=case_id, due=due, refusals=refusals, errors={})

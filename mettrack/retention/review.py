@@ -8,16 +8,21 @@ never a name or a hold's reason.
 Deletion is of a closed case due for review and not on hold, with every row that depends
 on it, found from the schema's foreign keys (so a table added later is not missed), and
 the child's record when no other case is theirs. A case with meeting history (an agenda
-item, a lead's update, a closure proposal, minutes or an action) is refused: issued agenda
-versions keep frozen copies of the case, and redacting them is not built yet.
+item, a lead's update, a closure proposal, minutes or an action) is deleted too: those rows
+go with the case, and the frozen copies of the child's item in issued agenda versions and
+approved minutes are replaced by a placeholder (rules.redact_*), so the meeting's record
+of the other children stands. Intelligence items linked to this case only are deleted;
+those with other links lose this case's link and are listed for review (their free text
+is not rewritten). All of it in one transaction.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, delete, func, select, update
 
+from mettrack import reminders
 from mettrack.cases.models import Case
 from mettrack.children.models import Child
 from mettrack.core import audit
@@ -120,8 +125,10 @@ def _due_intelligence(day: date) -> list[Due]:
 
 @transaction
 def scan(on: date | None = None) -> int:
-    """The weekly task's body: replace the review list with the records due now. Returns
-    how many are listed. Audited as retention.listed (a count only)."""
+    """The weekly task's body: replace the review list with the records due now, and tell
+    the administrators when any are (an in-app notification and an e-mail through the
+    reminders, naming no child: the count and a link to /admin/retention). Returns how
+    many are listed. Audited as retention.listed (a count only)."""
     due = due_records(on)
     db.session.execute(delete(RetentionReview))
     moment = now()
@@ -135,7 +142,8 @@ def scan(on: date | None = None) -> int:
                 listed_at=moment,
             )
         )
-    audit.record("retention.listed", detail={"count": len(due)})
+    told = reminders.notify_retention_review(len(due), moment)
+    audit.record("retention.listed", detail={"count": len(due), "administrators_told": told})
     return len(due)
 
 
@@ -243,12 +251,6 @@ def _refusal(case: Case, on: date | None = None) -> tuple[str, str] | None:
         return "not_due", f"Case {case.id} is not due for review until {review[0]:%-d %B %Y}"
     if db.session.get(LegalHold, case.id) is not None:
         return "legal_hold", f"Case {case.id} is on legal hold: clear the hold first"
-    if meeting_history(case.id):
-        return (
-            "meeting_history",
-            f"Case {case.id} has been before a MET meeting, whose issued agendas keep copies of it: "
-            "deleting it is not built yet (docs/retention.md)",
-        )
     return None
 
 
@@ -295,13 +297,97 @@ def deletion_preview(user, case_id: int) -> tuple[Due | None, dict[str, str]]:
     return due, refusals(case)
 
 
+def _table(name: str) -> Table | None:
+    return db.metadata.tables.get(name)
+
+
+def _redact_meeting_copies(case_id: int, on: date) -> dict[str, int]:
+    """Replace the case's item in every issued agenda version (both copies and the stored
+    changes) and approved minutes version by the placeholder; a redacted version's stored
+    PDFs are emptied and set to be built again from the redacted copy. Returns how many
+    versions of each were changed."""
+    text = rules.placeholder(on)
+    done = {"agenda_versions": 0, "minutes_versions": 0}
+    versions, pdfs, minutes = _table("agenda_versions"), _table("agenda_pdfs"), _table("minutes_versions")
+    if versions is not None:
+        changed_ids = []
+        for row in db.session.execute(
+            select(versions.c.id, versions.c.full, versions.c.sanitised, versions.c.changes)
+        ):
+            full, a = rules.redact_agenda(row.full, case_id, text)
+            sanitised, b = rules.redact_agenda(row.sanitised, case_id, text)
+            changes, c = rules.redact_changes(row.changes, case_id, text)
+            if a or b or c:
+                db.session.execute(
+                    update(versions)
+                    .where(versions.c.id == row.id)
+                    .values(full=full, sanitised=sanitised, changes=changes)
+                )
+                changed_ids.append(row.id)
+        done["agenda_versions"] = len(changed_ids)
+        if changed_ids and pdfs is not None:
+            db.session.execute(
+                update(pdfs)
+                .where(pdfs.c.agenda_version_id.in_(changed_ids))
+                .values(status="pending", content=None, error=None, enqueued_at=None, built_at=None)
+            )
+    if minutes is not None:
+        for row in db.session.execute(select(minutes.c.id, minutes.c.content)):
+            content, n = rules.redact_minutes(row.content, case_id, text)
+            if n:
+                db.session.execute(update(minutes).where(minutes.c.id == row.id).values(content=content))
+                done["minutes_versions"] += 1
+    return done
+
+
+def _intelligence_of(case_id: int) -> tuple[list[int], list[int]]:
+    """(items linked to this case only, items linked to it and to something else)."""
+    links = _table("intelligence_links")
+    if links is None:
+        return [], []
+    linked = select(links.c.item_id).where(links.c.case_id == case_id)
+    targets: dict[int, list[tuple[str, int]]] = {}
+    for item_id, case, location, person in db.session.execute(
+        select(links.c.item_id, links.c.case_id, links.c.location_id, links.c.person_id).where(
+            links.c.item_id.in_(linked)
+        )
+    ):
+        if case is not None:
+            target = ("case", case)
+        elif location is not None:
+            target = ("location", location)
+        else:
+            target = ("person", person)
+        targets.setdefault(item_id, []).append(target)
+    return rules.intelligence_fate(targets, case_id)
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What a confirmed deletion did: rows deleted by table, frozen meeting versions
+    redacted, and the intelligence items kept (linked elsewhere) whose free text may still
+    mention the child: for the administrator to pass to the police reviewer."""
+
+    rows: dict[str, int]
+    redacted: dict[str, int]
+    intelligence_to_review: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
 @transaction
-def delete_case(user, case_id: int, confirm) -> dict:
-    """Who: retention.review. Delete a closed case due for review, not on hold and with no
-    meeting history, with every row depending on it, and the child's record when no other
-    case is theirs. `confirm` must be "yes" (the second step). Returns what was deleted
-    (table -> rows). Audited as retention.deleted: the record type, id, rule applied and row
-    counts, no personal data. The audit rows about the case are kept."""
+def delete_case(user, case_id: int, confirm) -> Deletion:
+    """Who: retention.review. Delete a closed case due for review and not on hold, with
+    every row depending on it, and the child's record when no other case is theirs. Its
+    meeting history goes too: agenda items, lead updates, closure proposals, minutes and
+    actions are deleted, and issued agenda and approved minutes versions keep a placeholder
+    in place of the child's item. Intelligence items linked to this case only are deleted;
+    those linked elsewhere keep existing without the link and are returned for review.
+    `confirm` must be "yes" (the second step). One transaction. Audited as
+    retention.deleted: the record type, id, rule applied and counts, no personal data. The
+    audit rows about the case are kept."""
     require(user, Perm.RETENTION_REVIEW, "retention.deleted")
     if confirm != "yes":
         raise ValidationError({"confirm": "Confirm that the case and its records are to be deleted"})
@@ -313,11 +399,17 @@ def delete_case(user, case_id: int, confirm) -> dict:
         raise DeletionRefused({"case": refusal[1]})
     review_on, rule = case_review(case)
     child_id = case.child_id
+    had_meetings = meeting_history(case.id)
     # Core deletes below: the objects read so far must not be flushed after them.
     db.session.flush()
     db.session.expunge(case.child)
     db.session.expunge(case)
     counts: dict[str, int] = {}
+    redacted = _redact_meeting_copies(case_id, today())
+    only_this, to_review = _intelligence_of(case_id)
+    items = _table("intelligence_items")
+    if only_this and items is not None:
+        _delete_where(items, items.c.id.in_(only_this), counts)
     cases = Case.__table__
     _delete_where(cases, cases.c.id == case_id, counts)
     others = db.session.scalar(select(func.count()).select_from(cases).where(cases.c.child_id == child_id))
@@ -330,6 +422,12 @@ def delete_case(user, case_id: int, confirm) -> dict:
             RetentionReview.record_type == CASE, RetentionReview.record_id == case_id
         )
     )
+    if only_this:
+        db.session.execute(
+            delete(RetentionReview).where(
+                RetentionReview.record_type == INTELLIGENCE_ITEM, RetentionReview.record_id.in_(only_this)
+            )
+        )
     audit.record(
         "retention.deleted",
         CASE,
@@ -339,7 +437,11 @@ def delete_case(user, case_id: int, confirm) -> dict:
             "review_on": review_on.isoformat(),
             "child_id": child_id if child_deleted else None,
             "rows": counts,
+            "meeting_rows": had_meetings,
+            "redacted": redacted,
+            "intelligence_deleted": sorted(only_this),
+            "intelligence_to_review": to_review,
         },
         actor=user,
     )
-    return counts
+    return Deletion(counts, redacted, to_review)

@@ -91,3 +91,106 @@ def setting_problems(config: Mapping[str, Any]) -> Iterator[str]:
         _, problem = _whole(config.get(name, default), name, low, high)
         if problem:
             yield problem
+
+
+# --- frozen meeting records (issued agendas, approved minutes)
+#
+# An issued agenda version and an approved minutes version are the record of a meeting
+# with other children on it: deleting one child's case must not rewrite theirs. The copy
+# of the deleted child's item is replaced by a placeholder naming nothing about the child;
+# the item keeps its place and number, and its case id (a number, which the audit log
+# keeps too) so that the versions still compare item by item.
+
+PLACEHOLDER_KEY = "retention_removed"
+
+
+def placeholder(on: date) -> str:
+    """What a redacted item says in place of the child's details."""
+    return f"A record removed under the retention policy on {on.day} {on:%B %Y}"
+
+
+def _agenda_item(item: dict, text: str) -> dict:
+    return {
+        "number": item.get("number"),
+        "case_id": item.get("case_id"),
+        PLACEHOLDER_KEY: True,
+        "reasons": [],
+        "card": {"case_id": item.get("case_id"), "name": text},
+    }
+
+
+def redact_agenda(snapshot: dict | None, case_id: int, text: str) -> tuple[dict | None, int]:
+    """An issued agenda copy (the full or the sanitised one) with case `case_id`'s items
+    replaced by the placeholder `text`; returns (the copy, how many items were replaced).
+    The input is not changed."""
+    if not snapshot:
+        return snapshot, 0
+    replaced = 0
+    sections = []
+    for section in snapshot.get("sections", []):
+        items = []
+        for item in section.get("items", []):
+            if item.get("case_id") == case_id and not item.get(PLACEHOLDER_KEY):
+                items.append(_agenda_item(item, text))
+                replaced += 1
+            else:
+                items.append(item)
+        sections.append({**section, "items": items})
+    return {**snapshot, "sections": sections}, replaced
+
+
+def redact_changes(changes: list | None, case_id: int, text: str) -> tuple[list | None, int]:
+    """A version's stored changes with those of case `case_id` reduced to their kind and
+    sections (no name, no field values)."""
+    if not changes:
+        return changes, 0
+    replaced = 0
+    out = []
+    for change in changes:
+        if change.get("case_id") == case_id and not change.get(PLACEHOLDER_KEY):
+            kept = {k: change[k] for k in ("kind", "section", "from_section", "to_section") if k in change}
+            out.append({**kept, "case_id": case_id, "name": text, "fields": [], PLACEHOLDER_KEY: True})
+            replaced += 1
+        else:
+            out.append(change)
+    return out, replaced
+
+
+def redact_minutes(content: dict | None, case_id: int, text: str) -> tuple[dict | None, int]:
+    """Approved minutes with case `case_id`'s item replaced by the placeholder: no heading,
+    reasons, discussion, decisions or actions of the child."""
+    if not content:
+        return content, 0
+    replaced = 0
+    items = []
+    for item in content.get("items", []):
+        if item.get("case_id") == case_id and not item.get(PLACEHOLDER_KEY):
+            items.append(
+                {
+                    "case_id": case_id,
+                    PLACEHOLDER_KEY: True,
+                    "heading": text,
+                    "section": item.get("section"),
+                    "reasons": [],
+                    "discussion": None,
+                    "decisions": {},
+                    "actions": [],
+                }
+            )
+            replaced += 1
+        else:
+            items.append(item)
+    return {**content, "items": items}, replaced
+
+
+def intelligence_fate(
+    link_targets: Mapping[int, list[tuple[str, int]]], case_id: int
+) -> tuple[list[int], list[int]]:
+    """For the items linked to case `case_id` (item id -> every link's (kind, target id),
+    kind "case", "location" or "person"): (the items linked to this case only, to delete;
+    the items with another link, to keep without this case's link and review)."""
+    only, shared = [], []
+    for item_id, targets in sorted(link_targets.items()):
+        others = [t for t in targets if t != ("case", case_id)]
+        (shared if others else only).append(item_id)
+    return only, shared

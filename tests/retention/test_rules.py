@@ -82,3 +82,51 @@ def test_the_app_will_not_start_with_an_unusable_retention_setting(name, value):
 def test_the_zero_setup_defaults_need_no_setting():
     assert list(rules.setting_problems(vars(Config))) == []
     assert rules.settings(vars(Config)) == {"rule": "age", "age": 25, "years": 6, "intelligence_years": 6}
+
+
+def test_a_redacted_agenda_keeps_the_other_items_and_the_numbering():
+    from mettrack.retention import rules as r
+
+    snapshot = {
+        "meeting": {"title": "MET"},
+        "sections": [
+            {
+                "section": "high_risk",
+                "label": "High risk",
+                "items": [
+                    {
+                        "number": 1,
+                        "case_id": 7,
+                        "reasons": [{"text": "x"}],
+                        "card": {"name": "A B", "dob": "2011"},
+                    },
+                    {"number": 2, "case_id": 8, "reasons": [], "card": {"name": "C D"}},
+                ],
+            }
+        ],
+    }
+    text = r.placeholder(date(2060, 6, 1))
+    assert text == "A record removed under the retention policy on 1 June 2060"
+    out, n = r.redact_agenda(snapshot, 7, text)
+    assert n == 1 and snapshot["sections"][0]["items"][0]["card"]["name"] == "A B"  # input unchanged
+    first, second = out["sections"][0]["items"]
+    assert first == {
+        "number": 1,
+        "case_id": 7,
+        "retention_removed": True,
+        "reasons": [],
+        "card": {"case_id": 7, "name": text},
+    }
+    assert second == snapshot["sections"][0]["items"][1]
+    assert r.redact_agenda(out, 7, text)[1] == 0  # done once only
+    changes, n = r.redact_changes(
+        [{"kind": "changed", "case_id": 7, "name": "A B", "fields": [{"before": "x", "after": "y"}]}], 7, text
+    )
+    assert n == 1 and changes[0]["fields"] == [] and changes[0]["name"] == text
+
+
+def test_which_intelligence_goes_with_the_case():
+    from mettrack.retention.rules import intelligence_fate
+
+    links = {1: [("case", 7)], 2: [("case", 7), ("case", 8)], 3: [("case", 7), ("location", 4)]}
+    assert intelligence_fate(links, 7) == ([1], [2, 3])

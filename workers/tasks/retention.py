@@ -1,6 +1,7 @@
 """Retention (docs/retention.md): the weekly list of records due for review. The task
-takes no arguments and sends no e-mail: what is due is read by an administrator on the
-review page, which names records by number only."""
+takes no arguments; when records are due it tells the administrators (in the app and by
+e-mail, through the reminders: a count and a link, naming no child). What is due is read
+on the review page, which names records by number only."""
 
 from celery import shared_task
 
