@@ -14,8 +14,8 @@ if TYPE_CHECKING:
         failed_count,
         make_due,
         notify_password_reset,
-        notify_role_grant_decided,
         notify_retention_review,
+        notify_role_grant_decided,
         to_enqueue,
     )
 
