@@ -65,6 +65,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def clear_screenshots(role: str) -> None:
+    """Each run's pictures only: the role's folder is emptied when its test starts."""
+    for old in (SCREENSHOTS / role).glob("*.png"):
+        old.unlink()
+
+
 def screenshot(page, role: str, name: str) -> None:
     folder = SCREENSHOTS / role
     folder.mkdir(parents=True, exist_ok=True)

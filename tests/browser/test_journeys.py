@@ -5,7 +5,17 @@ a step that needs the issue 16 pages is a soft check listed in known_issues.py."
 import re
 from datetime import date, timedelta
 
-from tests.browser.support import Checks, check_axe, fill_date, follow, screenshot, sign_in, submit, watch
+from tests.browser.support import (
+    Checks,
+    check_axe,
+    clear_screenshots,
+    fill_date,
+    follow,
+    screenshot,
+    sign_in,
+    submit,
+    watch,
+)
 
 
 class Journey:
@@ -13,6 +23,7 @@ class Journey:
         self.page = page
         self.checks = Checks(role)
         self.role = role
+        clear_screenshots(role)
         watch(page, self.checks)
 
     def step(self, name: str) -> None:

@@ -4,7 +4,16 @@ that fail today are in known_issues.py. A failing page is screenshot at both wid
 
 import pytest
 
-from tests.browser.support import WIDTHS, Checks, check_axe, check_fits, screenshot, sign_in, watch
+from tests.browser.support import (
+    WIDTHS,
+    Checks,
+    check_axe,
+    check_fits,
+    clear_screenshots,
+    screenshot,
+    sign_in,
+    watch,
+)
 
 # The demo's cases: #7 (Ruby, police tier set, high risk) has a bit of everything.
 CASE = "/cases/7"
@@ -65,6 +74,7 @@ PAGES = {
 def test_pages_pass_axe_and_never_scroll_sideways(role, new_page, live_server):
     page = new_page()
     checks = Checks(role)
+    clear_screenshots(f"pages-{role}")
     watch(page, checks)
     sign_in(page, live_server, role)
     for name, path in PAGES[role].items():
