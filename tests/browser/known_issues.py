@@ -5,13 +5,9 @@ when it passes nothing is said. Once the fix that a line waits for has landed, d
 the line: the check then fails the run if the page breaks again.
 
 Check ids: "axe:<role>:<page>" (a serious or critical axe-core violation),
-"overflow:<width>:<role>:<page>" (the page scrolls sideways at that viewport width),
 "journey:<role>:<step>" (a step of a role's journey that needs the issue 16 pages).
 """
 
-_WIDE_CASE_LIST = "issue 16: the case list table is wider than the page (cards on a phone)"
-_WIDE_RISK_FORM = "issue 16: the risk form's indicator table does not reflow"
-_PHONE_TABLE = "issue 16: a table wider than a 375 px phone"
 
 KNOWN: dict[str, str] = {
     # Journeys: steps that need the issue 16 pages.
@@ -25,23 +21,4 @@ KNOWN: dict[str, str] = {
     "journey:admin:first password set with the user": "issue 16: first password in the add-user step",
     # axe-core: serious or critical.
     "axe:lead:new child form": "issue 16: aria-expanded on the Looked after radio (critical)",
-    # Sideways scrolling.
-    "overflow:1280:chair:case list": _WIDE_CASE_LIST,
-    "overflow:1280:lead:case list": _WIDE_CASE_LIST,
-    "overflow:1280:coordinator:case list": _WIDE_CASE_LIST,
-    "overflow:1280:partner:case list": _WIDE_CASE_LIST,
-    "overflow:375:chair:case list": _WIDE_CASE_LIST,
-    "overflow:375:lead:case list": _WIDE_CASE_LIST,
-    "overflow:375:coordinator:case list": _WIDE_CASE_LIST,
-    "overflow:375:partner:case list": _WIDE_CASE_LIST,
-    "overflow:1280:chair:risk form": _WIDE_RISK_FORM,
-    "overflow:1280:lead:risk form": _WIDE_RISK_FORM,
-    "overflow:375:chair:risk form": _WIDE_RISK_FORM,
-    "overflow:375:lead:risk form": _WIDE_RISK_FORM,
-    "overflow:375:chair:case page": _PHONE_TABLE,
-    "overflow:375:lead:case page": _PHONE_TABLE,
-    "overflow:375:chair:audit log": _PHONE_TABLE,
-    "overflow:375:chair:cases to reassign": _PHONE_TABLE,
-    "overflow:375:chair:reminders": _PHONE_TABLE,
-    "overflow:375:admin:admin users": _PHONE_TABLE,
 }
