@@ -9,7 +9,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mettrack.reminders.delivery import deliver, failed_count, make_due, notify_password_reset, to_enqueue
+    from mettrack.reminders.delivery import (
+        deliver,
+        failed_count,
+        make_due,
+        notify_account_created,
+        notify_password_reset,
+        to_enqueue,
+    )
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
@@ -17,6 +24,7 @@ _EXPORTS = {
     "deliver": "mettrack.reminders.delivery",
     "failed_count": "mettrack.reminders.delivery",
     "make_due": "mettrack.reminders.delivery",
+    "notify_account_created": "mettrack.reminders.delivery",
     "notify_password_reset": "mettrack.reminders.delivery",
     "to_enqueue": "mettrack.reminders.delivery",
 }
@@ -24,6 +32,7 @@ __all__ = [
     "deliver",
     "failed_count",
     "make_due",
+    "notify_account_created",
     "notify_password_reset",
     "to_enqueue",
 ]

@@ -214,9 +214,21 @@ def notify_password_reset(user_id: int, at: datetime | None = None) -> int:
     """An e-mail telling the user an administrator reset their password (naming no child),
     sent by the scan like any reminder, whatever their delivery choice: so that a reset
     done to sign in as them does not go unnoticed (docs/security.md). Returns its id."""
+    return _account_notice(ReminderKind.PASSWORD_RESET, user_id, at)
+
+
+@transaction
+def notify_account_created(user_id: int, at: datetime | None = None) -> int:
+    """An e-mail telling the user an administrator made an account for them, with a first
+    password the administrator knows (naming no child), sent like a reset's notice: so that
+    an account made to read cases through does not go unnoticed. Returns its id."""
+    return _account_notice(ReminderKind.ACCOUNT_CREATED, user_id, at)
+
+
+def _account_notice(kind: ReminderKind, user_id: int, at: datetime | None) -> int:
     at = at or clock_now()
     reminder = Reminder(
-        kind=ReminderKind.PASSWORD_RESET.value,
+        kind=kind.value,
         record_id=user_id,
         due_at=at,
         recipient_id=user_id,

@@ -34,6 +34,7 @@ SUBJECTS = {
     ReminderKind.DISRUPTION_EXPIRING: "METtrack: a disruption order or notice is expiring",
     ReminderKind.SERVICE_ANSWER_OVERDUE: "METtrack: a specialist service request is waiting for an answer",
     ReminderKind.PASSWORD_RESET: "METtrack: your password was reset",
+    ReminderKind.ACCOUNT_CREATED: "METtrack: an account has been made for you",
 }
 
 
@@ -88,6 +89,12 @@ def meeting_line(reminder: Reminder, kind: ReminderKind) -> str:
 def line(reminder: Reminder) -> str:
     """One sentence saying what is due, with no detail of the case or the child."""
     kind = ReminderKind(reminder.kind)
+    if kind is ReminderKind.ACCOUNT_CREATED:
+        return (
+            f"An administrator made a METtrack account for you on {_when(reminder)}. They give you "
+            "a first password, which you change when you first sign in. If you did not expect "
+            "this, tell your MET chair at once."
+        )
     if kind in SECURITY_KINDS:
         return (
             f"An administrator reset your METtrack password on {_when(reminder)}. You will choose a "

@@ -33,6 +33,7 @@ class ReminderKind(ChoiceSet):
     SERVICE_ANSWER_OVERDUE = "service_answer_overdue", "Specialist service request waiting for an answer"
     # Account security (docs/security.md): told by e-mail whatever the user's choice.
     PASSWORD_RESET = "password_reset", "Password reset notice"
+    ACCOUNT_CREATED = "account_created", "Account created notice"
 
     @property
     def tells_chair(self) -> bool:
@@ -60,7 +61,7 @@ DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
 # Reminders about a request for a specialist service (reminders/service_reminders.py).
 SERVICE_KINDS = frozenset({ReminderKind.SERVICE_ANSWER_OVERDUE})
 # Notices about the recipient's own account: always an e-mail, at once, never cancelled.
-SECURITY_KINDS = frozenset({ReminderKind.PASSWORD_RESET})
+SECURITY_KINDS = frozenset({ReminderKind.PASSWORD_RESET, ReminderKind.ACCOUNT_CREATED})
 # What a reminder's record_id names. A lead's update is asked for per child on the agenda:
 # keyed by the agenda item, so that a lead of two children on one agenda gets two.
 RECORD_TYPES = {
@@ -74,6 +75,7 @@ RECORD_TYPES = {
     ReminderKind.DISRUPTION_EXPIRING: "disruption",
     ReminderKind.SERVICE_ANSWER_OVERDUE: "service_request",
     ReminderKind.PASSWORD_RESET: "user",
+    ReminderKind.ACCOUNT_CREATED: "user",
 }
 
 
