@@ -58,6 +58,13 @@ def user(
     return u
 
 
+def agency(name="Test Agency"):
+    """The agency of this name (case, punctuation and spacing ignored), made if new."""
+    found = get_or_create_agency(name)
+    db.session.commit()
+    return found
+
+
 def child(**fields) -> Child:
     n = next(_counter)
     c = Child(

@@ -1,7 +1,8 @@
 """Administration of users: list, add, edit, deactivate and reactivate, reset a password,
-revoke API tokens. Each view parses the form, calls one service (mettrack.services
-.accounts or .tokens), and renders; the rules (unique e-mail, no deactivating oneself,
-audit rows) live in the services.
+revoke API tokens. Each view parses the form, calls one use case (accounts/users.py or
+tokens.py), and renders; the rules (unique e-mail, no deactivating oneself, a new agency
+only when confirmed, audit rows) live in the use cases. Adding a user shows their first
+password once, as a reset does.
 
 URLs carry user ids only: never an e-mail address or a name.
 """
@@ -19,7 +20,7 @@ from mettrack.core.permissions import Perm, requires
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 STATUS_FILTERS = {"active": True, "deactivated": False}
-FORM_FIELDS = ("name", "email", "agency", "roles")  # the order the form shows them
+FORM_FIELDS = ("name", "email", "agency", "new_agency", "roles")  # the order the form shows them
 
 
 def _int_arg(name: str) -> int | None:
@@ -33,7 +34,12 @@ def _int_arg(name: str) -> int | None:
 def _user_input() -> accounts.UserInput:
     form = request.form
     return accounts.UserInput(
-        email=form.get("email"), name=form.get("name"), roles=form.getlist("roles"), agency=form.get("agency")
+        email=form.get("email"),
+        name=form.get("name"),
+        roles=form.getlist("roles"),
+        agency_id=form.get("agency", ""),
+        new_agency=form.get("new_agency"),
+        confirm_new_agency=form.get("confirm_new_agency"),
     )
 
 
@@ -41,18 +47,26 @@ def _values_of(user) -> dict:
     return {
         "name": user.name,
         "email": user.email,
-        "agency": user.agency.name,
+        "agency": str(user.agency_id),
         "roles": [str(r) for r in user.roles],
     }
 
 
-def _form_page(template: str, errors: dict, values: dict, **context):
+def _form_page(template: str, errors: dict, values: dict, unconfirmed=None, **context):
     # The error summary lists problems in the order of the fields on the page.
     errors = {f: errors[f] for f in FORM_FIELDS if f in errors} | {
         f: m for f, m in errors.items() if f not in FORM_FIELDS
     }
+    agency_options = [(str(a.id), a.name) for a in accounts.list_agencies()]
     return render_template(
-        template, errors=errors, values=values, agencies=accounts.list_agencies(), roles=list(Role), **context
+        template,
+        errors=errors,
+        values=values,
+        agency_options=[*agency_options, (accounts.NEW_AGENCY, "Another agency, not in this list")],
+        new_agency_value=accounts.NEW_AGENCY,
+        unconfirmed=unconfirmed,
+        roles=list(Role),
+        **context,
     ), (400 if errors else 200)
 
 
@@ -80,23 +94,40 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires(Perm.USER_ADMIN)
 def new_user():
-    errors, values = {}, {"roles": []}
+    errors, values, unconfirmed = {}, {"roles": []}, None
     if request.method == "POST":
         values = {**request.form, "roles": request.form.getlist("roles")}
         try:
-            # No password: the service sets a random one; the admin then resets it to
-            # hand the user a one-time password.
-            user = accounts.create_user(_user_input(), password=None, actor=current_user)
+            # The first password is made here, shown once below, and changed by the user
+            # when they first sign in.
+            user, first_password = accounts.add_user(_user_input(), actor=current_user)
         except ValidationError as e:
-            errors = e.errors
+            errors, unconfirmed = e.errors, _unconfirmed(e)
         else:
-            flash(
-                f"{user.name}’s account has been created. "
-                "Reset their password to give them a one-time password." + _waiting_note(user.id),
-                "success",
-            )
-            return redirect(url_for("admin.user", user_id=user.id))
-    return _form_page("admin/user_form.html", errors, values, user=None)
+            return _one_time_password_page(user, first_password, created=True)
+    return _form_page("admin/user_form.html", errors, values, unconfirmed, user=None)
+
+
+def _unconfirmed(error: ValidationError):
+    """The new agency waiting for the admin's "Yes, add it", and the names close to it."""
+    name = getattr(error, "new_agency", None)
+    return {"name": name, "close": error.close_agencies} if name else None
+
+
+def _one_time_password_page(user, password: str, created: bool):
+    # Shown once, on this response only: not flashed (that would store it in the
+    # session), and not kept by the browser's cache or history.
+    response = make_response(
+        render_template(
+            "admin/temporary_password.html",
+            user=user,
+            temporary=password,
+            created=created,
+            waiting_note=_waiting_note(user.id).strip() if created else "",
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/users/<int:user_id>")
@@ -110,17 +141,17 @@ def user(user_id: int):
 @requires(Perm.USER_ADMIN)
 def edit_user(user_id: int):
     target = accounts.user_for_admin(user_id)
-    errors, values = {}, _values_of(target)
+    errors, values, unconfirmed = {}, _values_of(target), None
     if request.method == "POST":
         values = {**request.form, "roles": request.form.getlist("roles")}
         try:
             accounts.update_user(target, _user_input(), actor=current_user)
         except ValidationError as e:
-            errors = e.errors
+            errors, unconfirmed = e.errors, _unconfirmed(e)
         else:
             flash("The user’s details have been saved." + _waiting_note(target.id), "success")
             return redirect(url_for("admin.user", user_id=target.id))
-    return _form_page("admin/user_form.html", errors, values, user=target)
+    return _form_page("admin/user_form.html", errors, values, unconfirmed, user=target)
 
 
 def _waiting_note(user_id: int) -> str:
@@ -175,13 +206,7 @@ def reset_password(user_id: int):
         temporary = accounts.reset_password(target, actor=current_user)
     except ValidationError as e:
         return _confirm_page("admin/reset_password.html", accounts.user_overview(user_id), e.errors)
-    # Shown once, on this response only: not flashed (that would store it in the
-    # session), and not kept by the browser's cache or history.
-    response = make_response(
-        render_template("admin/temporary_password.html", user=target, temporary=temporary)
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _one_time_password_page(target, temporary, created=False)
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

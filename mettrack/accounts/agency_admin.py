@@ -4,9 +4,10 @@ one, change its name or sector (docs/intelligence.md, "Agencies and their sector
 The sector matters: users of a police agency who hold a case role review intelligence
 (core/permissions.is_intelligence_reviewer) once a MET chair approves, so a sector change is
 audited with what changed and asks for that approval for each of them (or ends their access).
-Two agencies cannot share a name once case and spacing are ignored ("Demotown  academy" is
-"Demotown Academy"): the user form finds an agency by its name, so a near twin would split
-its users. How the user form itself creates agencies is accounts/users.get_or_create_agency.
+Two agencies cannot share a name once case, punctuation and spacing are ignored ("Demotown
+academy" is "Demotown Academy", "Barnardos" is "Barnardo's"; accounts/rules.agency_name_key):
+a near twin would split an agency's users. The user form adds an agency only when the admin
+confirms it (accounts/users.py).
 """
 
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from mettrack.accounts import rules
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User
 from mettrack.accounts.role_grants import sync_police_reviewer
@@ -40,10 +42,6 @@ class AgencyRow:
         return AgencySector.labels().get(self.agency.sector, self.agency.sector)
 
 
-def _name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _parse(data: Mapping) -> tuple[str, AgencySector]:
     errors: dict[str, str] = {}
     name = parse_text(data, "name", "Agency name", errors, max_length=max_length(Agency.name), required=True)
@@ -64,11 +62,10 @@ def _parse(data: Mapping) -> tuple[str, AgencySector]:
 
 
 def _refuse_duplicate(name: str, agency_id: int | None) -> None:
-    # Compared in Python: "ignoring spacing" is not one SQL function on both databases,
+    # Compared in Python: "ignoring punctuation" is not one SQL function on both databases,
     # and a partnership has tens of agencies, not thousands.
-    key = _name_key(name)
     for other_id, other_name in db.session.execute(select(Agency.id, Agency.name)):
-        if other_id != agency_id and _name_key(other_name) == key:
+        if other_id != agency_id and rules.same_agency_name(other_name, name):
             raise ValidationError({"name": f"An agency called “{other_name}” already exists"})
 
 

@@ -18,6 +18,7 @@ alike and say the same words.
 
 import string
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
@@ -198,3 +199,41 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if any(part in lowered or part in squashed for part in _personal_parts(name or "", email or "")):
         return PASSWORD_PERSONAL
     return None
+
+
+# Agency names. The user form chooses an agency from the list; a new one is an explicit,
+# confirmed step, warned when its name is close to one that exists ("Barnardos" and
+# "Barnardo's"), so that a slip of the keyboard never splits an agency's users in two.
+# Names are compared by their key: case, punctuation and spacing ignored.
+CLOSE_NAME_RATIO = 0.85  # difflib's ratio of the keys at or above which names are "close"
+
+
+def agency_name_key(name: str) -> str:
+    """ "Barnardo's", "barnardos" and " BARNARDO’S " all give "barnardos"; "Police - North"
+    and "Police North" give "police north"."""
+    kept = "".join(ch if ch.isalnum() or ch.isspace() else (" " if ch in "-/&,.;:" else "") for ch in name)
+    return " ".join(kept.casefold().split())
+
+
+def same_agency_name(name: str, other: str) -> bool:
+    return agency_name_key(name) == agency_name_key(other)
+
+
+def close_agency_names(name: str, existing: Iterable[str], ratio: float = CLOSE_NAME_RATIO) -> list[str]:
+    """The existing names the same as or close to `name` once case, punctuation and spacing
+    are ignored, closest first: those with the same key, then those whose keys have a
+    similarity ratio (difflib.SequenceMatcher) of at least `ratio`, or where one key is the
+    other with words added ("Barnardo's" and "Barnardo's ICTG")."""
+    key = agency_name_key(name)
+    if not key:
+        return []
+    scored = []
+    for other in existing:
+        other_key = agency_name_key(other)
+        if not other_key:
+            continue
+        score = 1.0 if other_key == key else SequenceMatcher(None, key, other_key).ratio()
+        contained = f" {key} " in f" {other_key} " or f" {other_key} " in f" {key} "
+        if score >= ratio or contained:
+            scored.append((-score, other.casefold(), other))
+    return [other for _, _, other in sorted(scored)]

@@ -37,7 +37,11 @@ def normalise_email(value: str | None, field: str = "email") -> str:
     if not value:
         raise ValidationError({field: "Enter an e-mail address"})
     try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
+        # Syntax only: no DNS look-up (the server may have none), and the reserved `.test`
+        # domain is accepted (test_environment), as the demo's and a training copy's
+        # addresses use it; `.local`, `.localhost`, `.invalid`, `.onion` and `.arpa` stay
+        # refused (docs/security.md, "Accounts").
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized.lower()
     except EmailNotValidError:
         raise ValidationError(
             {field: "Enter an e-mail address in the correct format, like name@example.org"}
@@ -90,15 +94,42 @@ def complete_sign_in(user: User, two_factor: str | None = None) -> None:
     audit.record("auth.signed_in", "user", user.id, detail=detail, actor=user)
 
 
-def get_or_create_agency(name: str) -> Agency:
-    name = (name or "").strip()
+def _agency_name(name: str | None, field: str, errors: dict) -> str | None:
+    name = " ".join((name or "").split())
     if not name:
-        raise ValidationError({"agency": "Enter the agency's name"})
+        errors[field] = "Enter the new agency's name" if field == "new_agency" else "Enter the agency's name"
+        return None
     if len(name) > max_length(Agency.name):
-        raise ValidationError(
-            {"agency": f"Agency name must be {max_length(Agency.name)} characters or fewer"}
-        )
-    agency = db.session.scalar(select(Agency).where(func.lower(Agency.name) == name.lower()))
+        errors[field] = f"Agency name must be {max_length(Agency.name)} characters or fewer"
+        return None
+    return name
+
+
+def _agency_named(name: str) -> Agency | None:
+    """The agency whose name is this one, ignoring case, punctuation and spacing."""
+    for agency in list_agencies():
+        if rules.same_agency_name(agency.name, name):
+            return agency
+    return None
+
+
+def _add_agency(name: str, actor, via: str) -> Agency:
+    agency = Agency(name=name)
+    db.session.add(agency)
+    db.session.flush()
+    audit.record(
+        "agency.added", "agency", agency.id, detail={"sector": agency.sector, "via": via}, actor=actor
+    )
+    return agency
+
+
+def get_or_create_agency(name: str) -> Agency:
+    """The demo's and the tests' way to an agency by name: created if new, unaudited."""
+    errors: dict[str, str] = {}
+    name = _agency_name(name, "agency", errors)
+    if errors:
+        raise ValidationError(errors)
+    agency = _agency_named(name)
     if agency is None:
         agency = Agency(name=name)
         db.session.add(agency)
@@ -108,13 +139,99 @@ def get_or_create_agency(name: str) -> Agency:
 
 @dataclass
 class UserInput:
+    """What an account is made or changed from. The agency is given one of two ways:
+
+    - `agency_id` (the admin pages): an id from the list of agencies, or NEW_AGENCY with
+      `new_agency`, the new agency's name; the new agency is added only when
+      `confirm_new_agency` is that same name (the page's "Yes, add it" box), and never
+      when its name is the same as an existing one's once case, punctuation and spacing
+      are ignored (accounts/rules.py);
+    - `agency`, a name (the command line): an existing agency's name, in any case,
+      punctuation or spacing; a new name is added, unless it is close to an existing one
+      and `confirm_new_agency` is not set (`--new-agency`)."""
+
     email: str | None
     name: str | None
     roles: list[str]
-    agency: str | None
+    agency: str | None = None
+    agency_id: str | int | None = None
+    new_agency: str | None = None
+    confirm_new_agency: str | bool | None = None
 
 
-def _validated(data: UserInput, user_id: int | None = None) -> tuple[str, str, set[Role]]:
+NEW_AGENCY = "new"  # agency_id's value for "an agency not in the list"
+
+
+class UserNotSaved(ValidationError):
+    """The account's fields have problems (`errors`). When one of them is that a new
+    agency waits for confirmation, `new_agency` is its name and `close_agencies` the
+    existing names close to it, for the page to ask."""
+
+    def __init__(self, errors: dict[str, str], new_agency: str | None = None, close_agencies=()):
+        super().__init__(errors)
+        self.new_agency = new_agency
+        self.close_agencies = list(close_agencies)
+
+
+def _quoted(names: list[str]) -> str:
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _chosen_agency(data: UserInput, errors: dict) -> tuple[Agency | None, str | None, list[str]]:
+    """(the existing agency chosen, or the confirmed name of a new one to add, and the
+    names close to an unconfirmed new one). Problems go in `errors`, by field."""
+    if data.agency is not None and data.agency_id is None:  # by name: the command line
+        name = _agency_name(data.agency, "agency", errors)
+        if name is None:
+            return None, None, []
+        if (agency := _agency_named(name)) is not None:
+            return agency, None, []
+        close = rules.close_agency_names(name, [a.name for a in list_agencies()])
+        if close and not data.confirm_new_agency:
+            errors["agency"] = (
+                f"No agency is called “{name}”, and {_quoted(close)} is close to it. Give the "
+                "existing agency's name, or confirm that this is a new agency (--new-agency)"
+            )
+            return None, None, close
+        return None, name, []
+    choice = str(data.agency_id if data.agency_id is not None else "").strip()
+    if not choice:
+        errors["agency"] = "Choose the user's agency"
+        return None, None, []
+    if choice != NEW_AGENCY:
+        agency = db.session.get(Agency, int(choice)) if choice.isdigit() and len(choice) < 10 else None
+        if agency is None:
+            errors["agency"] = "Choose an agency from the list"
+        return agency, None, []
+    name = _agency_name(data.new_agency, "new_agency", errors)
+    if name is None:
+        return None, None, []
+    if (agency := _agency_named(name)) is not None:
+        errors["new_agency"] = f"An agency called “{agency.name}” already exists: choose it from the list"
+        return None, None, []
+    close = rules.close_agency_names(name, [a.name for a in list_agencies()])
+    if " ".join(str(data.confirm_new_agency or "").split()) != name:
+        errors["new_agency"] = (
+            f"“{name}” is close to {_quoted(close)}: choose that agency from the list if you meant it, "
+            f"or tick “Yes, add {name} as a new agency”"
+            if close
+            else f"Confirm that “{name}” is a new agency: tick “Yes, add {name} as a new agency”"
+        )
+        return None, name, close
+    return None, name, []
+
+
+@dataclass
+class _Valid:
+    email: str
+    name: str
+    roles: set[Role]
+    agency: Agency | None  # an existing agency, or None with:
+    new_agency: str | None  # the confirmed name of one to add
+
+
+def _validated(data: UserInput, user_id: int | None = None) -> _Valid:
     errors = {}
     try:
         email = normalise_email(data.email)
@@ -139,11 +256,17 @@ def _validated(data: UserInput, user_id: int | None = None) -> tuple[str, str, s
         errors["roles"] = "Choose at least one role"
     if "roles" not in errors and (problem := rules.combination_problem(roles)):
         errors["roles"] = problem
-    if not (data.agency or "").strip():
-        errors["agency"] = "Enter the user's agency"
+    agency, new_agency, close = _chosen_agency(data, errors)
     if errors:
-        raise ValidationError(errors)
-    return email, name, roles
+        unconfirmed = new_agency if "new_agency" in errors or close else None
+        raise UserNotSaved(errors, unconfirmed, close)
+    return _Valid(email, name, roles, agency, new_agency)
+
+
+def _agency_of(valid: _Valid, actor) -> Agency:
+    if valid.agency is not None:
+        return valid.agency
+    return _add_agency(valid.new_agency, actor, "user_form" if isinstance(actor, User) else "command_line")
 
 
 @transaction
@@ -155,25 +278,31 @@ def sign_out(user: User) -> None:
 
 @transaction
 def create_user(data: UserInput, password: str | None, actor=None, must_change: bool = True) -> User:
-    """Who: an admin (pages) or an operator (CLI). Creates an active user. With no
-    password, a random one is set and the user must reset it through an admin.
+    """Who: an operator (CLI), or an admin through add_user. Creates an active user. With
+    no password, a random one nobody knows is set.
 
     An admin's account for a MET chair is made without that role and with a grant a
     MET chair approves (accounts/rules.py). The operator at the server's command line is
     the partnership's first chair's only way in, and is trusted with it."""
-    email, name, roles = _validated(data)
-    waiting: set[Role] = set()
+    user, _ = _create(data, password, actor, must_change, check_password=True)
+    return user
+
+
+def _create(
+    data: UserInput, password, actor, must_change: bool, check_password: bool
+) -> tuple[User, set[Role]]:
+    valid = _validated(data)
+    roles, waiting = valid.roles, set()
     if isinstance(actor, User):
         roles, waiting = rules.split_grant(set(), roles)
-    if password is not None:
-        problem = rules.password_problem(password, email=email, name=name)
+    if password is not None and check_password:
+        problem = rules.password_problem(password, email=valid.email, name=valid.name)
         if problem:
             raise ValidationError({"password": problem})
-    agency = get_or_create_agency(data.agency)
     user = User(
-        email=email,
-        name=name,
-        agency=agency,
+        email=valid.email,
+        name=valid.name,
+        agency=_agency_of(valid, actor),
         password_hash=hash_password(password or secrets.token_urlsafe(24)),
         must_change_password=must_change,
     )
@@ -184,7 +313,27 @@ def create_user(data: UserInput, password: str | None, actor=None, must_change: 
     if waiting:
         request_grants(user, waiting, actor)
     sync_police_reviewer(user, actor)  # a police user's access to intelligence waits too
-    return user
+    return user, roles | waiting
+
+
+def _one_time_password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(4))
+
+
+@transaction
+def add_user(data: UserInput, actor) -> tuple[User, str]:
+    """Who: an admin (the add-user page). Creates the account with its first password,
+    returned to show once: random, to be changed at the first sign-in (the admin never
+    types one). Like a reset, the user is told by e-mail when the account is for a role
+    that reads cases, a MET chair's waiting grant included, so that an account made to
+    read cases through is noticed (docs/security.md, "Separation of duties")."""
+    temporary = _one_time_password()
+    user, roles = _create(data, temporary, actor, must_change=True, check_password=False)
+    told = bool(roles & rules.CASE_READING_ROLES)
+    audit.record("user.first_password_set", "user", user.id, detail={"user_told": told}, actor=actor)
+    if told:
+        reminders.notify_account_created(user.id)
+    return user, temporary
 
 
 @transaction
@@ -193,13 +342,14 @@ def update_user(user: User, data: UserInput, actor=None) -> User:
     admin gives themself no role and cannot take the admin role from themself (that is
     how a partnership ends up with no admin); a role that needs a second person waits for
     a MET chair's approval, and the rest of the change is saved at once."""
-    email, name, roles = _validated(data, user_id=user.id)
+    valid = _validated(data, user_id=user.id)
+    email, name, roles = valid.email, valid.name, valid.roles
     if problem := rules.own_roles_problem(user.roles, roles, is_self=_is_self(actor, user)):
         raise ValidationError({"roles": problem})
     waiting: set[Role] = set()
     if isinstance(actor, User):
         roles, waiting = rules.split_grant(user.roles, roles)
-    agency = get_or_create_agency(data.agency)  # may refuse: before anything changes
+    agency = _agency_of(valid, actor)
     before = sorted(user.roles)
     user.email, user.name = email, name
     user.agency = agency
@@ -256,7 +406,7 @@ def reset_password(user: User, actor=None) -> str:
         raise ValidationError(
             {"confirm": "You cannot reset your own password here. Change it from your account page."}
         )
-    temporary = "-".join(secrets.token_hex(3) for _ in range(4))
+    temporary = _one_time_password()
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     end_sessions_for_user(user.id)

@@ -30,5 +30,7 @@ def index():
         values={name: request.args.get(name, "") for name in audit_search.FIELDS},
         by_record=can(current_user, Perm.AUDIT_SEARCH_RECORDS),
         actors=audit_search.actor_choices(),
-        record_types=audit_search.KNOWN_RECORD_TYPES,
+        record_types=audit_search.record_type_choices()
+        if can(current_user, Perm.AUDIT_SEARCH_RECORDS)
+        else [],
     ), (400 if errors else 200)

@@ -1,6 +1,7 @@
 """Searching the audit log.
 
-MET chairs search by user, by record and by date; admins by user and by date only
+MET chairs search by user, by case number ("13", "#13": the case's rows and those of its
+records), by record and by date; admins by user and by date only
 (DESIGN.md: an admin sees "the audit log by user and date, records by id only"). The
 audit table holds ids, never names of children, so a row shows a record as its type and
 id. Every search is itself audited, with its filters.
@@ -9,14 +10,17 @@ Dates are calendar days in Europe/London: "from 30 March" starts at midnight Lon
 on 30 March, whatever the UTC offset that day.
 """
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from mettrack.accounts.models import User
+from mettrack.audit_log.rules import RECORD_TYPES, action_words, record_type_words
+from mettrack.cases.rules import case_number_in
 from mettrack.core import audit
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import AuditOutcome
@@ -27,13 +31,13 @@ from mettrack.core.limits import DATABASE_INT_MAX, max_length
 from mettrack.core.permissions import Perm, can
 from mettrack.core.unit_of_work import transaction
 
-# Offered as suggestions beside the record type field; any well-formed type is accepted,
-# as new areas add their own.
-KNOWN_RECORD_TYPES = ("case", "child", "user", "api_token", "agency")
+# The record type list offers these (audit_log/rules.py) and any other type the log holds;
+# any well-formed type is accepted, as new areas add their own.
+KNOWN_RECORD_TYPES = tuple(RECORD_TYPES)
 RECORD_TYPE_PATTERN = re.compile(r"^[a-z][a-z_]{0,39}$")
 RECORD_ID_MAX = max_length(AuditEvent.record_id)
 MAX_PAGE = 100_000
-RECORD_FIELDS = ("record_type", "record_id")
+RECORD_FIELDS = ("case", "record_type", "record_id")
 FIELDS = ("actor", *RECORD_FIELDS, "date_from", "date_to")
 
 
@@ -44,6 +48,7 @@ class SearchRefused(NotAllowed):
 @dataclass(frozen=True)
 class AuditFilters:
     actor_id: int | None = None
+    case_id: int | None = None  # the case's rows and those of its records (detail's case_id)
     record_type: str | None = None
     record_id: str | None = None
     date_from: date | None = None
@@ -82,6 +87,13 @@ def parse_filters(args: Mapping) -> AuditFilters:
         except ValueError:
             errors["actor"] = "Choose a user from the list"
 
+    case_id = None
+    if text("case"):
+        case_id = case_number_in(text("case"))
+        if case_id is None or case_id > DATABASE_INT_MAX:
+            errors["case"] = "Enter a case number, like 13 or #13"
+            case_id = None
+
     record_type = text("record_type").lower() or None
     record_id = text("record_id") or None
     if record_type and not RECORD_TYPE_PATTERN.match(record_type):
@@ -104,7 +116,7 @@ def parse_filters(args: Mapping) -> AuditFilters:
 
     if errors:
         raise ValidationError(errors)
-    return AuditFilters(actor_id, record_type, record_id, dates["date_from"], dates["date_to"])
+    return AuditFilters(actor_id, case_id, record_type, record_id, dates["date_from"], dates["date_to"])
 
 
 def _london_midnight(day: date) -> datetime:
@@ -119,7 +131,9 @@ class AuditRow:
     actor_name: str | None
     actor_label: str
     action: str
+    action_words: str
     record_type: str | None
+    record_type_words: str
     record_id: str | None
     outcome: str
     ip_address: str | None
@@ -163,6 +177,8 @@ def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
     query = select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_user_id)
     if filters.actor_id is not None:
         query = query.where(AuditEvent.actor_user_id == filters.actor_id)
+    if filters.case_id is not None:
+        query = query.where(_about_case(filters.case_id))
     if filters.record_type:
         query = query.where(AuditEvent.record_type == filters.record_type)
     if filters.record_id:
@@ -184,7 +200,9 @@ def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
             actor_name=name,
             actor_label=event.actor_label,
             action=event.action,
+            action_words=action_words(event.action),
             record_type=event.record_type,
+            record_type_words=record_type_words(event.record_type),
             record_id=event.record_id,
             outcome=event.outcome,
             ip_address=event.ip_address,
@@ -197,6 +215,29 @@ def search(user, args: Mapping, page: int = 1, per_page: int = 50) -> AuditPage:
         actor=user,
     )
     return AuditPage(items, total, page, per_page, filters)
+
+
+def _about_case(case_id: int):
+    """The case's own rows, and the rows of its records (a note, a screening, a meeting
+    action), which name it in their detail as `"case_id": 13` (core/audit.py writes the
+    detail as JSON with json.dumps' separators)."""
+    needle = json.dumps({"case_id": case_id})[1:-1]
+    return or_(
+        and_(AuditEvent.record_type == "case", AuditEvent.record_id == str(case_id)),
+        AuditEvent.detail.contains(needle + ",", autoescape=True),
+        AuditEvent.detail.contains(needle + "}", autoescape=True),
+    )
+
+
+def record_type_choices() -> list[tuple[str, str]]:
+    """(code, words) for the record type list: the known types and any other the log holds."""
+    held = set(
+        db.session.scalars(
+            select(AuditEvent.record_type).where(AuditEvent.record_type.is_not(None)).distinct()
+        )
+    )
+    codes = set(KNOWN_RECORD_TYPES) | {c for c in held if RECORD_TYPE_PATTERN.match(c)}
+    return sorted(((c, record_type_words(c)) for c in codes), key=lambda pair: pair[1].casefold())
 
 
 def actor_choices() -> list[tuple[int, str]]:

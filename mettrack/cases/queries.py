@@ -7,7 +7,8 @@ alternatives (OR): `state=referred&state=met_review` is "referred or in MET revi
 
 Name search (`CaseFilters.search`) matches the child's first name, last name or any
 alias, case-insensitively and in part; each word of the search must match one of them,
-so "sam example" and "Example Sam" find the same child. A child's name is personal data,
+so "sam example" and "Example Sam" find the same child. The same box finds a case by its
+number ("13", "#13", "Case #13") and by its MASH reference, in part. A child's name is personal data,
 so it is never put in a URL (pages keep it in the server-side session, the API takes it
 in a POST body) and never written to the audit log: the list's audit row says that a
 name search was made (`"name_search": true`), with the other filters and the ids shown.
@@ -29,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from mettrack.accounts.models import User
 from mettrack.cases import access_reasons
 from mettrack.cases.models import Case, CaseTag, CaseTeamMember
+from mettrack.cases.rules import case_number_in
 from mettrack.cases.scopes import case_scope, case_summary_scope, full_record_ids, sees_case_record
 from mettrack.children.models import Child
 from mettrack.core import audit, permissions
@@ -378,10 +380,13 @@ def _episode_exists(*conditions):
     return exists().where(MissingEpisode.case_id == Case.id, *conditions)
 
 
-def _search_condition(words: list[str], full_record):
-    """Each word is part of the child's first name, last name or an alias, in any case.
-    Aliases belong to the child's record: they are matched only on the cases whose whole
-    record the user may see (`full_record`), so a summary's search reveals none."""
+def _search_condition(text: str, full_record):
+    """A case whose number the search names ("13", "#13", "Case #13": cases/rules.py), a
+    case whose MASH reference contains the search, or a child each of whose words is part
+    of the first name, last name or an alias, in any case. The MASH reference and the
+    aliases belong to the whole record: they are matched only on the cases whose whole
+    record the user may see (`full_record`), so a summary's search reveals neither."""
+    words = text.casefold().split()
 
     def matching(*columns):
         per_word = [
@@ -390,9 +395,12 @@ def _search_condition(words: list[str], full_record):
         ]
         return exists().where(Child.id == Case.child_id, *per_word)
 
+    by_mash = func.lower(func.coalesce(Case.mash_reference, "")).contains(" ".join(words), autoescape=True)
+    number = case_number_in(text)
     return or_(
+        *([Case.id == number] if number is not None and number <= DATABASE_INT_MAX else []),
         matching(Child.first_name, Child.last_name),
-        and_(full_record, matching(Child.first_name, Child.last_name, Child.aliases)),
+        and_(full_record, or_(by_mash, matching(Child.first_name, Child.last_name, Child.aliases))),
     )
 
 
@@ -435,7 +443,7 @@ def conditions_for(user, filters: CaseFilters, at: datetime) -> list:
         )
         conditions.append(and_(full_record, in_period >= rule.episodes))
     if filters.search_words:
-        conditions.append(_search_condition(filters.search_words, full_record))
+        conditions.append(_search_condition(filters.search, full_record))
     return conditions
 
 

@@ -62,14 +62,21 @@ def refuse(heading: str, error: AppError | None = None, advice: Iterable[str] = 
 @click.option("--name", required=True, help="The user's full name.")
 @click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
 @click.option("--agency", required=True, help="The user's agency (created if new).")
-def users_create(email, name, roles, agency):
+@click.option(
+    "--new-agency",
+    is_flag=True,
+    help="Confirm that the agency is new when its name is close to an existing one's.",
+)
+def users_create(email, name, roles, agency, new_agency):
     """Create a user. The password is read from the terminal, twice."""
     from mettrack.accounts import UserInput, create_user
 
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(
-            UserInput(email=email, name=name, roles=list(roles), agency=agency),
+            UserInput(
+                email=email, name=name, roles=list(roles), agency=agency, confirm_new_agency=new_agency
+            ),
             password,
             actor="cli",
             must_change=False,

@@ -224,6 +224,14 @@ def notify_role_grant_decided(user_id: int, grant_id: int, at: datetime | None =
     return _security_notice(ReminderKind.ROLE_GRANT_DECIDED, grant_id, user_id, at)
 
 
+@transaction
+def notify_account_created(user_id: int, at: datetime | None = None) -> int:
+    """An e-mail telling the user an administrator made an account for them, with a first
+    password the administrator knows (naming no child), sent like a reset's notice: so that
+    an account made to read cases through does not go unnoticed. Returns its id."""
+    return _security_notice(ReminderKind.ACCOUNT_CREATED, user_id, user_id, at)
+
+
 def _security_notice(kind: ReminderKind, record_id: int, user_id: int, at: datetime | None) -> int:
     at = at or clock_now()
     reminder = Reminder(

@@ -17,7 +17,6 @@ from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import (
     DISRUPTION_KINDS,
     MEETING_KINDS,
-    SECURITY_KINDS,
     SERVICE_KINDS,
     Channel,
     ReminderKind,
@@ -38,6 +37,7 @@ SUBJECTS = {
     ReminderKind.PASSWORD_RESET: "METtrack: your password was reset",
     ReminderKind.ROLE_GRANT_DECIDED: "METtrack: a decision on access you were given",
     ReminderKind.RETENTION_REVIEW: "METtrack: records are due for retention review",
+    ReminderKind.ACCOUNT_CREATED: "METtrack: an account has been made for you",
 }
 
 
@@ -115,7 +115,13 @@ def line(reminder: Reminder) -> str:
     kind = ReminderKind(reminder.kind)
     if kind is ReminderKind.ROLE_GRANT_DECIDED:
         return grant_line(reminder)
-    if kind in SECURITY_KINDS:
+    if kind is ReminderKind.ACCOUNT_CREATED:
+        return (
+            f"An administrator made a METtrack account for you on {_when(reminder)}. They give you "
+            "a first password, which you change when you first sign in. If you did not expect "
+            "this, tell your MET chair at once."
+        )
+    if kind is ReminderKind.PASSWORD_RESET:
         return (
             f"An administrator reset your METtrack password on {_when(reminder)}. You will choose a "
             "new one when you next sign in, and your API tokens no longer work. If you did not ask "

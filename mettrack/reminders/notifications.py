@@ -25,7 +25,14 @@ from mettrack.reminders import delivery as reminders
 from mettrack.reminders import mail as reminder_mail
 from mettrack.reminders import service_reminders
 from mettrack.reminders.models import Reminder
-from mettrack.reminders.rules import ACTION_KINDS, RHI_KINDS, DeliveryChoice, ReminderKind, ReminderState
+from mettrack.reminders.rules import (
+    ACTION_KINDS,
+    RHI_KINDS,
+    SECURITY_KINDS,
+    DeliveryChoice,
+    ReminderKind,
+    ReminderState,
+)
 
 CHOICE_FIELD = "notification_choice"
 CHOICE_MESSAGE = (
@@ -111,7 +118,7 @@ def destination(row: Reminder) -> Destination:
     # A Return Home Interview is recorded in the case page's "Missing episodes" section
     # (mettrack/missing/pages.py returns there too); a review concerns the case as a whole.
     kind = ReminderKind(row.kind)
-    if kind in (ReminderKind.PASSWORD_RESET, ReminderKind.ROLE_GRANT_DECIDED):
+    if kind in SECURITY_KINDS:
         return Destination(None, path="/account/")
     if kind is ReminderKind.RETENTION_REVIEW:
         return Destination(None, path="/admin/retention")

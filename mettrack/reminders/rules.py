@@ -38,6 +38,7 @@ class ReminderKind(ChoiceSet):
     ROLE_GRANT_DECIDED = "role_grant_decided", "Decision on access you were given"
     # Retention (docs/retention.md): the weekly review list has records due, for administrators.
     RETENTION_REVIEW = "retention_review", "Records due for retention review"
+    ACCOUNT_CREATED = "account_created", "Account created notice"
 
     @property
     def tells_chair(self) -> bool:
@@ -65,7 +66,9 @@ DISRUPTION_KINDS = frozenset({ReminderKind.DISRUPTION_EXPIRING})
 # Reminders about a request for a specialist service (reminders/service_reminders.py).
 SERVICE_KINDS = frozenset({ReminderKind.SERVICE_ANSWER_OVERDUE})
 # Notices about the recipient's own account: always an e-mail, at once, never cancelled.
-SECURITY_KINDS = frozenset({ReminderKind.PASSWORD_RESET, ReminderKind.ROLE_GRANT_DECIDED})
+SECURITY_KINDS = frozenset(
+    {ReminderKind.PASSWORD_RESET, ReminderKind.ROLE_GRANT_DECIDED, ReminderKind.ACCOUNT_CREATED}
+)
 # Notices to administrators about the partnership's records, naming no child: what they tell
 # stays true once made (the list may be read in the meantime), so they are never cancelled.
 ADMIN_KINDS = frozenset({ReminderKind.RETENTION_REVIEW})
@@ -85,6 +88,7 @@ RECORD_TYPES = {
     ReminderKind.ROLE_GRANT_DECIDED: "role_grant",
     # record_id: how many records the weekly review listed (no record of its own).
     ReminderKind.RETENTION_REVIEW: "retention_review",
+    ReminderKind.ACCOUNT_CREATED: "user",
 }
 
 

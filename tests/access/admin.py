@@ -9,20 +9,25 @@ AUDIT_SEARCHERS = frozenset({Role.MET_CHAIR, Role.ADMIN})
 NEW_USER = {
     "name": "New Person",
     "email": "new.person@example.org",
-    "agency": "Barnardo's",
+    # A new agency, confirmed (the user form's agency is otherwise an id from the list).
+    "agency": "new",
+    "new_agency": "Northgate Youth Trust",
+    "confirm_new_agency": "Northgate Youth Trust",
     "roles": ["partner"],
 }
 EDITED_USER = {
     "name": "Renamed Person",
     "email": "renamed@example.org",
-    "agency": "Target agency",
+    "agency": "new",
+    "new_agency": "Southmoor Housing",
+    "confirm_new_agency": "Southmoor Housing",
     "roles": ["partner"],
 }
 
 ROUTES = [
     Route("GET", "admin.users", "/admin/users", allowed=ADMIN),
     Route("GET", "admin.new_user", "/admin/users/new", allowed=ADMIN),
-    Route("POST", "admin.new_user", "/admin/users/new", allowed=ADMIN, ok=302, data=NEW_USER),
+    Route("POST", "admin.new_user", "/admin/users/new", allowed=ADMIN, ok=200, data=NEW_USER),
     Route("GET", "admin.user", "/admin/users/{user}", allowed=ADMIN),
     Route("GET", "admin.edit_user", "/admin/users/{user}/edit", allowed=ADMIN),
     Route("POST", "admin.edit_user", "/admin/users/{user}/edit", allowed=ADMIN, ok=302, data=EDITED_USER),

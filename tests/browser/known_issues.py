@@ -8,7 +8,6 @@ Check ids: "axe:<role>:<page>" (a serious or critical axe-core violation),
 "journey:<role>:<step>" (a step of a role's journey that needs the issue 16 pages).
 """
 
-
 KNOWN: dict[str, str] = {
     # Journeys: steps that need the issue 16 pages.
     "journey:lead:child page offers a screening": "issue 16: dead end after creating a child",

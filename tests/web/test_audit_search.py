@@ -14,7 +14,7 @@ from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from tests import factories
 
-RECORD_RE = re.compile(r"case #(\d+)")
+RECORD_RE = re.compile(r"Case #(\d+)")
 
 
 @pytest.fixture
