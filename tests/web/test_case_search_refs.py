@@ -27,7 +27,8 @@ def _clock_and_lists(app_ctx):
 
 
 def _case(first_name: str, mash_reference: str | None = None):
-    child = factories.child(first_name=first_name)
+    # A last name with no digits: a typed case number also matches part of a name.
+    child = factories.child(first_name=first_name, last_name=f"{first_name}son")
     case = factories.case(state=CaseState.MET_REVIEW, child_obj=child)
     case.mash_reference = mash_reference
     db.session.commit()
