@@ -15,9 +15,6 @@ KNOWN: dict[str, str] = {
     "journey:lead:case page shows where found and police reference": "issue 16: missing details read back",
     "journey:lead:case page shows what the RHI learnt": "issue 16: RHI details read back",
     "journey:chair:home queue leads to a case in MET review": "issue 16: the chair's home as a work queue",
-    "journey:admin:agency chosen from a list": "issue 16: admin form's agency select",
-    "journey:admin:demo e-mail domain accepted": "issue 16: the e-mail rule refuses the demo's domain",
-    "journey:admin:first password set with the user": "issue 16: first password in the add-user step",
     # axe-core: serious or critical.
     "axe:lead:new child form": "issue 16: aria-expanded on the Looked after radio (critical)",
 }
