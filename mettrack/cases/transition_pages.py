@@ -4,9 +4,9 @@ Thin: mettrack/cases/transitions.py decides and applies every move."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.cases import classification as case_classification
 from mettrack.cases import queries as cases
 from mettrack.cases import transitions, workflow
+from mettrack.cases.page import offered_moves
 from mettrack.cases.scopes import SUMMARY_MOVES
 from mettrack.core.choices import CaseAction, ReferenceKind
 from mettrack.core.errors import Conflict, ValidationError
@@ -52,16 +52,16 @@ def _team_options() -> list[tuple[str, str]]:
 def _form_page(
     case, move, errors: dict, values: dict, status: int = 200, conflict: bool = False, flagged=None
 ):
-    offered = {o.action: o for o in transitions.offered_moves(case, current_user)}
-    this = offered.get(move.action)
+    this = next((m for m in offered_moves(case, current_user) if m["action"] == move.action.value), None)
+    # A move not possible now shows what is missing and where to record it, never a form
+    # with a live button (a POST to it is refused by transitions.apply, nothing changed).
+    possible = this is not None and this["possible"]
     return render_template(
         f"transitions/{move.action.value}.html",
         case=case,
         move=move,
         offered=this,
-        may_classify=case_classification.may_edit(current_user, case),
-        needs_exploitation_type=workflow.EXPLOITATION_TYPES_FIELD in errors
-        or (this is not None and not errors and workflow.needs_exploitation_type(this.reasons)),
+        possible=possible,
         errors=errors,
         values=values,
         conflict=conflict,
