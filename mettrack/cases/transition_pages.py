@@ -17,15 +17,23 @@ from mettrack.specialist_services import service_options
 
 bp = Blueprint("transitions", __name__)
 
+# What the move did, then what comes next in the workflow (the case page's next steps).
 SUCCESS = {
-    CaseAction.REFER: "The referral to Children's Services has been recorded.",
-    CaseAction.CLOSE_NO_FURTHER_ACTION: "The case has been closed: no further action.",
-    CaseAction.SEND_TO_MET_REVIEW: "The case has been sent to MET review.",
-    CaseAction.SET_POLICE_TIER: "The police tier has been set.",
-    CaseAction.ASSIGN_SERVICE: "The specialist service has been recorded as assigned.",
-    CaseAction.SEND_BACK_TO_REVIEW: "The case has been sent back to MET review.",
-    CaseAction.CLOSE: "The case has been closed.",
-    CaseAction.REOPEN: "The case has been reopened as a referral.",
+    CaseAction.REFER: "The referral to Children's Services has been recorded. "
+    "Next: with a risk assessment recorded, send the case to MET review.",
+    CaseAction.CLOSE_NO_FURTHER_ACTION: "The case has been closed: no further action. "
+    "If there are new concerns, the case can be reopened.",
+    CaseAction.SEND_TO_MET_REVIEW: "The case has been sent to MET review. "
+    "Next: the MET chair sets the police tier at the MET meeting.",
+    CaseAction.SET_POLICE_TIER: "The police tier has been set. "
+    "Next: the coordinator arranges a specialist service.",
+    CaseAction.ASSIGN_SERVICE: "The specialist service has been recorded as assigned. "
+    "Next: keep the risk assessment under review by its review date.",
+    CaseAction.SEND_BACK_TO_REVIEW: "The case has been sent back to MET review. "
+    "Next: the MET group reviews it at its next meeting.",
+    CaseAction.CLOSE: "The case has been closed. If there are new concerns, the case can be reopened.",
+    CaseAction.REOPEN: "The case has been reopened as a referral. "
+    "Next: update the risk assessment, then send the case to MET review.",
 }
 
 

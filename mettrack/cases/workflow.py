@@ -128,7 +128,8 @@ def screening_closable(facts: CaseFacts) -> list[str]:
     missing = []
     if not facts.actor_is_lead:
         missing.append("Only the case's lead professional can close a screening as no further action")
-    if not facts.latest_screening_negative and not facts.has_screening:
+    screened = facts.has_screening or facts.has_positive_screening
+    if not facts.latest_screening_negative and not screened:
         missing.append(
             "Record a CSERQ4 screening first: only a screening with no yes can be closed as no further action"
         )
