@@ -4,9 +4,9 @@ Thin: mettrack/cases/transitions.py decides and applies every move."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.cases import classification as case_classification
 from mettrack.cases import queries as cases
 from mettrack.cases import transitions, workflow
+from mettrack.cases.page import offered_moves
 from mettrack.cases.scopes import SUMMARY_MOVES
 from mettrack.core.choices import CaseAction, ReferenceKind
 from mettrack.core.errors import Conflict, ValidationError
@@ -17,15 +17,23 @@ from mettrack.specialist_services import service_options
 
 bp = Blueprint("transitions", __name__)
 
+# What the move did, then what comes next in the workflow (the case page's next steps).
 SUCCESS = {
-    CaseAction.REFER: "The referral to Children's Services has been recorded.",
-    CaseAction.CLOSE_NO_FURTHER_ACTION: "The case has been closed: no further action.",
-    CaseAction.SEND_TO_MET_REVIEW: "The case has been sent to MET review.",
-    CaseAction.SET_POLICE_TIER: "The police tier has been set.",
-    CaseAction.ASSIGN_SERVICE: "The specialist service has been recorded as assigned.",
-    CaseAction.SEND_BACK_TO_REVIEW: "The case has been sent back to MET review.",
-    CaseAction.CLOSE: "The case has been closed.",
-    CaseAction.REOPEN: "The case has been reopened as a referral.",
+    CaseAction.REFER: "The referral to Children's Services has been recorded. "
+    "Next: with a risk assessment recorded, send the case to MET review.",
+    CaseAction.CLOSE_NO_FURTHER_ACTION: "The case has been closed: no further action. "
+    "If there are new concerns, the case can be reopened.",
+    CaseAction.SEND_TO_MET_REVIEW: "The case has been sent to MET review. "
+    "Next: the MET chair sets the police tier at the MET meeting.",
+    CaseAction.SET_POLICE_TIER: "The police tier has been set. "
+    "Next: the coordinator arranges a specialist service.",
+    CaseAction.ASSIGN_SERVICE: "The specialist service has been recorded as assigned. "
+    "Next: keep the risk assessment under review by its review date.",
+    CaseAction.SEND_BACK_TO_REVIEW: "The case has been sent back to MET review. "
+    "Next: the MET group reviews it at its next meeting.",
+    CaseAction.CLOSE: "The case has been closed. If there are new concerns, the case can be reopened.",
+    CaseAction.REOPEN: "The case has been reopened as a referral. "
+    "Next: update the risk assessment, then send the case to MET review.",
 }
 
 
@@ -52,16 +60,16 @@ def _team_options() -> list[tuple[str, str]]:
 def _form_page(
     case, move, errors: dict, values: dict, status: int = 200, conflict: bool = False, flagged=None
 ):
-    offered = {o.action: o for o in transitions.offered_moves(case, current_user)}
-    this = offered.get(move.action)
+    this = next((m for m in offered_moves(case, current_user) if m["action"] == move.action.value), None)
+    # A move not possible now shows what is missing and where to record it, never a form
+    # with a live button (a POST to it is refused by transitions.apply, nothing changed).
+    possible = this is not None and this["possible"]
     return render_template(
         f"transitions/{move.action.value}.html",
         case=case,
         move=move,
         offered=this,
-        may_classify=case_classification.may_edit(current_user, case),
-        needs_exploitation_type=workflow.EXPLOITATION_TYPES_FIELD in errors
-        or (this is not None and not errors and workflow.needs_exploitation_type(this.reasons)),
+        possible=possible,
         errors=errors,
         values=values,
         conflict=conflict,

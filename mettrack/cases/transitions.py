@@ -385,6 +385,7 @@ def facts_for(
         ),
         has_professional_override=offering or bool(values.get("override_reason")),
         latest_screening_negative=latest_outcome == ScreeningOutcome.NO_REFERRAL.value,
+        has_screening=latest_outcome is not None,
         has_completed_risk_assessment=db.session.scalar(
             select(exists().where(RiskAssessment.case_id == case.id))
         ),
@@ -508,6 +509,9 @@ class OfferedMove:
     action: CaseAction
     possible: bool
     reasons: tuple[str, ...]  # why not yet, when not possible
+    # The facts (workflow.CaseFacts' names) the move waits for, when not possible: the
+    # case page links each to the place it is recorded.
+    missing_facts: tuple[str, ...] = ()
 
 
 def offered_moves(case: Case, user) -> list[OfferedMove]:
@@ -521,5 +525,10 @@ def offered_moves(case: Case, user) -> list[OfferedMove]:
             continue
         decision = workflow.decide(case.state, move.action, user.roles, facts)
         if decision.outcome in (workflow.Outcome.ALLOWED, workflow.Outcome.GUARD_REFUSED):
-            offered.append(OfferedMove(move.action, decision.allowed, decision.reasons))
+            missing = tuple(
+                name
+                for name in workflow.FACT_NAMES
+                if not decision.allowed and not getattr(facts, name) and workflow.needs(move, name)
+            )
+            offered.append(OfferedMove(move.action, decision.allowed, decision.reasons, missing))
     return offered

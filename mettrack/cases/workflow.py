@@ -57,6 +57,7 @@ class CaseFacts:
     has_positive_screening: bool = False  # a CSERQ4 screening with at least one yes
     has_professional_override: bool = False  # a recorded decision to refer anyway, with its reason
     latest_screening_negative: bool = False  # the latest screening has no yes
+    has_screening: bool = False  # at least one CSERQ4 screening is recorded on the case
     has_completed_risk_assessment: bool = False
     has_police_tier_and_team: bool = False  # both chosen for this move
     has_accepted_service: bool = False  # at least one specialist service has accepted
@@ -127,7 +128,12 @@ def screening_closable(facts: CaseFacts) -> list[str]:
     missing = []
     if not facts.actor_is_lead:
         missing.append("Only the case's lead professional can close a screening as no further action")
-    if not facts.latest_screening_negative:
+    screened = facts.has_screening or facts.has_positive_screening
+    if not facts.latest_screening_negative and not screened:
+        missing.append(
+            "Record a CSERQ4 screening first: only a screening with no yes can be closed as no further action"
+        )
+    elif not facts.latest_screening_negative:
         missing.append(
             "Only a screening with no yes can be closed as no further action: "
             "refer the child, or ask the MET chair to close the case with a reason"

@@ -13,7 +13,7 @@ from mettrack.children import records as children_service
 from mettrack.core.choices import LookedAfterStatus
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.form_input import date_parts
-from mettrack.core.permissions import Perm, requires
+from mettrack.core.permissions import Perm, can, requires
 
 bp = Blueprint("children", __name__, url_prefix="/children")
 
@@ -105,7 +105,10 @@ def new():
         return _form_page(e.errors, _values_of_form(), matches=e.report, status=409)
     except ValidationError as e:
         return _form_page(e.errors, _values_of_form())
-    flash("The child’s record has been created. A screening opens a case for them.", "success")
+    flash(
+        "The child’s record has been created. Next: screen the child (CSERQ4): a screening opens a case.",
+        "success",
+    )
     return redirect(url_for("children.detail", child_id=child.id))
 
 
@@ -118,10 +121,14 @@ def detail(child_id: int):
         # A police user says why first (cases/access_reasons.py), then comes back here.
         return redirect(url_for("cases.access_reason", case_id=needed.case_id, to="child"))
     cases = children_service.visible_cases_of(current_user, child)
+    open_case = next((c for c in cases if c.is_open), None)
     return render_template(
         "children/detail.html",
         child=child,
         cases=cases,
+        open_case=open_case,
+        # The next step for a child with no open case: a screening opens one.
+        may_screen=can(current_user, Perm.CASE_SCREEN),
         looked_after_labels=LookedAfterStatus.labels(),
     )
 
@@ -147,5 +154,5 @@ def edit(child_id: int):
     except ValidationError as e:
         child = children_service.get_for(current_user, child_id)
         return _form_page(e.errors, _values_of_form(), child=child)
-    flash("The child’s record has been saved.", "success")
+    flash("The child’s record has been saved. Its changes show on the child’s cases.", "success")
     return redirect(url_for("children.detail", child_id=child.id))

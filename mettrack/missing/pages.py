@@ -90,6 +90,12 @@ def _form(template: str, fields, errors: dict, values: dict, **context):
     ), (400 if errors else 200)
 
 
+def _rhi_next(episode) -> str:
+    due = service.view_of(episode).rhi_due_at
+    when = f" by {local(due):%-d %B %Y %H:%M}" if due else " within 72 hours of the return"
+    return f"Next: offer a Return Home Interview{when}."
+
+
 def _case_page(case_id: int, anchor: str = "missing"):
     return redirect(url_for("cases.detail", case_id=case_id, _anchor=anchor))
 
@@ -101,7 +107,7 @@ def new_episode(case_id: int):
     if request.method == "POST":
         values = request.form.to_dict()
         try:
-            service.record_episode(
+            episode = service.record_episode(
                 current_user,
                 case_id,
                 _form_data(EPISODE_FIELDS),
@@ -112,7 +118,15 @@ def new_episode(case_id: int):
         except ValidationError as e:
             errors = e.errors
         else:
-            flash("The missing episode has been recorded.", "success")
+            flash(
+                "The missing episode has been recorded. "
+                + (
+                    _rhi_next(episode)
+                    if episode.returned_at
+                    else "Next: when the child is found, record the return (at the top of the case page)."
+                ),
+                "success",
+            )
             return _case_page(case_id)
     case = get_for(current_user, case_id)
     return _form("missing/episode_form.html", EPISODE_FIELDS, errors, values, case=case, flagged=flagged)
@@ -129,7 +143,7 @@ def record_return(case_id: int, episode_id: int):
         values = request.form.to_dict()
         data = _form_data(RETURN_FIELDS)
         try:
-            service.record_return(
+            returned = service.record_return(
                 current_user, case_id, episode_id, data, save_anyway=save_anyway_ticked(request.form)
             )
         except WordingFlagged as e:
@@ -137,7 +151,7 @@ def record_return(case_id: int, episode_id: int):
         except ValidationError as e:
             errors = e.errors
         else:
-            flash("The return has been recorded. A Return Home Interview must be offered within 72 hours.")
+            flash("The return has been recorded. " + _rhi_next(returned), "success")
             return _case_page(case_id)
     return _form(
         "missing/return_form.html",
@@ -175,7 +189,11 @@ def record_rhi(case_id: int, episode_id: int):
         except ValidationError as e:
             errors = e.errors
         else:
-            flash("The Return Home Interview has been recorded.", "success")
+            flash(
+                "The Return Home Interview has been recorded: what it learnt shows in the missing episode "
+                "on the case page. Next: bring what it learnt to the MET group or add a note.",
+                "success",
+            )
             return _case_page(case_id)
     return _form(
         "missing/rhi_form.html",

@@ -57,9 +57,9 @@ def new(case_id: int):
     if not outcome.saved:
         return _form(outcome.case, body=body, findings=outcome.findings)
     flash(
-        "The note has been saved with the wording flagged by the language check."
+        "The note has been saved with the wording flagged by the language check. It is first under Notes."
         if outcome.findings
-        else "The note has been saved.",
+        else "The note has been saved. It is first under Notes.",
         "success",
     )
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="notes"))

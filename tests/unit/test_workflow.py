@@ -200,6 +200,13 @@ GUARDS = [
         ["Record at least one exploitation type (CSE, CCE) before reopening the case as a referral"],
     ),
     (
+        "no_further_action_refused_with_no_screening",
+        A.CLOSE_NO_FURTHER_ACTION,
+        S.SCREENED,
+        CaseFacts(actor_is_lead=True),
+        ["Record a CSERQ4 screening first: only a screening with no yes can be closed as no further action"],
+    ),
+    (
         "no_further_action_refused_after_a_yes",
         A.CLOSE_NO_FURTHER_ACTION,
         S.SCREENED,

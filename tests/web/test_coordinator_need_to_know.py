@@ -133,7 +133,7 @@ def test_case_page_off_the_team_is_the_summary_and_the_services(client, auth):
     # naming the sections shown and the records in them.
     (row,) = _audit("case.viewed", coordinator)
     assert row["record_id"] == str(case_id) and row["detail"]["access"] == "summary"
-    assert row["detail"]["sections"] == ["summary", "actions", "services", "timeline"]
+    assert row["detail"]["sections"] == ["summary", "actions", "referral", "services", "timeline"]
     assert set(row["detail"]["ids"]) == {"service_assignments", "events"}
     for action in ("service_assignment.listed", "notes.listed", "missing.listed", "risk_assessment.listed"):
         assert _audit(action, coordinator) == [], action
