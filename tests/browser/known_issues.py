@@ -10,11 +10,6 @@ Check ids: "axe:<role>:<page>" (a serious or critical axe-core violation),
 
 KNOWN: dict[str, str] = {
     # Journeys: steps that need the issue 16 pages.
-    "journey:lead:child page offers a screening": "issue 16: dead end after creating a child",
-    "journey:lead:case summary shows missing now": "issue 16: the summary panel at the top of the case page",
-    "journey:lead:case page shows where found and police reference": "issue 16: missing details read back",
-    "journey:lead:case page shows what the RHI learnt": "issue 16: RHI details read back",
     "journey:chair:home queue leads to a case in MET review": "issue 16: the chair's home as a work queue",
     # axe-core: serious or critical.
-    "axe:lead:new child form": "issue 16: aria-expanded on the Looked after radio (critical)",
 }
