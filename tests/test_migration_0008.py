@@ -6,11 +6,11 @@ case's tier becomes its first tier record, dated by the move that set it. Run on
 PostgreSQL and on SQLite, each a database of its own."""
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
 from mettrack.core.extensions import db
-from tests import factories
 from tests.test_seed_migration import _flask_db, database_url  # noqa: F401 (a fixture)
 from tests.workers.support import separate_app
 
@@ -23,8 +23,21 @@ def _rows(sql: str, **params) -> list:
 
 def _before_0008() -> dict:
     """Rows as a partnership had them at 0007, written with SQL (the models are at head)."""
-    chair = factories.user(roles=["met_chair"], agency="Barnardo's")
     exec_ = db.session.execute
+    agency = exec_(
+        sa.text("INSERT INTO agencies (name, created_at) VALUES ('Barnardo''s', :now) RETURNING id"),
+        {"now": MOVED_AT},
+    ).scalar()
+    chair_id = exec_(
+        sa.text(
+            "INSERT INTO users (email, name, agency_id, password_hash, active, must_change_password, "
+            "created_at, notification_choice) VALUES ('chair@example.org', 'A Chair', :agency, 'x', "
+            "true, false, :now, 'email_and_app') RETURNING id"
+        ),
+        {"agency": agency, "now": MOVED_AT},
+    ).scalar()
+    exec_(sa.text("INSERT INTO user_roles (user_id, role) VALUES (:u, 'met_chair')"), {"u": chair_id})
+    chair = SimpleNamespace(id=chair_id)
     exec_(sa.text("DELETE FROM reference_items WHERE kind = 'specialist_service'"))
     for code, label, active, order in (
         ("parcs", "PARCS (CSE specialists)", True, 20),
