@@ -271,7 +271,10 @@ def check(text: str, phrases) -> list[Finding]:
 
 
 def load_seed_phrases(path: Path = SEED_PHRASES_CSV) -> list[Phrase]:
-    """The seed phrase list (columns phrase, suggestion, why), for loading as reference data."""
+    """The seed phrase list, for loading as reference data. Columns: phrase, suggestion,
+    why (shown to the writer beside the suggestion: written for practitioners) and
+    matcher_note (for whoever keeps the list: how the matcher reads the phrase, where it
+    comes from; never loaded, never shown)."""
     with open(path, newline="", encoding="utf-8") as file:
         return [
             Phrase(row["phrase"].strip(), row["suggestion"].strip(), row["why"].strip())
