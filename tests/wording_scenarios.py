@@ -28,6 +28,7 @@ from mettrack.screening.models import Screening
 from mettrack.specialist_services import seed_services
 from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
+from tests.dates import date_fields
 from tests.factories import accepted_service
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -143,7 +144,12 @@ def screening_notes(user_id: int) -> Scenario:
 
     return Scenario(
         page=f"/children/{child.id}/screen",
-        form=lambda text: {"screened_on": "2026-03-01", "partner_age": "", **answers, "notes": text},
+        form=lambda text: {
+            **date_fields("screened_on", "2026-03-01"),
+            "partner_age": "",
+            **answers,
+            "notes": text,
+        },
         method="POST",
         path=f"/api/v1/children/{child.id}/screenings",
         body=lambda text: {
@@ -391,7 +397,7 @@ def service_end_note(user_id: int) -> Scenario:
     db.session.commit()
     return Scenario(
         page=f"/cases/{case.id}/services/{assignment.id}/end",
-        form=lambda text: {"ended_on": "2026-03-01", "outcome": "completed", "note": text},
+        form=lambda text: {**date_fields("ended_on", "2026-03-01"), "outcome": "completed", "note": text},
         method="PATCH",
         path=f"/api/v1/cases/{case.id}/service-assignments/{assignment.id}",
         body=lambda text: {"ended_on": "2026-03-01", "note": text},

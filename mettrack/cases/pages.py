@@ -27,7 +27,7 @@ from mettrack.core.choices import (
     ServiceOutcome,
 )
 from mettrack.core.errors import Conflict, ValidationError
-from mettrack.core.form_input import parse_int
+from mettrack.core.form_input import parse_int, with_date_parts
 from mettrack.core.permissions import Perm, requires
 from mettrack.core.unit_of_work import unit_of_work
 from mettrack.language import WordingFlagged, save_anyway_ticked
@@ -238,9 +238,8 @@ def new_service(case_id: int):
         return _service_form(cases.get_summary_for(current_user, case_id), {}, {})
     values = request.form.to_dict()
     try:
-        moved = service_assignments_record(
-            current_user, case_id, request.form, request.form.get("version")
-        ).moved
+        data = with_date_parts(request.form, ("accepted_on",))
+        moved = service_assignments_record(current_user, case_id, data, request.form.get("version")).moved
     except Conflict:
         return _service_form(cases.get_summary_for(current_user, case_id), {}, values, 409, conflict=True)
     except ValidationError as e:
@@ -272,7 +271,7 @@ def end_service(case_id: int, assignment_id: int):
             current_user,
             case_id,
             assignment_id,
-            request.form,
+            with_date_parts(request.form, ("ended_on",)),
             save_anyway=save_anyway_ticked(request.form),
             outcome_required=True,
         )

@@ -10,6 +10,7 @@ from mettrack.cases.page import offered_moves
 from mettrack.cases.scopes import SUMMARY_MOVES
 from mettrack.core.choices import CaseAction, ReferenceKind
 from mettrack.core.errors import Conflict, ValidationError
+from mettrack.core.form_input import with_date_parts
 from mettrack.core.permissions import Perm, requires
 from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.reference import list_active
@@ -35,6 +36,8 @@ SUCCESS = {
     CaseAction.REOPEN: "The case has been reopened as a referral. "
     "Next: update the risk assessment, then send the case to MET review.",
 }
+# The date inputs of a move's form (day, month and year fields, _macros.html date_input).
+DATE_FIELDS = {CaseAction.ASSIGN_SERVICE: ("accepted_on",)}
 
 
 def _move_or_404(action: str) -> workflow.Move:
@@ -102,7 +105,7 @@ def move(case_id: int, action: str):
             current_user,
             case_id,
             move.action,
-            request.form,
+            with_date_parts(request.form, DATE_FIELDS.get(move.action, ())),
             request.form.get("version"),
             save_anyway=save_anyway_ticked(request.form),
         )

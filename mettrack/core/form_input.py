@@ -135,6 +135,23 @@ def date_parts(form: Mapping, name: str) -> tuple[str, str, str]:
     return tuple(str(form.get(f"{name}-{part}") or "") for part in DATE_PARTS)
 
 
+def with_date_parts(form: Mapping, names) -> Mapping:
+    """A copy of a page's form with each date input of `names` read as its (day, month,
+    year) parts under the field's own name, for a use case that parses `data[name]`
+    (other fields, repeated ones too, as sent)."""
+    data = form.copy() if hasattr(form, "copy") else dict(form)
+    for name in names:
+        data[name] = date_parts(form, name)
+    return data
+
+
+def date_parts_or_blank(form: Mapping, name: str) -> tuple[str, str, str] | str:
+    """`date_parts`, or "" when every part is blank (for a row of optional fields whose
+    emptiness is judged field by field)."""
+    parts = date_parts(form, name)
+    return parts if any(part.strip() for part in parts) else ""
+
+
 def datetime_parts(form: Mapping, name: str) -> tuple[str, str, str, str]:
     """A date input and a 24-hour time field's strings, for `parse_datetime`."""
     return tuple(str(form.get(f"{name}-{part}") or "") for part in DATETIME_PARTS)

@@ -8,7 +8,7 @@ about to save, after its own validation and before it writes anything:
 - no phrase of the language list found: it returns {} and the save goes ahead;
 - phrases found and the writer has not confirmed (`save_anyway` false): it rolls back
   and raises WordingFlagged, naming each field with its findings. Nothing is saved: pages
-  show the form again with the findings and a "save anyway" box, the API answers 422
+  show the form again with the findings and a "Save anyway" button, the API answers 422
   with them (mettrack/api/problems.py);
 - phrases found and `save_anyway` true: it returns the findings, and the caller merges
   `audit_detail(findings)` into the audit row of the save. That row names the list

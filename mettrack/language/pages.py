@@ -1,11 +1,13 @@
 """The pages' side of the language check (mettrack/language/check.py): a form
-whose wording was flagged comes back with the findings and a "save anyway" box
-(templates/_language_check.html); ticked, the next submit saves the wording as written."""
+whose wording was flagged comes back with the findings and a "Save anyway" button after
+its own (templates/_language_check.html, save_anyway_button: the one way every checked
+form offers it); pressed, the form saves the wording as written."""
 
 from collections.abc import Mapping
 
-SAVE_ANYWAY = "yes"  # the value of the box (and of the notes form's "Save anyway" button)
+SAVE_ANYWAY = "yes"  # the value the "Save anyway" button sends
 
 
 def save_anyway_ticked(form: Mapping) -> bool:
+    """Whether the form was sent with its "Save anyway" button."""
     return form.get("save_anyway") == SAVE_ANYWAY

@@ -271,10 +271,62 @@ def check(text: str, phrases) -> list[Finding]:
 
 
 def load_seed_phrases(path: Path = SEED_PHRASES_CSV) -> list[Phrase]:
-    """The seed phrase list (columns phrase, suggestion, why), for loading as reference data."""
+    """The seed phrase list, for loading as reference data. Columns: phrase, suggestion,
+    why (shown to the writer beside the suggestion: written for practitioners) and
+    matcher_note (for whoever keeps the list: how the matcher reads the phrase, where it
+    comes from; never loaded, never shown)."""
     with open(path, newline="", encoding="utf-8") as file:
         return [
             Phrase(row["phrase"].strip(), row["suggestion"].strip(), row["why"].strip())
             for row in csv.DictReader(file)
             if (row.get("phrase") or "").strip()
         ]
+
+
+# Every place the language check reads before a save: (what is saved, its free-text
+# fields as the form names them). The one list the language list page shows admins
+# (language/admin_pages.py); a use case that starts checking a new field adds it here.
+CHECKED_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Case notes", ("Note",)),
+    ("CSERQ4 screenings", ("Notes",)),
+    ("Referrals to Children's Services", ("Professional judgement", "Outcome of the referral")),
+    (
+        "Case moves",
+        (
+            "Close as no further action: note",
+            "Send to MET review: reason",
+            "Send back to review: reason",
+            "Close: note",
+            "Reopen: the new concerns",
+        ),
+    ),
+    ("Risk assessments", ("Your rationale", "Each indicator's reason")),
+    ("Missing episodes and returns", ("Where the child was found",)),
+    ("Return Home Interviews", ("What was learnt",)),
+    (
+        "Specialist services",
+        (
+            "Why the service is asked for",
+            "What the service needs to know",
+            "Why the service declines",
+            "Why the request is withdrawn",
+            "The note when a service's work ends",
+        ),
+    ),
+    ("MET meeting minutes", ("Discussion", "Closing note", "Each new action", "Reason for a correction")),
+    ("Updates for a MET meeting", ("Update for the meeting", "Why the case can close")),
+    ("Meeting actions", ("Note when an action is done, not done or updated",)),
+    ("Police tiers", ("Note when the tier is set or changed",)),
+    (
+        "Intelligence",
+        (
+            "Shared information and how the source knows it",
+            "Handling conditions and sanitised text when grading",
+            "Description of a person of concern",
+            "Description of a place",
+            "Note of a link between a case and a person or place",
+            "Note of a link between two children",
+            "Details of a disruption action",
+        ),
+    ),
+)

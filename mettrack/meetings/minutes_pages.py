@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mettrack.core.errors import ValidationError
+from mettrack.core.form_input import date_parts_or_blank
 from mettrack.core.permissions import Perm, can, requires
 from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.meetings import minutes as service
@@ -29,13 +30,24 @@ ITEM_FIELDS = (
 )
 ACTION_FIELDS = ("description", "owner_id", "agency_id", "due_on")
 ACTION_ROWS = 3  # blank action rows on each item's form
+# Day, month and year fields (_macros.html date_input), read as one date each.
+DATE_FIELDS = ("next_review_on", "due_on")
 
 
 def _item_data(form) -> dict:
-    data = {name: form.get(name, "") for name in ITEM_FIELDS}
+    data = {
+        name: date_parts_or_blank(form, name) if name in DATE_FIELDS else form.get(name, "")
+        for name in ITEM_FIELDS
+    }
     data["services_requested"] = form.getlist("services_requested")
     data["actions"] = [
-        {name: form.get(f"actions-{n}-{name}", "") for name in ACTION_FIELDS} for n in range(ACTION_ROWS)
+        {
+            name: date_parts_or_blank(form, f"actions-{n}-{name}")
+            if name in DATE_FIELDS
+            else form.get(f"actions-{n}-{name}", "")
+            for name in ACTION_FIELDS
+        }
+        for n in range(ACTION_ROWS)
     ]
     return data
 
@@ -96,7 +108,10 @@ def record_item(meeting_id: int, case_id: int):
         return _chair_page(meeting_id, 400, form_case=case_id, values=request.form, flagged=e)
     except ValidationError as e:
         # The item's fields are named c<case id>-<field> on the page (one form per item).
-        anchors = {name: f"c{case_id}-" + name.replace(".", "-") for name in e.errors}
+        anchors = {
+            name: f"c{case_id}-" + name.replace(".", "-") + ("-day" if name.endswith(DATE_FIELDS) else "")
+            for name in e.errors
+        }
         anchors["decisions"] = f"item-{case_id}"
         return _chair_page(
             meeting_id, 400, form_case=case_id, values=request.form, errors=e.errors, anchors=anchors

@@ -21,6 +21,7 @@ from mettrack.risk import assessments as service
 from mettrack.risk import catalogue as risk_catalogue
 
 bp = Blueprint("risk_assessments", __name__, url_prefix="/cases/<int:case_id>/risk-assessments")
+SUGGESTION_ANCHOR = "suggestion"  # the id of the form's "The system's suggestion" section
 
 
 @bp.app_context_processor
@@ -89,6 +90,9 @@ def _form_page(
         cadence_hints=_cadence_hints(),
         rules=service.suggestion_rules(),
         child_age=service.child_age(case, today()),
+        # "Check the suggestion" sends the form to this page's own address with the
+        # suggestion's fragment, so the answer opens where the user pressed (no script).
+        check_url=url_for("risk_assessments.new", case_id=case.id, _anchor=SUGGESTION_ANCHOR),
     ), status
 
 

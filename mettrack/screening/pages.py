@@ -10,6 +10,7 @@ from mettrack.children import get_for
 from mettrack.core.choices import ScreeningOutcome
 from mettrack.core.clock import today
 from mettrack.core.errors import Conflict, ValidationError
+from mettrack.core.form_input import with_date_parts
 from mettrack.core.permissions import Perm, requires
 from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.screening import screenings
@@ -46,7 +47,6 @@ def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: b
         partner_hint=PARTNER_HINT,
         conflict=conflict,
         flagged=flagged,
-        today=today().isoformat(),
     ), status
 
 
@@ -55,11 +55,17 @@ def _form_page(child, errors: dict, values: dict, status: int = 200, conflict: b
 def new(child_id: int):
     if request.method == "GET":
         child = get_for(current_user, child_id)
-        return _form_page(child, {}, {"screened_on": today().isoformat()})
+        day = today()
+        values = {"screened_on-day": day.day, "screened_on-month": day.month, "screened_on-year": day.year}
+        return _form_page(child, {}, values)
     values = request.form.to_dict()
     try:
         recorded = screenings.screen_child(
-            current_user, child_id, request.form, today=today(), save_anyway=save_anyway_ticked(request.form)
+            current_user,
+            child_id,
+            with_date_parts(request.form, ("screened_on",)),
+            today=today(),
+            save_anyway=save_anyway_ticked(request.form),
         )
     except WordingFlagged as flagged:
         return _form_page(get_for(current_user, child_id), {}, values, flagged=flagged)

@@ -11,6 +11,7 @@ from mettrack.meetings import minutes
 from mettrack.meetings.models import Attendance, ItemMinute, MinutesVersion
 from tests import factories
 from tests.conftest import post_form
+from tests.dates import date_fields
 from tests.meetings import factories as meeting_factories
 from tests.meetings.minutes_setup import MEETING_AT, on_agenda, start
 
@@ -56,7 +57,7 @@ def test_chair_records_an_item_applies_and_approves(app, client, auth):
             "police_team": "hants_met_team",
             "actions-0-description": "Share the plan with the school",
             "actions-0-owner_id": str(w["lead"]),
-            "actions-0-due_on": "2026-03-24",
+            **date_fields("actions-0-due_on", "2026-03-24"),
         },
         page=page,
     )

@@ -18,6 +18,7 @@ from mettrack.specialist_services import requests
 from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 from tests.conftest import post_form
+from tests.dates import date_fields
 from tests.specialist_services.conftest import NOW, REASON, service
 from tests.wording_scenarios import FLAGGED
 
@@ -183,7 +184,9 @@ def test_the_end_form_asks_how_the_work_ended(client, auth, coordinator):
     page = _text(client.get(form))
     assert "How did the service's work end?" in page
     assert "The service could not build a working relationship with the child" in page
-    done = post_form(client, form, {"ended_on": "2026-03-27", "outcome": "completed"}, page=form)
+    done = post_form(
+        client, form, {**date_fields("ended_on", "2026-03-27"), "outcome": "completed"}, page=form
+    )
     assert done.status_code == 302
     stored = _stored(sent.id)
     assert (stored.status, stored.outcome) == ("ended", "completed")

@@ -14,9 +14,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_seed_list_loads_every_entry_with_its_suggestion_and_reason():
-    assert len(SEED) == 24
+    assert len(SEED) == 29
     assert len({p.phrase.lower() for p in SEED}) == len(SEED)
     assert all(p.phrase and p.suggestion and p.why for p in SEED)
+    assert {"plugging", "drug runner", "sex worker", "risk-taking behaviour", "absconded"} <= {
+        p.phrase for p in SEED
+    }
+
+
+def test_the_why_is_written_for_practitioners_never_the_matchers_note():
+    # The matcher's notes ("match every form: ...") and sources stay in the CSV's own
+    # matcher_note column, which is never loaded.
+    for entry in SEED:
+        assert "match every form" not in entry.why and "/" not in entry.why, entry.phrase
+        assert not entry.why.rstrip().endswith(")"), entry.phrase
     assert SEED[0] == Phrase(
         "putting themselves at risk",
         "may have been groomed; is at increased risk of being exploited",

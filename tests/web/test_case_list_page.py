@@ -19,6 +19,7 @@ from mettrack.reference import data as reference_data
 from mettrack.specialist_services.models import ServiceRequest
 from tests import factories
 from tests.conftest import csrf_from, post_form
+from tests.dates import date_fields
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -205,12 +206,18 @@ def test_coordinator_records_another_service_from_the_case_page(client, auth):
     form = f"/cases/{case.id}/services/new"
     version = str(case.version)
     bad = post_form(
-        client, form, {"version": version, "service": "dass", "accepted_on": "2026-07-01"}, page=form
+        client,
+        form,
+        {"version": version, "service": "dass", **date_fields("accepted_on", "2026-07-01")},
+        page=form,
     )
     assert bad.status_code == 400
     assert "must be today or in the past" in _text(bad)
     good = post_form(
-        client, form, {"version": version, "service": "dass", "accepted_on": "2026-05-31"}, page=form
+        client,
+        form,
+        {"version": version, "service": "dass", **date_fields("accepted_on", "2026-05-31")},
+        page=form,
     )
     assert good.status_code == 302
     # The service that assigned the case, the test's PARCS, and DASS.
@@ -227,11 +234,13 @@ def test_coordinator_records_the_end_of_a_service(client, auth):
     db.session.commit()
     form = f"/cases/{case.id}/services/{assignment.id}/end"
     assert form in _text(client.get(f"/cases/{case.id}"))
-    bad = post_form(client, form, {"ended_on": "2026-04-01"}, page=form)
+    bad = post_form(client, form, {**date_fields("ended_on", "2026-04-01")}, page=form)
     assert bad.status_code == 400 and "before it accepted" in _text(bad)
-    no_outcome = post_form(client, form, {"ended_on": "2026-05-31"}, page=form)
+    no_outcome = post_form(client, form, {**date_fields("ended_on", "2026-05-31")}, page=form)
     assert no_outcome.status_code == 400 and "how the service" in _text(no_outcome)
-    ended = post_form(client, form, {"ended_on": "2026-05-31", "outcome": "completed"}, page=form)
+    ended = post_form(
+        client, form, {**date_fields("ended_on", "2026-05-31"), "outcome": "completed"}, page=form
+    )
     assert ended.status_code == 302
     db.session.expire_all()
     assert db.session.get(ServiceRequest, assignment.id).ended_on == date(2026, 5, 31)

@@ -16,9 +16,10 @@ from mettrack.reference import data as reference_data
 from mettrack.screening.models import Screening
 from tests import factories
 from tests.conftest import post_form
+from tests.dates import date_fields
 
 ANSWERS = {
-    "screened_on": "2026-03-01",
+    **date_fields("screened_on", "2026-03-01"),
     "went_missing": "yes",
     "partner_age": "",
     "controlling_relationship": "no",
@@ -98,8 +99,21 @@ def test_a_screening_with_no_yes_shows_no_mash_contact(auth, client):
     [
         ({"went_missing": ""}, "went_missing", "Answer question 1: yes or no"),
         ({"controlling_relationship": "perhaps"}, "controlling_relationship", "Answer question 3: yes or no"),
-        ({"screened_on": "2026-03-03"}, "screened_on", "The screening date must be today or in the past"),
-        ({"screened_on": "31/02/2026"}, "screened_on", "must be a real date"),
+        (
+            date_fields("screened_on", "2026-03-03"),
+            "screened_on-day",
+            "The screening date must be today or in the past",
+        ),
+        (
+            {"screened_on-day": "31", "screened_on-month": "2", "screened_on-year": "2026"},
+            "screened_on-day",
+            "Screening date must be a real date",
+        ),
+        (
+            {"screened_on-day": "3", "screened_on-month": "", "screened_on-year": "2026"},
+            "screened_on-day",
+            "Screening date must include a month",
+        ),
         ({"partner_age": "twenty"}, "partner_age", "must be a whole number"),
         ({"partner_age": "500"}, "partner_age", "between 0 and 120"),
     ],
@@ -260,11 +274,11 @@ def test_a_bad_version_is_a_400_not_a_500(auth, client, version):
 def test_the_assign_service_form_refuses_a_future_acceptance_date(auth, client):
     auth.as_role(Role.COORDINATOR)
     case = factories.case(state=CaseState.MET_REVIEW)
-    data = {"version": str(case.version), "service": "parcs", "accepted_on": "2026-03-03"}
+    data = {"version": str(case.version), "service": "parcs", **date_fields("accepted_on", "2026-03-03")}
     response = post_form(client, f"/cases/{case.id}/moves/assign_service", data)
     assert response.status_code == 400
     page = _text(response)
-    assert 'href="#accepted_on"' in page
+    assert 'href="#accepted_on-day"' in page
     assert "must be today or in the past" in page
 
 

@@ -15,6 +15,7 @@ from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from tests import factories
 from tests.conftest import post_form
+from tests.language.save_anyway import assert_save_anyway_button
 from tests.wording_scenarios import FLAGGED, seed_lists
 
 OUTCOME = {"mash_reference": "MASH/2026/0042", "referral_outcome": "Strategy discussion; single assessment."}
@@ -137,7 +138,7 @@ def test_flagged_wording_comes_back_with_the_suggestion_and_saves_when_confirmed
     assert flagged.status_code == 200
     page = _text(flagged)
     assert "Check the wording" in page and "putting herself at risk" in page
-    assert "Save anyway, as written" in page
+    assert_save_anyway_button(page)
     assert _saved(case.id).referral_outcome is None
 
     saved = post_form(client, f"/cases/{case.id}/referral", {**data, "save_anyway": "yes"})

@@ -1,6 +1,7 @@
 """Risk assessment pages, the case page's risk section, and the indicator admin pages."""
 
 import html
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -116,6 +117,21 @@ def test_check_the_suggestion_saves_nothing_and_warns_when_the_level_differs(cli
     text = _text(response)
     assert "Suggested level" in text and "Rated high" in text
     assert "differs from the system's suggestion (high (significant))" in text
+    assert _count() == 0
+
+
+def test_check_the_suggestion_returns_to_the_suggestion_not_the_top_of_the_form(client, case):
+    page = f"/cases/{case.id}/risk-assessments/new"
+    target = f"{page}#suggestion"
+    for response in (client.get(page), post_form(client, page, _form(case, check="1"), page=page)):
+        text = _text(response)
+        [button] = re.findall(r'<button[^>]*name="check"[^>]*>', text)
+        # The button sends the form to the page's own address with the suggestion's
+        # fragment: the browser opens the answer there, with no script.
+        assert f'formaction="{target}"' in button
+        assert '<h2 class="govuk-heading-m" id="suggestion">' in text
+        assert "<script>" not in text and "onclick" not in text
+    assert "Suggested level" in text  # the answer is in the section the fragment names
     assert _count() == 0
 
 

@@ -1,7 +1,8 @@
 """The language check on every form that saves free text about a child (besides notes,
-tests/web/test_notes.py): flagged wording comes back with its suggestion and a "save
-anyway" box and nothing is saved; saved anyway, it is saved as written and the audit row
-names the list entry flagged (never the text); clean wording saves at once."""
+tests/web/test_notes.py): flagged wording comes back with its suggestion and a "Save
+anyway" button after the form's own (no tick box) and nothing is saved; saved anyway, it
+is saved as written and the audit row names the list entry flagged (never the text);
+clean wording saves at once."""
 
 import html
 import json
@@ -13,6 +14,7 @@ from mettrack.core.audit_event import AuditEvent
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
 from tests.conftest import post_form
+from tests.language.save_anyway import assert_save_anyway_button
 from tests.wording_scenarios import CLEAN, FLAGGED, NOW, PHRASE, SCENARIOS, SUGGESTION, WRITTEN, seed_lists
 
 
@@ -51,7 +53,7 @@ def test_flagged_wording_is_shown_again_with_its_suggestion_and_nothing_is_saved
     assert SUGGESTION in page
     assert f'href="#{scenario.field}"' in page
     assert FLAGGED in page  # kept in its field for editing
-    assert 'type="checkbox"' in page and 'name="save_anyway"' in page and "Save anyway, as written" in page
+    assert_save_anyway_button(page)
     assert scenario.stored() is None
     assert _audit_details(scenario.action)[scenario.audit_before :] == []
 
