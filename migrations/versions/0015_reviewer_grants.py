@@ -16,7 +16,7 @@ and required by core/permissions.is_intelligence_reviewer.
   No audit row is written (the migration is not a person); the grant rows are the record.
 
 Revision ID: 0015_reviewer_grants
-Revises: 0013_retention
+Revises: 0014_more_phrases
 Create Date: 2026-12-04 09:30:00.000000
 
 """
@@ -30,7 +30,7 @@ from mettrack.core.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0015_reviewer_grants'
-down_revision = '0013_retention'
+down_revision = '0014_more_phrases'
 branch_labels = None
 depends_on = None
 
