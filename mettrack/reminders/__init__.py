@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mettrack.reminders.delivery import deliver, failed_count, make_due, notify_password_reset, to_enqueue
+    from mettrack.reminders.notifications import unread_count
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "unread_count": "mettrack.reminders.notifications",
     "deliver": "mettrack.reminders.delivery",
     "failed_count": "mettrack.reminders.delivery",
     "make_due": "mettrack.reminders.delivery",
@@ -21,6 +23,7 @@ _EXPORTS = {
     "to_enqueue": "mettrack.reminders.delivery",
 }
 __all__ = [
+    "unread_count",
     "deliver",
     "failed_count",
     "make_due",
