@@ -282,13 +282,24 @@ def _chair(user, at: datetime) -> RoleHome:
             )
         )
     if can(user, Perm.REMINDER_LOG):
+        failed = reminder_feature.failed_count()
+        to_log = Link("reminder_log.index", {"state": "failed"})
         queues.append(
             Queue(
                 "failed-reminders",
-                "Reminders that could not be sent",
-                reminder_feature.failed_count(),
-                empty="Every reminder was sent.",
-                more=Link("reminder_log.index", {"state": "failed"}),
+                "Failed reminders",
+                failed,
+                (
+                    QueueLine(
+                        None,
+                        f"{failed} reminder{'s' if failed != 1 else ''} could not be sent",
+                        ("See why, and send them again once the cause is fixed",),
+                        link=to_log,
+                    ),
+                )
+                if failed
+                else (),
+                "Every reminder was sent.",
             )
         )
     if can(user, Perm.MEETING_MANAGE):
