@@ -101,6 +101,16 @@ class RoleHome:
     note: str | None = None
     figures: tuple[Queue, ...] = ()  # numbers shown without their cases (the lead's reasons)
 
+    @property
+    def busy(self) -> tuple[Queue, ...]:
+        """The queues with something in them (or no number to go by), shown in full first."""
+        return tuple(q for q in self.queues if q.count or q.lines or not q.counted)
+
+    @property
+    def quiet(self) -> tuple[Queue, ...]:
+        """The queues with nothing in them, listed briefly after the others."""
+        return tuple(q for q in self.queues if q not in self.busy)
+
 
 @dataclass(frozen=True)
 class Home:

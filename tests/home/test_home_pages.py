@@ -47,7 +47,7 @@ CHAIR = [
     "Referrals waiting for MET review: 1",
     "Cases needing a lead professional: 1",
 ]
-LEAD = ["My cases needing something: 8", "Risk assessment out of date", "Unread notifications: 0"]
+LEAD = ["My cases needing something: 8", "Risk assessment out of date", "You have no unread notifications"]
 COORDINATOR = [
     "Cases waiting for a specialist service: 1",
     "Service requests waiting for an answer: 1",
