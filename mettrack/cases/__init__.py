@@ -16,16 +16,18 @@ if TYPE_CHECKING:
     from mettrack.cases.page import screening_rows
     from mettrack.cases.projection import View, project, project_for
     from mettrack.cases.queries import (
+        alert_condition,
         alerts_for,
         get_for,
         get_summary_for,
         record_visible,
         require,
         review_overdue,
+        rhi_to_offer_case_condition,
     )
     from mettrack.cases.schemas import LifecycleCaseSchema
     from mettrack.cases.scopes import case_scope, case_summary_scope
-    from mettrack.cases.team import add_member, change_lead, count_to_reassign, join_team
+    from mettrack.cases.team import add_member, cases_to_reassign, change_lead, count_to_reassign, join_team
     from mettrack.cases.transitions import (
         ACTION_FIELDS,
         MoveRefused,
@@ -43,6 +45,9 @@ if TYPE_CHECKING:
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "cases_to_reassign": "mettrack.cases.team",
+    "rhi_to_offer_case_condition": "mettrack.cases.queries",
+    "alert_condition": "mettrack.cases.queries",
     "AccessReasonRequired": "mettrack.cases.access_reasons",
     "access_reason_required": "mettrack.cases.access_reasons:required",
     "ACTION_FIELDS": "mettrack.cases.transitions",
@@ -80,6 +85,9 @@ _EXPORTS = {
     "transitions_offered_moves": "mettrack.cases.transitions:offered_moves",
 }
 __all__ = [
+    "cases_to_reassign",
+    "rhi_to_offer_case_condition",
+    "alert_condition",
     "AccessReasonRequired",
     "access_reason_required",
     "ACTION_FIELDS",

@@ -42,6 +42,7 @@ from mettrack.core.choices import (
     HarmLocation,
     ReferenceKind,
     RiskLevel,
+    Role,
 )
 from mettrack.core.clock import now, today
 from mettrack.core.errors import ValidationError
@@ -428,23 +429,75 @@ def conditions_for(user, filters: CaseFilters, at: datetime) -> list:
         conditions.append(Case.police_tier.in_(filters.police_tiers))
     if filters.lead_professional_id is not None:
         conditions.append(Case.lead_professional_id == filters.lead_professional_id)
-    if filters.review_overdue:
-        conditions.append(review_overdue_condition(at))
-    if filters.rhi_overdue:
-        conditions.append(and_(full_record, _episode_exists(_rhi_overdue_condition(at))))
-    if filters.open_missing_episode:
-        conditions.append(and_(full_record, _episode_exists(MissingEpisode.returned_at.is_(None))))
-    if filters.repeat_missing:
+    for param in BOOL_PARAMS:
+        if getattr(filters, param):
+            condition = alert_condition(param, at)
+            conditions.append(condition if param in SUMMARY_ALERTS else and_(full_record, condition))
+    if filters.search_words:
+        conditions.append(_search_condition(filters.search, full_record))
+    return conditions
+
+
+# The alerts a case summary shows: the others come from the missing episodes, which belong
+# to the whole record (cases/projection.py withholds them from a summary).
+SUMMARY_ALERTS = frozenset({"review_overdue"})
+
+
+WHOLE_RECORD_FILTER_NOTE = (
+    "You see a summary of open cases you are not on the team of. Missing now, Return Home "
+    "Interview overdue and repeatedly missing come from the child's whole record, so these "
+    "filters count only the cases whose whole record you may see: those whose team you are on."
+)
+
+
+def sees_summaries(user) -> bool:
+    """Whether the user lists cases beyond those whose whole record they may see (a
+    coordinator who is not a MET chair): their record-only filters and alerts then cover
+    fewer cases than the list, and the page says so."""
+    return user.has_role(Role.COORDINATOR) and not user.has_role(Role.MET_CHAIR)
+
+
+def alert_condition(alert: str, at: datetime):
+    """In SQL, on Case, the one definition of each alert of the case list (BOOL_PARAMS:
+    review_overdue, rhi_overdue, open_missing_episode, repeat_missing), as the list's
+    filters and the home page's work queues (home/queues.py) both use it. It says
+    nothing of scope: the caller adds the user's (an alert outside SUMMARY_ALERTS only
+    with case_scope, the whole record)."""
+    if alert == "review_overdue":
+        return review_overdue_condition(at)
+    if alert == "rhi_overdue":
+        return _episode_exists(_rhi_overdue_condition(at))
+    if alert == "open_missing_episode":
+        return _episode_exists(missing_now_condition())
+    if alert == "repeat_missing":
         rule = _repeat_rule()
         in_period = (
             select(func.count(MissingEpisode.id))
             .where(MissingEpisode.case_id == Case.id, _repeat_window(at, rule))
             .scalar_subquery()
         )
-        conditions.append(and_(full_record, in_period >= rule.episodes))
-    if filters.search_words:
-        conditions.append(_search_condition(filters.search, full_record))
-    return conditions
+        return in_period >= rule.episodes
+    raise ValueError(f"no alert named {alert}")
+
+
+def missing_now_condition():
+    """In SQL, domain.missing.is_open: an episode with no return recorded."""
+    return MissingEpisode.returned_at.is_(None)
+
+
+def rhi_to_offer_condition(at: datetime):
+    """In SQL, domain.missing.rhi_outstanding short of rhi_overdue: returned within the
+    last 72 hours and nothing recorded about the Return Home Interview yet."""
+    return and_(
+        MissingEpisode.returned_at.is_not(None),
+        MissingEpisode.returned_at >= at - missing_rules.RHI_DUE_WITHIN,
+        or_(MissingEpisode.rhi_status.is_(None), MissingEpisode.rhi_status == ""),
+    )
+
+
+def rhi_to_offer_case_condition(at: datetime):
+    """On Case: an episode whose Return Home Interview is to offer, not yet overdue."""
+    return _episode_exists(rhi_to_offer_condition(at))
 
 
 def _order(sort: str) -> list:
@@ -473,7 +526,7 @@ def alerts_for(cases: list[Case], at: datetime | None = None) -> dict[int, CaseA
     rows = db.session.execute(
         select(
             MissingEpisode.case_id,
-            count_of(MissingEpisode.returned_at.is_(None)),
+            count_of(missing_now_condition()),
             count_of(_rhi_overdue_condition(at)),
             count_of(_repeat_window(at, rule)),
         )

@@ -19,10 +19,12 @@ if TYPE_CHECKING:
         notify_role_grant_decided,
         to_enqueue,
     )
+    from mettrack.reminders.notifications import unread_count
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "unread_count": "mettrack.reminders.notifications",
     "deliver": "mettrack.reminders.delivery",
     "failed_count": "mettrack.reminders.delivery",
     "make_due": "mettrack.reminders.delivery",
@@ -33,6 +35,7 @@ _EXPORTS = {
     "to_enqueue": "mettrack.reminders.delivery",
 }
 __all__ = [
+    "unread_count",
     "deliver",
     "failed_count",
     "make_due",

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         record,
         views_of,
     )
+    from mettrack.specialist_services.board import loads as service_loads
     from mettrack.specialist_services.case_requests import views_of as request_views_of
     from mettrack.specialist_services.catalogue import active_service, service_labels
     from mettrack.specialist_services.catalogue import add_missing_defaults as seed_services
@@ -28,10 +29,13 @@ if TYPE_CHECKING:
     from mettrack.specialist_services.tiers import history_for as tier_history_for
     from mettrack.specialist_services.tiers import record_for_meeting as record_tier_for_meeting
     from mettrack.specialist_services.tiers import set_tier as set_police_tier
+    from mettrack.specialist_services.working_days import working_days_between
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "working_days_between": "mettrack.specialist_services.working_days",
+    "service_loads": "mettrack.specialist_services.board:loads",
     "active_service": "mettrack.specialist_services.catalogue",
     "ASSIGNED": "mettrack.specialist_services.assignments",
     "decline_request": "mettrack.specialist_services.requests:decline",
@@ -54,6 +58,8 @@ _EXPORTS = {
     "views_of": "mettrack.specialist_services.assignments",
 }
 __all__ = [
+    "working_days_between",
+    "service_loads",
     "active_service",
     "ASSIGNED",
     "decline_request",

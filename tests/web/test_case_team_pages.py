@@ -183,7 +183,10 @@ def test_the_chair_reassigns_a_deactivated_leads_case_from_the_list(client, auth
 
     home = _text(client.get("/"))
     assert "Cases to reassign" in home
-    assert "1 open case needs a new lead professional" in home
+    # The chair's work queue of cases needing a lead: the case, why, and a link to act.
+    assert 'id="queue-needs-lead"' in home
+    assert "The lead professional's account is deactivated" in home
+    assert f'href="/cases/{case.id}/lead"' in home
 
     listed = _text(client.get("/reassign-cases"))
     assert f"#{case.id}" in listed
