@@ -10,6 +10,5 @@ Check ids: "axe:<role>:<page>" (a serious or critical axe-core violation),
 
 KNOWN: dict[str, str] = {
     # Journeys: steps that need the issue 16 pages.
-    "journey:chair:home queue leads to a case in MET review": "issue 16: the chair's home as a work queue",
     # axe-core: serious or critical.
 }
