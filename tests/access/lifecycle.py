@@ -8,13 +8,14 @@ as a move's roles come from the workflow table, not from the route.
 
 from mettrack.core.choices import Role
 from tests.access import CASE_ROLES, Route
+from tests.dates import date_fields
 
 CHAIR_ONLY = frozenset({Role.MET_CHAIR})
 COORDINATOR_ONLY = frozenset({Role.COORDINATOR})
 CHAIR_AND_LEAD = frozenset({Role.MET_CHAIR, Role.LEAD_PROFESSIONAL})
 
 SCREENING = {
-    "screened_on": "2026-01-05",
+    **date_fields("screened_on", "2026-01-05"),
     "child_age": "15",
     "went_missing": "yes",
     "partner_age": "",
@@ -60,7 +61,7 @@ ROUTES = [
         need_to_know=True,
         case_summary=True,
         ok=400,
-        data={"version": "1", "service": "not-seeded", "accepted_on": "2026-01-05"},
+        data={"version": "1", "service": "not-seeded", **date_fields("accepted_on", "2026-01-05")},
     ),
     Route("GET", "transitions.move", "/cases/{case}/moves/close", allowed=CHAIR_ONLY),
     Route(

@@ -11,6 +11,7 @@ from datetime import date
 from mettrack.core.choices import Role
 from mettrack.core.extensions import db
 from tests.access import CASE_ROLES, Route
+from tests.dates import date_fields
 from tests.factories import accepted_service
 
 COORDINATOR_ONLY = frozenset({Role.COORDINATOR})
@@ -27,8 +28,8 @@ def build_records(visible_case, hidden_case, recorder) -> dict:
     return {"service_assignment": rows[0].id, "hidden_service_assignment": rows[1].id}
 
 
-NEW_SERVICE = {"version": "1", "service": "not-seeded", "accepted_on": "2026-01-05"}
-END_SERVICE = {"ended_on": "2026-01-10", "outcome": "completed"}
+NEW_SERVICE = {"version": "1", "service": "not-seeded", **date_fields("accepted_on", "2026-01-05")}
+END_SERVICE = {**date_fields("ended_on", "2026-01-10"), "outcome": "completed"}
 BASE = "/cases/{case}/services"
 API_BASE = "/api/v1/cases/{case}/service-assignments"
 # The coordinator records and ends services on every open case, on its team or not.
