@@ -20,9 +20,9 @@ Create Date: 2026-12-04 11:40:00.000000
 from alembic import context, op
 import sqlalchemy as sa
 
-# Pure data modules only (no app, no session, no models), as in 0003.
+# A pure rule only: the rows themselves are written here, as they were on the day, so that
+# a later edit of phrases.csv never changes what this migration does.
 from mettrack.language.rules import phrase_key
-from mettrack.reference import defaults as reference_defaults
 
 
 # revision identifiers, used by Alembic.
@@ -31,11 +31,25 @@ down_revision = '0013_retention'
 branch_labels = None
 depends_on = None
 
-NEW_PHRASES = ("plugging", "drug runner", "sex worker", "risk-taking behaviour", "absconded")
+NEW_ROWS = (
+    {'phrase': 'plugging', 'suggestion': 'forced or coerced to carry drugs inside their body',
+     'why': 'describes abuse as a task the child does', 'active': True},
+    {'phrase': 'drug runner', 'suggestion': 'a child criminally exploited to move drugs',
+     'why': 'names the child as an offender, not a victim of criminal exploitation', 'active': True},
+    {'phrase': 'sex worker', 'suggestion': 'child who is being sexually exploited',
+     'why': 'a child cannot sell or consent to sex: this is abuse', 'active': True},
+    {'phrase': 'risk-taking behaviour',
+     'suggestion': 'the child is being exploited or is vulnerable to exploitation',
+     'why': "places the cause of harm on the child's behaviour", 'active': True},
+    {'phrase': 'absconded', 'suggestion': 'went missing',
+     'why': 'criminalising word for a child missing from care', 'active': True},
+)
+# phrase -> (the "why" as 0003 seeded it, the practitioner's words that replace it)
 SEEDED_WHY = {
     "putting themselves at risk": (
         "places responsibility on the child, not on the adults who exploit them "
-        "(match every form: put/puts/putting, himself/herself/themselves)"
+        "(match every form: put/puts/putting, himself/herself/themselves)",
+        "places responsibility on the child, not on the adults who exploit them",
     ),
 }
 
@@ -51,18 +65,15 @@ COLUMNS = ('phrase', 'suggestion', 'why', 'active')
 
 
 def upgrade():
-    wanted = {phrase_key(p) for p in NEW_PHRASES}
-    defaults = {reference_defaults.language_phrase_key(row): row for row in reference_defaults.language_phrase_rows()}
-    rows = [defaults[key] for key in defaults if key in wanted]
-    existing = set()
-    if not context.is_offline_mode():  # `db upgrade --sql` writes for an empty database
+    # `db upgrade --sql` writes for an empty database, which 0003 seeded with today's list,
+    # these five included: nothing to add.
+    if not context.is_offline_mode():
         existing = {phrase_key(row.phrase) for row in op.get_bind().execute(sa.select(language_phrases.c.phrase))}
-    missing = reference_defaults.missing_rows(rows, reference_defaults.language_phrase_key, existing)
-    if missing:
-        op.bulk_insert(language_phrases, [{name: row[name] for name in COLUMNS} for row in missing])
+        missing = [row for row in NEW_ROWS if phrase_key(row['phrase']) not in existing]
+        if missing:
+            op.bulk_insert(language_phrases, [{name: row[name] for name in COLUMNS} for row in missing])
 
-    for phrase, old_why in SEEDED_WHY.items():
-        new_why = defaults[phrase_key(phrase)]["why"]
+    for phrase, (old_why, new_why) in SEEDED_WHY.items():
         op.execute(
             language_phrases.update()
             .where(language_phrases.c.phrase == phrase, language_phrases.c.why == old_why)
