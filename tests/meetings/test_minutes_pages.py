@@ -1,6 +1,8 @@
 """The attendance and minutes pages: the chair records, applies and approves; members read
 the approved minutes; a non-member gets 404 and a role without meetings 403."""
 
+import re
+
 from sqlalchemy import select
 
 from mettrack.cases.models import Case
@@ -216,3 +218,15 @@ def test_an_observer_recorded_without_a_signature_is_flagged(app, client, auth):
         db.session.commit()
     text = " ".join(client.get(f"/meetings/{w['meeting']}/attendance").get_data(as_text=True).split())
     assert "must not see anything: Unsigned visitor" in text
+
+
+def test_the_meetings_working_pages_lead_back_to_the_meeting(app, client, auth):
+    w = _world(app, auth)
+    for tab in ("minutes", "attendance", "agenda"):
+        r = client.get(f"/meetings/{w['meeting']}/{tab}")
+        assert r.status_code == 200, tab
+        back = re.search(
+            r'<nav class="mettrack-back" aria-label="Back">(.*?)</nav>', r.get_data(as_text=True), re.S
+        )
+        assert back and f'href="/meetings/{w["meeting"]}"' in back.group(1), tab
+        assert "Back to the meeting" in back.group(1), tab

@@ -193,6 +193,7 @@ def test_the_chair_reassigns_a_deactivated_leads_case_from_the_list(client, auth
     assert "The lead professional's account is deactivated: Gale Gonebye (Early Help)" in listed
     assert "deactivated 27 February 2026" in listed
     assert "Nia Newlead – Edge of Care" in listed
+    assert "Back to your home" in listed  # the way back to the queue it came from
     assert re.search(rf'<option value="{gone.id}">Gale Gonebye', listed) is None  # not offered
 
     data = {
