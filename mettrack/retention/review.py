@@ -303,7 +303,8 @@ def _table(name: str) -> Table | None:
 
 def _redact_meeting_copies(case_id: int, on: date) -> dict[str, int]:
     """Replace the case's item in every issued agenda version (both copies and the stored
-    changes) and approved minutes version by the placeholder; a redacted version's stored
+    changes) and approved minutes version by the placeholder, and take the case out of the
+    other children's linked children in those agenda copies and changes; a redacted version's stored
     PDFs are emptied and set to be built again from the redacted copy. Returns how many
     versions of each were changed."""
     text = rules.placeholder(on)

@@ -99,7 +99,9 @@ def setting_problems(config: Mapping[str, Any]) -> Iterator[str]:
 # with other children on it: deleting one child's case must not rewrite theirs. The copy
 # of the deleted child's item is replaced by a placeholder naming nothing about the child;
 # the item keeps its place and number, and its case id (a number, which the audit log
-# keeps too) so that the versions still compare item by item.
+# keeps too) so that the versions still compare item by item. Another child's card keeps
+# its item but loses the linked-children entries (name and case number) of the deleted
+# child, in the copies and in the stored changes.
 
 PLACEHOLDER_KEY = "retention_removed"
 
@@ -119,38 +121,94 @@ def _agenda_item(item: dict, text: str) -> dict:
     }
 
 
+def _unlinked(card: dict, case_id: int) -> tuple[dict, int]:
+    """Another child's card without its `linked_children` entries naming case `case_id`
+    (the full copy's entries carry the case id; the sanitised copy's name no child)."""
+    entries = card.get("linked_children")
+    if not entries:
+        return card, 0
+    kept = [e for e in entries if not (isinstance(e, dict) and e.get("case_id") == case_id)]
+    removed = len(entries) - len(kept)
+    return ({**card, "linked_children": kept} if removed else card), removed
+
+
 def redact_agenda(snapshot: dict | None, case_id: int, text: str) -> tuple[dict | None, int]:
     """An issued agenda copy (the full or the sanitised one) with case `case_id`'s items
-    replaced by the placeholder `text`; returns (the copy, how many items were replaced).
-    The input is not changed."""
+    replaced by the placeholder `text`, and the other children's cards without their
+    linked-children entries naming that case; returns (the copy, how many items were
+    replaced or unlinked). The input is not changed."""
     if not snapshot:
         return snapshot, 0
-    replaced = 0
+    changed = 0
     sections = []
     for section in snapshot.get("sections", []):
         items = []
         for item in section.get("items", []):
-            if item.get("case_id") == case_id and not item.get(PLACEHOLDER_KEY):
-                items.append(_agenda_item(item, text))
-                replaced += 1
-            else:
+            if item.get(PLACEHOLDER_KEY):
                 items.append(item)
+            elif item.get("case_id") == case_id:
+                items.append(_agenda_item(item, text))
+                changed += 1
+            else:
+                card, removed = _unlinked(item.get("card") or {}, case_id)
+                items.append({**item, "card": card} if removed else item)
+                changed += bool(removed)
         sections.append({**section, "items": items})
-    return {**snapshot, "sections": sections}, replaced
+    return {**snapshot, "sections": sections}, changed
+
+
+def _without_case(value, case_id: int):
+    """A stored field value (the entries joined by "; ") without the entries naming
+    "(case #`case_id`)"."""
+    if not isinstance(value, str):
+        return value
+    marker = f"(case #{case_id})"
+    return "; ".join(part for part in value.split("; ") if marker not in part)
+
+
+def _unlinked_fields(fields: list, case_id: int) -> tuple[list, int]:
+    """A change's fields with the linked-children values not naming case `case_id`; a field
+    that no longer differs is left out."""
+    out, removed = [], 0
+    for field in fields:
+        if not isinstance(field, dict) or field.get("field") != "linked_children":
+            out.append(field)
+            continue
+        before = _without_case(field.get("before"), case_id)
+        after = _without_case(field.get("after"), case_id)
+        if (before, after) == (field.get("before"), field.get("after")):
+            out.append(field)
+            continue
+        removed += 1
+        if before != after:
+            out.append({**field, "before": before, "after": after})
+    return out, removed
 
 
 def redact_changes(changes: list | None, case_id: int, text: str) -> tuple[list | None, int]:
     """A version's stored changes with those of case `case_id` reduced to their kind and
-    sections (no name, no field values)."""
+    sections (no name, no field values), and the other children's linked-children values
+    without that case (a change left with nothing changed is left out); returns (the
+    changes, how many were reduced or unlinked)."""
     if not changes:
         return changes, 0
     replaced = 0
     out = []
     for change in changes:
-        if change.get("case_id") == case_id and not change.get(PLACEHOLDER_KEY):
+        if change.get(PLACEHOLDER_KEY):
+            out.append(change)
+        elif change.get("case_id") == case_id:
             kept = {k: change[k] for k in ("kind", "section", "from_section", "to_section") if k in change}
             out.append({**kept, "case_id": case_id, "name": text, "fields": [], PLACEHOLDER_KEY: True})
             replaced += 1
+        elif change.get("fields"):
+            fields, removed = _unlinked_fields(change["fields"], case_id)
+            if not removed:
+                out.append(change)
+                continue
+            replaced += 1
+            if fields or change.get("kind") != "changed":
+                out.append({**change, "fields": fields})
         else:
             out.append(change)
     return out, replaced

@@ -294,3 +294,102 @@ def test_no_notice_when_nothing_is_due(app_ctx):
         assert _count(Reminder) == 0
     finally:
         set_now(None)
+
+
+@pytest.fixture
+def peers(app_ctx):
+    """Two children peer-linked: the one to be deleted appears, by name and case number,
+    on the other's card in issued agendas (a shared meeting, and one where only the other
+    child is on the agenda) and in a version's list of changes."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("reads every row as text: PostgreSQL")
+    set_now(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    admin = factories.user(roles=[Role.ADMIN])
+    chair = factories.user(roles=[Role.MET_CHAIR])
+    lead = factories.user(roles=[Role.LEAD_PROFESSIONAL])
+    gone, kept = (
+        factories.case(
+            lead=lead,
+            state=CaseState.MET_REVIEW,
+            child_obj=factories.child(first_name=first, last_name=last, date_of_birth=date(2011, 4, 5)),
+        )
+        for first, last in (("Zebedee", GONE), ("Ottoline", KEPT))
+    )
+    both = meeting_factories.meeting(chair=chair, starts_at=datetime(2026, 3, 10, 10, tzinfo=UTC))
+    alone = meeting_factories.meeting(chair=chair, starts_at=datetime(2026, 3, 17, 10, tzinfo=UTC))
+    for meeting, cases in ((both, (gone, kept)), (alone, (kept,))):
+        for n, case in enumerate(cases):
+            db.session.add(
+                AgendaItem(
+                    meeting_id=meeting.id,
+                    case_id=case.id,
+                    section=AgendaSection.HIGH_RISK.value,
+                    position=n,
+                    reasons=[{"section": "high_risk", "text": "high risk"}],
+                )
+            )
+    db.session.commit()
+    first = issue.issue_agenda(chair, both.id)  # before the link
+    intel.peer_link(lead, gone, kept)
+    second = issue.issue_agenda(chair, both.id)  # the link is a change on both cards
+    only = issue.issue_agenda(chair, alone.id)  # the deleted child is only a linked child here
+    for pdf in db.session.scalars(select(AgendaPdf)):
+        pdf.status, pdf.content = "built", GONE.encode()
+    gone.state, gone.closed_at = CaseState.CLOSED.value, datetime(2026, 4, 1, tzinfo=UTC)
+    db.session.commit()
+    set_now(LATER)
+    yield {
+        "admin": admin,
+        "gone": gone.id,
+        "kept": kept.id,
+        "versions": [first.id, second.id, only.id],
+        "second": second.id,
+        "only": only.id,
+    }
+    set_now(None)
+
+
+def _kept_item(version: AgendaVersion, copy: str, case_id: int) -> dict:
+    return next(i for s in getattr(version, copy)["sections"] for i in s["items"] if i["case_id"] == case_id)
+
+
+def test_the_deleted_child_leaves_the_other_childrens_linked_children(peers):
+    gone, kept = peers["gone"], peers["kept"]
+    mention = f"(case #{gone})"
+    # Before: the other child's card names the deleted child, and so do the changes.
+    only = db.session.get(AgendaVersion, peers["only"])
+    before = {copy: _kept_item(only, copy, kept) for copy in ("full", "sanitised")}
+    assert f"Zebedee {GONE} {mention}" in json.dumps(before["full"]["card"]["linked_children"])
+    assert before["sanitised"]["card"]["linked_children"] == [{"label": "Another child: same peer group"}]
+    second = db.session.get(AgendaVersion, peers["second"])
+    assert any(c["case_id"] == kept and GONE in json.dumps(c) for c in second.changes)
+
+    done = review.delete_case(peers["admin"], gone, "yes")
+    db.session.expire_all()
+
+    assert done.redacted["agenda_versions"] == 3
+    assert _hits(GONE) == {} and _hits("Zebedee") == {} and _hits(mention) == {}
+    for version_id in peers["versions"]:
+        version = db.session.get(AgendaVersion, version_id)
+        for stored in (version.full, version.sanitised, version.changes):
+            text_ = json.dumps(stored)
+            assert GONE not in text_ and "Zebedee" not in text_ and mention not in text_
+        # The other child's own item is intact, less the link.
+        for copy in ("full", "sanitised"):
+            item = _kept_item(version, copy, kept)
+            assert item["card"]["name"] in (f"Ottoline {KEPT}", "OB")
+            assert item["reasons"] == [{"section": "high_risk", "text": "high risk"}]
+            assert item["card"]["linked_children"] == [] or copy == "sanitised"
+    only = db.session.get(AgendaVersion, peers["only"])
+    assert _kept_item(only, "full", kept) == {
+        **before["full"],
+        "card": {**before["full"]["card"], "linked_children": []},
+    }
+    assert _kept_item(only, "sanitised", kept) == before["sanitised"]  # names no child: kept
+    # The change that was only the link is gone; the deleted child's change is a placeholder.
+    second = db.session.get(AgendaVersion, peers["second"])
+    assert [c["case_id"] for c in second.changes] == [gone]
+    assert second.changes[0]["retention_removed"] is True
+    # Every changed version's PDFs are built again from the redacted copy.
+    pdfs = db.session.scalars(select(AgendaPdf).where(AgendaPdf.agenda_version_id.in_(peers["versions"])))
+    assert {(p.status, p.content) for p in pdfs} == {("pending", None)}

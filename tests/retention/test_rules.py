@@ -130,3 +130,47 @@ def test_which_intelligence_goes_with_the_case():
 
     links = {1: [("case", 7)], 2: [("case", 7), ("case", 8)], 3: [("case", 7), ("location", 4)]}
     assert intelligence_fate(links, 7) == ([1], [2, 3])
+
+
+def test_redaction_takes_the_case_out_of_the_other_childrens_linked_children():
+    from mettrack.retention import rules as r
+
+    text = r.placeholder(date(2060, 6, 1))
+    link = {"label": "A B (case #7): friend, likely", "case_id": 7}
+    other = {"label": "E F (case #9): friend, likely", "case_id": 9}
+    card = {"name": "C D", "linked_children": [link, other]}
+    item = {"number": 1, "case_id": 8, "reasons": [], "card": card}
+    snapshot = {"sections": [{"section": "s", "label": "S", "items": [item]}]}
+    out, n = r.redact_agenda(snapshot, 7, text)
+    assert n == 1 and out["sections"][0]["items"][0]["card"] == {"name": "C D", "linked_children": [other]}
+    assert item["card"]["linked_children"] == [link, other]  # input unchanged
+    assert r.redact_agenda(out, 7, text)[1] == 0
+    changes = [
+        {
+            "kind": "changed",
+            "case_id": 8,
+            "name": "C D",
+            "fields": [
+                {"field": "linked_children", "label": "Linked children", "before": "", "after": link["label"]}
+            ],
+        },
+        {
+            "kind": "moved",
+            "case_id": 9,
+            "name": "E F",
+            "from_section": "S",
+            "to_section": "T",
+            "fields": [
+                {
+                    "field": "linked_children",
+                    "label": "Linked children",
+                    "before": "",
+                    "after": f"{link['label']}; G H (case #10): friend, likely",
+                }
+            ],
+        },
+    ]
+    out, n = r.redact_changes(changes, 7, text)
+    assert n == 2 and "case #7" not in str(out)
+    left = {**changes[1]["fields"][0], "after": "G H (case #10): friend, likely"}
+    assert out == [{**changes[1], "fields": [left]}]  # the change that was only the link is left out
