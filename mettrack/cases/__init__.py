@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mettrack.cases.page import screening_rows
     from mettrack.cases.projection import View, project, project_for
     from mettrack.cases.queries import (
+        WHOLE_RECORD_NOTE,
         alert_condition,
         alerts_for,
         get_for,
@@ -27,7 +28,14 @@ if TYPE_CHECKING:
     )
     from mettrack.cases.schemas import LifecycleCaseSchema
     from mettrack.cases.scopes import case_scope, case_summary_scope
-    from mettrack.cases.team import add_member, cases_to_reassign, change_lead, count_to_reassign, join_team
+    from mettrack.cases.team import (
+        add_member,
+        cases_to_reassign,
+        change_lead,
+        count_to_reassign,
+        join_team,
+        waiting_for_lead,
+    )
     from mettrack.cases.transitions import (
         ACTION_FIELDS,
         MoveRefused,
@@ -45,6 +53,7 @@ if TYPE_CHECKING:
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562)
 # so that features which use each other do not load each other's whole package at start-up.
 _EXPORTS = {
+    "WHOLE_RECORD_NOTE": "mettrack.cases.queries",
     "cases_to_reassign": "mettrack.cases.team",
     "rhi_to_offer_case_condition": "mettrack.cases.queries",
     "alert_condition": "mettrack.cases.queries",
@@ -65,6 +74,7 @@ _EXPORTS = {
     "check_role": "mettrack.cases.transitions",
     "classification_of": "mettrack.cases.classification",
     "count_to_reassign": "mettrack.cases.team",
+    "waiting_for_lead": "mettrack.cases.team",
     "current_version": "mettrack.cases.transitions",
     "get_for": "mettrack.cases.queries",
     "get_summary_for": "mettrack.cases.queries",
@@ -85,6 +95,7 @@ _EXPORTS = {
     "transitions_offered_moves": "mettrack.cases.transitions:offered_moves",
 }
 __all__ = [
+    "WHOLE_RECORD_NOTE",
     "cases_to_reassign",
     "rhi_to_offer_case_condition",
     "alert_condition",
@@ -104,6 +115,7 @@ __all__ = [
     "check_role",
     "classification_of",
     "count_to_reassign",
+    "waiting_for_lead",
     "current_version",
     "get_for",
     "get_summary_for",

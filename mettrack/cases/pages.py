@@ -124,7 +124,7 @@ def _index(errors: dict | None = None, typed_search: str | None = None, status: 
         is_lead=current_user.has_role(Role.LEAD_PROFESSIONAL),
         summary_only_ids={c.id for c in page.items if not cases.record_visible(c, current_user)},
         # A coordinator's record-only filters and alerts cover only their team's cases: said.
-        whole_record_note=cases.WHOLE_RECORD_FILTER_NOTE if cases.sees_summaries(current_user) else None,
+        whole_record_note=cases.WHOLE_RECORD_NOTE if cases.sees_summaries(current_user) else None,
         record_filter_in_use=any(
             getattr(filters, param) for param in cases.BOOL_PARAMS if param not in cases.SUMMARY_ALERTS
         ),

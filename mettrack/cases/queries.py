@@ -443,10 +443,12 @@ def conditions_for(user, filters: CaseFilters, at: datetime) -> list:
 SUMMARY_ALERTS = frozenset({"review_overdue"})
 
 
-WHOLE_RECORD_FILTER_NOTE = (
+# Said wherever a coordinator sees summaries beside alerts from the whole record: the case
+# list's filters and the home page's numbers.
+WHOLE_RECORD_NOTE = (
     "You see a summary of open cases you are not on the team of. Missing now, Return Home "
-    "Interview overdue and repeatedly missing come from the child's whole record, so these "
-    "filters count only the cases whose whole record you may see: those whose team you are on."
+    "Interviews and repeatedly missing come from the child's whole record, so these filters "
+    "and numbers count only the cases whose whole record you may see: those whose team you are on."
 )
 
 

@@ -441,20 +441,28 @@ def cases_to_reassign(user) -> list[ToReassign]:
     then the open cases with no lead: oldest first within each. Audited as one
     case.reassign_listed row naming the ids shown."""
     require(user, Perm.CASE_REASSIGN, "case.reassign_listed")
-    found = list(
-        db.session.scalars(
-            select(Case)
-            .where(_reassign_condition(), case_scope(user))
-            .options(selectinload(Case.lead_professional), selectinload(Case.team))
-            .order_by(Case.opened_at, Case.id)
-        )
-    )
-    items = sorted(
-        (ToReassign(c, _reason(c)) for c in found),
-        key=lambda item: _REASON_ORDER.index(item.reason),
-    )
+    _, found = waiting_for_lead(user)
+    items = sorted(found, key=lambda item: _REASON_ORDER.index(item.reason))
     audit.record("case.reassign_listed", "case", detail={"ids": [i.case.id for i in items]}, actor=user)
     return items
+
+
+def waiting_for_lead(user, *, order_by=(), limit: int | None = None) -> tuple[int, list[ToReassign]]:
+    """Who: the MET chair ((0, []) for anyone else). The open cases waiting for a new lead
+    professional, each with why, in `order_by` order then oldest first, the first `limit`
+    of them, and how many wait in all: one query (a window count), whatever the number of
+    cases. No audit row: the caller records what it shows (cases_to_reassign, the home
+    page's `home.viewed`)."""
+    if not can(user, Perm.CASE_REASSIGN):
+        return 0, []
+    rows = db.session.execute(
+        select(Case, func.count().over().label("total"))
+        .where(_reassign_condition(), case_scope(user))
+        .options(selectinload(Case.lead_professional), selectinload(Case.team))
+        .order_by(*order_by, Case.opened_at, Case.id)
+        .limit(limit)
+    ).all()
+    return (rows[0].total if rows else 0), [ToReassign(row.Case, _reason(row.Case)) for row in rows]
 
 
 def count_to_reassign(user) -> int:

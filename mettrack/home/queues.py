@@ -56,11 +56,6 @@ from mettrack.risk.models import RiskAssessment
 from mettrack.specialist_services.models import ServiceRequest, SpecialistService
 
 OPEN = Case.state != CaseState.CLOSED.value
-SUMMARY_NOTE = (
-    "You see a summary of open cases you are not on the team of. Missing episodes and Return "
-    "Home Interviews belong to a child's whole record, so those numbers count only the cases "
-    "whose whole record you may see."
-)
 
 
 @dataclass(frozen=True)
@@ -269,12 +264,12 @@ def _chair(user, at: datetime) -> RoleHome:
         ),
     ]
     if can(user, Perm.CASE_REASSIGN):
-        waiting = case_feature.cases_to_reassign(user)
+        total, waiting = case_feature.waiting_for_lead(user, order_by=(_rank(),), limit=rules.SHOWN_PER_QUEUE)
         queues.append(
             Queue(
                 "needs-lead",
                 "Cases needing a lead professional",
-                len(waiting),
+                total,
                 tuple(
                     QueueLine(
                         w.case.id,
@@ -283,9 +278,7 @@ def _chair(user, at: datetime) -> RoleHome:
                         w.case.risk_level,
                         Link("case_team.change_lead", {"case_id": w.case.id}),
                     )
-                    for w in sorted(waiting, key=lambda w: rules.risk_rank(w.case.risk_level))[
-                        : rules.SHOWN_PER_QUEUE
-                    ]
+                    for w in waiting
                 ),
                 "Every open case has an active lead professional.",
                 Link("case_team.reassign"),
@@ -368,10 +361,12 @@ def _lead(user, at: datetime) -> RoleHome:
         ),
     }
     mine = [Case.lead_professional_id == user.id, case_feature.case_scope(user), OPEN]
-    flags = [sql_case((condition, 1), else_=0).label(key) for key, (_, condition) in checks.items()]
-    total, rows = _first_cases([*mine, or_(*(c for _, c in checks.values()))], *flags)
+    flags = {key: sql_case((condition, 1), else_=0) for key, (_, condition) in checks.items()}
+    total, rows = _first_cases(
+        [*mine, or_(*(c for _, c in checks.values()))], *(flag.label(key) for key, flag in flags.items())
+    )
     counts = db.session.execute(
-        select(*(func.coalesce(func.sum(flag), 0) for flag in flags_for(checks))).where(*mine)
+        select(*(func.coalesce(func.sum(flag), 0) for flag in flags.values())).where(*mine)
     ).one()
     lines = tuple(
         QueueLine(
@@ -407,10 +402,6 @@ def _lead(user, at: datetime) -> RoleHome:
     if can(user, Perm.MEETING_VIEW):
         queues = (*queues, _my_actions(user))
     return RoleHome(Role.LEAD_PROFESSIONAL, "As lead professional", queues, figures=numbers)
-
-
-def flags_for(checks: dict) -> list:
-    return [sql_case((condition, 1), else_=0) for _, condition in checks.values()]
 
 
 def _coordinator(user, at: datetime) -> RoleHome:
@@ -482,10 +473,13 @@ def _coordinator(user, at: datetime) -> RoleHome:
         or 0,
         empty="No child is missing now on the cases whose whole record you may see.",
         more=_list_link(open_missing_episode=True),
-        note=SUMMARY_NOTE,
+        note=case_feature.WHOLE_RECORD_NOTE,
     )
     return RoleHome(
-        Role.COORDINATOR, "As coordinator", (waiting_cases, requests, *full, missing), note=SUMMARY_NOTE
+        Role.COORDINATOR,
+        "As coordinator",
+        (waiting_cases, requests, *full, missing),
+        note=case_feature.WHOLE_RECORD_NOTE,
     )
 
 
@@ -516,7 +510,7 @@ def _partner(user, at: datetime) -> RoleHome:
         if row.last_seen is None:
             detail = "You have not opened this case yet"
         elif rules.changed_since(changed_at, row.last_seen):
-            detail = f"Changed since you last looked ({row.last_seen:%-d %B %Y})"
+            detail = f"Changed since you last looked ({local(row.last_seen):%-d %B %Y})"
         else:
             detail = "No change since you last looked"
         lines.append(

@@ -48,11 +48,6 @@ def risk_assessment_out_of_date(
     return last_went_missing_at is not None and last_went_missing_at > last_assessed_at
 
 
-def risk_rank(risk_level: str | None) -> int:
-    """Where a risk level sorts in a queue: high first, no level last."""
-    return RISK_ORDER.get(risk_level or "", UNRATED)
-
-
 def changed_since(last_change: datetime | None, last_seen: datetime | None) -> bool:
     """A case changed since the user last looked at it: never looked, or something was
     recorded after they did."""

@@ -103,6 +103,20 @@ class Due:
     told: tuple[int, ...] | None = None
 
 
+def _active_admins(only: int | None = None) -> list:
+    """The active administrators (or only the user `only`, if they are one), each with how
+    they chose to be told: (id, notification_choice) rows, by id."""
+    query = (
+        select(User.id, User.notification_choice)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+        .order_by(User.id)
+    )
+    if only is not None:
+        query = query.where(User.id == only)
+    return db.session.execute(query).all()
+
+
 def _chair_ids() -> list[int]:
     return list(
         db.session.scalars(
@@ -262,12 +276,7 @@ def notify_retention_review(count: int, at: datetime | None = None) -> int:
     if count <= 0:
         return 0
     at = at or clock_now()
-    admins = db.session.execute(
-        select(User.id, User.notification_choice)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
-        .order_by(User.id)
-    ).all()
+    admins = _active_admins()
     digest_at = rules.next_digest_moment(at, rules_from_config())
     made = 0
     for admin_id, choice in admins:
@@ -395,18 +404,7 @@ def still_due(reminder: Reminder, at: datetime, reminder_rules: rules.ReminderRu
         return True  # what happened to the account stays true: the notice always goes
     if kind in rules.ADMIN_KINDS:
         # Still an administrator: a notice about the records goes to those who review them.
-        return bool(
-            db.session.scalar(
-                select(func.count())
-                .select_from(UserRole)
-                .join(User, User.id == UserRole.user_id)
-                .where(
-                    UserRole.user_id == reminder.recipient_id,
-                    UserRole.role == Role.ADMIN.value,
-                    User.active.is_(True),
-                )
-            )
-        )
+        return bool(_active_admins(only=reminder.recipient_id))
     # A worker whose clock runs behind the scan's must not find the reminder "not yet
     # due" and cancel it for good: it was due when it was made.
     at = max(at, reminder.due_at)

@@ -1,7 +1,7 @@
 """Each role's work queues against a world with one case of each kind (tests/home/world.py)."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import Role
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
-from mettrack.home import queues
+from mettrack.home import queues, rules
 from tests.home import world as fixture
 
 
@@ -163,3 +163,32 @@ def test_the_home_page_is_audited_naming_the_cases_shown_never_a_name(world):
     detail = json.loads(row.detail)
     assert sorted(detail["ids"]) == sorted(home.case_ids)
     assert "Queuechild" not in row.detail
+
+
+def test_changed_since_you_last_looked_names_the_day_in_uk_time(world):
+    """Looked at 00:30 on 1 July in the UK (23:30 on 30 June in UTC): the line says 1 July."""
+    looked = datetime(2027, 6, 30, 23, 30, tzinfo=UTC)
+    set_now(looked)
+    case_list.get_for(world.partner, world.partner_case)
+    set_now(looked + timedelta(hours=1))
+    case = db.session.get(case_list.Case, world.partner_case)
+    case.note_event(world.chair, "team_changed", "A new member joined")
+    db.session.commit()
+    mine = _queue(queues.home_for(world.partner), Role.PARTNER, "partner-cases")
+    assert mine.lines[0].details[0] == "Changed since you last looked (1 July 2027)"
+
+
+def test_the_chairs_home_lists_cases_needing_a_lead_without_a_reassign_list_row(app_ctx):
+    """The home counts every case needing a lead and shows a few, highest risk first: its
+    one home.viewed row names those shown; it writes no case.reassign_listed row (the
+    reassign page's, naming every case)."""
+    many = fixture.build(rules.SHOWN_PER_QUEUE + 2)
+    home = queues.home_for(many.chair)
+    needs_lead = _queue(home, Role.MET_CHAIR, "needs-lead")
+    assert needs_lead.count == len(many.cases["needs_lead"]) == rules.SHOWN_PER_QUEUE + 2
+    assert len(needs_lead.lines) == rules.SHOWN_PER_QUEUE
+    assert [line.risk_level for line in needs_lead.lines][0] == "high"
+    assert needs_lead.lines[0].details == ("No lead professional",)
+    assert "case.reassign_listed" not in db.session.scalars(select(AuditEvent.action)).all()
+    row = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "home.viewed")).one()
+    assert set(_ids(needs_lead)) <= set(json.loads(row.detail)["ids"])
