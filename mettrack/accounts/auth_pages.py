@@ -44,12 +44,11 @@ def login():
         except ValidationError as e:
             errors = e.errors
         else:
+            # authenticate recorded the password (and, with no second step, the sign-in).
             # --- two-factor sign-in (accounts/two_factor_pages.py): begin ---
             if two_factor.second_step_needed(user):
-                accounts.accept_password(user, "two_factor" if two_factor.is_enabled(user.id) else "enrol")
                 return two_factor_pages.begin(user, request.args.get("next"))
             # --- two-factor sign-in: end ---
-            accounts.complete_sign_in(user)
             session.clear()
             session.regenerate()  # a new session id at sign-in (no session fixation)
             login_user(user, remember=False)

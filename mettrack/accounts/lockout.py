@@ -24,6 +24,7 @@ from flask import current_app, request
 from sqlalchemy import delete, func, select
 from werkzeug.exceptions import HTTPException
 
+from mettrack.accounts import two_factor
 from mettrack.accounts import users as accounts
 from mettrack.accounts.models import User
 from mettrack.accounts.sign_in_failure import SignInFailure
@@ -60,7 +61,7 @@ def seconds_until(until: datetime) -> str:
 
 
 def normalised(email: str | None) -> str:
-    # The same comparison accounts.authenticate makes, so every spelling that reaches one
+    # The same comparison accounts.check_password makes, so every spelling that reaches one
     # account shares that account's count.
     return (email or "").strip().lower()
 
@@ -110,22 +111,38 @@ def locked_until(email: str | None) -> datetime | None:
 
 
 def authenticate(email: str | None, password: str | None) -> User:
-    """Who: anyone. accounts.authenticate behind the lock: raises SignInPaused (429)
-    while the address is locked, without checking the password, and when this failure
-    is the one that locks it; otherwise as accounts.authenticate."""
+    """Who: anyone. The sign-in use case, one transaction whatever the outcome:
+
+    - the address is locked: audited auth.sign_in_paused, raises SignInPaused (429)
+      without checking the password;
+    - a wrong password (or no such account, or a deactivated one): audited
+      auth.sign_in_failed and counted against the address; raises SignInPaused when this
+      failure locks it (auth.sign_in_locked), otherwise ValidationError. The refusal is
+      committed before it is raised, so it stays recorded;
+    - the right password: earlier failures are forgotten and the user returned, with
+      auth.password_accepted written when a second step follows (two_factor.next_step),
+      otherwise auth.signed_in and the last sign-in time;
+    - a blank field: ValidationError, nothing written (no password was checked)."""
+    outcome = _attempt(email, password)
+    if isinstance(outcome, User):
+        return outcome
+    if outcome is not None:
+        raise SignInPaused(outcome)
+    raise ValidationError({"email": accounts.SIGN_IN_FAILED})
+
+
+@transaction
+def _attempt(email: str | None, password: str | None) -> User | datetime | None:
+    """The user; or the end of the lock; or None for a failure that did not lock."""
     if until := locked_until(email):
-        audit.record_now(
-            "auth.sign_in_paused", *_user_ref(email), outcome=AuditOutcome.DENIED, actor="anonymous"
-        )
-        raise SignInPaused(until)
-    try:
-        user = accounts.authenticate(email, password)
-    except ValidationError:
-        # A blank field checked no password: it is not a guess.
-        if normalised(email) and password and (until := record_failure(email)):
-            raise SignInPaused(until) from None
-        raise
+        audit.record("auth.sign_in_paused", *_user_ref(email), outcome=AuditOutcome.DENIED, actor="anonymous")
+        return until
+    user = accounts.check_password(email, password)
+    if user is None:
+        accounts.record_sign_in_failed(_user_ref(email)[1])
+        return record_failure(email)
     forget_failures(email)
+    accounts.record_password_accepted(user, two_factor.next_step(user))
     return user
 
 

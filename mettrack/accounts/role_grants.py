@@ -44,19 +44,30 @@ def request_grants(user: User, roles, actor: User) -> list[RoleGrant]:
     return made
 
 
-def _request(user: User, value: str, actor: User) -> RoleGrant:
+def _request(user: User, value: str, actor) -> RoleGrant:
+    """The one place a grant is made (commits nothing). Asked for by an administrator
+    (`actor` a user), it waits (role_grant.requested). Given by an operator at the
+    command line (`actor` not a user), who is trusted with the first accounts, it is
+    approved at once and recorded as theirs (role_grant.approved, by operator); the
+    caller gives what it grants."""
+    by_operator = not isinstance(actor, User)
+    state = rules.GrantState.APPROVED if by_operator else rules.GrantState.PENDING
     grant = RoleGrant(
-        user_id=user.id, role=value, state=rules.GrantState.PENDING.value, requested_by_id=actor.id
+        user_id=user.id,
+        role=value,
+        state=state.value,
+        requested_by_id=None if by_operator else actor.id,
+        decided_at=now() if by_operator else None,
+        note=OPERATOR_NOTE if by_operator else None,
     )
     db.session.add(grant)
     db.session.flush()
-    audit.record(
-        "role_grant.requested",
-        "role_grant",
-        grant.id,
-        detail={"user_id": user.id, "role": value},
-        actor=actor,
-    )
+    detail = {"user_id": user.id, "role": value}
+    if by_operator:
+        detail["by"] = "operator"
+        audit.record("role_grant.approved", "role_grant", grant.id, detail=detail, actor=actor)
+    else:
+        audit.record("role_grant.requested", "role_grant", grant.id, detail=detail, actor=actor)
     return grant
 
 
@@ -85,22 +96,9 @@ def sync_police_reviewer(user: User, actor) -> None:
         return
     if user.intelligence_review_approved or waiting or Role.MET_CHAIR in user.roles:
         return
-    if isinstance(actor, User):
-        _request(user, rules.INTELLIGENCE_REVIEWER, actor)
-        return
-    grant = RoleGrant(
-        user_id=user.id,
-        role=rules.INTELLIGENCE_REVIEWER,
-        state=rules.GrantState.APPROVED.value,
-        decided_at=now(),
-        note=OPERATOR_NOTE,
-    )
-    db.session.add(grant)
-    db.session.flush()
-    user.intelligence_review_approved = True
-    audit.record(
-        "role_grant.approved", "role_grant", grant.id, detail={**detail, "by": "operator"}, actor=actor
-    )
+    grant = _request(user, rules.INTELLIGENCE_REVIEWER, actor)
+    if grant.state == rules.GrantState.APPROVED.value:
+        user.intelligence_review_approved = True
 
 
 def pending_for_user(user_id: int) -> list[RoleGrant]:

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from mettrack.accounts import users
 from mettrack.accounts.models import User
 from mettrack.accounts.two_factor_credential import RecoveryCode, TwoFactorCredential
 from mettrack.core import audit
@@ -110,7 +111,15 @@ def must_enrol(user: User) -> bool:
 
 
 def second_step_needed(user: User) -> bool:
-    return is_enabled(user.id) or must_enrol(user)
+    return next_step(user) is not None
+
+
+def next_step(user: User) -> str | None:
+    """What follows a right password: "two_factor" (a code), "enrol" (set it up first),
+    or None (signed in at once)."""
+    if is_enabled(user.id):
+        return "two_factor"
+    return "enrol" if must_enrol(user) else None
 
 
 def status(user_id: int) -> Status:
@@ -132,11 +141,25 @@ class Enrolment:
     uri: str  # otpauth://, what the QR code holds
 
 
-@transaction
 def start_enrolment(user: User) -> Enrolment:
     """Who: the user themself (signed in, or between password and second step). A new
     secret waits, unconfirmed, until a code from it is typed; the same one is shown again
-    until then, so reloading the page does not change the QR code."""
+    until then (a read: nothing is written or committed), so reloading the page does not
+    change the QR code."""
+    row = _credential(user.id)
+    if row is not None and row.confirmed_at is None and row.secret_encrypted is not None:
+        return _enrolment(user, row)
+    return _start_enrolment(user)
+
+
+def _enrolment(user: User, row: TwoFactorCredential) -> Enrolment:
+    secret = _decrypt(row.secret_encrypted)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return Enrolment(secret=secret, uri=uri)
+
+
+@transaction
+def _start_enrolment(user: User) -> Enrolment:
     row = _credential(user.id)
     if row is None:
         row = TwoFactorCredential(user_id=user.id, must_enrol=False)
@@ -147,28 +170,28 @@ def start_enrolment(user: User) -> Enrolment:
         row.secret_encrypted = _encrypt(pyotp.random_base32())
         row.updated_at = now()
         audit.record("user.two_factor_enrolment_started", "user", user.id, actor=user)
-    secret = _decrypt(row.secret_encrypted)
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    return Enrolment(secret=secret, uri=uri)
+    return _enrolment(user, row)
 
 
-def confirm_enrolment(user: User, code: str | None) -> list[str]:
+def confirm_enrolment(user: User, code: str | None, *, signing_in: bool = False) -> list[str]:
     """Who: the user themself. Turns two-factor sign-in on once a code from the new
-    secret is typed; returns the recovery codes, to show once."""
-    codes = _confirm(user, code)
+    secret is typed; returns the recovery codes, to show once. `signing_in`: set up as
+    the second step of signing in, which is then complete (auth.signed_in, in the same
+    transaction). A wrong code is audited and committed, then refused."""
+    codes = _confirm(user, code, signing_in)
     if codes is None:
-        # After the check's transaction has ended: SQLite allows one writer at a time.
-        audit.record_now("user.two_factor_enrolment_failed", "user", user.id, actor=user)
         raise ValidationError({"code": WRONG_CODE})
     return codes
 
 
 @transaction
-def _confirm(user: User, code: str | None) -> list[str] | None:
+def _confirm(user: User, code: str | None, signing_in: bool) -> list[str] | None:
     row = _credential(user.id)
     if row is None or row.secret_encrypted is None or row.confirmed_at is not None:
         raise ValidationError({"code": "Start again: open the page to set up two-factor sign-in"})
     if not _accept_totp(row, code):
+        denied = AuditOutcome.DENIED
+        audit.record("user.two_factor_enrolment_failed", "user", user.id, outcome=denied, actor=user)
         return None
     row.confirmed_at = now()
     row.must_enrol = False
@@ -176,6 +199,8 @@ def _confirm(user: User, code: str | None) -> list[str] | None:
     codes = _new_recovery_codes(user.id)
     detail = {"recovery_codes": len(codes)}
     audit.record("user.two_factor_enabled", "user", user.id, detail=detail, actor=user)
+    if signing_in:
+        users.record_signed_in(user, "enrolled")
     return codes
 
 
@@ -184,21 +209,30 @@ def _confirm(user: User, code: str | None) -> list[str] | None:
 
 def verify(user: User, code: str | None) -> str:
     """Who: someone who has just given this user's password. Accepts a code from the
-    authenticator app or an unused recovery code; returns which ("app" or "recovery")."""
+    authenticator app or an unused recovery code; returns which ("app" or "recovery").
+    One transaction: on success the sign-in is complete (auth.two_factor_passed, then
+    auth.signed_in and the last sign-in time); a wrong code is audited
+    (auth.two_factor_failed) and committed, then refused."""
     text = "".join((code or "").split()).lower()
     if not text:
         raise ValidationError({"code": "Enter the code from your authenticator app, or a recovery code"})
-    used = _check(user, text) if text.isascii() and len(text) <= 40 else None
+    used = _verify(user, text)
     if used is None:
-        # After the check's transaction has ended: SQLite allows one writer at a time.
-        audit.record_now(
-            "auth.two_factor_failed", "user", user.id, outcome=AuditOutcome.DENIED, actor="anonymous"
-        )
         raise ValidationError({"code": WRONG_CODE})
     return used
 
 
 @transaction
+def _verify(user: User, text: str) -> str | None:
+    used = _check(user, text) if text.isascii() and len(text) <= 40 else None
+    if used is None:
+        denied = AuditOutcome.DENIED
+        audit.record("auth.two_factor_failed", "user", user.id, outcome=denied, actor="anonymous")
+    else:
+        users.record_signed_in(user, used)
+    return used
+
+
 def _check(user: User, text: str) -> str | None:
     row = _credential(user.id)
     if row is None or row.confirmed_at is None or row.secret_encrypted is None:

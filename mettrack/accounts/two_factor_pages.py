@@ -90,12 +90,12 @@ def _pending_user() -> User | None:
     return user
 
 
-def _finish_sign_in(user: User, how: str):
-    """The second step passed (`how`: "app", "recovery" or "enrolled"): only now is the
-    sign-in complete, audited auth.signed_in, and the last sign-in time written."""
+def _finish_sign_in(user: User):
+    """The second step passed, its use case having recorded the sign-in (auth.signed_in
+    and the last sign-in time: two_factor.verify, two_factor.confirm_enrolment): only now
+    is the user signed in, in a new session."""
     from mettrack.accounts.auth_pages import _safe_next
 
-    users.complete_sign_in(user, how)
     next_path = session.get(PENDING, {}).get("next")
     session.clear()
     session.regenerate()  # a new session id once fully signed in
@@ -130,7 +130,7 @@ def verify():
                 return _start_again()
             session[PENDING] = pending
         else:
-            target = _finish_sign_in(user, used)
+            target = _finish_sign_in(user)
             if used == "recovery":
                 left = two_factor.status(user.id).recovery_codes_left
                 flash(
@@ -147,11 +147,11 @@ def _enrol_page(user: User, *, at_sign_in: bool):
     errors = {}
     if request.method == "POST":
         try:
-            codes = two_factor.confirm_enrolment(user, request.form.get("code"))
+            codes = two_factor.confirm_enrolment(user, request.form.get("code"), signing_in=at_sign_in)
         except ValidationError as e:
             errors = e.errors
         else:
-            target = _finish_sign_in(user, "enrolled") if at_sign_in else url_for("two_factor.index")
+            target = _finish_sign_in(user) if at_sign_in else url_for("two_factor.index")
             return _no_store(render_template("account/recovery_codes.html", codes=codes, continue_to=target))
     try:
         enrolment = two_factor.start_enrolment(user)

@@ -48,10 +48,10 @@ def normalise_email(value: str | None, field: str = "email") -> str:
         ) from None
 
 
-@transaction
-def authenticate(email: str | None, password: str | None) -> User:
-    """Who: anyone. Returns the active user whose password matches; otherwise raises
-    ValidationError with one message that does not say whether the account exists."""
+def check_password(email: str | None, password: str | None) -> User | None:
+    """The active user whose password matches, or None (commits nothing: the sign-in use
+    case, accounts/lockout.authenticate, records the outcome in its one transaction).
+    Raises ValidationError when a field is blank: no password was checked."""
     errors = {}
     if not (email or "").strip():
         errors["email"] = "Enter your e-mail address"
@@ -61,34 +61,37 @@ def authenticate(email: str | None, password: str | None) -> User:
         raise ValidationError(errors)
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
-        audit.record_now(
-            "auth.sign_in_failed",
-            "user" if user else None,
-            user.id if user else None,
-            outcome=AuditOutcome.DENIED,
-            actor="anonymous",
-        )
-        raise ValidationError({"email": SIGN_IN_FAILED})
-    # Nothing is written for a right password here: the page records the first step
-    # (accept_password) or the whole sign-in (complete_sign_in), as the case may be.
-    return user
+    return user if ok and user is not None and user.active else None
 
 
-@transaction
-def accept_password(user: User, next_step: str) -> None:
-    """Who: someone who has just given this user's password, when a second step follows
-    (`next_step`: "two_factor", or "enrol" to set it up). Nobody is signed in yet: the row
-    is auth.password_accepted, and neither auth.signed_in nor the last sign-in time is
-    written until the second step is passed (complete_sign_in)."""
-    audit.record("auth.password_accepted", "user", user.id, detail={"next_step": next_step}, actor=user)
+def record_sign_in_failed(user_id: int | None) -> None:
+    """A wrong password, an unknown address (`user_id` None) or a deactivated account, in
+    the sign-in's own transaction (commits nothing)."""
+    audit.record(
+        "auth.sign_in_failed",
+        "user" if user_id is not None else None,
+        user_id,
+        outcome=AuditOutcome.DENIED,
+        actor="anonymous",
+    )
 
 
-@transaction
-def complete_sign_in(user: User, two_factor: str | None = None) -> None:
-    """Who: the user, once sign-in is complete: at once after the password when there is
-    no second step, otherwise after it (`two_factor`: "app", "recovery" or "enrolled").
-    Records the last sign-in time and auth.signed_in."""
+def record_password_accepted(user: User, next_step: str | None) -> None:
+    """The right password, in the sign-in's own transaction (commits nothing). When a second
+    step follows (`next_step`: "two_factor", or "enrol" to set it up) nobody is signed in
+    yet: the row is auth.password_accepted, and neither auth.signed_in nor the last sign-in
+    time is written until the second step is passed (record_signed_in, from
+    accounts/two_factor.py). Otherwise the sign-in is complete now."""
+    if next_step:
+        audit.record("auth.password_accepted", "user", user.id, detail={"next_step": next_step}, actor=user)
+    else:
+        record_signed_in(user)
+
+
+def record_signed_in(user: User, two_factor: str | None = None) -> None:
+    """Sign-in complete (commits nothing: called inside the password's or the second step's
+    use case; `two_factor`: "app", "recovery" or "enrolled"). Records the last sign-in time
+    and auth.signed_in."""
     user.last_sign_in_at = now()
     detail = {"two_factor": two_factor} if two_factor else None
     audit.record("auth.signed_in", "user", user.id, detail=detail, actor=user)
@@ -113,27 +116,33 @@ def _agency_named(name: str) -> Agency | None:
     return None
 
 
-def _add_agency(name: str, actor, via: str) -> Agency:
+def _add_agency(name: str, actor, via: str | None, *, audited: bool = True) -> Agency:
+    """Adds the agency (commits nothing), audited agency.added naming `actor`. Only
+    get_or_create_agency passes audited=False: see there."""
     agency = Agency(name=name)
     db.session.add(agency)
     db.session.flush()
-    audit.record(
-        "agency.added", "agency", agency.id, detail={"sector": agency.sector, "via": via}, actor=actor
-    )
+    if audited:
+        audit.record(
+            "agency.added", "agency", agency.id, detail={"sector": agency.sector, "via": via}, actor=actor
+        )
     return agency
 
 
 def get_or_create_agency(name: str) -> Agency:
-    """The demo's and the tests' way to an agency by name: created if new, unaudited."""
+    """The demo's and the tests' way to an agency by name: created if new, unaudited.
+    Not audited on purpose: it is seed data (the demo loader, the test factories, the
+    benchmarks), with no person acting, and it runs inside a caller's request in tests,
+    where an actor-less row would be credited to whoever is signed in. Every agency a
+    person adds goes through the audited use cases (accounts/agency_admin.py, the user
+    form)."""
     errors: dict[str, str] = {}
     name = _agency_name(name, "agency", errors)
     if errors:
         raise ValidationError(errors)
     agency = _agency_named(name)
     if agency is None:
-        agency = Agency(name=name)
-        db.session.add(agency)
-        db.session.flush()
+        agency = _add_agency(name, None, None, audited=False)
     return agency
 
 

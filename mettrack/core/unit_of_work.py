@@ -6,8 +6,10 @@ opened inside it (one use case calling another, a meeting applying its decisions
 cases) join the same transaction. While a unit of work is open, a `commit()` from
 anything it calls is an error, so a helper cannot split a use case in two by accident.
 Reads open no unit of work and never commit. Audit rows of a change are written in its
-transaction (audit.record); refusals and failed sign-ins are written on their own
-connection (audit.record_now) so that the rollback does not take them too.
+transaction (audit.record); refusals are written on their own connection
+(audit.record_now) so that the rollback does not take them too. Sign-in's use cases
+(accounts/lockout.authenticate, two_factor.verify) instead commit their failure rows in
+their one transaction and raise after it.
 
 Superset's `@transaction()` on a command's `run()` is the model.
 """
