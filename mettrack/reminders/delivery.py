@@ -185,6 +185,36 @@ def _insert_ignoring_duplicates(values: dict) -> int:
     return 1 if db.session.execute(statement.returning(Reminder.id)).first() else 0
 
 
+def _reminder_row(
+    kind: ReminderKind,
+    record_id: int,
+    due_at: datetime,
+    recipient_id: int,
+    case_id: int | None,
+    choice: str | None,
+    at: datetime,
+    digest_at: datetime,
+) -> dict:
+    """A new reminder's row, on the channel the recipient chose."""
+    channel = rules.CHANNEL_FOR_CHOICE[DeliveryChoice(choice or DeliveryChoice.EMAIL_AND_APP)]
+    in_app_only = channel is Channel.APP
+    return {
+        "kind": kind.value,
+        "record_id": record_id,
+        "due_at": due_at,
+        "recipient_id": recipient_id,
+        "case_id": case_id,
+        "channel": channel.value,
+        # In the app only: the notification list shows it at once; nothing to send.
+        "state": (ReminderState.SENT if in_app_only else ReminderState.PENDING).value,
+        "sent_at": at if in_app_only else None,
+        "created_at": at,
+        "not_before": digest_at if channel is Channel.DIGEST else at,
+        "attempts": 0,
+        "send_round": 1,
+    }
+
+
 @transaction
 def make_due(at: datetime | None = None) -> int:
     """Insert the reminders that have fallen due; returns how many are new."""
@@ -199,25 +229,18 @@ def make_due(at: datetime | None = None) -> int:
         if told is None:
             told = rules.recipients(due.lead_id, due.lead_active, chairs, due.kind)
         for recipient_id in told:
-            choice = DeliveryChoice(choices.get(recipient_id) or DeliveryChoice.EMAIL_AND_APP)
-            channel = rules.CHANNEL_FOR_CHOICE[choice]
-            in_app_only = channel is Channel.APP
-            values = {
-                "kind": due.kind.value,
-                "record_id": due.record_id,
-                "due_at": due.due_at,
-                "recipient_id": recipient_id,
-                "case_id": due.case_id,
-                "channel": channel.value,
-                # In the app only: the notification list shows it at once; nothing to send.
-                "state": (ReminderState.SENT if in_app_only else ReminderState.PENDING).value,
-                "sent_at": at if in_app_only else None,
-                "created_at": at,
-                "not_before": digest_at if channel is Channel.DIGEST else at,
-                "attempts": 0,
-                "send_round": 1,
-            }
-            made += _insert_ignoring_duplicates(values)
+            made += _insert_ignoring_duplicates(
+                _reminder_row(
+                    due.kind,
+                    due.record_id,
+                    due.due_at,
+                    recipient_id,
+                    due.case_id,
+                    choices.get(recipient_id),
+                    at,
+                    digest_at,
+                )
+            )
     if made:
         audit.record("reminders.made", "reminder", None, detail={"count": made}, actor=SYSTEM_ACTOR)
     return made
@@ -280,23 +303,8 @@ def notify_retention_review(count: int, at: datetime | None = None) -> int:
     digest_at = rules.next_digest_moment(at, rules_from_config())
     made = 0
     for admin_id, choice in admins:
-        channel = rules.CHANNEL_FOR_CHOICE[DeliveryChoice(choice or DeliveryChoice.EMAIL_AND_APP)]
-        in_app_only = channel is Channel.APP
         made += _insert_ignoring_duplicates(
-            {
-                "kind": ReminderKind.RETENTION_REVIEW.value,
-                "record_id": count,
-                "due_at": at,
-                "recipient_id": admin_id,
-                "case_id": None,
-                "channel": channel.value,
-                "state": (ReminderState.SENT if in_app_only else ReminderState.PENDING).value,
-                "sent_at": at if in_app_only else None,
-                "created_at": at,
-                "not_before": digest_at if channel is Channel.DIGEST else at,
-                "attempts": 0,
-                "send_round": 1,
-            }
+            _reminder_row(ReminderKind.RETENTION_REVIEW, count, at, admin_id, None, choice, at, digest_at)
         )
     if made:
         audit.record("reminders.made", "reminder", None, detail={"count": made}, actor=SYSTEM_ACTOR)
