@@ -292,3 +292,18 @@ def post_form(client, path: str, data: dict | None = None, page: str | None = No
     """POST a form the way a browser does: read the CSRF token from a page first."""
     token = csrf_from(client.get(page or "/"))
     return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+@pytest.fixture
+def mail(app):
+    """A local SMTP sink for the test, with the app's mail settings pointed at it: yields
+    the sink, whose messages are the e-mails sent."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as (sink, port):
+        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
+        try:
+            yield sink
+        finally:
+            app.config.update(saved)

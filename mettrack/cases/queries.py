@@ -35,6 +35,8 @@ from mettrack.cases.scopes import case_scope, case_summary_scope, full_record_id
 from mettrack.children.models import Child
 from mettrack.core import audit, permissions
 from mettrack.core.choices import (
+    RISK_RANK,
+    UNRATED_RANK,
     CaseFlag,
     CaseState,
     CaseTagKind,
@@ -106,7 +108,6 @@ _NAMES = {
 }
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
-_RISK_ORDER = {RiskLevel.HIGH.value: 0, RiskLevel.MEDIUM.value: 1, RiskLevel.LOW.value: 2}
 
 
 @dataclass(frozen=True)
@@ -507,7 +508,7 @@ def _order(sort: str) -> list:
     if sort == "next_review":
         return [*review_last_if_none, Case.id.asc()]
     if sort == "risk":
-        rank = sql_case(_RISK_ORDER, value=Case.risk_level, else_=len(_RISK_ORDER))
+        rank = sql_case(RISK_RANK, value=Case.risk_level, else_=UNRATED_RANK)
         return [rank, *review_last_if_none, Case.id.asc()]
     return [Case.opened_at.desc(), Case.id.desc()]
 

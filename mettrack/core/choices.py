@@ -68,6 +68,11 @@ class RiskLevel(ChoiceSet):
     HIGH = "high", "High (significant)", "red"
 
 
+# Highest risk first, as every list that orders by risk reads it; an unrated case after.
+RISK_RANK = {RiskLevel.HIGH.value: 0, RiskLevel.MEDIUM.value: 1, RiskLevel.LOW.value: 2}
+UNRATED_RANK = len(RISK_RANK)
+
+
 class TeamRole(ChoiceSet):
     LEAD = "lead"
     MEMBER = "member"

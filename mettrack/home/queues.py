@@ -37,6 +37,8 @@ from mettrack.cases.models import Case, CaseEvent, CaseTag
 from mettrack.core import audit, audit_checkpoint
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import (
+    RISK_RANK,
+    UNRATED_RANK,
     ActionStatus,
     AuditOutcome,
     CaseState,
@@ -117,7 +119,7 @@ class Home:
 
 
 def _rank():
-    return sql_case(rules.RISK_ORDER, value=Case.risk_level, else_=rules.UNRATED)
+    return sql_case(RISK_RANK, value=Case.risk_level, else_=UNRATED_RANK)
 
 
 def _case_label(case: Case) -> str:

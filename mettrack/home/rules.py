@@ -9,7 +9,7 @@ each with its SQL twin in home/queues.py (tests/home/ holds the two together).
 
 from datetime import date, datetime, timedelta
 
-from mettrack.core.choices import CaseState, RiskLevel
+from mettrack.core.choices import CaseState
 
 SHOWN_PER_QUEUE = 5  # the cases listed under each number (the number counts them all)
 REVIEW_DUE_DAYS = 7  # "due this week": today and the six days after it
@@ -20,8 +20,6 @@ REVIEW_DUE_DAYS = 7  # "due this week": today and the six days after it
 ASSESSED_STATES = frozenset({CaseState.MET_REVIEW, CaseState.POLICE_TIERED, CaseState.SERVICE_ASSIGNED})
 
 # Highest risk first; a case with no risk level yet after the rated ones.
-RISK_ORDER = {RiskLevel.HIGH.value: 0, RiskLevel.MEDIUM.value: 1, RiskLevel.LOW.value: 2}
-UNRATED = len(RISK_ORDER)
 
 
 def review_week(today: date) -> tuple[date, date]:

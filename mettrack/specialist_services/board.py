@@ -29,7 +29,14 @@ from mettrack.cases import case_summary_scope
 from mettrack.cases.models import Case
 from mettrack.children.models import Child
 from mettrack.core import audit, permissions
-from mettrack.core.choices import CaseState, ReferenceKind, RiskLevel, ServiceRequestStatus
+from mettrack.core.choices import (
+    RISK_RANK,
+    UNRATED_RANK,
+    CaseState,
+    ReferenceKind,
+    RiskLevel,
+    ServiceRequestStatus,
+)
 from mettrack.core.clock import local, today
 from mettrack.core.errors import ValidationError
 from mettrack.core.extensions import db
@@ -50,7 +57,6 @@ SHOWN_STATUSES = (
     ServiceRequestStatus.DECLINED.value,
 )
 MAX_WAITING = 260  # working days: about a year, far beyond any real wait
-_RISK_ORDER = {RiskLevel.HIGH.value: 0, RiskLevel.MEDIUM.value: 1, RiskLevel.LOW.value: 2}
 
 # The query parameter (page and API) of each filter, and what the audit log calls it.
 MULTI_PARAMS = {"service": "services", "state": "states", "risk_level": "risk_levels"}
@@ -365,7 +371,7 @@ def _order(case: BoardCase) -> tuple:
     return (
         case.has_active_service,
         -(case.longest_wait or 0),
-        _RISK_ORDER.get(case.risk_level or "", len(_RISK_ORDER)),
+        RISK_RANK.get(case.risk_level or "", UNRATED_RANK),
         case.id,
     )
 

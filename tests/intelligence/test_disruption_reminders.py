@@ -18,7 +18,6 @@ from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import ReminderKind, ReminderRules
 from tests import factories
 from tests.intelligence import factories as intel
-from tests.smtp import smtp_server
 
 # A Monday in winter (London = UTC): 08:00 London is 08:00 UTC.
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -40,17 +39,6 @@ def test_the_expiry_reminder_falls_due_28_days_before_until_the_expiry_day_ends(
 def test_the_setting_is_checked():
     with pytest.raises(RuntimeError, match="REMINDER_DISRUPTION_EXPIRY_DAYS"):
         reminders.check_settings({"REMINDER_DISRUPTION_EXPIRY_DAYS": -1})
-
-
-@pytest.fixture
-def mail(app):
-    with smtp_server() as (sink, port):
-        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-        try:
-            yield sink
-        finally:
-            app.config.update(saved)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from mettrack.reminders.rules import ReminderKind, ReminderRules
 from tests import factories
 from tests.meetings import factories as meetings
 from tests.meetings.action_helpers import action
-from tests.smtp import smtp_server
 
 # A Monday in winter (London = UTC), so 08:00 London is 08:00 UTC.
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -85,17 +84,6 @@ def test_record_types():
 
 
 # --- scan and send ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def mail(app):
-    with smtp_server() as (sink, port):
-        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-        try:
-            yield sink
-        finally:
-            app.config.update(saved)
 
 
 @pytest.fixture

@@ -240,19 +240,6 @@ def test_the_confirm_page_says_what_to_review(world, client, auth):
     assert GONE not in listing.text
 
 
-@pytest.fixture
-def mail(app):
-    from tests.smtp import smtp_server
-
-    with smtp_server() as (sink, port):
-        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-        try:
-            yield sink
-        finally:
-            app.config.update(saved)
-
-
 def test_the_weekly_task_notifies_the_administrators_naming_no_child(world, mail, client, auth):
     from mettrack import reminders
     from workers.tasks.retention import list_retention_reviews

@@ -2,7 +2,6 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from mettrack.core.audit_event import AuditEvent
@@ -14,21 +13,9 @@ from mettrack.reminders import delivery as reminders
 from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import ReminderKind
 from tests import factories
-from tests.smtp import smtp_server
 
 # A Monday in winter (London = UTC), so 08:00 London is 08:00 UTC.
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def mail(app):
-    with smtp_server() as (sink, port):
-        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-        try:
-            yield sink
-        finally:
-            app.config.update(saved)
 
 
 def _case_with_review(review_on: date, **kwargs):

@@ -208,19 +208,6 @@ def test_an_admins_reset_of_an_analysts_password_sends_nothing(admin):
     assert db.session.scalar(select(Reminder.id)) is None
 
 
-@pytest.fixture
-def mail(app):
-    from tests.smtp import smtp_server
-
-    with smtp_server() as (sink, port):
-        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-        try:
-            yield sink
-        finally:
-            app.config.update(saved)
-
-
 def test_the_reset_e_mail_goes_even_to_a_user_who_chose_no_e_mail(admin, mail):
     from mettrack import reminders
 

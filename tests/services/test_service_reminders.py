@@ -18,7 +18,6 @@ from mettrack.reminders.models import Reminder
 from mettrack.reminders.rules import ReminderKind, ReminderRules
 from mettrack.specialist_services.models import SpecialistService
 from tests import factories
-from tests.smtp import smtp_server
 
 KIND = ReminderKind.SERVICE_ANSWER_OVERDUE
 # Due by Christmas Eve 2026 (a Thursday). Christmas Day, the weekend and Boxing Day's
@@ -53,17 +52,6 @@ def test_the_recipients_are_the_providers_users_and_the_requester_once():
 
 
 # --- the scan and the send -------------------------------------------------------------
-
-
-@pytest.fixture
-def mail(app):
-    with smtp_server() as (sink, port):
-        saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-        try:
-            yield sink
-        finally:
-            app.config.update(saved)
 
 
 @pytest.fixture
