@@ -55,6 +55,9 @@ NOTE = {"version": "1", "note": "Called the school."}
 
 ROUTES = [
     Route("GET", "actions.index", "/actions/", allowed=CASE_ROLES),
+    # Its rows follow the list's reach (tests/meetings/test_actions_export.py); {case}, a
+    # filter here, narrows them and answers 200 whoever may see it (a list reveals by rows).
+    Route("GET", "actions.export", "/actions/export.csv?owner=any&case={case}", allowed=CASE_ROLES),
     Route("GET", "actions.detail", "/actions/{action}", **R),
     Route("POST", "actions.done", "/actions/{action}/done", ok=302, data=DONE, **U),
     Route("POST", "actions.not_done", "/actions/{action}/not-done", ok=302, data=NOT_DONE, **U),
