@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from mettrack.audit_log.rules import action_words
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.clock import set_now
 from mettrack.core.extensions import db
@@ -110,6 +111,7 @@ def test_the_chair_exports_every_page_in_one_audited_row(app, client, world, sig
     assert len(exports) == 1
     assert exports[0]["count"] == 42 and exports[0]["ids"] == [int(r["Action number"]) for r in rows]
     assert exports[0]["case_ids"] == [world["case"]]
+    assert action_words("action.exported") == "Downloaded meeting actions as a file"
 
 
 def test_the_list_page_links_to_the_download_with_its_filters(client, world, sign_in):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from mettrack.accounts.models import User
+from mettrack.audit_log.rules import action_words
 from mettrack.cases.models import Case, CaseTag, CaseTeamMember
 from mettrack.children.models import Child
 from mettrack.core.audit import verify_chain
@@ -176,3 +177,4 @@ def test_a_few_hundred_cases_are_one_audit_row_naming_every_id(client, auth):
     assert exports[0]["count"] == 300
     assert exports[0]["ids"] == [int(r["Case number"]) for r in rows]
     assert verify_chain().intact
+    assert action_words("case.exported") == "Downloaded the case list as a file"  # the audit log's words
