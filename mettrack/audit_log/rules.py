@@ -38,6 +38,7 @@ RECORD_TYPES = {
 
 ACTION_WORDS = {
     "action.done": "Marked a meeting action done",
+    "action.exported": "Downloaded meeting actions as a file",
     "action.listed": "Listed meeting actions",
     "action.not_done": "Marked a meeting action not done",
     "action.noted": "Added a note to a meeting action",
@@ -72,6 +73,7 @@ ACTION_WORDS = {
     "case.classification_form_viewed": "Opened a case's classification form",
     "case.classification_viewed": "Viewed a case's classification",
     "case.classified": "Classified a case",
+    "case.exported": "Downloaded the case list as a file",
     "case.lead_changed": "Changed a case's lead professional",
     "case.listed": "Listed cases",
     "case.met_decision": "Recorded a MET decision on a case",

@@ -14,7 +14,7 @@ from dataclasses import replace
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from mettrack.cases import access_reasons
+from mettrack.cases import access_reasons, list_export
 from mettrack.cases import page as case_page
 from mettrack.cases import queries as cases
 from mettrack.core.choices import (
@@ -29,6 +29,7 @@ from mettrack.core.choices import (
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.form_input import parse_int, with_date_parts
 from mettrack.core.permissions import Perm, requires
+from mettrack.core.spreadsheet import csv_response
 from mettrack.core.unit_of_work import unit_of_work
 from mettrack.language import WordingFlagged, save_anyway_ticked
 from mettrack.specialist_services import ASSIGNED, SERVICE_STATES, get_for, service_labels, service_options
@@ -136,6 +137,22 @@ def _index(errors: dict | None = None, typed_search: str | None = None, status: 
 @requires(Perm.CASE_LIST)
 def index():
     return _index()
+
+
+@bp.route("/export.csv")
+@requires(Perm.CASE_LIST)
+def export():
+    """The list as a CSV file: the filters of the address (the "Download CSV" link carries
+    the list's), the name search kept in the session, every page. A bad filter shows the
+    list with its message, as the list does."""
+    filters, errors = cases.parse_filters(request.args, current_user, search=False)
+    if errors:
+        return _index()
+    search = session.get(SEARCH_KEY)
+    if search:
+        filters = replace(filters, search=search)
+    found = list_export.export_for(current_user, filters)
+    return csv_response(found.filename, found.header, found.rows)
 
 
 @bp.route("/search", methods=["POST"])

@@ -513,6 +513,18 @@ def _order(sort: str) -> list:
     return [Case.opened_at.desc(), Case.id.desc()]
 
 
+def ordered_ids(
+    user, filters: CaseFilters, at: datetime, *, limit: int | None = None, offset: int = 0
+) -> list[int]:
+    """The ids of the cases the list shows the user for `filters`, in the list's order:
+    one page of them (`limit`, `offset`) or all (the export, cases/list_export.py).
+    Audits nothing: the caller writes the row naming them."""
+    query = select(Case.id).where(*conditions_for(user, filters, at)).order_by(*_order(filters.sort))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
 def alerts_for(cases: list[Case], at: datetime | None = None) -> dict[int, CaseAlerts]:
     """Who: lists and reads already audited. What needs attention on each case, from one
     grouped query over their missing episodes (the same rules as domain.missing), and
@@ -589,15 +601,7 @@ def list_for(
     at = now()
     conditions = conditions_for(user, filters, at)
     total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
-    shown = list(
-        db.session.scalars(
-            select(Case.id)
-            .where(*conditions)
-            .order_by(*_order(filters.sort))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
+    shown = ordered_ids(user, filters, at, limit=per_page, offset=(page - 1) * per_page)
     full = full_record_ids(user, shown)
     summary_ids = [case_id for case_id in shown if case_id not in full]
     with unit_of_work():

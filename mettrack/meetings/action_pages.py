@@ -8,7 +8,9 @@ from flask_login import current_user
 from mettrack.core.choices import ActionNotDoneReason, ActionStatus
 from mettrack.core.errors import Conflict, ValidationError
 from mettrack.core.permissions import Perm, requires
+from mettrack.core.spreadsheet import csv_response
 from mettrack.language import WordingFlagged, save_anyway_ticked
+from mettrack.meetings import action_export
 from mettrack.meetings import actions as service
 from mettrack.ui.paging import page_arg
 
@@ -36,6 +38,19 @@ def index():
         agencies=service.agency_options(),
         case_hidden=service.CASE_HIDDEN,
     ), (400 if errors else 200)
+
+
+@bp.route("/actions/export.csv")
+@requires(Perm.MEETING_VIEW)
+def export():
+    """The list as a CSV file, every page: the filters of the address (the page's "Download
+    CSV" link carries them; none given is "my open actions", as the page). A bad filter
+    shows the list with its message."""
+    filters, errors = service.page_defaults(request.args, current_user)
+    if errors:
+        return index()
+    found = action_export.export_for(current_user, filters)
+    return csv_response(found.filename, found.header, found.rows)
 
 
 def _detail(action_id: int, *, form: str | None = None, errors=None, values=None, flagged=None, status=200):

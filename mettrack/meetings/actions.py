@@ -194,7 +194,9 @@ def _visible_case_ids(user, case_ids) -> set[int]:
     return set(db.session.scalars(select(Case.id).where(Case.id.in_(ids), case_scope(user))))
 
 
-def _conditions(user, filters: ActionFilters, on: date) -> list:
+def conditions_for(user, filters: ActionFilters, on: date) -> list:
+    """The SQL conditions of the user's reach and the filters: the list's and the export's
+    (meetings/action_export.py)."""
     conditions = [action_scope(user)]
     if filters.owner_id is not None:
         conditions.append(MeetingAction.owner_id == filters.owner_id)
@@ -297,7 +299,7 @@ def _may_update(user, action: MeetingAction) -> bool:
     return can(user, Perm.ACTION_UPDATE) and (action.owner_id == user.id or can(user, Perm.MEETING_MANAGE))
 
 
-def _views(user, actions: list[MeetingAction], *, history: bool = False) -> list[ActionView]:
+def views_for(user, actions: list[MeetingAction], *, history: bool = False) -> list[ActionView]:
     """The actions as the user may see them: three queries for the page whatever its size
     (visible cases, reachable meetings, their children's names)."""
     visible = _visible_case_ids(user, [a.case_id for a in actions])
@@ -371,7 +373,8 @@ def _views(user, actions: list[MeetingAction], *, history: bool = False) -> list
     return views
 
 
-def _loaded(query):
+def with_people(query):
+    """The query with each action's owner and agency loaded in one query each."""
     return query.options(
         selectinload(MeetingAction.owner),
         selectinload(MeetingAction.agency),
@@ -397,18 +400,18 @@ def list_for(
         errors["per_page"] = f"Give the number of actions per page as a whole number from 1 to {MAX_PER_PAGE}"
     if errors:
         raise ValidationError(errors)
-    conditions = _conditions(user, filters, today())
+    conditions = conditions_for(user, filters, today())
     total = db.session.scalar(select(func.count(MeetingAction.id)).where(*conditions))
     actions = list(
         db.session.scalars(
-            _loaded(select(MeetingAction))
+            with_people(select(MeetingAction))
             .where(*conditions)
             .order_by(MeetingAction.due_on, MeetingAction.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
         )
     )
-    items = _views(user, actions)
+    items = views_for(user, actions)
     audit.record(
         "action.listed",
         "meeting_action",
@@ -428,7 +431,7 @@ def count_open_for(user) -> int:
     audit row (as cases.count_to_reassign for the home page)."""
     if not can(user, Perm.MEETING_VIEW):
         return 0
-    conditions = _conditions(user, my_open_actions(user), today())
+    conditions = conditions_for(user, my_open_actions(user), today())
     return db.session.scalar(select(func.count(MeetingAction.id)).where(*conditions)) or 0
 
 
@@ -449,7 +452,7 @@ def get_for(user, action_id: int) -> ActionView:
     otherwise). The action with its history; audited as action.viewed (with the case id
     when the case was shown)."""
     found = _action_for(user, action_id, "action.viewed")
-    view = _views(user, [found], history=True)[0]
+    view = views_for(user, [found], history=True)[0]
     audit.record(
         "action.viewed",
         "meeting_action",
@@ -478,13 +481,13 @@ def meeting_actions(user, meeting_id: int) -> MeetingActions:
     )
     actions = list(
         db.session.scalars(
-            _loaded(select(MeetingAction))
+            with_people(select(MeetingAction))
             .options(selectinload(MeetingAction.events).selectinload(ActionEvent.actor))
             .where(or_(MeetingAction.meeting_id == meeting.id, MeetingAction.id.in_(carried_ids)))
             .order_by(MeetingAction.due_on, MeetingAction.id)
         )
     )
-    views = _views(user, actions, history=True)
+    views = views_for(user, actions, history=True)
     raised = [v for v in views if v.raised_at.id == meeting.id]
     carried = [v for v in views if v.raised_at.id != meeting.id]
     audit.record(
@@ -542,7 +545,7 @@ def _save(
         db.session.flush()
     except StaleDataError:
         raise Conflict(f"action {found.id} changed while it was being saved") from None
-    return _views(user, [found], history=True)[0]
+    return views_for(user, [found], history=True)[0]
 
 
 def _closing(found: MeetingAction) -> None:

@@ -14,6 +14,9 @@ ROUTES = [
     Route("POST", "account.create_token", "/account/tokens", allowed=ALL_ROLES, data={"name": "matrix 2"}),
     Route("POST", "account.revoke_token", "/account/tokens/{token}/revoke", allowed=ALL_ROLES, ok=302),
     Route("GET", "cases.index", "/cases/", allowed=CASE_ROLES),
+    # The list as CSV: a list names no record in its path, so need-to-know is its rows'
+    # (tests/web/test_case_list_export.py: each role's file holds only the cases it may list).
+    Route("GET", "cases.export", "/cases/export.csv?state=met_review", allowed=CASE_ROLES),
     # A coordinator reaches every open case's page, as a summary when not on its team.
     Route("GET", "cases.detail", "/cases/{case}", allowed=CASE_ROLES, need_to_know=True, case_summary=True),
 ]

@@ -55,6 +55,9 @@ NOTE = {"version": "1", "note": "Called the school."}
 
 ROUTES = [
     Route("GET", "actions.index", "/actions/", allowed=CASE_ROLES),
+    # A list: its rows follow the list's reach (tests/meetings/test_actions_export.py).
+    # {case} is a filter here; a case outside the user's need-to-know lists nothing (200).
+    Route("GET", "actions.export", "/actions/export.csv?owner=any&case={case}", allowed=CASE_ROLES),
     Route("GET", "actions.detail", "/actions/{action}", **R),
     Route("POST", "actions.done", "/actions/{action}/done", ok=302, data=DONE, **U),
     Route("POST", "actions.not_done", "/actions/{action}/not-done", ok=302, data=NOT_DONE, **U),
