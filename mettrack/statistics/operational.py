@@ -306,8 +306,8 @@ def _durations(rows) -> dict[int, Duration]:
         func.count().over(partition_by=rows.c.bucket).label("total"),
     ).subquery()
     middle = or_(
-        ranked.c.position == (ranked.c.total + 1) / 2,
-        ranked.c.position == (ranked.c.total + 2) / 2,
+        ranked.c.position == (ranked.c.total + 1) // 2,
+        ranked.c.position == (ranked.c.total + 2) // 2,
     )
     medians = select(ranked.c.bucket, func.avg(ranked.c.days)).where(middle).group_by(ranked.c.bucket)
     totals = select(rows.c.bucket, func.count(), func.avg(rows.c.days)).group_by(rows.c.bucket)
