@@ -29,7 +29,7 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
     """Each section of the page: its heading, what it counts, its table (head and rows
     of text) and its chart (drawn only for the page, not for the CSV)."""
     rows = report.rows
-    labels = [r.period.label for r in rows]
+    labels = [r.period.chart_label for r in rows]
     rhi = {
         "id": "rhi",
         "heading": "Return Home Interviews offered within 72 hours",

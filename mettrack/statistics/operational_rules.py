@@ -48,6 +48,13 @@ class Period:
         return _london_midnight(self.last + timedelta(days=1))
 
     @property
+    def chart_label(self) -> str:
+        """Short enough for a chart's axis: a quarter's own label, a range on two lines."""
+        if quarter_of(self.first) == self:
+            return self.label
+        return f"{self.first:%-d %b %Y} -\n{self.last:%-d %b %Y}"
+
+    @property
     def key(self) -> str:
         return f"{self.first.isoformat()}_{self.last.isoformat()}"
 
