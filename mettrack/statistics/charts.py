@@ -35,7 +35,9 @@ Figures = Sequence[Number | None]
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
 TEXT = "#0b0c0c"  # GOV.UK text colour
 GRID = "#b1b4b6"
-WIDTH_IN, HEIGHT_IN = 8.0, 4.2
+# About the size it is shown at (half of a 960 px page, or a PDF's column), so 13 pt text
+# reads as 13 pt: a larger figure shrunk into the column would shrink its labels too.
+WIDTH_IN, HEIGHT_IN = 6.4, 3.9
 NO_DATA = "No figures for this period"
 ABSENT_LABEL = "fewer than 5"
 ABSENT_NOTE = "Figures marked “{label}” are not shown: the group is too small to publish."
@@ -86,18 +88,50 @@ def _figure(height: float = HEIGHT_IN):
     return figure, figure.add_subplot()
 
 
+# The page's Content Security Policy (style-src 'self') ignores style="" attributes and
+# <style> elements, and matplotlib writes its colours in them: each declaration becomes
+# the SVG presentation attribute of the same name, which the policy allows and WeasyPrint
+# reads. Only these names are kept (all matplotlib writes for these charts).
+PRESENTATION = frozenset(
+    {
+        "clip-path", "fill", "fill-opacity", "fill-rule", "opacity", "stroke", "stroke-dasharray",
+        "stroke-dashoffset", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-opacity",
+        "stroke-width",
+    }
+)  # fmt: skip
+ROOT_DEFAULTS = 'stroke-linejoin="round" stroke-linecap="butt"'  # matplotlib's <style> rule, inherited
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.S)
+
+
+def _as_attributes(match: re.Match) -> str:
+    attributes = []
+    for declaration in match[1].split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name in PRESENTATION and value:
+            attributes.append(f' {name}="{value}"')
+    return "".join(attributes)
+
+
+def _without_styles(text: str) -> str:
+    return _STYLE_ATTRIBUTE.sub(_as_attributes, _STYLE_ELEMENT.sub("", text))
+
+
 def _svg(figure: Figure, title: str, description: str) -> Markup:
     """The figure as an inline <svg> with role, aria-label and a <title>: the XML prologue
-    and the fixed size dropped (the page's CSS sizes it; the viewBox keeps its shape)."""
+    and the fixed size dropped (the page's CSS sizes it; the viewBox keeps its shape), its
+    styles as attributes (see PRESENTATION)."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg") :]
+    text = _without_styles(text[text.index("<svg") :])
     label = f"{title}. {description}" if description else title
     opening_end = text.index(">") + 1
     opening = text[:opening_end]
     opening = re.sub(r'\s(width|height)="[^"]*"', "", opening, count=2)
-    opening = opening.replace("<svg", f'<svg class="app-chart" role="img" aria-label="{escape(label)}"', 1)
+    added = f'class="app-chart" role="img" aria-label="{escape(label)}" {ROOT_DEFAULTS}'
+    opening = opening.replace("<svg", f"<svg {added}", 1)
     # matplotlib's own SVG (its text drawn as paths, so no typed text is in it as text);
     # the title and label added here are escaped.
     return Markup(f"{opening}\n <title>{escape(title)}</title>{text[opening_end:]}")  # noqa: S704  # nosec B704
@@ -111,30 +145,36 @@ def _format(value: Number, percent: bool) -> str:
 
 def _empty(title: str) -> Markup:
     with rc_context(_style()):
-        figure, axes = _figure(2.0)
+        figure, axes = _figure(1.4)
         axes.set_axis_off()
         axes.set_title(title, loc="left")
-        axes.text(0.5, 0.4, NO_DATA, ha="center", va="center", fontsize=14, transform=axes.transAxes)
+        axes.text(0, 0.3, NO_DATA, ha="left", va="center", fontsize=14, transform=axes.transAxes)
+        figure.subplots_adjust(left=0.02, right=0.98, top=0.62, bottom=0.05)
         return _svg(figure, title, NO_DATA)
 
 
 def _margins(figure: Figure, *, left: float, legend: bool, absent: bool, height: float = HEIGHT_IN) -> None:
     """Fixed margins, in inches turned to fractions: tight_layout would draw every chart
     twice (a third of its time) to measure what these already leave room for."""
-    bottom = 0.45 + (0.4 if legend else 0) + (0.3 if absent else 0)
+    lines = max((str(t.get_text()).count("\n") for t in figure.axes[0].get_xticklabels()), default=0)
+    bottom = 0.45 + 0.22 * lines + (0.4 if legend else 0) + (0.3 if absent else 0)
     figure.subplots_adjust(left=left, right=0.98, top=1 - 0.5 / height, bottom=bottom / height)
 
 
-def _legend_below(axes, count: int) -> None:
-    axes.legend(frameon=False, ncols=min(count, 4), loc="upper center", bbox_to_anchor=(0.5, -0.1))
+def _legend_below(axes, count: int, absent: bool) -> None:
+    """At the foot of the figure, under the axis labels (and above the note of absent
+    figures), where _margins leaves room for it."""
+    figure = axes.figure
+    above = (0.3 if absent else 0.02) / figure.get_figheight()
+    figure.legend(frameon=False, ncols=min(count, 3), loc="lower center", bbox_to_anchor=(0.5, above))
 
 
 def _has_figures(series: Mapping[str, Figures]) -> bool:
     return any(value is not None for values in series.values() for value in values)
 
 
-def _note_absent(figure: Figure, absent_label: str) -> None:
-    figure.text(0.01, 0.01, ABSENT_NOTE.format(label=absent_label), fontsize=11, ha="left", va="bottom")
+def _note_absent(figure: Figure, absent_label: str, absent_note: str) -> None:
+    figure.text(0.01, 0.01, absent_note.format(label=absent_label), fontsize=11, ha="left", va="bottom")
 
 
 def _describe(
@@ -157,6 +197,7 @@ def grouped_bars(
     *,
     y_label: str | None = None,
     absent_label: str = ABSENT_LABEL,
+    absent_note: str = ABSENT_NOTE,
 ) -> Markup:
     """Bars per category, one bar per series side by side (children per exploitation type,
     one bar per gender: categories ["CSE", "CCE"], series {"Female": [56, 13], "Male": [4,
@@ -197,9 +238,9 @@ def grouped_bars(
             axes.set_ylabel(y_label)
         axes.set_title(title, loc="left")
         if len(names) > 1:
-            _legend_below(axes, len(names))
+            _legend_below(axes, len(names), absent)
         if absent:
-            _note_absent(figure, absent_label)
+            _note_absent(figure, absent_label, absent_note)
         _margins(figure, left=0.12 if y_label else 0.08, legend=len(names) > 1, absent=absent)
         return _svg(figure, title, _describe(categories, series, absent_label))
 
@@ -212,6 +253,7 @@ def trend_line(
     y_label: str | None = None,
     percent: bool = False,
     absent_label: str = ABSENT_LABEL,
+    absent_note: str = ABSENT_NOTE,
 ) -> Markup:
     """One line per series across periods (labels: "Jan - Mar 2026" ...), each point's value
     written beside it; a None point is left out (the line breaks there). `percent`: the
@@ -264,9 +306,9 @@ def trend_line(
             axes.set_ylabel(y_label)
         axes.set_title(title, loc="left")
         if len(series) > 1:
-            _legend_below(axes, len(series))
+            _legend_below(axes, len(series), absent)
         if absent:
-            _note_absent(figure, absent_label)
+            _note_absent(figure, absent_label, absent_note)
         _margins(figure, left=0.12 if y_label else 0.08, legend=len(series) > 1, absent=absent)
         return _svg(figure, title, _describe(labels, series, absent_label, percent))
 
@@ -279,6 +321,7 @@ def share_bars(
     notes: Sequence[str] | None = None,
     target: Number | None = None,
     absent_label: str = ABSENT_LABEL,
+    absent_note: str = ABSENT_NOTE,
 ) -> Markup:
     """Horizontal bars of shares from 0 to 100 per category (Return Home Interviews offered
     within 72 hours, per quarter). `notes`: written after each share ("9 of 12"); `target`:
@@ -303,7 +346,7 @@ def share_bars(
                 axes.text(value + 1, y, text, va="center", fontsize=12, fontweight="bold")
         if target is not None:
             axes.axvline(target, color=PALETTE[5], linestyle="--", linewidth=2, label=f"Target {target:.0f}%")
-            _legend_below(axes, 1)
+            _legend_below(axes, 1, absent)
         axes.set_yticks(ys, list(categories))
         axes.set_xlim(0, 130)
         axes.set_xticks([0, 25, 50, 75, 100])
@@ -311,6 +354,6 @@ def share_bars(
         axes.spines["left"].set_visible(False)
         axes.set_title(title, loc="left")
         if absent:
-            _note_absent(figure, absent_label)
+            _note_absent(figure, absent_label, absent_note)
         _margins(figure, left=0.24, legend=target is not None, absent=absent, height=height)
         return _svg(figure, title, _describe(categories, {"": values}, absent_label, percent=True))

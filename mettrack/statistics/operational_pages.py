@@ -90,6 +90,7 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
             {"Held on time": [r.reviews.share_on_time for r in rows]},
             percent=True,
             absent_label="none due",
+            absent_note="“{label}”: no review date fell in that period.",
         ),
     }
     rule = report.repeat_rule
@@ -181,6 +182,7 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
             },
             y_label="Days",
             absent_label="none",
+            absent_note="“{label}”: no case reached that step in that period.",
         ),
     }
     made = [rhi, reviews, missing, referrals, times]

@@ -49,9 +49,9 @@ class Period:
 
     @property
     def chart_label(self) -> str:
-        """Short enough for a chart's axis: a quarter's own label, a range on two lines."""
+        """Short enough for a chart's axis, on two lines: "Jul - Sep" over "2026"."""
         if quarter_of(self.first) == self:
-            return self.label
+            return self.label.replace(" 20", "\n20", 1)
         return f"{self.first:%-d %b %Y} -\n{self.last:%-d %b %Y}"
 
     @property

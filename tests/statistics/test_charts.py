@@ -45,6 +45,7 @@ def test_each_chart_is_valid_svg_with_its_title_and_label(name):
     assert root.get("role") == "img"
     assert root.get("aria-label").startswith(_title(root))
     assert "<text" not in svg  # text drawn as paths, so a PDF renders it without the fonts
+    assert "style=" not in svg and "<style" not in svg  # the CSP allows no inline style
     assert 'width="' not in svg.split(">", 1)[0]  # the page sizes it; the viewBox keeps its shape
 
 

@@ -74,7 +74,7 @@ def test_a_date_range_is_read_from_two_date_inputs():
     assert period.label == "1 August 2026 to 31 October 2026"
     assert rules.quarter_value(period) == ""
     assert period.chart_label == "1 Aug 2026 -\n31 Oct 2026"
-    assert rules.quarter(2026, 3).chart_label == "Jul - Sep 2026"
+    assert rules.quarter(2026, 3).chart_label == "Jul - Sep\n2026"
 
 
 @pytest.mark.parametrize(
