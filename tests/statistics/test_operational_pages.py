@@ -106,3 +106,15 @@ def test_a_lead_professional_and_an_admin_are_refused(client, auth):
     auth.logout()
     auth.as_role(Role.ADMIN)
     assert client.get(PAGE + ".csv").status_code == 403
+
+
+def test_hostile_period_values_are_refused_never_a_server_error(client, auth):
+    auth.as_role(Role.ANALYST)
+    for value in ("99999999999999999999", "a\x00b", "０１", "-1", "x" * 5000):
+        for field in ("quarter", "from-day", "from-year", "to-month"):
+            query = {"range": "1", "from-day": "1", "from-month": "1", "from-year": "2026"}
+            query |= {"to-day": "2", "to-month": "1", "to-year": "2026", field: value}
+            if field == "quarter":
+                query = {"quarter": value}
+            for path in (PAGE, PAGE + ".csv"):
+                assert client.get(path, query_string=query).status_code == 400, (path, field, value)
