@@ -98,3 +98,14 @@ def test_each_chart_takes_less_than_200_ms():
             draw()
             took.append(time.perf_counter() - started)
         assert min(took) < 0.2, name
+
+
+def test_a_chart_is_drawn_in_a_weasyprint_pdf():
+    from weasyprint import HTML
+
+    def pdf(body: str) -> bytes:
+        return HTML(string=f"<html><body><h1>Report</h1>{body}</body></html>").write_pdf()
+
+    with_chart = pdf(str(CHARTS["grouped_bars"]()))
+    assert with_chart.startswith(b"%PDF")
+    assert len(with_chart) > len(pdf("")) + 10_000  # the bars and the text drawn as shapes
