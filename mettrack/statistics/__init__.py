@@ -1,0 +1,1 @@
+"""Statistics for the partnership's board: the exploitation list and the operational figures."""

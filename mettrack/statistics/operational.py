@@ -1,0 +1,426 @@
+"""The board's operational figures, counted in SQL (GROUP BY), never by loading cases.
+
+One read use case, `operational_figures`: for a period and the quarters before it (the
+trend), Return Home Interviews offered within 72 hours, reviews held on time, missing
+episodes and repeat-missing children, referrals and what came of them, and the days
+from referral to the first MET review and to the first specialist service accepted.
+Who: the analyst and the MET chair (Perm.STATS_VIEW). Every figure is a count or a
+number of days: no name, no case id reaches the page or the CSV. Each read writes an
+audit row naming the periods.
+
+Portable SQL (SQLite and PostgreSQL): each period is a CASE bucket over the column the
+figure counts by; differences of moments are taken in whole seconds (`_epoch`), days as
+UTC calendar days (`_utc_day`; a MET meeting is held in working hours, when the UTC day
+is London's); medians with window functions, which both databases have.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from mettrack.cases.models import Case, CaseEvent
+from mettrack.core import audit
+from mettrack.core.choices import CaseAction, CaseState, RhiStatus
+from mettrack.core.clock import today
+from mettrack.core.extensions import db
+from mettrack.core.permissions import Perm, require
+from mettrack.core.unit_of_work import transaction
+from mettrack.meetings.models import ItemMinute, Meeting
+from mettrack.missing.models import MissingEpisode
+from mettrack.missing.rules import RHI_DUE_WITHIN, RepeatMissingRule
+from mettrack.specialist_services.models import ServiceRequest
+from mettrack.statistics import operational_rules as rules
+from mettrack.statistics.operational_rules import Period
+
+AUDIT_ACTION = "statistics.operations.viewed"
+EXPORT_ACTION = "statistics.operations.exported"
+
+
+@dataclass
+class RhiFigures:
+    returned: int = 0  # episodes whose child returned in the period
+    within_72h: int = 0  # an offer recorded no later than 72 hours after the return
+    late: int = 0  # an offer recorded after the 72 hours
+    not_offered: int = 0  # no offer recorded (nothing yet, or "not possible")
+    not_possible: int = 0  # of those, recorded as not possible
+
+    @property
+    def share_within(self) -> float | None:
+        return rules.share(self.within_72h, self.returned)
+
+
+@dataclass
+class ReviewFigures:
+    due: int = 0  # review dates set by a MET meeting that fall in the period
+    on_time: int = 0  # reviewed at a meeting on or before the date
+    late: int = 0  # reviewed at a meeting after the date
+    missed: int = 0  # not reviewed since, and the date has passed
+    not_yet_due: int = 0  # the date is today or later and no review yet
+    case_closed: int = 0  # the case closed before the date, with no review: no longer due
+
+    @property
+    def counted(self) -> int:
+        return self.on_time + self.late + self.missed
+
+    @property
+    def share_on_time(self) -> float | None:
+        return rules.share(self.on_time, self.counted)
+
+
+@dataclass
+class MissingFigures:
+    episodes: int = 0  # episodes that began in the period
+    children: int = 0  # children who went missing in the period
+    repeat_children: int = 0  # children missing repeatedly (the partnership's setting) in it
+
+
+@dataclass
+class ReferralFigures:
+    referred: int = 0  # cases referred to Children's Services in the period
+    outcome_recorded: int = 0  # the outcome of the referral recorded on the case
+    to_met_review: int = 0  # went on to MET review since
+    closed_before_review: int = 0  # closed without a MET review
+    awaiting: int = 0  # still referred, waiting
+
+
+@dataclass
+class Duration:
+    count: int = 0
+    median_days: float | None = None
+    mean_days: float | None = None
+
+
+@dataclass
+class PeriodFigures:
+    period: Period
+    rhi: RhiFigures = field(default_factory=RhiFigures)
+    reviews: ReviewFigures = field(default_factory=ReviewFigures)
+    missing: MissingFigures = field(default_factory=MissingFigures)
+    referrals: ReferralFigures = field(default_factory=ReferralFigures)
+    to_first_review: Duration = field(default_factory=Duration)
+    to_first_service: Duration = field(default_factory=Duration)
+
+
+@dataclass
+class OperationalReport:
+    period: Period  # the chosen one
+    rows: list[PeriodFigures]  # oldest first, the chosen period last
+    repeat_rule: RepeatMissingRule
+
+    @property
+    def chosen(self) -> PeriodFigures:
+        return self.rows[-1]
+
+
+# --- portable SQL pieces
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _epoch(column):
+    """Whole seconds since 1970 of a stored moment (SQLite keeps naive UTC text)."""
+    if _dialect() == "sqlite":
+        return cast(func.strftime("%s", column), Integer)
+    return func.extract("epoch", column)
+
+
+def _utc_day(column):
+    """The UTC calendar day of a stored moment, comparable with a Date column."""
+    if _dialect() == "sqlite":
+        return func.date(column)
+    return cast(func.timezone("UTC", column), Date)
+
+
+def _days_between(later_day, earlier_day):
+    if _dialect() == "sqlite":
+        return func.julianday(later_day) - func.julianday(earlier_day)
+    return later_day - earlier_day
+
+
+def _moment_bucket(column, periods: list[Period]):
+    """Which period (its index) a moment falls in; NULL outside them all."""
+    return case(
+        *[(and_(column >= p.starts_at, column < p.ends_before), i) for i, p in enumerate(periods)],
+        else_=None,
+    )
+
+
+def _day_bucket(column, periods: list[Period]):
+    return case(*[(and_(column >= p.first, column <= p.last), i) for i, p in enumerate(periods)], else_=None)
+
+
+def _in_moments(column, periods: list[Period]):
+    return and_(column >= min(p.starts_at for p in periods), column < max(p.ends_before for p in periods))
+
+
+def _in_days(column, periods: list[Period]):
+    return and_(column >= min(p.first for p in periods), column <= max(p.last for p in periods))
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+# --- the figures, each one query grouped by period
+
+
+def rhi_by_period(periods: list[Period]) -> dict[int, RhiFigures]:
+    e = MissingEpisode
+    bucket = _moment_bucket(e.returned_at, periods).label("bucket")
+    waited = _epoch(e.rhi_offered_at) - _epoch(e.returned_at)
+    limit = int(RHI_DUE_WITHIN.total_seconds())
+    offered = e.rhi_offered_at.is_not(None)
+    query = (
+        select(
+            bucket,
+            func.count(),
+            _count_if(and_(offered, waited <= limit)),
+            _count_if(and_(offered, waited > limit)),
+            _count_if(e.rhi_offered_at.is_(None)),
+            _count_if(and_(e.rhi_offered_at.is_(None), e.rhi_status == RhiStatus.NOT_POSSIBLE.value)),
+        )
+        .where(e.returned_at.is_not(None), _in_moments(e.returned_at, periods))
+        .group_by(bucket)
+    )
+    return {
+        row[0]: RhiFigures(*(int(v or 0) for v in row[1:]))
+        for row in db.session.execute(query)
+        if row[0] is not None
+    }
+
+
+def missing_by_period(periods: list[Period], rule: RepeatMissingRule) -> dict[int, MissingFigures]:
+    e = MissingEpisode
+    bucket = _moment_bucket(e.went_missing_at, periods).label("bucket")
+    counted = (
+        select(bucket, func.count(), func.count(distinct(Case.child_id)))
+        .join(Case, Case.id == e.case_id)
+        .where(_in_moments(e.went_missing_at, periods))
+        .group_by(bucket)
+    )
+    figures = {
+        row[0]: MissingFigures(int(row[1]), int(row[2]))
+        for row in db.session.execute(counted)
+        if row[0] is not None
+    }
+    # missing/rules.repeat_missing at the start of each episode in the period: that
+    # episode and the child's others that began in the `rule.days` days before it.
+    earlier, earlier_case = aliased(MissingEpisode), aliased(Case)
+    gap = _epoch(e.went_missing_at) - _epoch(earlier.went_missing_at)
+    flagged = (
+        select(bucket, Case.child_id.label("child_id"))
+        .join(Case, Case.id == e.case_id)
+        .join(earlier_case, earlier_case.child_id == Case.child_id)
+        .join(earlier, earlier.case_id == earlier_case.id)
+        .where(_in_moments(e.went_missing_at, periods), gap >= 0, gap <= rule.days * 86400)
+        .group_by(e.id, bucket, Case.child_id)
+        .having(func.count(earlier.id) >= rule.episodes)
+        .subquery()
+    )
+    repeat = select(flagged.c.bucket, func.count(distinct(flagged.c.child_id))).group_by(flagged.c.bucket)
+    for index, children in db.session.execute(repeat):
+        if index is not None:
+            figures.setdefault(index, MissingFigures()).repeat_children = int(children)
+    return figures
+
+
+def referrals_by_period(periods: list[Period]) -> dict[int, ReferralFigures]:
+    bucket = _moment_bucket(Case.referred_at, periods).label("bucket")
+    reviewed = exists().where(
+        CaseEvent.case_id == Case.id,
+        CaseEvent.action == CaseAction.SEND_TO_MET_REVIEW.value,
+        CaseEvent.occurred_at >= Case.referred_at,
+    )
+    query = (
+        select(
+            bucket,
+            func.count(),
+            _count_if(and_(Case.referral_outcome.is_not(None), Case.referral_outcome != "")),
+            _count_if(reviewed),
+            _count_if(and_(~reviewed, Case.state == CaseState.CLOSED.value)),
+            _count_if(and_(~reviewed, Case.state == CaseState.REFERRED.value)),
+        )
+        .where(Case.referred_at.is_not(None), _in_moments(Case.referred_at, periods))
+        .group_by(bucket)
+    )
+    return {
+        row[0]: ReferralFigures(*(int(v or 0) for v in row[1:]))
+        for row in db.session.execute(query)
+        if row[0] is not None
+    }
+
+
+def reviews_by_period(periods: list[Period], on: object) -> dict[int, ReviewFigures]:
+    """Each review date a MET meeting set (an item's applied decision), in the period its
+    date falls in: reviewed at a later meeting on or before it, after it, or not since.
+    `on`: today, which decides whether a date without a review has passed."""
+    setting, set_at = ItemMinute, Meeting
+    later, later_meeting = aliased(ItemMinute), aliased(Meeting)
+    due = setting.next_review_on
+    reviews_since = (
+        exists()
+        .where(
+            later.case_id == setting.case_id,
+            later.applied_at.is_not(None),
+            later_meeting.id == later.meeting_id,
+            later_meeting.starts_at > set_at.starts_at,
+        )
+        .correlate(setting, set_at)
+    )
+    on_time = reviews_since.where(_utc_day(later_meeting.starts_at) <= due)
+    any_review = reviews_since
+    closed_before = and_(Case.closed_at.is_not(None), _utc_day(Case.closed_at) <= due)
+    bucket = _day_bucket(due, periods).label("bucket")
+    query = (
+        select(
+            bucket,
+            func.count(),
+            _count_if(on_time),
+            _count_if(and_(~on_time, any_review)),
+            _count_if(and_(~any_review, ~closed_before, due < on)),
+            _count_if(and_(~any_review, ~closed_before, due >= on)),
+            _count_if(and_(~any_review, closed_before)),
+        )
+        .join(set_at, set_at.id == setting.meeting_id)
+        .join(Case, Case.id == setting.case_id)
+        .where(setting.applied_at.is_not(None), due.is_not(None), _in_days(due, periods))
+        .group_by(bucket)
+    )
+    return {
+        row[0]: ReviewFigures(*(int(v or 0) for v in row[1:]))
+        for row in db.session.execute(query)
+        if row[0] is not None
+    }
+
+
+def _durations(rows) -> dict[int, Duration]:
+    """Median and mean days per period of a subquery with columns (bucket, days), in SQL:
+    the median is the middle row (or the mean of the two middle rows) by row_number."""
+    ranked = select(
+        rows.c.bucket,
+        rows.c.days,
+        func.row_number().over(partition_by=rows.c.bucket, order_by=rows.c.days).label("position"),
+        func.count().over(partition_by=rows.c.bucket).label("total"),
+    ).subquery()
+    middle = or_(
+        ranked.c.position == (ranked.c.total + 1) // 2,
+        ranked.c.position == (ranked.c.total + 2) // 2,
+    )
+    medians = select(ranked.c.bucket, func.avg(ranked.c.days)).where(middle).group_by(ranked.c.bucket)
+    totals = select(rows.c.bucket, func.count(), func.avg(rows.c.days)).group_by(rows.c.bucket)
+    result = {
+        index: Duration(int(count), None, float(mean))
+        for index, count, mean in db.session.execute(totals)
+        if index is not None
+    }
+    for index, median in db.session.execute(medians):
+        if index in result:
+            result[index].median_days = float(median)
+    return result
+
+
+def to_first_review_by_period(periods: list[Period]) -> dict[int, Duration]:
+    """Days from the referral to the case's first MET review after it (a meeting whose
+    decisions on the case were applied), in the period of that review."""
+    first = (
+        select(ItemMinute.case_id.label("case_id"), func.min(Meeting.starts_at).label("first_at"))
+        .join(Meeting, Meeting.id == ItemMinute.meeting_id)
+        .join(Case, Case.id == ItemMinute.case_id)
+        .where(
+            ItemMinute.applied_at.is_not(None),
+            Case.referred_at.is_not(None),
+            Meeting.starts_at >= Case.referred_at,
+        )
+        .group_by(ItemMinute.case_id)
+        .subquery()
+    )
+    rows = (
+        select(
+            _moment_bucket(first.c.first_at, periods).label("bucket"),
+            _days_between(_utc_day(first.c.first_at), _utc_day(Case.referred_at)).label("days"),
+        )
+        .join(Case, Case.id == first.c.case_id)
+        .where(_in_moments(first.c.first_at, periods))
+        .subquery()
+    )
+    return _durations(rows)
+
+
+def to_first_service_by_period(periods: list[Period]) -> dict[int, Duration]:
+    """Days from the referral to the first specialist service that accepted the case
+    after it, in the period of that acceptance."""
+    referred_day = _utc_day(Case.referred_at)
+    first = (
+        select(
+            ServiceRequest.case_id.label("case_id"), func.min(ServiceRequest.accepted_on).label("first_on")
+        )
+        .join(Case, Case.id == ServiceRequest.case_id)
+        .where(
+            ServiceRequest.accepted_on.is_not(None),
+            Case.referred_at.is_not(None),
+            ServiceRequest.accepted_on >= referred_day,
+        )
+        .group_by(ServiceRequest.case_id)
+        .subquery()
+    )
+    rows = (
+        select(
+            _day_bucket(first.c.first_on, periods).label("bucket"),
+            _days_between(first.c.first_on, referred_day).label("days"),
+        )
+        .join(Case, Case.id == first.c.case_id)
+        .where(_in_days(first.c.first_on, periods))
+        .subquery()
+    )
+    return _durations(rows)
+
+
+# --- the use case
+
+
+def _repeat_rule() -> RepeatMissingRule:
+    from mettrack.missing import repeat_rule
+
+    return repeat_rule()
+
+
+def figures_for(periods: list[Period]) -> list[PeriodFigures]:
+    """Every figure for each period, in the order given (no access check: callers check)."""
+    rule = _repeat_rule()
+    rhi = rhi_by_period(periods)
+    reviews = reviews_by_period(periods, today())
+    missing = missing_by_period(periods, rule)
+    referrals = referrals_by_period(periods)
+    to_review = to_first_review_by_period(periods)
+    to_service = to_first_service_by_period(periods)
+    return [
+        PeriodFigures(
+            period,
+            rhi.get(i, RhiFigures()),
+            reviews.get(i, ReviewFigures()),
+            missing.get(i, MissingFigures()),
+            referrals.get(i, ReferralFigures()),
+            to_review.get(i, Duration()),
+            to_service.get(i, Duration()),
+        )
+        for i, period in enumerate(periods)
+    ]
+
+
+@transaction
+def operational_figures(user, period: Period, *, export: bool = False) -> OperationalReport:
+    """Who: the analyst and the MET chair (stats.view). The figures of `period` and the
+    quarters before it; writes one audit row naming the periods (a read that audits
+    commits that row alone)."""
+    require(user, Perm.STATS_VIEW, EXPORT_ACTION if export else AUDIT_ACTION)
+    periods = rules.trend_of(period)
+    report = OperationalReport(period, figures_for(periods), _repeat_rule())
+    audit.record(
+        EXPORT_ACTION if export else AUDIT_ACTION,
+        detail={"period": period.key, "trend": [p.key for p in periods[:-1]]},
+        actor=user,
+    )
+    return report
