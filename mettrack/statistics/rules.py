@@ -363,9 +363,7 @@ def _gender_words(key: str) -> str:
 def type_phrase(summary: TypeSummary) -> str:
     """'135 CCE (aged 10-18; 122 male, 13 female)': genders largest first."""
     texts = summary.gender_texts or tuple(str(n) for _, n in summary.genders)
-    genders = sorted(
-        zip(summary.genders, texts, strict=True), key=lambda pair: (-pair[0][1], pair[0][0])
-    )
+    genders = sorted(zip(summary.genders, texts, strict=True), key=lambda pair: (-pair[0][1], pair[0][0]))
     parts = [_ages(summary.youngest, summary.oldest)]
     gender_part = ", ".join(f"{text} {_gender_words(key)}" for (key, n), text in genders if n)
     parts.append(gender_part or None)

@@ -140,7 +140,8 @@ def test_band_limits_agree_with_age_on_for_every_birthday(end):
 
 
 @pytest.mark.parametrize(
-    "age, band", [(None, "not_recorded"), (0, "under_10"), (9, "under_10"), (10, "10_12"), (12, "10_12")]
+    "age, band",
+    [(None, "not_recorded"), (0, "under_10"), (9, "under_10"), (10, "10_12"), (12, "10_12")]
     + [(13, "13_15"), (15, "13_15"), (16, "16_17"), (17, "16_17"), (18, "18_plus"), (25, "18_plus")],
 )
 def test_age_bands(age, band):
@@ -242,7 +243,9 @@ def test_summary_line_edge_cases():
     )
     one = rules.summary_line(1, "Q", [TypeSummary("cse", 1, 15, 15, (("not_recorded", 1),))])
     assert one == "1 child on the exploitation list Q: 1 CSE (aged 15; 1 gender not recorded)"
-    no_ages = rules.summary_line(2, "Q", [TypeSummary("cce", 2, None, None, (("male", 2),)), TypeSummary("cse", 0, None, None, ())])
+    no_ages = rules.summary_line(
+        2, "Q", [TypeSummary("cce", 2, None, None, (("male", 2),)), TypeSummary("cse", 0, None, None, ())]
+    )
     assert no_ages == "2 children on the exploitation list Q: 2 CCE (2 male)"
 
 
