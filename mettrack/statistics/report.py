@@ -30,6 +30,8 @@ from mettrack.core.choices import (
     RiskLevel,
 )
 from mettrack.core.clock import now, today
+from mettrack.core.errors import ValidationError
+from mettrack.core.form_input import date_value
 from mettrack.core.permissions import Perm
 from mettrack.core.unit_of_work import unit_of_work
 from mettrack.statistics import queries, rules
@@ -332,6 +334,38 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             totals=closed_totals,
         ),
     )
+
+
+_YES = {"yes", "true", "on", "1"}
+_NO = {"no", "false", "off", "0", ""}
+
+
+def parse_period(quarter, start, end, on=None) -> Period:
+    """The period asked for: `quarter` like 2022-Q3, or `start` and `end` dates (ISO
+    strings, date objects or a date input's (day, month, year) parts), which win when
+    either is given; neither: the last complete quarter. ValidationError names the
+    field (quarter, from, to)."""
+    errors: dict[str, str] = {}
+    first = date_value(start, "from", rules.FIELD_LABELS["from"], errors)
+    last = date_value(end, "to", rules.FIELD_LABELS["to"], errors)
+    if errors:
+        raise ValidationError(errors)
+    period, errors = rules.choose_period(quarter, first, last, on or today())
+    if errors:
+        raise ValidationError(errors)
+    return period
+
+
+def parse_publication(value) -> bool:
+    """'yes' (or true, on, 1): the figures are suppressed for publication."""
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValidationError({"publication": "For publication must be yes or no"})
 
 
 def build_report(

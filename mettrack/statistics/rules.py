@@ -139,7 +139,6 @@ FIELD_LABELS = {
     "quarter": "Quarter",
     "from": "Start of the period",
     "to": "End of the period",
-    "trend_quarters": "Quarters in the trend",
 }
 
 
