@@ -29,6 +29,7 @@ NAVIGATION = [
     ("Disruption actions", "intelligence_disruptions.index", Perm.INTEL_VIEW),
     ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
     ("Services board", "service_board.index", Perm.SERVICE_BOARD),
+    ("Statistics", "statistics.index", Perm.STATS_VIEW),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
     ("Reminders", "reminder_log.index", Perm.REMINDER_LOG),
