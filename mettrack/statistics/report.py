@@ -386,7 +386,7 @@ def build_report(
     totals = queries.totals(period)
     both = queries.in_more_than_one_type(period)
     ages = queries.ages(period)
-    parts = queries.breakdowns(period)
+    parts = queries.breakdowns(period, ("gender",) if summary_only else None)
     type_keys = [c.key for c in b.columns if c.key != ALL]
     type_figures = dict(
         zip(

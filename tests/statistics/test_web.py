@@ -199,3 +199,21 @@ def test_the_api_is_documented_and_refuses_other_roles(app, client, world):
     assert {p["name"] for p in operation["parameters"]} >= {"quarter", "from", "to", "publication"}
     response = client.get("/api/v1/stats/exploitation-list", headers=_token(app, Role.LEAD_PROFESSIONAL))
     assert response.status_code == 403
+
+
+# --- the analyst's home
+
+
+def test_the_analysts_home_shows_the_last_quarters_summary_and_links_to_the_report(client, auth, app):
+    from mettrack.core.clock import set_now
+
+    set_now(london(2022, 10, 20))  # the last complete quarter: July - September 2022
+    with app.app_context():
+        listed(types=("cce",), gender="Male")
+    auth.as_role(Role.ANALYST)
+    html = client.get("/").get_data(as_text=True)
+    assert "The exploitation list: July - September 2022" in html
+    assert "1 child on the exploitation list July - September 2022: 1 CCE (aged 15; 1 male)" in html
+    assert 'href="/statistics/?quarter=2022-Q3"' in html
+    assert "Statchild" not in html
+    assert _audit(app)[-1] == {"period": "2022-Q3", "output": "home", "publication": False}
