@@ -559,7 +559,10 @@ def _analyst(user, at: datetime) -> RoleHome:
         0,
         (QueueLine(None, report.summary, link=Link("statistics.index", {"quarter": report.period.key})),),
         more=Link("statistics.index"),
-        note="Figures for the last complete quarter. Open the report for every table, other periods and downloads.",
+        note=(
+            "Figures for the last complete quarter. Open the report for every table, other "
+            "periods and the downloads."
+        ),
         counted=False,
     )
     return RoleHome(

@@ -28,6 +28,20 @@ MAX_TREND_QUARTERS = 20
 EARLIEST_YEAR = 2000  # before any partnership kept a list in METtrack: a typing slip
 LONGEST_PERIOD_DAYS = 366 * 5
 
+
+def setting_problems(config) -> list[str]:
+    """What is wrong with the statistics settings (config.validate names each)."""
+    problems = []
+    for name, default, low, high in (
+        ("STATS_SUPPRESSION_THRESHOLD", DEFAULT_SUPPRESSION_THRESHOLD, 1, 100),
+        ("STATS_TREND_QUARTERS", DEFAULT_TREND_QUARTERS, 0, MAX_TREND_QUARTERS),
+    ):
+        value = config.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            problems.append(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return problems
+
+
 MONTHS = (
     "January",
     "February",

@@ -256,3 +256,10 @@ def test_summary_line_for_publication_prints_the_suppressed_texts():
         [TypeSummary("cse", 12, 13, 17, (("female", 9), ("male", 3)), "12", ("9", "fewer than 5"))],
     )
     assert line == "12 children on the exploitation list Q: 12 CSE (aged 13-17; 9 female, fewer than 5 male)"
+
+
+def test_settings_are_checked():
+    assert rules.setting_problems({}) == []
+    assert rules.setting_problems({"STATS_SUPPRESSION_THRESHOLD": 10, "STATS_TREND_QUARTERS": 8}) == []
+    problems = rules.setting_problems({"STATS_SUPPRESSION_THRESHOLD": "five", "STATS_TREND_QUARTERS": 99})
+    assert len(problems) == 2 and "STATS_SUPPRESSION_THRESHOLD" in problems[0]
