@@ -156,11 +156,12 @@ def _with_others(known: list[tuple[str, str]], counts: queries.Counts, label_of,
 
 
 def _types_table(b: _Builder, totals: dict[str, int], both: int) -> Table:
+    """The type totals are the figures every other table adds up to, so they are never
+    hidden to protect another figure (each table's rows would give them back): only a
+    small one is hidden, here and in every table's total row alike."""
     type_keys = [c.key for c in b.columns if c.key != ALL]
-    counts = [totals.get(k, 0) for k in type_keys] + [both]
-    figures = b.column_figures(counts, adds_up=True)
-    rows = [Row(k, ExploitationType(k).label, (figures[i],)) for i, k in enumerate(type_keys)]
-    rows.append(Row("more_than_one", "In more than one type (counted in each)", (figures[-1],)))
+    rows = [Row(k, ExploitationType(k).label, (b.one(totals.get(k, 0)),)) for k in type_keys]
+    rows.append(Row("more_than_one", "In more than one type (counted in each)", (b.one(both),)))
     total = Row("total", "Children on the list (each counted once)", (b.one(totals.get(ALL, 0)),))
     return Table(
         "types",
@@ -387,14 +388,7 @@ def build_report(
     both = queries.in_more_than_one_type(period)
     ages = queries.ages(period)
     parts = queries.breakdowns(period, ("gender",) if summary_only else None)
-    type_keys = [c.key for c in b.columns if c.key != ALL]
-    type_figures = dict(
-        zip(
-            type_keys,
-            b.column_figures([totals.get(k, 0) for k in type_keys] + [both], adds_up=True),
-            strict=False,
-        )
-    )
+    type_figures = {c.key: b.one(totals.get(c.key, 0)) for c in b.columns}
     summary = _summary(b, period, totals, ages, parts["gender"], type_figures)
     tables: tuple[Table, ...] = ()
     trend: tuple[TrendRow, ...] = ()

@@ -297,6 +297,7 @@ def text_key(value: str | None) -> str:
 
 PRIMARY = "fewer_than_threshold"
 SECONDARY = "secondary"
+SUPPRESSED = "suppressed"  # what a figure hidden by secondary suppression shows
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,7 @@ def suppress(counts: Sequence[int], threshold: int, *, adds_up: bool = True) -> 
         if candidates:
             _, index = min(candidates)
             figures = [suppress_one(c, threshold) for c in counts]
-            figures[index] = Figure(None, "suppressed", SECONDARY)
+            figures[index] = Figure(None, SUPPRESSED, SECONDARY)
             return figures
     return [suppress_one(c, threshold) for c in counts]
 
@@ -378,7 +379,11 @@ def type_phrase(summary: TypeSummary) -> str:
     texts = summary.gender_texts or tuple(str(n) for _, n in summary.genders)
     genders = sorted(zip(summary.genders, texts, strict=True), key=lambda pair: (-pair[0][1], pair[0][0]))
     parts = [_ages(summary.youngest, summary.oldest)]
-    gender_part = ", ".join(f"{text} {_gender_words(key)}" for (key, n), text in genders if n)
+    gender_part = ", ".join(
+        f"{_gender_words(key)} {text}" if text == SUPPRESSED else f"{text} {_gender_words(key)}"
+        for (key, n), text in genders
+        if n
+    )
     parts.append(gender_part or None)
     inside = "; ".join(p for p in parts if p)
     count = summary.count_text or str(summary.count)

@@ -167,3 +167,21 @@ def test_other_roles_are_refused(app_ctx):
         build(lead)
     denied = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "permission.denied")).all()
     assert len(denied) == 1
+
+
+def test_type_totals_are_hidden_only_when_small_and_the_same_in_every_table(analyst):
+    listed(types=("cse", "cce"))
+    for _ in range(6):
+        listed(types=("cse",))
+    for _ in range(3):
+        listed(types=("cce",), gender="Male")
+    published = build(analyst, publication=True)
+    assert figure(published, "types", "cse") == "7"
+    assert figure(published, "types", "cce") == "fewer than 5"
+    assert figure(published, "types", "more_than_one") == "fewer than 5"
+    assert figure(published, "types", "total") == "10"
+    for key in ("gender", "age", "risk", "state"):
+        assert figure(published, key, "total", "cce") == "fewer than 5"
+        assert figure(published, key, "total", "cse") == "7"
+    assert published.summary.startswith("10 children on the exploitation list July - September 2022: 7 CSE")
+    assert "fewer than 5 CCE" in published.summary

@@ -263,3 +263,15 @@ def test_settings_are_checked():
     assert rules.setting_problems({"STATS_SUPPRESSION_THRESHOLD": 10, "STATS_TREND_QUARTERS": 8}) == []
     problems = rules.setting_problems({"STATS_SUPPRESSION_THRESHOLD": "five", "STATS_TREND_QUARTERS": 99})
     assert len(problems) == 2 and "STATS_SUPPRESSION_THRESHOLD" in problems[0]
+
+
+def test_summary_line_names_a_secondary_suppression_after_the_gender():
+    line = rules.summary_line(
+        11,
+        "Q",
+        [TypeSummary("cce", 6, 12, 17, (("male", 5), ("female", 1)), "6", ("suppressed", "fewer than 5"))],
+    )
+    assert (
+        line
+        == "11 children on the exploitation list Q: 6 CCE (aged 12-17; male suppressed, fewer than 5 female)"
+    )
