@@ -185,3 +185,62 @@ def test_type_totals_are_hidden_only_when_small_and_the_same_in_every_table(anal
         assert figure(published, key, "total", "cse") == "7"
     assert published.summary.startswith("10 children on the exploitation list July - September 2022: 7 CSE")
     assert "fewer than 5 CCE" in published.summary
+
+
+def test_the_partnerships_figure(analyst):
+    """The seed's figure (DESIGN.md, Statistics), from children aged 10 to 18 at the end of
+    September 2022."""
+    from mettrack.core.extensions import db as database
+
+    def add(n, type_, gender):
+        for i in range(n):
+            born = date(2004, 9, 30) if i == 0 else date(2012, 9, 30) if i == 1 else date(2008, 1, 1)
+            listed(types=(type_,), gender=gender, born=born, commit=False)
+
+    add(122, "cce", "Male")
+    add(13, "cce", "Female")
+    add(56, "cse", "Female")
+    add(4, "cse", "Male")
+    database.session.commit()
+    assert build(analyst, quarters=0).summary == (
+        "195 children on the exploitation list July - September 2022: 135 CCE (aged 10-18; 122 male, "
+        "13 female), 60 CSE (aged 10-18; 56 female, 4 male)"
+    )
+
+
+def test_the_number_of_queries_does_not_grow_with_the_cases(analyst):
+    from sqlalchemy import event
+
+    def queries() -> int:
+        count = 0
+
+        def counted(*_args, **_kwargs):
+            nonlocal count
+            count += 1
+
+        event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            build(analyst)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counted)
+        return count
+
+    listed(flags=("online",), closed=london(2022, 8, 1), reason="risk_reduced")
+    one = queries()
+    for _ in range(15):
+        listed(flags=("online", "trafficking"), types=("cse", "cce"), commit=False)
+        listed(closed=london(2022, 8, 2), reason="moved_out_of_area", commit=False)
+    db.session.commit()
+    assert queries() == one
+
+
+def test_free_text_cannot_become_a_formula_in_the_csv(analyst):
+    from mettrack.statistics import export
+
+    listed(ethnicity="=HYPERLINK(1)")
+    report = build(analyst)
+    rows = export.rows(report)
+    from mettrack.core.spreadsheet import csv_text
+
+    text = csv_text(export.header(report), rows)
+    assert "By ethnicity,'=HYPERLINK(1),1,0,1" in text

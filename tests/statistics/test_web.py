@@ -217,3 +217,11 @@ def test_the_analysts_home_shows_the_last_quarters_summary_and_links_to_the_repo
     assert 'href="/statistics/?quarter=2022-Q3"' in html
     assert "Statchild" not in html
     assert _audit(app)[-1] == {"period": "2022-Q3", "output": "home", "publication": False}
+
+
+def test_a_bad_period_on_a_download_gives_the_page_with_the_message(client, auth, world):
+    auth.as_role(Role.ANALYST)
+    response = client.get("/statistics/exploitation-list.csv?quarter=soon")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "Quarter must be written like 2022-Q3" in response.get_data(as_text=True)
+    assert _audit(client.application) == []
