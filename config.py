@@ -13,6 +13,7 @@ from mettrack.missing.rules import DEFAULT_REPEAT_RULE
 from mettrack.reminders.rules import DEFAULT_RULES as REMINDER_DEFAULTS
 from mettrack.risk.rules import DEFAULT_CADENCE, DEFAULT_RULES
 from mettrack.specialist_services.working_days import DEFAULT_ANSWER_WORKING_DAYS, answer_days_problem
+from mettrack.statistics.rules import DEFAULT_SUPPRESSION_THRESHOLD, DEFAULT_TREND_QUARTERS, setting_problems
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("METTRACK_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -111,6 +112,14 @@ class Config:
     SERVICE_ANSWER_WORKING_DAYS = _env_whole_number(
         "SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS
     )
+
+    # Statistics (docs/statistics.md): groups smaller than this are shown as "fewer than N"
+    # in anything marked for publication; the trend shows this many quarters before the
+    # chosen one. Checked at start-up.
+    STATS_SUPPRESSION_THRESHOLD = _env_whole_number(
+        "STATS_SUPPRESSION_THRESHOLD", DEFAULT_SUPPRESSION_THRESHOLD
+    )
+    STATS_TREND_QUARTERS = _env_whole_number("STATS_TREND_QUARTERS", DEFAULT_TREND_QUARTERS)
 
     # Retention (docs/retention.md): the partnership decides; there is no single national
     # period. A closed case is due for review at the child's RETENTION_CASE_AGE birthday
@@ -327,6 +336,7 @@ def _problems(config: Mapping[str, Any]) -> Iterator[str]:
     if problem := answer_days_problem(config.get("SERVICE_ANSWER_WORKING_DAYS", DEFAULT_ANSWER_WORKING_DAYS)):
         yield problem
     yield from retention_setting_problems(config)
+    yield from setting_problems(config)
     for check in (check_risk_settings, check_reminder_settings):
         try:
             check(config)

@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.specialist_services import request_pages as service_requests
     from mettrack.specialist_services import tier_pages as police_tiers
     from mettrack.statistics import operational_pages as statistics_operations
+    from mettrack.statistics import pages as statistics
     from mettrack.ui import health
 
     app.before_request(enforce_declared_access)
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(service_catalogue.bp)
     app.register_blueprint(service_board.bp)
     app.register_blueprint(statistics_operations.bp)
+    app.register_blueprint(statistics.bp)
     init_api(app)
     # A police user's read of a case or child says why first (DPA 2018 s62), on every route
     # naming one unless exempted there (docs/security.md).

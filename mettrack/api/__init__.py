@@ -118,6 +118,7 @@ def _resource_blueprints():
     from mettrack.specialist_services import inbox_api as service_inbox
     from mettrack.specialist_services import requests_api as service_requests
     from mettrack.specialist_services import tiers_api as police_tiers
+    from mettrack.statistics import api as statistics
 
     return [
         disruption_actions.blp,
@@ -158,6 +159,7 @@ def _resource_blueprints():
         police_tiers.blp,
         service_requests.blp,
         service_requests.case_blp,
+        statistics.blp,
     ]
 
 

@@ -29,6 +29,7 @@ from mettrack import cases as case_feature
 from mettrack import meetings as meeting_feature
 from mettrack import reminders as reminder_feature
 from mettrack import specialist_services as service_feature
+from mettrack import statistics as statistics_feature
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.role_grant import RoleGrant
 from mettrack.accounts.rules import GrantState
@@ -551,10 +552,24 @@ def _analyst(user, at: datetime) -> RoleHome:
         if s is not CaseState.CLOSED
     )
     types = tuple(QueueLine(None, t.label, (f"{by_type.get(t.value, 0)} open",)) for t in ExploitationType)
+    report = statistics_feature.current_summary(user)
+    quarterly = Queue(
+        "quarterly-report",
+        f"The exploitation list: {report.period.label}",
+        0,
+        (QueueLine(None, report.summary, link=Link("statistics.index", {"quarter": report.period.key})),),
+        more=Link("statistics.index"),
+        note=(
+            "Figures for the last complete quarter. Open the report for every table, other "
+            "periods and the downloads."
+        ),
+        counted=False,
+    )
     return RoleHome(
         Role.ANALYST,
         "As analyst",
         (
+            quarterly,
             Queue("open-by-state", "Open cases by state", sum(by_state.values()), states),
             Queue("open-by-type", "Open cases by exploitation type", sum(by_type.values()), types),
         ),

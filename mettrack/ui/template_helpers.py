@@ -29,6 +29,7 @@ NAVIGATION = [
     ("Disruption actions", "intelligence_disruptions.index", Perm.INTEL_VIEW),
     ("Cases to reassign", "case_team.reassign", Perm.CASE_REASSIGN),
     ("Services board", "service_board.index", Perm.SERVICE_BOARD),
+    ("Statistics", "statistics.index", Perm.STATS_VIEW),
     ("New child", "children.new", Perm.CHILD_CREATE),
     ("Audit log", "audit_log.index", Perm.AUDIT_SEARCH),
     ("Reminders", "reminder_log.index", Perm.REMINDER_LOG),
@@ -64,7 +65,7 @@ def navigation():
 # The links always in the header bar; the others go under "More", so that every role's
 # navigation fits on one line at 1280 px (base.html). With one link left over, no "More".
 NAVIGATION_BAR = {"main.home", "cases.index", "meetings.index", "actions.index", "children.new"}
-NAVIGATION_BAR |= {"admin.users", "agency_admin.index"}
+NAVIGATION_BAR |= {"admin.users", "agency_admin.index", "statistics.index"}
 
 
 def service_navigation_items() -> list[dict]:

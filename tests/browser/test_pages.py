@@ -58,6 +58,8 @@ PAGES = {
     },
     "analyst": {
         "home": "/",
+        "statistics": "/statistics/",
+        "statistics for publication": "/statistics/?publication=yes",
     },
     "admin": {
         "home": "/",

@@ -1,0 +1,104 @@
+"""The quarterly exploitation-list report's pages (/statistics/): the report, its CSV
+(optionally marked for publication, suppressing small numbers) and its PDF. Thin: the
+figures come from statistics/report.py; the period is a GET form (a quarter, or a range
+of dates), so a report can be bookmarked and its address names no one.
+
+Charts: the chart module (statistics/charts.py, to come) fills `charts`, a dict of
+table key -> SVG, and the templates draw each beside its table; until then it is empty.
+"""
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_login import current_user
+
+from mettrack.core.clock import today
+from mettrack.core.errors import ValidationError
+from mettrack.core.form_input import date_parts
+from mettrack.core.permissions import Perm, requires
+from mettrack.core.spreadsheet import csv_response
+from mettrack.statistics import export, pdf, report, rules
+
+bp = Blueprint("statistics", __name__, url_prefix="/statistics")
+
+
+def _period_values(period: rules.Period) -> dict:
+    if period.quarter is not None:
+        return {"quarter": period.quarter.key}
+    return {
+        f"{name}-{part}": str(getattr(day, part))
+        for name, day in (("from", period.start), ("to", period.end))
+        for part in ("day", "month", "year")
+    }
+
+
+def _asked():
+    """The period and the publication mark asked for, or the errors naming the fields."""
+    args = request.args
+    try:
+        period = report.parse_period(args.get("quarter"), date_parts(args, "from"), date_parts(args, "to"))
+    except ValidationError as e:
+        return None, False, dict(e.errors)
+    try:
+        publication = report.parse_publication(args.get("publication"))
+    except ValidationError as e:
+        return period, False, dict(e.errors)
+    return period, publication, {}
+
+
+def _charts(found: report.Report) -> dict:
+    return {}  # filled by statistics/charts.py once it exists
+
+
+def _page(found, errors, values, status=200):
+    choices = [(q.key, q.label) for q in rules.quarter_choices(today())]
+    args = _period_values(found.period) if found else {}
+    return render_template(
+        "statistics/report.html",
+        report=found,
+        charts=_charts(found) if found else {},
+        errors=errors,
+        values=values,
+        quarter_choices=choices,
+        chosen_quarter=values.get("quarter")
+        or (found.period.quarter.key if found and found.period.quarter else ""),
+        csv_url=url_for("statistics.csv", **args),
+        csv_publication_url=url_for("statistics.csv", publication="yes", **args),
+        pdf_url=url_for("statistics.pdf", **args),
+        pdf_publication_url=url_for("statistics.pdf", publication="yes", **args),
+        threshold=report.threshold(),
+    ), status
+
+
+@bp.route("/")
+@requires(Perm.STATS_VIEW)
+def index():
+    period, publication, errors = _asked()
+    if errors:
+        return _page(None, errors, request.args.to_dict(), 400)
+    found = report.build_report(current_user, period, publication=publication, output="page")
+    return _page(found, {}, request.args.to_dict() or _period_values(period))
+
+
+@bp.route("/exploitation-list.csv")
+@requires(Perm.STATS_VIEW)
+def csv():
+    period, publication, errors = _asked()
+    if errors:
+        return _page(None, errors, request.args.to_dict(), 400)
+    found = report.build_report(current_user, period, publication=publication, output="csv")
+    return csv_response(export.filename(found), export.header(found), export.rows(found))
+
+
+@bp.route("/exploitation-list.pdf", endpoint="pdf")
+@requires(Perm.STATS_VIEW)
+def pdf_download():
+    period, publication, errors = _asked()
+    if errors:
+        return _page(None, errors, request.args.to_dict(), 400)
+    found = report.build_report(current_user, period, publication=publication, output="pdf")
+    content = pdf.render_pdf(pdf.print_html(found, _charts(found)))
+    name = export.filename(found).removesuffix(".csv") + ".pdf"
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,424 @@
+"""The quarterly exploitation-list report (docs/statistics.md): one use case that the
+page, the CSV and PDF downloads, the API and the analyst's home call.
+
+Who: the analyst and the MET chair (Perm.STATS_VIEW; anyone else 403, audited). It
+returns plain data (counts, labels, the summary line), never a name, a case id or a
+date of birth. A read: it writes one audit row (the period, the format, whether marked
+for publication) and commits nothing else.
+
+`publication`: every table's figures pass through small-number suppression
+(rules.suppress), with secondary suppression in the tables whose rows add up to the
+column's total (gender, age, ethnicity, risk level, police tier, state, exit reasons, and
+the types with the children in more than one); flags, places of harm, added and closed
+and the trend need only the primary one (no total they add up to). Otherwise every
+figure is shown as it is.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+from mettrack.core import audit, permissions
+from mettrack.core.choices import (
+    CaseFlag,
+    CaseState,
+    CaseTagKind,
+    ExploitationType,
+    HarmLocation,
+    ReferenceKind,
+    RiskLevel,
+)
+from mettrack.core.clock import now, today
+from mettrack.core.errors import ValidationError
+from mettrack.core.form_input import date_value
+from mettrack.core.permissions import Perm
+from mettrack.core.unit_of_work import unit_of_work
+from mettrack.statistics import queries, rules
+from mettrack.statistics.queries import ALL
+from mettrack.statistics.rules import NOT_RECORDED, Figure, Period, TypeSummary
+
+ACTION = "statistics.report_viewed"
+FORMATS = ("page", "csv", "pdf", "api", "home")
+ALL_LABEL = "All children"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # an exploitation type's code, or "all"
+    label: str  # CSE, CCE, All children
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    cells: tuple[Figure, ...]  # one per column
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # the table's id on the page, and the key of its chart (charts[key])
+    title: str
+    rows: tuple[Row, ...]
+    note: str | None = None
+    total: Row | None = None  # the column totals, for a table whose rows add up to them
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    key: str  # 2022-Q3
+    label: str  # July - September 2022
+    cells: tuple[Figure, ...]  # one per column: children on the list
+    added: Figure
+    closed: Figure
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    columns: tuple[Column, ...]
+    summary: str
+    publication: bool
+    threshold: int
+    made_at: datetime
+    tables: tuple[Table, ...] = ()
+    trend: tuple[TrendRow, ...] = ()
+    ages: dict = field(default_factory=dict)  # column key -> (youngest, oldest)
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+def threshold() -> int:
+    return int(current_app.config.get("STATS_SUPPRESSION_THRESHOLD", rules.DEFAULT_SUPPRESSION_THRESHOLD))
+
+
+def trend_quarters() -> int:
+    return int(current_app.config.get("STATS_TREND_QUARTERS", rules.DEFAULT_TREND_QUARTERS))
+
+
+def columns() -> tuple[Column, ...]:
+    return (*(Column(t.value, t.value.upper()) for t in ExploitationType), Column(ALL, ALL_LABEL))
+
+
+class _Builder:
+    def __init__(self, publication: bool, limit: int):
+        self.publication = publication
+        self.limit = limit
+        self.columns = columns()
+
+    def column_figures(self, counts: list[int], *, adds_up: bool) -> list[Figure]:
+        if not self.publication:
+            return [rules.shown(c) for c in counts]
+        return rules.suppress(counts, self.limit, adds_up=adds_up)
+
+    def one(self, count: int) -> Figure:
+        return rules.suppress_one(count, self.limit) if self.publication else rules.shown(count)
+
+    def table(
+        self,
+        key: str,
+        title: str,
+        counts: queries.Counts,
+        order: list[tuple[str, str]],
+        *,
+        adds_up: bool,
+        totals: dict[str, int] | None = None,
+        note: str | None = None,
+    ) -> Table:
+        """Rows in `order` ((key, label) pairs); each column suppressed on its own, since
+        each column's rows add up to that column's total."""
+        by_column = []
+        for column in self.columns:
+            values = [counts.get(column.key, {}).get(k, 0) for k, _ in order]
+            by_column.append(self.column_figures(values, adds_up=adds_up))
+        rows = tuple(
+            Row(k, label, tuple(figures[i] for figures in by_column)) for i, (k, label) in enumerate(order)
+        )
+        total = None
+        if totals is not None:
+            total = Row("total", "Total", tuple(self.one(totals.get(c.key, 0)) for c in self.columns))
+        return Table(key, title, rows, note, total)
+
+
+def _with_others(known: list[tuple[str, str]], counts: queries.Counts, label_of, *, last=()) -> list:
+    """The known keys in order, then any other key found (by the whole list's count),
+    then `last` (not recorded) if found."""
+    seen = {k for by_key in counts.values() for k in by_key}
+    known_keys = {k for k, _ in known}
+    tail_keys = {k for k, _ in last}
+    others = sorted(
+        (k for k in seen if k not in known_keys and k not in tail_keys),
+        key=lambda k: (-counts.get(ALL, {}).get(k, 0), k),
+    )
+    return [*known, *((k, label_of(k)) for k in others), *((k, lbl) for k, lbl in last if k in seen)]
+
+
+def _types_table(b: _Builder, totals: dict[str, int], both: int) -> Table:
+    """The type totals are the figures every other table adds up to, so they are never
+    hidden to protect another figure (each table's rows would give them back): only a
+    small one is hidden, here and in every table's total row alike."""
+    type_keys = [c.key for c in b.columns if c.key != ALL]
+    rows = [Row(k, ExploitationType(k).label, (b.one(totals.get(k, 0)),)) for k in type_keys]
+    rows.append(Row("more_than_one", "In more than one type (counted in each)", (b.one(both),)))
+    total = Row("total", "Children on the list (each counted once)", (b.one(totals.get(ALL, 0)),))
+    return Table(
+        "types",
+        "Children on the list by exploitation type",
+        tuple(rows),
+        "A child exploited in more than one way is counted once in each type and once in the total.",
+        total,
+    )
+
+
+def _summary(b: _Builder, period: Period, totals, ages, genders: queries.Counts, type_figures) -> str:
+    summaries = []
+    for column in b.columns:
+        if column.key == ALL:
+            continue
+        by_gender = genders.get(column.key, {})
+        keys = list(by_gender)
+        figures = b.column_figures([by_gender[k] for k in keys], adds_up=True)
+        age = ages.get(column.key, queries.Ages(None, None))
+        summaries.append(
+            TypeSummary(
+                column.key,
+                totals.get(column.key, 0),
+                age.youngest,
+                age.oldest,
+                tuple((k, by_gender[k]) for k in keys),
+                type_figures.get(column.key).text if b.publication else None,
+                tuple(f.text for f in figures) if b.publication else None,
+            )
+        )
+    total = totals.get(ALL, 0)
+    total_text = b.one(total).text if b.publication else None
+    return rules.summary_line(total, period.label, summaries, total_text)
+
+
+def _trend(b: _Builder, period: Period, quarters: int) -> tuple[TrendRow, ...]:
+    anchor = period.trend_anchor
+    chosen = [*rules.previous_quarters(anchor, quarters), anchor]
+    rows = []
+    for quarter in chosen:
+        shown_period = period if quarter == anchor and period.quarter else quarter.period
+        counts = queries.totals(shown_period)
+        closed = queries.closed(shown_period).get(ALL, {})
+        rows.append(
+            TrendRow(
+                quarter.key,
+                quarter.label,
+                tuple(b.one(counts.get(c.key, 0)) for c in b.columns),
+                b.one(queries.added(shown_period).get(ALL, 0)),
+                b.one(sum(closed.values())),
+            )
+        )
+    return tuple(rows)
+
+
+def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, parts) -> tuple[Table, ...]:
+    tier_labels = queries.reference_labels(ReferenceKind.POLICE_TIER)
+    exit_labels = queries.reference_labels(ReferenceKind.EXIT_REASON)
+    ethnicities = queries.ethnicity_labels(period)
+    not_recorded = [(NOT_RECORDED, rules.NOT_RECORDED_LABEL)]
+    ages = rules.age_band_labels()
+    age_order = [(band.key, band.label) for band in rules.AGE_BANDS]
+    if any(NOT_RECORDED in by_key for by_key in parts["age"].values()):
+        age_order.append((NOT_RECORDED, ages[NOT_RECORDED]))
+    added = queries.added(period)
+    closed = queries.closed(period)
+    closed_totals = {k: sum(v.values()) for k, v in closed.items()}
+    flags = queries.tags(period, CaseTagKind.FLAG)
+    harm = queries.tags(period, CaseTagKind.HARM_LOCATION)
+    return (
+        _types_table(b, totals, both),
+        b.table(
+            "gender",
+            "By gender",
+            parts["gender"],
+            _with_others(
+                [("female", "Female"), ("male", "Male")],
+                parts["gender"],
+                rules.gender_label,
+                last=not_recorded,
+            ),
+            adds_up=True,
+            totals=totals,
+        ),
+        b.table(
+            "age",
+            "By age at the end of the period",
+            parts["age"],
+            age_order,
+            adds_up=True,
+            totals=totals,
+        ),
+        b.table(
+            "ethnicity",
+            "By ethnicity",
+            parts["ethnicity"],
+            _with_others([], parts["ethnicity"], lambda k: ethnicities.get(k, k), last=not_recorded),
+            adds_up=True,
+            totals=totals,
+            note=(
+                "As written on each child's record; spellings that differ only in capitals or "
+                "spaces are counted together."
+            ),
+        ),
+        b.table(
+            "risk",
+            "By risk level",
+            parts["risk"],
+            [(r.value, r.label) for r in reversed(RiskLevel)] + [(NOT_RECORDED, "Not rated")],
+            adds_up=True,
+            totals=totals,
+            note="The risk level recorded on the case when the report was made.",
+        ),
+        b.table(
+            "tier",
+            "By police tier",
+            parts["tier"],
+            _with_others(
+                list(tier_labels.items()), parts["tier"], lambda k: k, last=[(NOT_RECORDED, "No police tier")]
+            ),
+            adds_up=True,
+            totals=totals,
+            note="The police tier recorded on the case when the report was made.",
+        ),
+        b.table(
+            "state",
+            "By state at the end of the period",
+            parts["state"],
+            [(s.value, s.label) for s in CaseState],
+            adds_up=True,
+            totals=totals,
+        ),
+        b.table(
+            "flags",
+            "By flag",
+            flags,
+            [(f.value, f.label) for f in CaseFlag],
+            adds_up=False,
+            note="A child may have several flags or none, so these do not add up to the total.",
+        ),
+        b.table(
+            "harm",
+            "By place of harm",
+            harm,
+            [(h.value, h.label) for h in HarmLocation],
+            adds_up=False,
+            note="A child may have been harmed in several places, or none may be recorded.",
+        ),
+        Table(
+            "added_closed",
+            "Added to and closed on the list in the period",
+            (
+                Row(
+                    "added",
+                    "Added (case opened in the period)",
+                    tuple(b.one(added.get(c.key, 0)) for c in b.columns),
+                ),
+                Row(
+                    "closed",
+                    "Closed in the period",
+                    tuple(b.one(closed_totals.get(c.key, 0)) for c in b.columns),
+                ),
+            ),
+        ),
+        b.table(
+            "exit_reasons",
+            "Closed in the period, by exit reason",
+            closed,
+            _with_others(list(exit_labels.items()), closed, lambda k: k, last=not_recorded),
+            adds_up=True,
+            totals=closed_totals,
+        ),
+    )
+
+
+_YES = {"yes", "true", "on", "1"}
+_NO = {"no", "false", "off", "0", ""}
+
+
+def parse_period(quarter, start, end, on=None) -> Period:
+    """The period asked for: `quarter` like 2022-Q3, or `start` and `end` dates (ISO
+    strings, date objects or a date input's (day, month, year) parts), which win when
+    either is given; neither: the last complete quarter. ValidationError names the
+    field (quarter, from, to)."""
+    errors: dict[str, str] = {}
+    first = date_value(start, "from", rules.FIELD_LABELS["from"], errors)
+    last = date_value(end, "to", rules.FIELD_LABELS["to"], errors)
+    if errors:
+        raise ValidationError(errors)
+    period, errors = rules.choose_period(quarter, first, last, on or today())
+    if errors:
+        raise ValidationError(errors)
+    return period
+
+
+def parse_publication(value) -> bool:
+    """'yes' (or true, on, 1): the figures are suppressed for publication."""
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValidationError({"publication": "For publication must be yes or no"})
+
+
+def build_report(
+    user,
+    period: Period,
+    *,
+    publication: bool = False,
+    output: str = "page",
+    summary_only: bool = False,
+    quarters: int | None = None,
+) -> Report:
+    """Who: the analyst and the MET chair (Perm.STATS_VIEW; NotAllowed, audited, otherwise).
+    The report for `period`; `output` (page, csv, pdf, api, home) is named in the audit
+    row. `summary_only`: the summary line alone (the analyst's home). `quarters`: the
+    quarters before the chosen one in the trend (default STATS_TREND_QUARTERS)."""
+    permissions.require(user, Perm.STATS_VIEW, ACTION)
+    b = _Builder(publication, threshold())
+    totals = queries.totals(period)
+    both = queries.in_more_than_one_type(period)
+    ages = queries.ages(period)
+    parts = queries.breakdowns(period, ("gender",) if summary_only else None)
+    type_figures = {c.key: b.one(totals.get(c.key, 0)) for c in b.columns}
+    summary = _summary(b, period, totals, ages, parts["gender"], type_figures)
+    tables: tuple[Table, ...] = ()
+    trend: tuple[TrendRow, ...] = ()
+    if not summary_only:
+        tables = _tables(b, period, totals, both, parts)
+        trend = _trend(b, period, trend_quarters() if quarters is None else quarters)
+    with unit_of_work():
+        audit.record(
+            ACTION,
+            "statistics",
+            detail={
+                "period": period.key,
+                "output": output,
+                "publication": publication,
+            },
+            actor=user,
+        )
+    return Report(
+        period=period,
+        columns=b.columns,
+        summary=summary,
+        publication=publication,
+        threshold=b.limit,
+        made_at=now(),
+        tables=tables,
+        trend=trend,
+        ages={k: (a.youngest, a.oldest) for k, a in ages.items()},
+    )
+
+
+def current_summary(user) -> Report:
+    """The analyst's home: the last complete quarter's summary line (audited as above)."""
+    return build_report(user, rules.last_complete_quarter(today()).period, output="home", summary_only=True)
