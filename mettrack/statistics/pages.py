@@ -3,8 +3,9 @@
 figures come from statistics/report.py; the period is a GET form (a quarter, or a range
 of dates), so a report can be bookmarked and its address names no one.
 
-Charts: the chart module (statistics/charts.py, to come) fills `charts`, a dict of
-table key -> SVG, and the templates draw each beside its table; until then it is empty.
+Charts (statistics/charts.py, SVG drawn on the server): `charts` maps a table's key to
+its chart, drawn beside the table that holds the same figures (the table is the
+accessible reading of the chart, and the one a screen reader reaches).
 """
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -15,7 +16,8 @@ from mettrack.core.errors import ValidationError
 from mettrack.core.form_input import date_parts
 from mettrack.core.permissions import Perm, requires
 from mettrack.core.spreadsheet import csv_response
-from mettrack.statistics import export, pdf, report, rules
+from mettrack.statistics import charts, export, pdf, report, rules
+from mettrack.statistics.queries import ALL
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 
@@ -44,8 +46,35 @@ def _asked():
     return period, publication, {}
 
 
+# The tables drawn as bars per exploitation type, one bar per row (a gender, an age band...).
+CHARTED_TABLES = ("gender", "age", "risk")
+
+
 def _charts(found: report.Report) -> dict:
-    return {}  # filled by statistics/charts.py once it exists
+    """Suppressed figures reach the chart as None, drawn as absent with the same words."""
+    types = [c for c in found.columns if c.key != ALL]
+    drawn = {}
+    for key in CHARTED_TABLES:
+        table = found.table(key)
+        if table is None or not types:
+            continue
+        at = [found.columns.index(c) for c in types]
+        drawn[key] = charts.grouped_bars(
+            f"{table.title}, {found.period.label}",
+            [c.label for c in types],
+            {row.label: [row.cells[i].count for i in at] for row in table.rows},
+            y_label="Children",
+            absent_label=rules.fewer_than(found.threshold),
+        )
+    if found.trend:
+        drawn["trend"] = charts.trend_line(
+            "Children on the list, by quarter",
+            [row.label for row in found.trend],
+            {c.label: [row.cells[i].count for row in found.trend] for i, c in enumerate(found.columns)},
+            y_label="Children",
+            absent_label=rules.fewer_than(found.threshold),
+        )
+    return drawn
 
 
 def _page(found, errors, values, status=200):

@@ -61,6 +61,16 @@ def test_the_page_shows_the_summary_the_meaning_and_every_table(client, auth, wo
     assert _audit(client.application)[-1] == {"period": "2022-Q3", "output": "page", "publication": False}
 
 
+def test_charts_are_drawn_beside_their_tables_with_suppressed_figures_absent(client, auth, world):
+    auth.as_role(Role.ANALYST)
+    html = client.get(f"/statistics/?{Q3}").get_data(as_text=True)
+    for key in ("gender", "age", "risk", "trend"):
+        assert f'id="chart-{key}"' in html
+    assert "<svg" in html and "By gender, July - September 2022" in html
+    published = client.get(f"/statistics/?{Q3}&publication=yes").get_data(as_text=True)
+    assert "fewer than 5" in published.split('id="chart-gender"', 1)[1].split("</svg>", 1)[0]
+
+
 def test_the_template_only_renders(client, auth, world, no_database_while_rendering):  # noqa: F811
     auth.as_role(Role.MET_CHAIR)
     assert client.get(f"/statistics/?{Q3}").status_code == 200
