@@ -179,8 +179,9 @@ def _case_for(
     record: rules.Record, child: Child, user_id: int | None, reason: str
 ) -> tuple[Case, PoliceTierRecord | None]:
     opened = moment(record.date_added)
+    linked = {"child": child} if child is not None else {"child_id": record.existing_child_id}
     case = Case(
-        child=child,
+        **linked,
         risk_level=record.risk_level,
         lead_professional_id=record.lead.user_id if record.lead else None,
         lead_agency_id=record.lead.agency_id if record.lead else None,
@@ -257,8 +258,6 @@ def write(
                 children[record.child_key] = child
             reason = f"{rules.IMPORT_REASON} ({reference}, row {record.row})"
             case, tier = _case_for(record, child, actor_id, reason)
-            if child is None:
-                case.child_id = record.existing_child_id
             made.append((record, case, tier))
         db.session.add_all([case for _r, case, _t in made])
         db.session.flush()

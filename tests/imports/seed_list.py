@@ -23,8 +23,58 @@ QUARTER_START = date(2022, 7, 1)
 QUARTER_END = date(2022, 9, 30)
 # (exploitation type, gender, how many)
 GROUPS = (("CCE", "Male", 122), ("CCE", "Female", 13), ("CSE", "Female", 56), ("CSE", "Male", 4))
-FIRST = ["Alder", "Ash", "Birch", "Briar", "Cedar", "Clover", "Cove", "Dale", "Elm", "Fern", "Finch", "Flint", "Glen", "Hazel", "Heath", "Holly", "Ivy", "Jay", "Juniper", "Kestrel", "Lark", "Linden", "Maple", "Marsh", "Moss", "Oak", "Pine", "Quill", "Reed", "Robin", "Rowan", "Rush", "Sage", "Sorrel", "Swift", "Teal", "Thorn", "Vale", "Willow", "Wren"]
-LAST = ["Examplefield", "Testbrook", "Mockley", "Sampleton", "Placeholm", "Dummerby", "Fakenham-Vale", "Madeupton"]
+FIRST = [
+    "Alder",
+    "Ash",
+    "Birch",
+    "Briar",
+    "Cedar",
+    "Clover",
+    "Cove",
+    "Dale",
+    "Elm",
+    "Fern",
+    "Finch",
+    "Flint",
+    "Glen",
+    "Hazel",
+    "Heath",
+    "Holly",
+    "Ivy",
+    "Jay",
+    "Juniper",
+    "Kestrel",
+    "Lark",
+    "Linden",
+    "Maple",
+    "Marsh",
+    "Moss",
+    "Oak",
+    "Pine",
+    "Quill",
+    "Reed",
+    "Robin",
+    "Rowan",
+    "Rush",
+    "Sage",
+    "Sorrel",
+    "Swift",
+    "Teal",
+    "Thorn",
+    "Vale",
+    "Willow",
+    "Wren",
+]
+LAST = [
+    "Examplefield",
+    "Testbrook",
+    "Mockley",
+    "Sampleton",
+    "Placeholm",
+    "Dummerby",
+    "Fakenham-Vale",
+    "Madeupton",
+]
 
 
 def _birth_date(age: int, n: int) -> date:

@@ -81,14 +81,22 @@ def test_a_missing_column_is_named():
         ({"state": "service_assigned"}, "State", "cannot be imported as 'service_assigned'"),
         ({"risk_level": "severe"}, "Risk level", "Unknown risk level 'severe'"),
         ({"police_tier": "bronze"}, "Police tier", "Unknown police tier 'bronze'"),
-        ({"state": "police_tiered", "police_tier": "high", "police_team": "npt_north"}, "Police team", "holding team of the High tier"),
+        (
+            {"state": "police_tiered", "police_tier": "high", "police_team": "npt_north"},
+            "Police team",
+            "holding team of the High tier",
+        ),
         ({"state": "police_tiered", "police_tier": "medium"}, "Police team", "choose the holding team"),
         ({"date_added": ""}, "Date added", "Enter the date the child was added"),
         ({"date_added": "01/01/2007"}, "Date added", "before the date of birth"),
         ({"state": "closed", "date_closed": "30/06/2022"}, "Date closed", "before the date added"),
         ({"state": "closed"}, "Date closed", "the state is closed"),
         ({"date_closed": "01/08/2022"}, "Date closed", "An open case has no date closed"),
-        ({"exit_reason": "bored", "state": "closed", "date_closed": "01/08/2022"}, "Exit reason", "Unknown exit reason"),
+        (
+            {"exit_reason": "bored", "state": "closed", "date_closed": "01/08/2022"},
+            "Exit reason",
+            "Unknown exit reason",
+        ),
         # The workflow table's guards, as errors on the column that would supply the fact.
         ({"address": ""}, "Address", "Record the child's address before referring"),
         ({"date_of_birth": ""}, "Date of birth", "Record the child's date of birth before referring"),
@@ -136,7 +144,11 @@ def test_values_are_read_by_code_or_label_and_both_types_are_kept():
     )
     record = report.records[0]
     assert record.exploitation_types == ("cse", "cce")
-    assert (record.risk_level, record.state, record.police_team) == ("medium", CaseState.POLICE_TIERED, "hants_met_team")
+    assert (record.risk_level, record.state, record.police_team) == (
+        "medium",
+        CaseState.POLICE_TIERED,
+        "hants_met_team",
+    )
     assert record.lead == rules.Lead(7, 3)
 
 
@@ -147,7 +159,9 @@ def test_a_tier_with_one_holding_team_needs_no_team_column():
 
 
 def test_a_child_already_recorded_is_matched_and_may_not_have_a_second_open_case():
-    closed = row(child_name="Bea Sample", date_of_birth="02/01/2009", state="closed", date_closed="01/08/2022")
+    closed = row(
+        child_name="Bea Sample", date_of_birth="02/01/2009", state="closed", date_closed="01/08/2022"
+    )
     record = check(closed).records[0]
     assert record.existing_child_id == 41 and record.outcome == "match"
     error = only_error(check(row(child_name="Bea Sample", date_of_birth="02/01/2009")))
@@ -175,5 +189,13 @@ def test_a_csv_not_in_utf8_is_refused():
 
 def test_progress_is_told_as_rows_are_checked():
     told = []
-    rules.check_table(HEADER, [row(child_name=f"Ada Ex{chr(97 + i)}ample") for i in range(5)], LOOKUPS, LIMITS, TODAY, told.append, every=2)
+    rules.check_table(
+        HEADER,
+        [row(child_name=f"Ada Ex{chr(97 + i)}ample") for i in range(5)],
+        LOOKUPS,
+        LIMITS,
+        TODAY,
+        told.append,
+        every=2,
+    )
     assert told == [2, 4, 5]
