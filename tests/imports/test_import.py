@@ -3,6 +3,7 @@ written, that a file with any error writes nothing, the seed list of the publish
 .xlsx files, and the command line."""
 
 import io
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -67,6 +68,10 @@ def test_a_row_becomes_a_child_and_a_case_whose_history_is_the_tables_moves(list
     assert (child.first_name, child.last_name, child.date_of_birth) == ("Ada", "Example", date(2008, 3, 14))
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert actions.count("case.imported") == 1 and "import.completed" in actions
+    detail = json.loads(
+        db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "case.imported"))
+    )
+    assert detail["case_ids"] == case_ids and detail["new_child_ids"] == [child.id] and detail["rows"] == [2]
 
 
 def test_a_closed_row_keeps_its_dates_and_an_exit_reason(lists):
