@@ -189,6 +189,7 @@ def test_the_command_line_dry_run_and_import(lists, runner, tmp_path):
     result = runner.invoke(args=["import", "cases", str(path), "--as", chair.email])
     assert result.exit_code == 0, result.output
     assert "Imported 2 cases" in result.output and written()[1] == 2
+    assert "Checking rows" in result.output and "Writing cases" in result.output  # the progress bars
 
 
 def test_the_command_line_lists_errors_and_writes_nothing(lists, runner, tmp_path):
