@@ -235,6 +235,10 @@ def write(
     """Add every record of a clean report to the session, in batches; inside the caller's
     unit of work. Returns the new cases' ids, in the rows' order."""
     actor_id = getattr(user, "id", None)
+    # The moves are the table's as the list's owner, the MET chair (rules.IMPORT_ROLES): an
+    # administrator who imports is named by the audit log and the children they recorded,
+    # not as the maker of moves their role does not allow.
+    mover_id = actor_id if user is not None and user.roles & rules.IMPORT_ROLES else None
     reference = f"import {job_id}" if job_id else "command line import"
     children: dict[tuple, Child] = {}
     case_ids: list[int] = []
@@ -257,7 +261,7 @@ def write(
                 )
                 children[record.child_key] = child
             reason = f"{rules.IMPORT_REASON} ({reference}, row {record.row})"
-            case, tier = _case_for(record, child, actor_id, reason)
+            case, tier = _case_for(record, child, mover_id, reason)
             made.append((record, case, tier))
         db.session.add_all([case for _r, case, _t in made])
         db.session.flush()

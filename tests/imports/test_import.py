@@ -21,6 +21,7 @@ from mettrack.specialist_services.models import PoliceTierRecord
 from tests import factories
 from tests.imports.conftest import HEADER, csv_bytes, row
 from tests.imports.seed_list import write_seed_list
+from tests.workflow_replay import problems
 
 
 def count(model) -> int:
@@ -207,3 +208,22 @@ def test_the_command_line_refuses_a_user_who_may_not_import(lists, runner, tmp_p
     path.write_bytes(csv_bytes([row()]))
     result = runner.invoke(args=["import", "cases", str(path), "--as", lead.email])
     assert result.exit_code == 1 and written() == (0, 0, 0)
+
+
+def test_imported_cases_replay_through_the_workflow_table(lists):
+    chair = factories.user((Role.MET_CHAIR,))
+    rows = [
+        row(state="referred", risk_level=""),
+        row(child_name="Cai Example", state="closed", risk_level="", date_closed="01/09/2022"),
+    ]
+    _report, case_ids = import_file(chair, "csv", csv_bytes(rows), dry_run=False)
+    for case_id in case_ids:
+        assert problems(db.session.get(Case, case_id)) == []
+
+
+def test_an_administrators_import_makes_the_moves_as_the_lists_owner(lists):
+    admin = factories.user((Role.ADMIN,))
+    _report, case_ids = import_file(admin, "csv", csv_bytes([row()]), dry_run=False)
+    case = db.session.get(Case, case_ids[0])
+    assert {e.actor_id for e in case.events} == {None}
+    assert db.session.get(Child, case.child_id).created_by_id == admin.id
