@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from mettrack.accounts.models import User, UserRole
+from mettrack.cases import classification_tags
 from mettrack.cases.models import Case, CaseEvent, CaseTag, CaseTeamMember
 from mettrack.children import matching
 from mettrack.children.models import Child
@@ -36,7 +37,6 @@ from mettrack.core.choices import (
     CaseAction,
     CaseEventKind,
     CaseState,
-    CaseTagKind,
     ImportStatus,
     ReferenceKind,
     Role,
@@ -191,9 +191,9 @@ def _case_for(
         case.team.append(
             CaseTeamMember(user_id=record.lead.user_id, team_role=TeamRole.LEAD.value, added_at=opened)
         )
-    case.tags = [
-        CaseTag(kind=CaseTagKind.EXPLOITATION_TYPE.value, value=t) for t in record.exploitation_types
-    ]
+    # The classification's own rows (cases/classification.py): the types, as the form saves them.
+    tags = classification_tags({"exploitation_types": record.exploitation_types})
+    case.tags = [CaseTag(kind=kind, value=value) for kind, value in sorted(tags)]
     tier = None
     for step in record.steps:
         when = opened
