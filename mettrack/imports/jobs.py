@@ -52,6 +52,8 @@ from mettrack.imports import files, rules
 from mettrack.imports.models import ImportJob
 from mettrack.reference import OTHER
 from mettrack.reference.models import ReferenceItem
+from mettrack.risk import review_cadence
+from mettrack.risk import rules as risk_rules
 from mettrack.specialist_services.models import PoliceTierRecord
 
 BATCH = 1000  # rows added to the session between flushes
@@ -59,6 +61,8 @@ MAX_ROWS = 50_000  # far beyond any partnership's list: a larger file is a mista
 # A date on the list becomes a moment at midday in London, so that its UTC date is the
 # same calendar day all year (midnight in summer is the day before in UTC).
 MIDDAY = time(12, 0)
+# The states of a case on the MET list, reviewed at MET meetings.
+ON_THE_MET_LIST = frozenset({CaseState.MET_REVIEW.value, CaseState.POLICE_TIERED.value})
 Progress = Callable[[int], None]
 
 
@@ -176,7 +180,7 @@ def check(table: files.Table, progress: Progress | None = None) -> rules.Report:
 
 
 def _case_for(
-    record: rules.Record, child: Child, user_id: int | None, reason: str
+    record: rules.Record, child: Child, user_id: int | None, reason: str, review: Callable | None = None
 ) -> tuple[Case, PoliceTierRecord | None]:
     opened = moment(record.date_added)
     linked = {"child": child} if child is not None else {"child_id": record.existing_child_id}
@@ -226,6 +230,8 @@ def _case_for(
             )
         )
     case.state = record.steps[-1].to_state.value  # the table's decision for the last move
+    if review is not None and case.state in ON_THE_MET_LIST and record.risk_level:
+        case.next_review_on = review(record.risk_level)
     return case, tier
 
 
@@ -243,6 +249,14 @@ def write(
     children: dict[tuple, Child] = {}
     case_ids: list[int] = []
     at = clock.now()
+    # The first MET review after the import follows the risk level's cadence from the day
+    # of the import (risk/rules.py), as after an assessment: the list's own review dates
+    # are not among its columns, and a date counted from the date added would be long past.
+    cadence, today = review_cadence(), clock.today()
+
+    def review(level: str):
+        return risk_rules.next_review_on(level, today, cadence)
+
     for start in range(0, len(report.records), BATCH):
         batch = report.records[start : start + BATCH]
         made = []
@@ -261,7 +275,7 @@ def write(
                 )
                 children[record.child_key] = child
             reason = f"{rules.IMPORT_REASON} ({reference}, row {record.row})"
-            case, tier = _case_for(record, child, mover_id, reason)
+            case, tier = _case_for(record, child, mover_id, reason, review)
             made.append((record, case, tier))
         db.session.add_all([case for _r, case, _t in made])
         db.session.flush()

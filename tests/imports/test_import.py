@@ -50,6 +50,7 @@ def test_a_row_becomes_a_child_and_a_case_whose_history_is_the_tables_moves(list
     case = db.session.get(Case, case_ids[0])
     assert case.state == CaseState.POLICE_TIERED and case.police_team == "hants_met_team"
     assert case.opened_at == datetime(2022, 7, 1, 11, 0, tzinfo=UTC)  # midday in London
+    assert case.next_review_on == date(2026, 3, 30)  # high risk: 4 weeks from the import (2 March)
     assert case.lead_professional_id == lead.id and case.lead_agency_id == lead.agency_id
     assert [(m.user_id, m.team_role) for m in db.session.scalars(select(CaseTeamMember))] == [
         (lead.id, "lead")
