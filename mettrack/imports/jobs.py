@@ -415,10 +415,22 @@ def upload(user, filename: str, content: bytes) -> ImportJob:
         raise ValidationError({"file": "Choose a CSV file (.csv) or an Excel workbook (.xlsx)"})
     table = read(kind, content)
     job = ImportJob(created_by_id=user.id, file_kind=kind, content=content, rows_total=len(table.rows))
+    job.enqueued_at = _handed_to_the_request(job)
     db.session.add(job)
     db.session.flush()
     audit.record("import.uploaded", "import_job", job.id, detail={"rows": job.rows_total}, actor=user)
     return job
+
+
+def in_the_request(job: ImportJob) -> bool:
+    """Whether the page checks and imports this job itself (a small file), not a worker."""
+    return job.rows_total <= inline_rows()
+
+
+def _handed_to_the_request(job: ImportJob) -> datetime | None:
+    # A small job is worked on by the request that asked for it: marked as handed over now,
+    # so that the worker's scan leaves it alone (unless the request died: requeue_after).
+    return clock.now() if in_the_request(job) else None
 
 
 def _set(job_id: int, **values) -> None:
@@ -468,7 +480,7 @@ def confirm(user, job_id: int) -> ImportJob:
         )
     job.status = ImportStatus.IMPORT_QUEUED.value
     job.rows_done = 0
-    job.enqueued_at = None
+    job.enqueued_at = _handed_to_the_request(job)
     audit.record("import.confirmed", "import_job", job.id, actor=user)
     return job
 

@@ -80,7 +80,7 @@ def upload():
             risks=RiskLevel,
             statuses=ImportStatus,
         ), 400
-    if job.rows_total <= jobs.inline_rows():
+    if jobs.in_the_request(job):
         jobs.check_job(job.id)
     return redirect(url_for("imports.job", job_id=job.id))
 
@@ -136,7 +136,7 @@ def confirm(job_id: int):
     except ValidationError as e:
         flash(e.errors["confirm"], "error")
         return redirect(url_for("imports.job", job_id=job_id))
-    if job.rows_total <= jobs.inline_rows():
+    if jobs.in_the_request(job):
         job = jobs.run_job(job.id)
         if job.status == ImportStatus.IMPORTED:
             flash(f"The list has been imported: {job.cases_created} cases.", "success")

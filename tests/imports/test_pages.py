@@ -170,3 +170,11 @@ def test_an_import_that_fails_on_confirming_writes_nothing_and_says_why(lists, c
     job = latest_job()
     assert job.status == ImportStatus.FAILED and "Lead professional e-mail" in job.failure
     assert count(Case) == 0 and count(Child) == 0
+
+
+def test_a_small_file_worked_on_by_the_request_is_left_alone_by_the_workers_scan(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row()]))
+    job = latest_job()
+    assert job.status == ImportStatus.CHECKED and job.enqueued_at is not None
+    assert jobs.jobs_to_enqueue() == []
