@@ -473,7 +473,14 @@ def check_job(job_id: int) -> ImportJob | None:
 def confirm(user, job_id: int) -> ImportJob:
     """Who: the job's uploader. Asks for the import of a job whose dry run found no
     error; ValidationError otherwise. Audited as import.confirmed."""
-    job = get_for(user, job_id).job
+    get_for(user, job_id)
+    # Locked, so that a second press of the button waits and then finds it asked for.
+    job = db.session.scalar(
+        select(ImportJob)
+        .where(ImportJob.id == job_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if job.status != ImportStatus.CHECKED or job.error_count or not job.content:
         raise ValidationError(
             {"confirm": "Only a checked file with no errors can be imported: upload it again"}

@@ -69,6 +69,8 @@ def test_the_dry_run_shows_each_row_and_writes_nothing_until_confirmed(lists, cl
     assert (count(Child), count(Case)) == (2, 2)
     job = latest_job()
     assert job.status == ImportStatus.IMPORTED and job.content is None and job.cases_created == 2
+    confirm(client, job.id)  # pressed again: refused, nothing imported twice
+    assert count(Case) == 2
     assert "Imported" in client.get(f"/imports/{job.id}").get_data(as_text=True)
 
 
