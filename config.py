@@ -229,6 +229,12 @@ class Config:
     MISSING_REPEAT_EPISODES = int(os.environ.get("MISSING_REPEAT_EPISODES", DEFAULT_REPEAT_RULE.episodes))
     MISSING_REPEAT_DAYS = int(os.environ.get("MISSING_REPEAT_DAYS", DEFAULT_REPEAT_RULE.days))
     PHILOMENA_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # Importing the exploitation list (docs/imports.md): the largest file, and the most
+    # rows checked and imported in the request; a larger file goes to a worker, with a
+    # progress bar, picked up by a scan every IMPORT_SCAN_SECONDS.
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+    IMPORT_INLINE_ROWS = int(os.environ.get("IMPORT_INLINE_ROWS", 500))
+    IMPORT_SCAN_SECONDS = int(os.environ.get("IMPORT_SCAN_SECONDS", 5))
 
     # The risk assessment toolkit's suggested level and review cadence (docs/risk.md).
     # Partnership defaults, not national guidance; checked when the app starts.

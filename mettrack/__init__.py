@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from mettrack.children import pages as children
     from mettrack.core.permissions import enforce_declared_access
     from mettrack.home import pages as main
+    from mettrack.imports import pages as imports
     from mettrack.intelligence import case_link_pages as intelligence_case_links
     from mettrack.intelligence import disruption_pages as intelligence_disruptions
     from mettrack.intelligence import hotspot_pages as intelligence_hotspots
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     administration += (two_factor,)
     two_factor.init_two_factor(app)
     administration += (retention,)
+    administration += (imports,)
     intelligence = (intelligence_items, intelligence_disruptions, intelligence_network)
     intelligence += (
         intelligence_peers,

@@ -12,6 +12,7 @@ from workers.broker import celery_settings, make_directories
 # The modules whose tasks a worker registers at start. Tasks are named ("mettrack.<what>")
 # so a module can move without stranding the messages already queued under the old path.
 TASK_MODULES = (
+    "workers.tasks.imports",
     "workers.tasks.maintenance",
     "workers.tasks.meetings",
     "workers.tasks.reminders",

@@ -21,6 +21,10 @@ def beat_schedule(config: Mapping[str, Any]) -> dict:
         "build-agenda-pdfs": _every(
             timedelta(seconds=int(config.get("AGENDA_PDF_SCAN_SECONDS", 60))), "mettrack.scan_agenda_pdfs"
         ),
+        # Uploaded exploitation lists too large for the request (docs/imports.md).
+        "run-import-jobs": _every(
+            timedelta(seconds=int(config.get("IMPORT_SCAN_SECONDS", 5))), "mettrack.scan_import_jobs"
+        ),
         # Outside the database, so a deleted audit tail is seen (docs/security.md).
         "write-audit-checkpoint": _every(
             timedelta(seconds=int(config.get("AUDIT_CHECKPOINT_SECONDS", 300))),

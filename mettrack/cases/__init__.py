@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from mettrack.cases.access_reasons import AccessReasonRequired
     from mettrack.cases.access_reasons import required as access_reason_required
     from mettrack.cases.classification import classification_of, may_edit, save
+    from mettrack.cases.classification import wanted_tags as classification_tags
     from mettrack.cases.lock import locked_case
     from mettrack.cases.page import offered_moves as page_offered_moves
     from mettrack.cases.page import screening_rows
@@ -73,6 +74,7 @@ _EXPORTS = {
     "change_lead": "mettrack.cases.team",
     "check_role": "mettrack.cases.transitions",
     "classification_of": "mettrack.cases.classification",
+    "classification_tags": "mettrack.cases.classification:wanted_tags",
     "count_to_reassign": "mettrack.cases.team",
     "waiting_for_lead": "mettrack.cases.team",
     "current_version": "mettrack.cases.transitions",
@@ -114,6 +116,7 @@ __all__ = [
     "change_lead",
     "check_role",
     "classification_of",
+    "classification_tags",
     "count_to_reassign",
     "waiting_for_lead",
     "current_version",

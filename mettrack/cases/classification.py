@@ -300,6 +300,17 @@ def validate(data: Mapping, case: Case, today: date, *, form: bool = False) -> t
 # --- saving ------------------------------------------------------------------------------
 
 
+def wanted_tags(values: Mapping) -> set[tuple[str, str]]:
+    """The case_tags rows, as (kind, value), of checked classification values (their tag
+    fields: exploitation_types, flags, harm_locations; a field left out has none). Saving
+    a classification and importing the exploitation list (imports/jobs.py) both store these."""
+    return {
+        (kind.value, value)
+        for name, (kind, _enum, _label) in TAG_FIELDS.items()
+        for value in values.get(name, ())
+    }
+
+
 @transaction
 def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = False) -> Case:
     """Who: the MET chair or the case's lead professional (case.classify; NotAllowed,
@@ -329,11 +340,7 @@ def save(user, case_id: int, data: Mapping, expected_version, *, form: bool = Fa
     before = classification_of(case)
     changed = [name for name in FIELDS if getattr(before, name) != values[name]]
     if changed:
-        wanted = {
-            (kind.value, value)
-            for name, (kind, _enum, _label) in TAG_FIELDS.items()
-            for value in values[name]
-        }
+        wanted = wanted_tags(values)
         have = {(t.kind, t.value) for t in case.tags}
         for tag in list(case.tags):
             if (tag.kind, tag.value) not in wanted:

@@ -224,11 +224,13 @@ def demo_load():
 
 def register(app: Flask) -> None:
     from mettrack.cli.cases import cases_cli
+    from mettrack.cli.imports import import_cli
     from mettrack.cli.meetings import meetings_cli
     from mettrack.cli.reminders import reminders_cli
     from mettrack.cli.security import security_cli
 
     app.cli.add_command(cases_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(meetings_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)

@@ -487,3 +487,24 @@ class TierSource(ChoiceSet):
     CHAIR = "chair", "Set by the MET chair"
     MEETING = "meeting", "MET meeting decision"
     MIGRATED = "migrated", "Recorded before the tier history was kept"
+
+
+# --- Importing the exploitation list (mettrack/imports/, docs/imports.md)
+
+
+class ImportStatus(ChoiceSet):
+    """An uploaded list's life: checked (the dry run), then, once the user confirms,
+    imported in one transaction, or failed with nothing written."""
+
+    CHECK_QUEUED = "check_queued", "Waiting to be checked", "grey"
+    CHECKING = "checking", "Being checked", "yellow"
+    CHECKED = "checked", "Checked: waiting for you to confirm", "blue"
+    IMPORT_QUEUED = "import_queued", "Waiting to be imported", "grey"
+    IMPORTING = "importing", "Being imported", "yellow"
+    IMPORTED = "imported", "Imported", "green"
+    FAILED = "failed", "Not imported: nothing was written", "red"
+
+
+IMPORT_WAITING = frozenset(
+    {ImportStatus.CHECK_QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING}
+)

@@ -71,6 +71,7 @@ class Perm(StrEnum):
     RETENTION_REVIEW = "retention.review"  # the review list and confirming a deletion
     LEGAL_HOLD = "retention.legal_hold"  # set or clear a case's legal hold
     SUBJECT_ACCESS = "retention.subject_access"  # export everything held about one child
+    CASES_IMPORT = "cases.import"  # import the partnership's exploitation list (docs/imports.md)
 
 
 CASE_WORKERS = {Role.MET_CHAIR, Role.LEAD_PROFESSIONAL, Role.COORDINATOR, Role.PARTNER}
@@ -135,6 +136,9 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.RETENTION_REVIEW: frozenset({Role.ADMIN}),
     Perm.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MET_CHAIR}),
     Perm.SUBJECT_ACCESS: frozenset({Role.MET_CHAIR}),
+    # Issue 17: the chair owns the exploitation list; an administrator sets METtrack up
+    # from the partnership's spreadsheet.
+    Perm.CASES_IMPORT: frozenset({Role.ADMIN, Role.MET_CHAIR}),
 }
 
 

@@ -10,6 +10,7 @@ from mettrack.cases.models import Case, CaseEvent, CaseTag, CaseTeamMember
 from mettrack.children.models import Child
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.user_session import UserSession
+from mettrack.imports.models import ImportJob
 from mettrack.intelligence.models import (
     CaseSubjectLink,
     DisruptionAction,
@@ -75,6 +76,7 @@ __all__ = [
     "DisruptionChild",
     "DisruptionKind",
     "HandlingGrant",
+    "ImportJob",
     "IntelligenceItem",
     "IntelligenceLink",
     "ItemMinute",

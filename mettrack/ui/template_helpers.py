@@ -41,6 +41,7 @@ NAVIGATION = [
     ("Disruption catalogue", "disruption_kinds_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Service catalogue", "service_catalogue_admin.index", Perm.REFERENCE_DATA_ADMIN),
     ("Retention review", "retention.index", Perm.RETENTION_REVIEW),
+    ("Import the list", "imports.index", Perm.CASES_IMPORT),
     ("Your account", "account.index", Perm.SIGNED_IN),
 ]
 

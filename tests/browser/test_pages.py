@@ -68,6 +68,7 @@ PAGES = {
         "agencies": "/admin/agencies",
         "language list": "/admin/phrases",
         "retention": "/admin/retention",
+        "import the list": "/imports/",
     },
 }
 

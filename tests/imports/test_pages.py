@@ -1,0 +1,182 @@
+"""The import pages (mettrack/imports/pages.py) and the worker task for large files
+(workers/tasks/imports.py): upload, the dry run row by row, confirm, progress."""
+
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from mettrack.cases.models import Case
+from mettrack.children.models import Child
+from mettrack.core.choices import ImportStatus, Role
+from mettrack.core.extensions import db
+from mettrack.imports import jobs
+from mettrack.imports.models import ImportJob
+from tests.conftest import csrf_from
+from tests.imports.conftest import csv_bytes, row
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def upload(client, content: bytes, name: str = "list.csv"):
+    token = csrf_from(client.get("/imports/"))
+    return client.post(
+        "/imports/",
+        data={"csrf_token": token, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def confirm(client, job_id: int):
+    token = csrf_from(client.get(f"/imports/{job_id}"))
+    return client.post(f"/imports/{job_id}/confirm", data={"csrf_token": token})
+
+
+def latest_job() -> ImportJob:
+    db.session.expire_all()
+    return db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc())).first()
+
+
+@pytest.fixture
+def run_task(app):
+    celery = app.extensions["celery"]
+    celery.loader.import_default_modules()
+
+    def run(job_id):
+        result = celery.tasks["mettrack.run_import_job"].apply(args=(job_id,))
+        assert result.successful(), result.traceback
+        # The test's requests share its app context, and so its session: let them read afresh.
+        db.session.expire_all()
+        return result.get()
+
+    return run
+
+
+def test_the_dry_run_shows_each_row_and_writes_nothing_until_confirmed(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    response = upload(client, csv_bytes([row(), row(child_name="Cai Example", state="referred")]))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ada Example" in page and "Cai Example" in page and "Create the child and a case" in page
+    assert "Import 2 cases" in page and "Nothing has been written yet" in page
+    assert (count(Child), count(Case)) == (0, 0)
+
+    job = latest_job()
+    assert confirm(client, job.id).status_code == 302
+    assert (count(Child), count(Case)) == (2, 2)
+    job = latest_job()
+    assert job.status == ImportStatus.IMPORTED and job.content is None and job.cases_created == 2
+    confirm(client, job.id)  # pressed again: refused, nothing imported twice
+    assert count(Case) == 2
+    assert "Imported" in client.get(f"/imports/{job.id}").get_data(as_text=True)
+
+
+def test_errors_are_listed_by_row_and_column_and_the_file_cannot_be_imported(lists, client, auth):
+    auth.as_role(Role.ADMIN)
+    upload(client, csv_bytes([row(), row(child_name="Cai Example", exploitation_type="CSA")]))
+    job = latest_job()
+    page = client.get(f"/imports/{job.id}").get_data(as_text=True)
+    assert "1 error" in page and "Exploitation type" in page and "Unknown exploitation type" in page
+    assert "Import 1 cases" not in page
+    confirm(client, job.id)
+    assert latest_job().status == ImportStatus.CHECKED and count(Case) == 0
+
+
+def test_a_file_that_is_not_a_list_is_refused_naming_the_field(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    response = upload(client, b"%PDF-1.4", name="list.pdf")
+    assert response.status_code == 400 and "Choose a CSV file" in response.get_data(as_text=True)
+    assert count(ImportJob) == 0
+
+
+def test_an_upload_is_seen_only_by_its_uploader(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row()]))
+    job = latest_job()
+    auth.logout()
+    auth.as_role(Role.MET_CHAIR)
+    assert client.get(f"/imports/{job.id}").status_code == 404
+
+
+def test_the_template_has_the_headings_and_one_made_up_row(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    response = client.get("/imports/template.csv")
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeffChild name,Date of birth,Gender,Ethnicity,Address,Exploitation type")
+    assert len(text.strip().splitlines()) == 2 and "example.invalid" in text
+
+
+def test_a_large_file_goes_to_the_worker_with_a_progress_bar(lists, app, client, auth, run_task, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_INLINE_ROWS", 2)
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row(child_name=f"Ada Ex{chr(97 + i)}mple") for i in range(3)]))
+    job = latest_job()
+    assert job.status == ImportStatus.CHECK_QUEUED
+    page = client.get(f"/imports/{job.id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh"' in page and "<progress" in page
+    assert json.loads(client.get(f"/imports/{job.id}/progress.json").data)["status"] == "check_queued"
+
+    assert jobs.jobs_to_enqueue() == [job.id] and jobs.jobs_to_enqueue() == []  # handed over once
+    assert run_task(job.id) == "checked"
+    page = client.get(f"/imports/{job.id}").get_data(as_text=True)
+    assert "Import 3 cases" in page and "<progress" not in page
+
+    confirm(client, job.id)
+    assert latest_job().status == ImportStatus.IMPORT_QUEUED and count(Case) == 0
+    assert run_task(job.id) == "imported"
+    assert count(Case) == 3
+    assert run_task(job.id) == "imported" and count(Case) == 3  # a second run does nothing
+
+
+def test_the_worker_reports_progress_while_checking(lists, app, client, auth, run_task, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_INLINE_ROWS", 2)
+    auth.as_role(Role.MET_CHAIR)
+    names = [f"Ada Ex{chr(97 + i // 26)}{chr(97 + i % 26)}mple" for i in range(1200)]
+    upload(client, csv_bytes([row(child_name=name) for name in names]))
+    job = latest_job()
+    seen = []
+    real_set = jobs._set
+
+    def watching(job_id, **values):
+        real_set(job_id, **values)
+        with db.engine.connect() as other:  # what the page reads meanwhile, on its own connection
+            seen.append(
+                other.execute(
+                    select(ImportJob.status, ImportJob.rows_done).where(ImportJob.id == job_id)
+                ).one()
+            )
+
+    monkeypatch.setattr(jobs, "_set", watching)
+    run_task(job.id)
+    assert [tuple(s) for s in seen] == [
+        ("checking", 0),
+        ("checking", 500),
+        ("checking", 1000),
+        ("checking", 1200),
+    ]
+
+
+def test_an_import_that_fails_on_confirming_writes_nothing_and_says_why(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row(lead_email="lead@example.org")]))
+    job = latest_job()
+    assert job.error_count == 1  # no such lead yet
+    db.session.execute(
+        ImportJob.__table__.update().values(error_count=0)  # as if the lead existed at the dry run
+    )
+    db.session.commit()
+    confirm(client, job.id)
+    job = latest_job()
+    assert job.status == ImportStatus.FAILED and "Lead professional e-mail" in job.failure
+    assert count(Case) == 0 and count(Child) == 0
+
+
+def test_a_small_file_worked_on_by_the_request_is_left_alone_by_the_workers_scan(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row()]))
+    job = latest_job()
+    assert job.status == ImportStatus.CHECKED and job.enqueued_at is not None
+    assert jobs.jobs_to_enqueue() == []
