@@ -228,3 +228,19 @@ def test_an_administrators_import_makes_the_moves_as_the_lists_owner(lists):
     case = db.session.get(Case, case_ids[0])
     assert {e.actor_id for e in case.events} == {None}
     assert db.session.get(Child, case.child_id).created_by_id == admin.id
+
+
+def test_the_imported_seed_list_gives_the_partnerships_summary_line(lists, tmp_path):
+    """Issue 17's done-when: the file imported as a partnership would, then the quarterly
+    report read by an analyst states exactly the published figure."""
+    from mettrack.statistics import build_report
+    from mettrack.statistics.rules import parse_quarter
+
+    path = write_seed_list(tmp_path / "seed.csv")
+    import_file(None, "csv", path.read_bytes(), dry_run=False)
+    analyst = factories.user(roles=[Role.ANALYST])
+    found = build_report(analyst, parse_quarter("2022-Q3").period)
+    assert found.summary == (
+        "195 children on the exploitation list July - September 2022: 135 CCE (aged 10-18; 122 male, "
+        "13 female), 60 CSE (aged 10-18; 56 female, 4 male)"
+    )
