@@ -44,7 +44,9 @@ def _rows(response) -> list[dict]:
 
 def _exports(app) -> list[dict]:
     with app.app_context():
-        rows = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "action.exported"))
+        rows = db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "action.exported").order_by(AuditEvent.seq)
+        )
         return [json.loads(r) for r in rows]
 
 

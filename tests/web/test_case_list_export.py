@@ -46,7 +46,9 @@ def _rows(response) -> list[dict]:
 
 
 def _exports() -> list[dict]:
-    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.exported")).all()
+    rows = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "case.exported").order_by(AuditEvent.seq)
+    ).all()
     return [json.loads(r.detail) | {"_actor": r.actor_user_id, "_outcome": r.outcome} for r in rows]
 
 
