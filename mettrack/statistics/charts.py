@@ -183,7 +183,7 @@ def _describe(
     parts = []
     for name, values in series.items():
         shown = ", ".join(
-            f"{category} {absent_label if value is None else _format(value, percent)}"
+            f"{' '.join(category.split())} {absent_label if value is None else _format(value, percent)}"
             for category, value in zip(categories, values, strict=False)
         )
         parts.append(f"{name}: {shown}" if name else shown)
