@@ -82,33 +82,35 @@ def _page(found, errors, values, status=200):
     ), status
 
 
+def _report(output: str):
+    """The report asked for, and None; or None and the page naming the bad fields (400),
+    in which case nothing is read."""
+    period, publication, errors = _asked()
+    if errors:
+        return None, _page(None, errors, request.args.to_dict(), 400)
+    return report.build_report(current_user, period, publication=publication, output=output), None
+
+
 @bp.route("/")
 @requires(Perm.STATS_VIEW)
 def index():
-    period, publication, errors = _asked()
-    if errors:
-        return _page(None, errors, request.args.to_dict(), 400)
-    found = report.build_report(current_user, period, publication=publication, output="page")
-    return _page(found, {}, request.args.to_dict() or period.query)
+    found, refused = _report("page")
+    return refused or _page(found, {}, request.args.to_dict() or found.period.query)
 
 
 @bp.route("/exploitation-list.csv")
 @requires(Perm.STATS_VIEW)
 def csv():
-    period, publication, errors = _asked()
-    if errors:
-        return _page(None, errors, request.args.to_dict(), 400)
-    found = report.build_report(current_user, period, publication=publication, output="csv")
-    return csv_response(export.filename(found), export.header(found), export.rows(found))
+    found, refused = _report("csv")
+    return refused or csv_response(export.filename(found), export.header(found), export.rows(found))
 
 
 @bp.route("/exploitation-list.pdf", endpoint="pdf")
 @requires(Perm.STATS_VIEW)
 def pdf_download():
-    period, publication, errors = _asked()
-    if errors:
-        return _page(None, errors, request.args.to_dict(), 400)
-    found = report.build_report(current_user, period, publication=publication, output="pdf")
+    found, refused = _report("pdf")
+    if refused:
+        return refused
     content = pdf.render_pdf(pdf.print_html(found, _charts(found)))
     name = export.filename(found).removesuffix(".csv") + ".pdf"
     return Response(
