@@ -50,7 +50,7 @@ def sections(found: operational.OperationalReport, *, with_charts: bool = True) 
         ],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.rhi.returned,
                 r.rhi.within_72h,
                 r.rhi.late,
@@ -78,7 +78,7 @@ def sections(found: operational.OperationalReport, *, with_charts: bool = True) 
         "head": ["Period", "Due", "On time", "Late", "Missed", "Not yet due", "Case closed", "Share on time"],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.reviews.due,
                 r.reviews.on_time,
                 r.reviews.late,
@@ -106,7 +106,8 @@ def sections(found: operational.OperationalReport, *, with_charts: bool = True) 
         f"{rule.episodes} or more episodes within {rule.days} days, the partnership's setting.",
         "head": ["Period", "Missing episodes", "Children", "Children missing repeatedly"],
         "rows": [
-            [r.period.label, r.missing.episodes, r.missing.children, r.missing.repeat_children] for r in rows
+            [r.period.short_label, r.missing.episodes, r.missing.children, r.missing.repeat_children]
+            for r in rows
         ],
         "chart": lambda: charts.trend_line(
             "Missing episodes by quarter",
@@ -132,7 +133,7 @@ def sections(found: operational.OperationalReport, *, with_charts: bool = True) 
         ],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.referrals.referred,
                 r.referrals.outcome_recorded,
                 r.referrals.to_met_review,
@@ -168,7 +169,7 @@ def sections(found: operational.OperationalReport, *, with_charts: bool = True) 
         ],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.to_first_review.count,
                 _days(r.to_first_review, "median_days"),
                 _days(r.to_first_review, "mean_days"),
@@ -235,7 +236,7 @@ def export():
                 out.append(
                     [
                         section["heading"],
-                        figures.period.label,
+                        figures.period.short_label,
                         figures.period.start,
                         figures.period.end,
                         measure,

@@ -89,9 +89,14 @@ class Quarter:
         return f"{MONTHS[3 * self.number - 3]} - {MONTHS[3 * self.number - 1]} {self.year}"
 
     @property
+    def short_label(self) -> str:
+        """Jul - Sep 2022: for a table's rows and a chart's axis."""
+        return f"{MONTHS[3 * self.number - 3][:3]} - {MONTHS[3 * self.number - 1][:3]} {self.year}"
+
+    @property
     def chart_label(self) -> str:
         """Short enough for a chart's axis, on two lines: "Jul - Sep" over "2022"."""
-        return f"{MONTHS[3 * self.number - 3][:3]} - {MONTHS[3 * self.number - 1][:3]}\n{self.year}"
+        return self.short_label.replace(f" {self.year}", f"\n{self.year}")
 
     def next(self) -> "Quarter":
         return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
@@ -165,12 +170,21 @@ class Period:
         return f"{_day_label(self.start)} - {_day_label(self.end)}"
 
     @property
+    def short_label(self) -> str:
+        """Jul - Sep 2022, or a range's 1 Aug 2022 - 31 Aug 2022: for a table's rows."""
+        if self.quarter is not None:
+            return self.quarter.short_label
+        if self.start == self.end:
+            return _day_label(self.start, short=True)
+        return f"{_day_label(self.start, short=True)} - {_day_label(self.end, short=True)}"
+
+    @property
     def chart_label(self) -> str:
         """Short enough for a chart's axis, on two lines: "Jul - Sep\\n2022", or a range's
         "1 Aug 2022 -\\n31 Aug 2022"."""
         if self.quarter is not None:
             return self.quarter.chart_label
-        return f"{_day_label(self.start, short=True)} -\n{_day_label(self.end, short=True)}"
+        return self.short_label.replace(" - ", " -\n", 1)
 
     @property
     def key(self) -> str:

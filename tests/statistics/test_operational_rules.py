@@ -38,7 +38,10 @@ def test_a_date_range_trend_never_overlaps_the_range():
 
 def test_chart_labels_are_short_and_on_two_lines():
     assert Quarter(2025, 3).period.chart_label == "Jul - Sep\n2025"
-    assert Period(date(2026, 8, 1), date(2026, 10, 31)).chart_label == "1 Aug 2026 -\n31 Oct 2026"
+    assert Quarter(2025, 3).period.short_label == "Jul - Sep 2025"
+    ranged = Period(date(2026, 8, 1), date(2026, 10, 31))
+    assert ranged.short_label == "1 Aug 2026 - 31 Oct 2026"
+    assert ranged.chart_label == "1 Aug 2026 -\n31 Oct 2026"
 
 
 def _dates(first, last):
