@@ -57,6 +57,7 @@ from mettrack.meetings.models import AgendaItem, AgendaVersion, MeetingAction
 from mettrack.missing.models import MissingEpisode
 from mettrack.risk.models import RiskAssessment
 from mettrack.specialist_services.models import ServiceRequest, SpecialistService
+from mettrack.statistics import rules as statistics_rules
 
 OPEN = Case.state != CaseState.CLOSED.value
 
@@ -311,7 +312,33 @@ def _chair(user, at: datetime) -> RoleHome:
     if can(user, Perm.MEETING_MANAGE):
         queues.append(_next_meeting(user))
         queues.append(_overdue_actions(user, today(at)))
+    if can(user, Perm.STATS_VIEW):
+        period = statistics_rules.last_complete_quarter(today(at)).period
+        queues.append(
+            Queue(
+                "statistics",
+                f"Statistics: {period.label}",
+                0,
+                _statistics_lines(period, f"The exploitation list: {period.label}"),
+                note="Figures for the last complete quarter; each page offers other periods.",
+                counted=False,
+            )
+        )
     return RoleHome(Role.MET_CHAIR, "As MET chair", tuple(queues))
+
+
+def _statistics_lines(period, report_title: str) -> tuple[QueueLine, ...]:
+    """The two statistics pages for `period` (a statistics.rules.Period): the
+    exploitation-list report (its line titled `report_title`) and the operational figures."""
+    return (
+        QueueLine(None, report_title, link=Link("statistics.index", period.query)),
+        QueueLine(
+            None,
+            f"Operational figures: {period.label}",
+            ("Return Home Interviews, reviews, missing episodes and referrals",),
+            link=Link("statistics_operations.index", period.query),
+        ),
+    )
 
 
 def _next_meeting(user) -> Queue:
@@ -557,11 +584,11 @@ def _analyst(user, at: datetime) -> RoleHome:
         "quarterly-report",
         f"The exploitation list: {report.period.label}",
         0,
-        (QueueLine(None, report.summary, link=Link("statistics.index", {"quarter": report.period.key})),),
+        _statistics_lines(report.period, report.summary),
         more=Link("statistics.index"),
         note=(
             "Figures for the last complete quarter. Open the report for every table, other "
-            "periods and the downloads."
+            "periods and the downloads, and the operational figures for the same quarter."
         ),
         counted=False,
     )

@@ -177,13 +177,27 @@ def _note_absent(figure: Figure, absent_label: str, absent_note: str) -> None:
     figure.text(0.01, 0.01, absent_note.format(label=absent_label), fontsize=11, ha="left", va="bottom")
 
 
+def _finish(axes, title: str, y_label, series: int, absent: bool, absent_label: str, absent_note: str):
+    """What a chart with a vertical axis ends with: the axis' name, the title, the legend
+    (for more than one series), the note of absent figures, the margins."""
+    figure = axes.figure
+    if y_label:
+        axes.set_ylabel(y_label)
+    axes.set_title(title, loc="left")
+    if series > 1:
+        _legend_below(axes, series, absent)
+    if absent:
+        _note_absent(figure, absent_label, absent_note)
+    _margins(figure, left=0.12 if y_label else 0.08, legend=series > 1, absent=absent)
+
+
 def _describe(
     categories: Sequence[str], series: Mapping[str, Figures], absent_label: str, percent=False
 ) -> str:
     parts = []
     for name, values in series.items():
         shown = ", ".join(
-            f"{category} {absent_label if value is None else _format(value, percent)}"
+            f"{' '.join(category.split())} {absent_label if value is None else _format(value, percent)}"
             for category, value in zip(categories, values, strict=False)
         )
         parts.append(f"{name}: {shown}" if name else shown)
@@ -234,14 +248,7 @@ def grouped_bars(
         axes.set_xticks(range(len(categories)), list(categories))
         axes.set_ylim(0, top * 1.15)
         axes.yaxis.get_major_locator().set_params(integer=True)
-        if y_label:
-            axes.set_ylabel(y_label)
-        axes.set_title(title, loc="left")
-        if len(names) > 1:
-            _legend_below(axes, len(names), absent)
-        if absent:
-            _note_absent(figure, absent_label, absent_note)
-        _margins(figure, left=0.12 if y_label else 0.08, legend=len(names) > 1, absent=absent)
+        _finish(axes, title, y_label, len(names), absent, absent_label, absent_note)
         return _svg(figure, title, _describe(categories, series, absent_label))
 
 
@@ -302,14 +309,7 @@ def trend_line(
             axes.yaxis.set_major_formatter("{x:.0f}%")
         else:
             axes.yaxis.get_major_locator().set_params(integer=True)
-        if y_label:
-            axes.set_ylabel(y_label)
-        axes.set_title(title, loc="left")
-        if len(series) > 1:
-            _legend_below(axes, len(series), absent)
-        if absent:
-            _note_absent(figure, absent_label, absent_note)
-        _margins(figure, left=0.12 if y_label else 0.08, legend=len(series) > 1, absent=absent)
+        _finish(axes, title, y_label, len(series), absent, absent_label, absent_note)
         return _svg(figure, title, _describe(labels, series, absent_label, percent))
 
 

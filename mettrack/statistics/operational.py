@@ -16,6 +16,7 @@ is London's); medians with window functions, which both databases have.
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -30,8 +31,9 @@ from mettrack.meetings.models import ItemMinute, Meeting
 from mettrack.missing.models import MissingEpisode
 from mettrack.missing.rules import RHI_DUE_WITHIN, RepeatMissingRule
 from mettrack.specialist_services.models import ServiceRequest
-from mettrack.statistics import operational_rules as rules
-from mettrack.statistics.operational_rules import Period
+from mettrack.statistics import rules
+from mettrack.statistics.operational_rules import share
+from mettrack.statistics.rules import Period
 
 AUDIT_ACTION = "statistics.operations.viewed"
 EXPORT_ACTION = "statistics.operations.exported"
@@ -47,7 +49,7 @@ class RhiFigures:
 
     @property
     def share_within(self) -> float | None:
-        return rules.share(self.within_72h, self.returned)
+        return share(self.within_72h, self.returned)
 
 
 @dataclass
@@ -65,7 +67,7 @@ class ReviewFigures:
 
     @property
     def share_on_time(self) -> float | None:
-        return rules.share(self.on_time, self.counted)
+        return share(self.on_time, self.counted)
 
 
 @dataclass
@@ -149,7 +151,7 @@ def _moment_bucket(column, periods: list[Period]):
 
 
 def _day_bucket(column, periods: list[Period]):
-    return case(*[(and_(column >= p.first, column <= p.last), i) for i, p in enumerate(periods)], else_=None)
+    return case(*[(and_(column >= p.start, column <= p.end), i) for i, p in enumerate(periods)], else_=None)
 
 
 def _in_moments(column, periods: list[Period]):
@@ -157,7 +159,7 @@ def _in_moments(column, periods: list[Period]):
 
 
 def _in_days(column, periods: list[Period]):
-    return and_(column >= min(p.first for p in periods), column <= max(p.last for p in periods))
+    return and_(column >= min(p.start for p in periods), column <= max(p.end for p in periods))
 
 
 def _count_if(condition):
@@ -410,13 +412,19 @@ def figures_for(periods: list[Period]) -> list[PeriodFigures]:
     ]
 
 
+def trend_of(period: Period, count: int) -> list[Period]:
+    """The periods a report shows, oldest first: the `count` whole quarters before the
+    quarter `period` starts in (never overlapping it), then `period` itself."""
+    return [*(q.period for q in rules.quarters_before(period, count)), period]
+
+
 @transaction
 def operational_figures(user, period: Period, *, export: bool = False) -> OperationalReport:
     """Who: the analyst and the MET chair (stats.view). The figures of `period` and the
-    quarters before it; writes one audit row naming the periods (a read that audits
-    commits that row alone)."""
+    quarters before it (STATS_TREND_QUARTERS); writes one audit row naming the periods (a
+    read that audits commits that row alone)."""
     require(user, Perm.STATS_VIEW, EXPORT_ACTION if export else AUDIT_ACTION)
-    periods = rules.trend_of(period)
+    periods = trend_of(period, rules.trend_quarters(current_app.config))
     report = OperationalReport(period, figures_for(periods), _repeat_rule())
     audit.record(
         EXPORT_ACTION if export else AUDIT_ACTION,

@@ -1,34 +1,39 @@
 """The board's operational figures: /statistics/operations and its CSV (docs/statistics-operations.md).
 
-Thin: reads the period chooser (operational_rules.parse_period), calls the one read use
-case (operational.operational_figures, which checks the role and audits), and hands the
-template its tables and charts already made. Figures only: no name, no case.
+Thin: reads the period chooser (the same as the exploitation-list report's:
+report.period_asked), calls the one read use case (operational.operational_figures, which
+checks the role and audits), and hands the template its tables and charts already made.
+Figures only: no name, no case.
 """
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.core.clock import today
+from mettrack.core.errors import ValidationError
 from mettrack.core.permissions import Perm, requires
 from mettrack.core.spreadsheet import csv_response
-from mettrack.statistics import charts, operational
-from mettrack.statistics import operational_rules as rules
+from mettrack.statistics import charts, operational, report, rules
+from mettrack.statistics.operational_rules import days_text, share_text
 
 bp = Blueprint("statistics_operations", __name__)
 
 
 def _period():
-    return rules.parse_period(request.args, today())
+    """The period asked for, or None and the errors naming the fields."""
+    try:
+        return report.period_asked(request.args), {}
+    except ValidationError as e:
+        return None, dict(e.errors)
 
 
 def _days(duration: operational.Duration, attribute: str) -> str:
-    return rules.days_text(getattr(duration, attribute))
+    return days_text(getattr(duration, attribute))
 
 
-def sections(report: operational.OperationalReport, *, with_charts: bool = True) -> list[dict]:
+def sections(found: operational.OperationalReport, *, with_charts: bool = True) -> list[dict]:
     """Each section of the page: its heading, what it counts, its table (head and rows
     of text) and its chart (drawn only for the page, not for the CSV)."""
-    rows = report.rows
+    rows = found.rows
     labels = [r.period.chart_label for r in rows]
     rhi = {
         "id": "rhi",
@@ -45,12 +50,12 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
         ],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.rhi.returned,
                 r.rhi.within_72h,
                 r.rhi.late,
                 r.rhi.not_offered,
-                rules.share_text(r.rhi.within_72h, r.rhi.returned),
+                share_text(r.rhi.within_72h, r.rhi.returned),
             ]
             for r in rows
         ],
@@ -73,14 +78,14 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
         "head": ["Period", "Due", "On time", "Late", "Missed", "Not yet due", "Case closed", "Share on time"],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.reviews.due,
                 r.reviews.on_time,
                 r.reviews.late,
                 r.reviews.missed,
                 r.reviews.not_yet_due,
                 r.reviews.case_closed,
-                rules.share_text(r.reviews.on_time, r.reviews.counted),
+                share_text(r.reviews.on_time, r.reviews.counted),
             ]
             for r in rows
         ],
@@ -93,7 +98,7 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
             absent_note="“{label}”: no review date fell in that period.",
         ),
     }
-    rule = report.repeat_rule
+    rule = found.repeat_rule
     missing = {
         "id": "missing",
         "heading": "Missing episodes and children missing repeatedly",
@@ -101,7 +106,8 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
         f"{rule.episodes} or more episodes within {rule.days} days, the partnership's setting.",
         "head": ["Period", "Missing episodes", "Children", "Children missing repeatedly"],
         "rows": [
-            [r.period.label, r.missing.episodes, r.missing.children, r.missing.repeat_children] for r in rows
+            [r.period.short_label, r.missing.episodes, r.missing.children, r.missing.repeat_children]
+            for r in rows
         ],
         "chart": lambda: charts.trend_line(
             "Missing episodes by quarter",
@@ -127,7 +133,7 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
         ],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.referrals.referred,
                 r.referrals.outcome_recorded,
                 r.referrals.to_met_review,
@@ -163,7 +169,7 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
         ],
         "rows": [
             [
-                r.period.label,
+                r.period.short_label,
                 r.to_first_review.count,
                 _days(r.to_first_review, "median_days"),
                 _days(r.to_first_review, "mean_days"),
@@ -191,19 +197,18 @@ def sections(report: operational.OperationalReport, *, with_charts: bool = True)
     return made
 
 
-def _chooser(errors: dict, report=None, status: int = 200):
-    quarters = [(rules.quarter_value(q), q.label) for q in rules.chooser_quarters(today())]
-    chosen = rules.quarter_value(report.period) if report else request.args.get("quarter", "")
+def _chooser(errors: dict, found=None, status: int = 200):
+    period = found.period if found else None
+    args = period.query if period else {}
     return render_template(
         "statistics/operations.html",
-        report=report,
-        sections=sections(report) if report else [],
+        report=found,
+        sections=sections(found) if found else [],
         errors=errors,
-        values=request.args,
-        ranged=bool(request.args.get("range")),
-        quarters=quarters,
-        chosen_quarter=chosen,
-        csv_query=request.query_string.decode("ascii", "replace"),
+        chooser=report.chooser(request.args.to_dict() or args, period, errors),
+        trend_quarters=rules.trend_quarters(current_app.config),
+        report_url=url_for("statistics.index", **args),
+        csv_url=url_for("statistics_operations.export", **args),
     ), status
 
 
@@ -222,18 +227,18 @@ def export():
     period, errors = _period()
     if errors:
         return _chooser(errors, status=400)
-    report = operational.operational_figures(current_user, period, export=True)
+    found = operational.operational_figures(current_user, period, export=True)
     header = ["Section", "Period", "First day", "Last day", "Measure", "Value"]
     out = []
-    for section in sections(report, with_charts=False):
-        for row, figures in zip(section["rows"], report.rows, strict=True):
+    for section in sections(found, with_charts=False):
+        for row, figures in zip(section["rows"], found.rows, strict=True):
             for measure, value in zip(section["head"][1:], row[1:], strict=True):
                 out.append(
                     [
                         section["heading"],
-                        figures.period.label,
-                        figures.period.first,
-                        figures.period.last,
+                        figures.period.short_label,
+                        figures.period.start,
+                        figures.period.end,
                         measure,
                         value,
                     ]

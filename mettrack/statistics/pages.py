@@ -11,9 +11,7 @@ accessible reading of the chart, and the one a screen reader reaches).
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user
 
-from mettrack.core.clock import today
 from mettrack.core.errors import ValidationError
-from mettrack.core.form_input import date_parts
 from mettrack.core.permissions import Perm, requires
 from mettrack.core.spreadsheet import csv_response
 from mettrack.statistics import charts, export, pdf, report, rules
@@ -22,21 +20,11 @@ from mettrack.statistics.queries import ALL
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 
 
-def _period_values(period: rules.Period) -> dict:
-    if period.quarter is not None:
-        return {"quarter": period.quarter.key}
-    return {
-        f"{name}-{part}": str(getattr(day, part))
-        for name, day in (("from", period.start), ("to", period.end))
-        for part in ("day", "month", "year")
-    }
-
-
 def _asked():
     """The period and the publication mark asked for, or the errors naming the fields."""
     args = request.args
     try:
-        period = report.parse_period(args.get("quarter"), date_parts(args, "from"), date_parts(args, "to"))
+        period = report.period_asked(args)
     except ValidationError as e:
         return None, False, dict(e.errors)
     try:
@@ -69,7 +57,7 @@ def _charts(found: report.Report) -> dict:
     if found.trend:
         drawn["trend"] = charts.trend_line(
             "Children on the list, by quarter",
-            [row.label for row in found.trend],
+            [row.chart_label for row in found.trend],
             {c.label: [row.cells[i].count for row in found.trend] for i, c in enumerate(found.columns)},
             y_label="Children",
             absent_label=rules.fewer_than(found.threshold),
@@ -78,17 +66,14 @@ def _charts(found: report.Report) -> dict:
 
 
 def _page(found, errors, values, status=200):
-    choices = [(q.key, q.label) for q in rules.quarter_choices(today())]
-    args = _period_values(found.period) if found else {}
+    args = found.period.query if found else {}
     return render_template(
         "statistics/report.html",
         report=found,
         charts=_charts(found) if found else {},
         errors=errors,
-        values=values,
-        quarter_choices=choices,
-        chosen_quarter=values.get("quarter")
-        or (found.period.quarter.key if found and found.period.quarter else ""),
+        chooser=report.chooser(values, found.period if found else None, errors),
+        operations_url=url_for("statistics_operations.index", **args),
         csv_url=url_for("statistics.csv", **args),
         csv_publication_url=url_for("statistics.csv", publication="yes", **args),
         pdf_url=url_for("statistics.pdf", **args),
@@ -97,33 +82,35 @@ def _page(found, errors, values, status=200):
     ), status
 
 
+def _report(output: str):
+    """The report asked for, and None; or None and the page naming the bad fields (400),
+    in which case nothing is read."""
+    period, publication, errors = _asked()
+    if errors:
+        return None, _page(None, errors, request.args.to_dict(), 400)
+    return report.build_report(current_user, period, publication=publication, output=output), None
+
+
 @bp.route("/")
 @requires(Perm.STATS_VIEW)
 def index():
-    period, publication, errors = _asked()
-    if errors:
-        return _page(None, errors, request.args.to_dict(), 400)
-    found = report.build_report(current_user, period, publication=publication, output="page")
-    return _page(found, {}, request.args.to_dict() or _period_values(period))
+    found, refused = _report("page")
+    return refused or _page(found, {}, request.args.to_dict() or found.period.query)
 
 
 @bp.route("/exploitation-list.csv")
 @requires(Perm.STATS_VIEW)
 def csv():
-    period, publication, errors = _asked()
-    if errors:
-        return _page(None, errors, request.args.to_dict(), 400)
-    found = report.build_report(current_user, period, publication=publication, output="csv")
-    return csv_response(export.filename(found), export.header(found), export.rows(found))
+    found, refused = _report("csv")
+    return refused or csv_response(export.filename(found), export.header(found), export.rows(found))
 
 
 @bp.route("/exploitation-list.pdf", endpoint="pdf")
 @requires(Perm.STATS_VIEW)
 def pdf_download():
-    period, publication, errors = _asked()
-    if errors:
-        return _page(None, errors, request.args.to_dict(), 400)
-    found = report.build_report(current_user, period, publication=publication, output="pdf")
+    found, refused = _report("pdf")
+    if refused:
+        return refused
     content = pdf.render_pdf(pdf.print_html(found, _charts(found)))
     name = export.filename(found).removesuffix(".csv") + ".pdf"
     return Response(

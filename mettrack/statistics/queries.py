@@ -17,7 +17,7 @@ when the report is made; the state is the one the case was in at the end of the 
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy import case as sql_case
@@ -26,7 +26,6 @@ from sqlalchemy.orm import aliased
 from mettrack.cases.models import Case, CaseEvent, CaseTag
 from mettrack.children.models import Child
 from mettrack.core.choices import CaseTagKind, ReferenceKind
-from mettrack.core.clock import LONDON
 from mettrack.core.extensions import db
 from mettrack.reference.models import ReferenceItem
 from mettrack.statistics import rules
@@ -39,11 +38,7 @@ Counts = dict[str, dict[str, int]]  # type (or ALL) -> key -> children
 
 def moments(period: Period) -> tuple[datetime, datetime]:
     """The period as UTC moments: [start, end), midnight London time to midnight."""
-
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(), LONDON).astimezone(UTC)
-
-    return midnight(period.start), midnight(period.end + timedelta(days=1))
+    return period.starts_at, period.ends_before
 
 
 def _on_list(start: datetime, end: datetime):

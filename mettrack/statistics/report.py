@@ -14,6 +14,7 @@ and the trend need only the primary one (no total they add up to). Otherwise eve
 figure is shown as it is.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,7 +32,7 @@ from mettrack.core.choices import (
 )
 from mettrack.core.clock import now, today
 from mettrack.core.errors import ValidationError
-from mettrack.core.form_input import date_value
+from mettrack.core.form_input import date_parts, date_value
 from mettrack.core.permissions import Perm
 from mettrack.core.unit_of_work import unit_of_work
 from mettrack.statistics import queries, rules
@@ -72,6 +73,7 @@ class TrendRow:
     cells: tuple[Figure, ...]  # one per column: children on the list
     added: Figure
     closed: Figure
+    chart_label: str = ""  # Jul - Sep, then 2022 on a second line: a chart's axis
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def threshold() -> int:
 
 
 def trend_quarters() -> int:
-    return int(current_app.config.get("STATS_TREND_QUARTERS", rules.DEFAULT_TREND_QUARTERS))
+    return rules.trend_quarters(current_app.config)
 
 
 def columns() -> tuple[Column, ...]:
@@ -212,6 +214,7 @@ def _trend(b: _Builder, period: Period, quarters: int) -> tuple[TrendRow, ...]:
                 tuple(b.one(counts.get(c.key, 0)) for c in b.columns),
                 b.one(queries.added(shown_period).get(ALL, 0)),
                 b.one(sum(closed.values())),
+                quarter.chart_label,
             )
         )
     return tuple(rows)
@@ -355,6 +358,33 @@ def parse_period(quarter, start, end, on=None) -> Period:
     if errors:
         raise ValidationError(errors)
     return period
+
+
+def period_asked(args: Mapping, on=None) -> Period:
+    """The period a page's address asks for, as the period chooser (statistics/_period.html)
+    sends it: `quarter`, or `from-day`, `from-month`, `from-year` and the same for `to`.
+    ValidationError names the field, as parse_period."""
+    return parse_period(args.get("quarter"), date_parts(args, "from"), date_parts(args, "to"), on)
+
+
+def chooser(values: Mapping, period: Period | None, errors: Mapping) -> dict:
+    """What the period chooser shows (statistics/_period.html): the quarters it offers
+    (with the chosen one, should it be older), the one chosen, what was typed, and
+    whether the dates are open."""
+    chosen = str(values.get("quarter") or "").strip() or (
+        period.quarter.key if period is not None and period.quarter else ""
+    )
+    choices = [(q.key, q.label) for q in rules.quarter_choices(today())]
+    if chosen and chosen not in {key for key, _ in choices}:
+        known = rules.parse_quarter(chosen)
+        choices.append((chosen, known.label if known else chosen))
+    return {
+        "quarter_choices": choices,
+        "chosen_quarter": chosen,
+        "typed": values,
+        "errors": errors,
+        "dates_open": bool(errors.get("from") or errors.get("to") or values.get("from-day")),
+    }
 
 
 def parse_publication(value) -> bool:

@@ -3,8 +3,10 @@ Flask and no database (docs/statistics.md).
 
 - Periods: a calendar quarter ("2022-Q3" is July - September 2022, the months the
   partnership names in its report) or any range of days, both ends included, in the
-  partnership's calendar (Europe/London). The trend is the quarters before the chosen
-  one.
+  partnership's calendar (Europe/London): a period runs from midnight London time on its
+  first day to midnight after its last (`starts_at`, `ends_before`, in UTC). The trend is
+  the quarters before the chosen one. The same periods, chooser and messages serve the
+  exploitation-list report and the operational figures.
 - Ages are whole years at the END of the period (a child who turns 18 in the quarter is
   18 in it). In SQL an age band is a range of dates of birth: `band_limits` gives the
   dates, so the database never does date arithmetic (which SQLite and PostgreSQL spell
@@ -20,7 +22,9 @@ Flask and no database (docs/statistics.md).
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from mettrack.core.clock import LONDON
 
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 DEFAULT_TREND_QUARTERS = 4  # the quarters before the chosen one in the trend
@@ -84,6 +88,16 @@ class Quarter:
         """July - September 2022"""
         return f"{MONTHS[3 * self.number - 3]} - {MONTHS[3 * self.number - 1]} {self.year}"
 
+    @property
+    def short_label(self) -> str:
+        """Jul - Sep 2022: for a table's rows and a chart's axis."""
+        return f"{MONTHS[3 * self.number - 3][:3]} - {MONTHS[3 * self.number - 1][:3]} {self.year}"
+
+    @property
+    def chart_label(self) -> str:
+        """Short enough for a chart's axis, on two lines: "Jul - Sep" over "2022"."""
+        return self.short_label.replace(f" {self.year}", f"\n{self.year}")
+
     def next(self) -> "Quarter":
         return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
 
@@ -115,13 +129,30 @@ def previous_quarters(quarter: Quarter, count: int) -> list[Quarter]:
     return found[::-1]
 
 
+def quarters_before(period: "Period", count: int) -> list[Quarter]:
+    """The `count` whole quarters before the quarter in which `period` starts, oldest
+    first: they never overlap the period, whether it is a quarter or a range."""
+    return previous_quarters(quarter_of(period.start), count)
+
+
+def trend_quarters(config) -> int:
+    """How many quarters before the chosen period a trend shows (STATS_TREND_QUARTERS)."""
+    return int(config.get("STATS_TREND_QUARTERS", DEFAULT_TREND_QUARTERS))
+
+
 def last_complete_quarter(today: date) -> Quarter:
     """The report a board asks for: the last quarter that has ended."""
     return quarter_of(today).previous()
 
 
-def _day_label(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def _day_label(day: date, *, short: bool = False) -> str:
+    month = MONTHS[day.month - 1]
+    return f"{day.day} {month[:3] if short else month} {day.year}"
+
+
+def london_midnight(day: date) -> datetime:
+    """The first moment of `day` in the partnership's calendar, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -139,9 +170,47 @@ class Period:
         return f"{_day_label(self.start)} - {_day_label(self.end)}"
 
     @property
+    def short_label(self) -> str:
+        """Jul - Sep 2022, or a range's 1 Aug 2022 - 31 Aug 2022: for a table's rows."""
+        if self.quarter is not None:
+            return self.quarter.short_label
+        if self.start == self.end:
+            return _day_label(self.start, short=True)
+        return f"{_day_label(self.start, short=True)} - {_day_label(self.end, short=True)}"
+
+    @property
+    def chart_label(self) -> str:
+        """Short enough for a chart's axis, on two lines: "Jul - Sep\\n2022", or a range's
+        "1 Aug 2022 -\\n31 Aug 2022"."""
+        if self.quarter is not None:
+            return self.quarter.chart_label
+        return self.short_label.replace(" - ", " -\n", 1)
+
+    @property
     def key(self) -> str:
         """For file names and the audit row: no personal data, only dates."""
         return self.quarter.key if self.quarter else f"{self.start.isoformat()}_to_{self.end.isoformat()}"
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The period as the chooser's query parameters (a page's address: dates only)."""
+        if self.quarter is not None:
+            return {"quarter": self.quarter.key}
+        return {
+            f"{name}-{part}": str(getattr(day, part))
+            for name, day in (("from", self.start), ("to", self.end))
+            for part in ("day", "month", "year")
+        }
+
+    @property
+    def starts_at(self) -> datetime:
+        """The first moment of the period, in UTC (midnight in London)."""
+        return london_midnight(self.start)
+
+    @property
+    def ends_before(self) -> datetime:
+        """The first moment after the period, in UTC: a moment counts when it is before it."""
+        return london_midnight(self.end + timedelta(days=1))
 
     @property
     def trend_anchor(self) -> Quarter:

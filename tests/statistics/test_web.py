@@ -67,6 +67,8 @@ def test_charts_are_drawn_beside_their_tables_with_suppressed_figures_absent(cli
     for key in ("gender", "age", "risk", "trend"):
         assert f'id="chart-{key}"' in html
     assert "<svg" in html and "By gender, July - September 2022" in html
+    trend = html.split('id="chart-trend"', 1)[1].split("</svg>", 1)[0]
+    assert "Jul - Sep 2022" in trend and "July - September 2022" not in trend  # short axis labels
     published = client.get(f"/statistics/?{Q3}&publication=yes").get_data(as_text=True)
     assert "fewer than 5" in published.split('id="chart-gender"', 1)[1].split("</svg>", 1)[0]
 
@@ -109,6 +111,21 @@ def test_a_date_range_replaces_the_quarter(client, auth, world):
     query = "quarter=2022-Q3&from-day=1&from-month=8&from-year=2022&to-day=31&to-month=8&to-year=2022"
     html = client.get(f"/statistics/?{query}").get_data(as_text=True)
     assert "1 August 2022 - 31 August 2022" in html
+    dates = "from-day=1&amp;from-month=8&amp;from-year=2022&amp;to-day=31&amp;to-month=8&amp;to-year=2022"
+    assert f'href="/statistics/operations?{dates}"' in html  # the operational figures, same dates
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.MET_CHAIR])
+def test_the_report_and_the_operational_figures_link_to_each_other(client, auth, world, role):
+    auth.as_role(role)
+    report = client.get(f"/statistics/?{Q3}").get_data(as_text=True)
+    assert 'href="/statistics/operations?quarter=2022-Q3"' in report
+    operations = client.get(f"/statistics/operations?{Q3}").get_data(as_text=True)
+    assert 'href="/statistics/?quarter=2022-Q3"' in operations
+    assert 'href="/statistics/operations.csv?quarter=2022-Q3"' in operations
+    for html in (report, operations):
+        assert 'href="/statistics/"' in html  # the navigation's "Statistics"
+        assert 'id="period-form"' in html and 'name="from-day"' in html  # one chooser
 
 
 # --- downloads
@@ -225,8 +242,21 @@ def test_the_analysts_home_shows_the_last_quarters_summary_and_links_to_the_repo
     assert "The exploitation list: July - September 2022" in html
     assert "1 child on the exploitation list July - September 2022: 1 CCE (aged 15; 1 male)" in html
     assert 'href="/statistics/?quarter=2022-Q3"' in html
+    assert 'href="/statistics/operations?quarter=2022-Q3"' in html
     assert "Statchild" not in html
     assert _audit(app)[-1] == {"period": "2022-Q3", "output": "home", "publication": False}
+
+
+def test_the_chairs_home_links_to_both_statistics_pages_without_reading_figures(client, auth, app):
+    from mettrack.core.clock import set_now
+
+    set_now(london(2022, 10, 20))
+    auth.as_role(Role.MET_CHAIR)
+    html = client.get("/").get_data(as_text=True)
+    assert "Statistics: July - September 2022" in html
+    assert 'href="/statistics/?quarter=2022-Q3"' in html
+    assert 'href="/statistics/operations?quarter=2022-Q3"' in html
+    assert _audit(app) == []  # links only: no report is made for the chair's home
 
 
 def test_a_bad_period_on_a_download_gives_the_page_with_the_message(client, auth, world):
