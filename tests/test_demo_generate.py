@@ -14,7 +14,9 @@ N = 50
 
 
 @pytest.fixture
-def generated(runner, app_ctx):
+def generated(runner, app_ctx, monkeypatch):
+    # Small batches, so that the copies in the background thread run here too.
+    monkeypatch.setattr("mettrack.demo.generate.FLUSH_EVERY", 20)
     result = runner.invoke(args=["demo", "generate", "--children", str(N), "--seed", "7"])
     assert result.exit_code == 0, result.output
     return result

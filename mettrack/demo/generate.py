@@ -37,6 +37,7 @@ import heapq
 import hmac
 import json
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -396,7 +397,11 @@ class Generated:
 
 class BulkWriter:
     """Rows collected per table and written in bulk: COPY on PostgreSQL, multi-row
-    INSERT (executemany) on SQLite, always in TABLE_ORDER."""
+    INSERT (executemany) on SQLite, always in TABLE_ORDER.
+
+    On PostgreSQL, `flush(background=True)` hands the batch to a thread that copies it
+    while the next batch is made (the server's work on one batch overlaps Python's on the
+    next); the caller uses the connection for nothing else until `finish()`."""
 
     def __init__(self, connection):
         self.connection = connection
@@ -404,6 +409,8 @@ class BulkWriter:
         self.rows: dict[str, list[tuple]] = {table: [] for table in TABLE_ORDER}
         self.lines: dict[str, list[str]] = {table: [] for table in TABLE_ORDER}
         self.counts: dict[str, int] = dict.fromkeys(TABLE_ORDER, 0)
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
     def add(self, table: str, row: tuple) -> None:
         self.rows[table].append(row)
@@ -412,11 +419,41 @@ class BulkWriter:
         """A row already in COPY's text format (PostgreSQL only)."""
         self.lines[table].append(line)
 
-    def flush(self) -> None:
-        for table in TABLE_ORDER:
-            rows, lines = self.rows[table], self.lines[table]
-            if not rows and not lines:
-                continue
+    def flush(self, *, background: bool = False) -> None:
+        batch = {t: (self.rows[t], self.lines[t]) for t in TABLE_ORDER if self.rows[t] or self.lines[t]}
+        self.rows = {table: [] for table in TABLE_ORDER}
+        self.lines = {table: [] for table in TABLE_ORDER}
+        self.finish()  # one batch at a time, in order
+        if background and self.postgres:
+            self._thread = threading.Thread(target=self._write_in_thread, args=(batch,), daemon=True)
+            self._thread.start()
+        else:
+            self._write(batch)
+
+    def finish(self) -> None:
+        """Wait for the batch being written; raise what went wrong with it."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def abandon(self) -> None:
+        """Wait for the batch being written, whatever became of it (the run failed)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self._failure = None
+
+    def _write_in_thread(self, batch) -> None:
+        try:
+            self._write(batch)
+        except BaseException as e:  # noqa: BLE001 - raised again by finish(), in the caller's thread
+            self._failure = e
+
+    def _write(self, batch: dict) -> None:
+        for table, (rows, lines) in batch.items():
             columns = COLUMNS[table]
             if self.postgres:
                 cursor = self.connection.connection.driver_connection.cursor()
@@ -430,7 +467,6 @@ class BulkWriter:
                 values = [dict(zip(columns, row, strict=True)) for row in rows]
                 self.connection.execute(model_table.insert(), values)
             self.counts[table] += len(rows) + len(lines)
-            self.rows[table], self.lines[table] = [], []
 
 
 def _check_columns() -> None:
@@ -1174,15 +1210,20 @@ def generate(
         heavy = _heavy_cases(plans, now_us)
         case_base, child_base = gen.ids["cases"], gen.ids["children"]
         done = 0
-        for i, (opened, is_open) in enumerate(plans):
-            gen.emit_until(opened)
-            gen.plan(case_base + i + 1, child_base + i + 1, opened, is_open, i in heavy)
-            if (i + 1) % FLUSH_EVERY == 0:
-                writer.flush()
-                if progress:
-                    progress(i + 1 - done)
-                done = i + 1
-        gen.emit_until(None)
+        try:
+            for i, (opened, is_open) in enumerate(plans):
+                gen.emit_until(opened)
+                gen.plan(case_base + i + 1, child_base + i + 1, opened, is_open, i in heavy)
+                if (i + 1) % FLUSH_EVERY == 0:
+                    writer.flush(background=True)
+                    if progress:
+                        progress(i + 1 - done)
+                    done = i + 1
+            gen.emit_until(None)
+        except BaseException:
+            writer.abandon()  # the batch being copied, before the transaction rolls back
+            raise
+        writer.finish()
         chain.append(
             _at(now_us), None, "demo.generated", None, None, {"children": children, "seed": seed}, None
         )
