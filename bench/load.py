@@ -361,7 +361,9 @@ def table(operations: list[Operation], health_rps: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="METtrack load benchmark (docs/performance.md).")
+    parser = argparse.ArgumentParser(
+        prog="bench/run", description="METtrack load benchmark (docs/performance.md)."
+    )
     parser.add_argument("--children", type=int, default=10_000, help="database size (default 10000)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--server", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
