@@ -222,6 +222,51 @@ def demo_load():
         click.echo(f"  {role:<18} {email}")
 
 
+@demo_cli.command("generate")
+@click.option(
+    "--children", type=click.IntRange(min=1), required=True, help="How many made-up children (one case each)."
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="The same seed makes the same data.")
+@click.option(
+    "--years", type=click.IntRange(min=1, max=20), default=5, show_default=True, help="Years of history."
+)
+@click.option(
+    "--open-share",
+    type=click.FloatRange(min=0, max=1),
+    default=0.16,
+    show_default=True,
+    help="The share of cases still open.",
+)
+@click.option("--append", is_flag=True, help="Add to a database that already has cases.")
+def demo_generate(children, seed, years, open_share, append):
+    """Bulk-make made-up children, cases and their history for load tests (docs/performance.md).
+
+    Every case moves by the workflow's rules, with its events, team, notes, missing
+    episodes and audit rows (chained, so `flask audit verify` passes). PostgreSQL: COPY
+    (100,000 children in a few minutes); SQLite works, slower. Refused when the database
+    already has cases, unless --append."""
+    from mettrack.demo.generate import DEMO_PASSWORD, GenerateRefused, check_empty, generate
+
+    try:
+        check_empty(append)
+        with click.progressbar(length=children, label=f"Generating {children} children") as bar:
+            result = generate(
+                children, seed=seed, years=years, open_share=open_share, append=append, progress=bar.update
+            )
+    except GenerateRefused as e:
+        refuse("Nothing was generated.", advice=[f"{e}."])
+    rows = sum(result.rows.values())
+    click.echo(
+        f"Generated {result.children} children and their cases, {result.users} new users, "
+        f"{rows} rows ({result.audit_rows} audit rows) in {result.seconds:.0f} s."
+    )
+    if result.checkpoint:
+        click.echo(f"Audit checkpoint written ({result.checkpoint}).")
+    click.echo(f"Logins (password for each: {DEMO_PASSWORD}):")
+    for role, email in result.logins:
+        click.echo(f"  {role:<18} {email}")
+
+
 def register(app: Flask) -> None:
     from mettrack.cli.cases import cases_cli
     from mettrack.cli.imports import import_cli
