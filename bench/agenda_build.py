@@ -26,6 +26,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import disposable_database_url  # noqa: E402 (after the path is set)
 
 DEFAULT_DATABASE = "mettrack_bench_agenda"
 PREVIOUS = datetime(2026, 2, 24, 10, tzinfo=UTC)
@@ -34,25 +37,7 @@ NOW = datetime(2026, 3, 9, 12, tzinfo=UTC)
 
 
 def default_url() -> str:
-    import sqlalchemy as sa
-
-    for user in ("postgres", "root"):
-        admin = f"postgresql+psycopg://{user}@127.0.0.1:5432/postgres"
-        try:
-            engine = sa.create_engine(
-                admin, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-            )
-            with engine.connect() as conn:
-                found = conn.scalar(
-                    sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DEFAULT_DATABASE}
-                )
-                if not found:
-                    conn.execute(sa.text(f'CREATE DATABASE "{DEFAULT_DATABASE}"'))
-            engine.dispose()
-            return f"postgresql+psycopg://{user}@127.0.0.1:5432/{DEFAULT_DATABASE}"
-        except Exception as e:  # noqa: BLE001 (try the next user)
-            print(f"{user}: {e.__class__.__name__}", file=sys.stderr)
-    sys.exit("No PostgreSQL answered on 127.0.0.1:5432: give --database-url")
+    return disposable_database_url(DEFAULT_DATABASE)
 
 
 def build(items: int, others: int) -> dict:

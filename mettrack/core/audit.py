@@ -135,15 +135,25 @@ def _actor(actor) -> tuple[int | None, str]:
 def _append(executor, values: dict, key: bytes | None = None) -> int:
     """Append one row through `executor` (an ORM session or a Core connection), hashed with
     `key` (default AUDIT_HMAC_KEY)."""
+    return _append_all(executor, [values], key)
+
+
+def _append_all(executor, rows: list[dict], key: bytes | None = None) -> int:
+    """Append `rows` in order under one hold of the chain's lock: one tail read and one
+    multi-row INSERT, however many rows a transaction wrote. Returns the last seq."""
     if db.engine.dialect.name == "postgresql":
         executor.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     tail = executor.execute(
         select(AuditEvent.seq, AuditEvent.row_hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    seq, prev = (tail.seq + 1, tail.row_hash) if tail else (1, GENESIS_HASH)
-    values = {**values, "seq": seq, "prev_hash": prev, "hash_version": KEYED}
-    values["row_hash"] = row_hash(prev, values, KEYED, key)
-    executor.execute(insert(AuditEvent).values(**values))
+    seq, prev = (tail.seq, tail.row_hash) if tail else (0, GENESIS_HASH)
+    chained = []
+    for values in rows:
+        seq += 1
+        values = {**values, "seq": seq, "prev_hash": prev, "hash_version": KEYED}
+        values["row_hash"] = prev = row_hash(prev, values, KEYED, key)
+        chained.append(values)
+    executor.execute(insert(AuditEvent), chained)
     return seq
 
 
@@ -193,9 +203,15 @@ _PENDING = PENDING_AUDIT
 def _append_pending(session) -> None:
     if session.info.get(RELEASING):  # a savepoint released, not the commit
         return
+    if not session.info.get(_PENDING):
+        return
+    # The transaction's own changes go to the database before the chain's lock is taken,
+    # so that the lock covers only the tail read, the insert and the commit: every audited
+    # commit of every process waits for that lock (docs/performance.md, "The audit chain").
+    session.flush()
     pending = session.info.pop(_PENDING, None)
-    for values in pending or ():
-        _append(session, values)
+    if pending:
+        _append_all(session, pending)
 
 
 @event.listens_for(SASession, "after_rollback")
