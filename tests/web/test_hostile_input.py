@@ -12,6 +12,7 @@ route that breaks.
 """
 
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -163,7 +164,9 @@ def test_garbage_query_parameters_never_cause_a_server_error(route, client, worl
         headers["Authorization"] = f"Bearer {world.tokens[role]}"
     elif not route.public:
         _sign_in(client, world, role)
-    response = client.get(path, query_string=HOSTILE_QUERY, headers=headers)
+    path, _, own_query = path.partition("?")  # a route whose entry carries its filters
+    query = {**dict(parse_qsl(own_query)), **HOSTILE_QUERY}
+    response = client.get(path, query_string=query, headers=headers)
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
 
 

@@ -106,9 +106,10 @@ def test_static_files_may_be_cached_but_keep_the_other_headers(client):
     _assert_secured(client.get("/healthz"), cacheable=True)
 
 
-# Templates WeasyPrint lays out as PDFs (meetings/pdf.py, retention/subject_access.py); the
-# Philomena print page is served to a browser, so it is checked like any other.
-PDF_ONLY = {"agenda_print.html", "subject_access_print.html"}
+# Templates WeasyPrint lays out as PDFs (meetings/pdf.py, retention/subject_access.py,
+# statistics/pdf.py); the Philomena print page is served to a browser, so it is checked
+# like any other.
+PDF_ONLY = {"agenda_print.html", "subject_access_print.html", "report_print.html"}
 
 
 def test_no_template_has_inline_script_or_style():
