@@ -235,6 +235,9 @@ class Config:
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
     IMPORT_INLINE_ROWS = int(os.environ.get("IMPORT_INLINE_ROWS", 500))
     IMPORT_SCAN_SECONDS = int(os.environ.get("IMPORT_SCAN_SECONDS", 5))
+    # An upload holds children's names and addresses: once imported, or left unconfirmed,
+    # it is deleted (file, dry run and job) this many hours after it was uploaded.
+    IMPORT_KEEP_HOURS = int(os.environ.get("IMPORT_KEEP_HOURS", 72))
 
     # The risk assessment toolkit's suggested level and review cadence (docs/risk.md).
     # Partnership defaults, not national guidance; checked when the app starts.

@@ -10,7 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mettrack.imports.jobs import ImportRefused, import_file, jobs_to_enqueue, work_on
+    from mettrack.imports.jobs import ImportRefused, forget_old_uploads, import_file, jobs_to_enqueue, work_on
     from mettrack.imports.jobs import read as read_upload
 
 # name -> "module" or "module:attribute" that defines it, imported on first use (PEP 562).
@@ -18,10 +18,11 @@ _EXPORTS = {
     "ImportRefused": "mettrack.imports.jobs",
     "import_file": "mettrack.imports.jobs",
     "jobs_to_enqueue": "mettrack.imports.jobs",
+    "forget_old_uploads": "mettrack.imports.jobs",
     "work_on": "mettrack.imports.jobs",
     "read_upload": "mettrack.imports.jobs:read",
 }
-__all__ = ["ImportRefused", "import_file", "jobs_to_enqueue", "read_upload", "work_on"]
+__all__ = ["ImportRefused", "forget_old_uploads", "import_file", "jobs_to_enqueue", "read_upload", "work_on"]
 
 
 def __getattr__(name: str):

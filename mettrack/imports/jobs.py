@@ -594,6 +594,33 @@ def jobs_to_enqueue(at: datetime | None = None) -> list[int]:
     return [row.id for row in rows]
 
 
+FINISHED = (ImportStatus.CHECKED, ImportStatus.IMPORTED, ImportStatus.FAILED)
+
+
+@transaction
+def forget_old_uploads(at: datetime | None = None) -> list[int]:
+    """Delete the jobs uploaded more than IMPORT_KEEP_HOURS ago that no worker is on: the
+    file and the dry run name children, and the cases imported from them are the record
+    now. One audit row names the jobs."""
+    from datetime import timedelta
+
+    hours = int(current_app.config.get("IMPORT_KEEP_HOURS", 72))
+    before = (at or clock.now()) - timedelta(hours=hours)
+    rows = db.session.scalars(
+        select(ImportJob)
+        .where(ImportJob.status.in_([s.value for s in FINISHED]), ImportJob.created_at < before)
+        .with_for_update(skip_locked=True)
+    ).all()
+    ids = [row.id for row in rows]
+    for row in rows:
+        db.session.delete(row)
+    if ids:
+        audit.record(
+            "import.uploads_deleted", "import_job", None, detail={"ids": ids, "older_than_hours": hours}
+        )
+    return ids
+
+
 def work_on(job_id: int) -> str:
     """What the worker task does with a job: its dry run or its import, whichever it waits for."""
     job = db.session.get(ImportJob, job_id)

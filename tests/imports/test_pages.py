@@ -180,3 +180,23 @@ def test_a_small_file_worked_on_by_the_request_is_left_alone_by_the_workers_scan
     job = latest_job()
     assert job.status == ImportStatus.CHECKED and job.enqueued_at is not None
     assert jobs.jobs_to_enqueue() == []
+
+
+def test_uploads_are_deleted_once_old_and_the_deletion_is_audited(lists, app, client, auth):
+    from datetime import timedelta
+
+    from mettrack.core.audit_event import AuditEvent
+    from mettrack.core.clock import now
+
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row()]))
+    job = latest_job()
+    assert job.status == ImportStatus.CHECKED  # checked, never confirmed
+    hours = app.config["IMPORT_KEEP_HOURS"]
+    assert jobs.forget_old_uploads(now() + timedelta(hours=hours - 1)) == []
+    assert jobs.forget_old_uploads(now() + timedelta(hours=hours + 1)) == [job.id]
+    db.session.expire_all()
+    assert latest_job() is None
+    assert client.get(f"/imports/{job.id}").status_code == 404
+    row_ = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import.uploads_deleted")).one()
+    assert json.loads(row_.detail)["ids"] == [job.id]

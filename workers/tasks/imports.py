@@ -5,20 +5,22 @@ import logging
 
 from celery import shared_task
 
-from mettrack.imports import jobs_to_enqueue, work_on
+from mettrack.imports import forget_old_uploads, jobs_to_enqueue, work_on
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="mettrack.scan_import_jobs")
 def scan_import_jobs() -> dict:
-    """Hand every import job waiting for a worker to the broker, one task per job."""
+    """Hand every import job waiting for a worker to the broker, one task per job, and
+    delete old uploads (IMPORT_KEEP_HOURS)."""
+    forgotten = forget_old_uploads()
     ids = jobs_to_enqueue()
     for job_id in ids:
         run_import_job.delay(job_id)
     if ids:
         log.info("import scan: %s job(s) handed to the broker", len(ids))
-    return {"enqueued": len(ids)}
+    return {"enqueued": len(ids), "deleted": len(forgotten)}
 
 
 @shared_task(name="mettrack.run_import_job")
