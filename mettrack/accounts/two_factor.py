@@ -97,17 +97,24 @@ def _credential(user_id: int) -> TwoFactorCredential | None:
     return db.session.get(TwoFactorCredential, user_id)
 
 
-def is_enabled(user_id: int) -> bool:
-    row = _credential(user_id)
+# Each reads the user's row once: a user without one (most, where two-factor is not
+# required) would otherwise be looked up again for every question, on every request.
+def _enabled(row: TwoFactorCredential | None) -> bool:
     return row is not None and row.confirmed_at is not None and row.secret_encrypted is not None
+
+
+def _enrolment_required(row: TwoFactorCredential | None) -> bool:
+    return bool(current_app.config.get("TWO_FACTOR_REQUIRED")) or (row is not None and row.must_enrol)
+
+
+def is_enabled(user_id: int) -> bool:
+    return _enabled(_credential(user_id))
 
 
 def must_enrol(user: User) -> bool:
     """True when this user may not use the app until they have enrolled."""
-    if is_enabled(user.id):
-        return False
     row = _credential(user.id)
-    return bool(current_app.config.get("TWO_FACTOR_REQUIRED")) or (row is not None and row.must_enrol)
+    return not _enabled(row) and _enrolment_required(row)
 
 
 def second_step_needed(user: User) -> bool:
@@ -117,9 +124,10 @@ def second_step_needed(user: User) -> bool:
 def next_step(user: User) -> str | None:
     """What follows a right password: "two_factor" (a code), "enrol" (set it up first),
     or None (signed in at once)."""
-    if is_enabled(user.id):
+    row = _credential(user.id)
+    if _enabled(row):
         return "two_factor"
-    return "enrol" if must_enrol(user) else None
+    return "enrol" if _enrolment_required(row) else None
 
 
 def status(user_id: int) -> Status:
