@@ -13,8 +13,9 @@ so it is never put in a URL (pages keep it in the server-side session, the API t
 in a POST body) and never written to the audit log: the list's audit row says that a
 name search was made (`"name_search": true`), with the other filters and the ids shown.
 
-The SQL: one query for the page of cases (one row more than the page: on the last page
-that gives the total) and a count only when more pages follow, each filter an EXISTS
+The SQL: a name search's page and total in one query; any other list's page read from
+its sort's index, one row more than the page (on the last page that gives the total),
+and a count only when more pages follow (_page_of_ids), each filter an EXISTS
 (tags, missing episodes), an IN (the child's names, by trigram index on PostgreSQL) or a
 column test, each sort served by an index (cases/models.py); the page's relations are
 loaded with selectinload and the missing-episode alerts of the shown cases with one
@@ -417,8 +418,8 @@ def _search_condition(text: str, full_record):
         ),
         select(found.id).where(_like_word(found.mash_reference, " ".join(words))),
     ]
-    if isinstance(full_record, True_):  # a MET chair sees every whole record
-        return Case.id.in_(union(*parts, *whole))
+    if isinstance(full_record, True_):  # a MET chair: the whole record's names cover the summary's
+        return Case.id.in_(union(*parts[1:], *whole))
     return or_(Case.id.in_(union(*parts)), and_(full_record, Case.id.in_(union(*whole))))
 
 
@@ -606,23 +607,7 @@ def list_for(
 
     at = now()
     conditions = conditions_for(user, filters, at)
-    offset = (page - 1) * per_page
-    # One row more than the page: when it does not come, this is the last page and the
-    # total is known without counting (a name search, a narrow filter: one query).
-    shown = list(
-        db.session.scalars(
-            select(Case.id)
-            .where(*conditions)
-            .order_by(*_order(filters.sort))
-            .limit(per_page + 1)
-            .offset(offset)
-        )
-    )
-    if 0 < len(shown) <= per_page or (not shown and page == 1):
-        total = offset + len(shown)
-    else:
-        total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
-    shown = shown[:per_page]
+    shown, total = _page_of_ids(conditions, filters, page, per_page)
     full = full_record_ids(user, shown)
     summary_ids = [case_id for case_id in shown if case_id not in full]
     with unit_of_work():
@@ -659,6 +644,30 @@ def list_for(
             # Missing episodes belong to the whole record: a summary shows no alert of them.
             alerts[c.id] = c._alerts = CaseAlerts(review_overdue=alerts[c.id].review_overdue)
     return CasePage(items, total, page, per_page, filters, alerts)
+
+
+def _page_of_ids(conditions: list, filters: CaseFilters, page: int, per_page: int) -> tuple[list[int], int]:
+    """The ids of one page of the list, in its sort order, and how many cases match.
+
+    A name search reads every match anyway (by trigram index, then sorted): the page and
+    the total come from one query (count(*) OVER ()). Any other list reads one row more
+    than the page from the sort's index: when that row does not come, this is the last
+    page and the total is known; only when more pages follow is the total counted."""
+    offset = (page - 1) * per_page
+    ordered = select(Case.id).where(*conditions).order_by(*_order(filters.sort)).offset(offset)
+    if filters.search_words:
+        rows = db.session.execute(ordered.add_columns(func.count().over()).limit(per_page)).all()
+        if rows:
+            return [row[0] for row in rows], rows[0][1]
+        shown: list[int] = []
+    else:
+        shown = list(db.session.scalars(ordered.limit(per_page + 1)))
+        if 0 < len(shown) <= per_page:
+            return shown, offset + len(shown)
+    if not shown and page == 1:
+        return [], 0
+    # More pages follow, or a page past the end: counted.
+    return shown[:per_page], db.session.scalar(select(func.count(Case.id)).where(*conditions))
 
 
 def lead_options(user) -> list[tuple[int, str]]:
