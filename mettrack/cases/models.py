@@ -1,20 +1,34 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Computed, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mettrack.accounts.agency import Agency
 from mettrack.accounts.models import User
 from mettrack.children.models import Child
-from mettrack.core.choices import CaseState
+from mettrack.core.choices import RISK_RANK, UNRATED_RANK, CaseState
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
-from mettrack.core.types import UTCDateTime
+from mettrack.core.types import UTCDateTime, trigram_index
+
+# The risk sort's rank (core/choices.RISK_RANK: highest first, unrated last) as the database
+# works it out: a generated column is in step with risk_level whoever writes it (a use
+# case, a meeting's decisions, a bulk load), and an index can serve the sort.
+RISK_RANK_SQL = (
+    "CASE risk_level "
+    + " ".join(f"WHEN '{level}' THEN {rank}" for level, rank in RISK_RANK.items())
+    + f" ELSE {UNRATED_RANK} END"
+)
 
 
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
+        # One index for each sort of the case list (cases/queries.py _order), so that a
+        # page of 25 reads 25 index entries, not every case (docs/performance-fixes.md).
+        Index("ix_cases_opened_at_id", "opened_at", "id"),
+        Index("ix_cases_next_review_on_id", "next_review_on", "id"),
+        Index("ix_cases_risk_rank_review", "risk_rank", "next_review_on", "id"),
         # A child never has two open cases (DESIGN.md, case lifecycle).
         Index(
             "uq_cases_one_open_per_child",
@@ -29,6 +43,7 @@ class Case(db.Model):
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
     risk_level: Mapped[str | None] = mapped_column(String(16))
+    risk_rank: Mapped[int] = mapped_column(SmallInteger, Computed(RISK_RANK_SQL, persisted=True))
     lead_professional_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
@@ -94,6 +109,9 @@ class Case(db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.id}>"
+
+
+trigram_index("ix_cases_mash_reference_trgm", Case.mash_reference)
 
 
 class CaseTeamMember(db.Model):

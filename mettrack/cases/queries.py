@@ -13,8 +13,11 @@ so it is never put in a URL (pages keep it in the server-side session, the API t
 in a POST body) and never written to the audit log: the list's audit row says that a
 name search was made (`"name_search": true`), with the other filters and the ids shown.
 
-The SQL: one query for the page of cases and one for the count, each filter an EXISTS
-(tags, missing episodes, the child's names) or a column test; the page's relations are
+The SQL: a name search's page and total in one query; any other list's page read from
+its sort's index, one row more than the page (on the last page that gives the total),
+and a count only when more pages follow (_page_of_ids), each filter an EXISTS
+(tags, missing episodes), an IN (the child's names, by trigram index on PostgreSQL) or a
+column test, each sort served by an index (cases/models.py); the page's relations are
 loaded with selectinload and the missing-episode alerts of the shown cases with one
 grouped query, so the number of queries does not grow with the page (no N+1).
 """
@@ -23,9 +26,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import True_
 
 from mettrack.accounts.models import User
 from mettrack.cases import access_reasons
@@ -35,8 +39,6 @@ from mettrack.cases.scopes import case_scope, case_summary_scope, full_record_id
 from mettrack.children.models import Child
 from mettrack.core import audit, permissions
 from mettrack.core.choices import (
-    RISK_RANK,
-    UNRATED_RANK,
     CaseFlag,
     CaseState,
     CaseTagKind,
@@ -382,28 +384,43 @@ def _episode_exists(*conditions):
     return exists().where(MissingEpisode.case_id == Case.id, *conditions)
 
 
+def _like_word(column, word: str):
+    """`lower(column) LIKE '%word%'`, the word's wildcards escaped: the expression of the
+    column's trigram index (core/types.trigram_index), so PostgreSQL can use it."""
+    escaped = word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return func.lower(column).like(f"%{escaped}%", escape="/")
+
+
 def _search_condition(text: str, full_record):
     """A case whose number the search names ("13", "#13", "Case #13": cases/rules.py), a
     case whose MASH reference contains the search, or a child each of whose words is part
     of the first name, last name or an alias, in any case. The MASH reference and the
     aliases belong to the whole record: they are matched only on the cases whose whole
-    record the user may see (`full_record`), so a summary's search reveals neither."""
+    record the user may see (`full_record`), so a summary's search reveals neither.
+
+    One `id IN (...)` over a UNION of small index reads (the trigram indexes of the names,
+    aliases and MASH reference; the case number), not an OR of EXISTS over every case:
+    the planner can cost each part, and each part finds its few rows by index."""
     words = text.casefold().split()
 
-    def matching(*columns):
-        per_word = [
-            or_(*(func.lower(func.coalesce(c, "")).contains(word, autoescape=True) for c in columns))
-            for word in words
-        ]
-        return exists().where(Child.id == Case.child_id, *per_word)
+    def children_matching(*columns):
+        return select(Child.id).where(*(or_(*(_like_word(c, word) for c in columns)) for word in words))
 
-    by_mash = func.lower(func.coalesce(Case.mash_reference, "")).contains(" ".join(words), autoescape=True)
+    # Each part reads its own `cases` (an alias), never the outer query's row.
+    found = db.aliased(Case)
+    parts = [select(found.id).where(found.child_id.in_(children_matching(Child.first_name, Child.last_name)))]
     number = case_number_in(text)
-    return or_(
-        *([Case.id == number] if number is not None and number <= DATABASE_INT_MAX else []),
-        matching(Child.first_name, Child.last_name),
-        and_(full_record, or_(by_mash, matching(Child.first_name, Child.last_name, Child.aliases))),
-    )
+    if number is not None and number <= DATABASE_INT_MAX:
+        parts.append(select(found.id).where(found.id == number))
+    whole = [
+        select(found.id).where(
+            found.child_id.in_(children_matching(Child.first_name, Child.last_name, Child.aliases))
+        ),
+        select(found.id).where(_like_word(found.mash_reference, " ".join(words))),
+    ]
+    if isinstance(full_record, True_):  # a MET chair: the whole record's names cover the summary's
+        return Case.id.in_(union(*parts[1:], *whole))
+    return or_(Case.id.in_(union(*parts)), and_(full_record, Case.id.in_(union(*whole))))
 
 
 def conditions_for(user, filters: CaseFilters, at: datetime) -> list:
@@ -504,12 +521,14 @@ def rhi_to_offer_case_condition(at: datetime):
 
 
 def _order(sort: str) -> list:
-    review_last_if_none = [Case.next_review_on.is_(None), Case.next_review_on.asc()]
+    """Each sort as its index (cases/models.py) reads: next_review (next_review_on, id),
+    risk (risk_rank, next_review_on, id), opened (opened_at, id) backwards. A case with
+    no review date comes last."""
+    review_last_if_none = [Case.next_review_on.asc().nulls_last()]
     if sort == "next_review":
         return [*review_last_if_none, Case.id.asc()]
     if sort == "risk":
-        rank = sql_case(RISK_RANK, value=Case.risk_level, else_=UNRATED_RANK)
-        return [rank, *review_last_if_none, Case.id.asc()]
+        return [Case.risk_rank.asc(), *review_last_if_none, Case.id.asc()]
     return [Case.opened_at.desc(), Case.id.desc()]
 
 
@@ -600,8 +619,7 @@ def list_for(
 
     at = now()
     conditions = conditions_for(user, filters, at)
-    total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
-    shown = ordered_ids(user, filters, at, limit=per_page, offset=(page - 1) * per_page)
+    shown, total = _page_of_ids(conditions, filters, page, per_page)
     full = full_record_ids(user, shown)
     summary_ids = [case_id for case_id in shown if case_id not in full]
     with unit_of_work():
@@ -638,6 +656,30 @@ def list_for(
             # Missing episodes belong to the whole record: a summary shows no alert of them.
             alerts[c.id] = c._alerts = CaseAlerts(review_overdue=alerts[c.id].review_overdue)
     return CasePage(items, total, page, per_page, filters, alerts)
+
+
+def _page_of_ids(conditions: list, filters: CaseFilters, page: int, per_page: int) -> tuple[list[int], int]:
+    """The ids of one page of the list, in its sort order, and how many cases match.
+
+    A name search reads every match anyway (by trigram index, then sorted): the page and
+    the total come from one query (count(*) OVER ()). Any other list reads one row more
+    than the page from the sort's index: when that row does not come, this is the last
+    page and the total is known; only when more pages follow is the total counted."""
+    offset = (page - 1) * per_page
+    ordered = select(Case.id).where(*conditions).order_by(*_order(filters.sort)).offset(offset)
+    if filters.search_words:
+        rows = db.session.execute(ordered.add_columns(func.count().over()).limit(per_page)).all()
+        if rows:
+            return [row[0] for row in rows], rows[0][1]
+        shown: list[int] = []
+    else:
+        shown = list(db.session.scalars(ordered.limit(per_page + 1)))
+        if 0 < len(shown) <= per_page:
+            return shown, offset + len(shown)
+    if not shown and page == 1:
+        return [], 0
+    # More pages follow, or a page past the end: counted.
+    return shown[:per_page], db.session.scalar(select(func.count(Case.id)).where(*conditions))
 
 
 def lead_options(user) -> list[tuple[int, str]]:

@@ -2,7 +2,8 @@
 whole or as a summary, and which they may move. Records are fetched *through* these,
 never by bare id (core/permissions.py decides the roles)."""
 
-from sqlalchemy import exists, false, or_, select, true
+from sqlalchemy import exists, false, or_, select, true, union
+from sqlalchemy.orm import aliased
 
 from mettrack.core.choices import CaseAction, CaseState, Role
 from mettrack.core.permissions import CASE_WORKERS, Perm, can
@@ -20,14 +21,17 @@ def case_scope(user):
 
     if user.has_role(Role.MET_CHAIR):
         return true()
-    conditions = []
+    # One IN over the user's few cases (the team index, the lead index), not an OR of an
+    # EXISTS and a column test, which PostgreSQL can only answer by reading every case.
+    theirs = []
     if user.roles & CASE_WORKERS:
-        conditions.append(
-            exists().where(CaseTeamMember.case_id == Case.id, CaseTeamMember.user_id == user.id)
-        )
+        theirs.append(select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id))
     if user.has_role(Role.LEAD_PROFESSIONAL):
-        conditions.append(Case.lead_professional_id == user.id)
-    return or_(*conditions) if conditions else false()
+        led = aliased(Case)
+        theirs.append(select(led.id).where(led.lead_professional_id == user.id))
+    if not theirs:
+        return false()
+    return Case.id.in_(theirs[0] if len(theirs) == 1 else union(*theirs))
 
 
 def case_summary_scope(user):

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
-from mettrack.core.types import UTCDateTime
+from mettrack.core.types import UTCDateTime, trigram_index
 
 
 class Child(db.Model):
@@ -47,3 +47,9 @@ class Child(db.Model):
 
     def __repr__(self) -> str:  # never a name: reprs end up in logs
         return f"<Child {self.id}>"
+
+
+# The name search (cases/queries.py) matches each word in part, in any case.
+trigram_index("ix_children_first_name_trgm", Child.first_name)
+trigram_index("ix_children_last_name_trgm", Child.last_name)
+trigram_index("ix_children_aliases_trgm", Child.aliases)

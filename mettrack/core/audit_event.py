@@ -18,13 +18,17 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_record", "record_type", "record_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_record", "record_type", "record_id"),
+        # A search by user, newest first (audit_log/search.py): that user's rows in order.
+        Index("ix_audit_events_actor_seq", "actor_user_id", "seq"),
+    )
 
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    actor_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
     actor_label: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(80))
     record_type: Mapped[str | None] = mapped_column(String(40))

@@ -2,7 +2,9 @@
 broker only carries "send reminder N" and may lose it.
 
 - make_due(): the scan's first half. Inserts a row per reminder and recipient that has
-  fallen due; the unique key makes it idempotent (a rescan or a second beat adds nothing).
+  fallen due, all in one statement that leaves out those already made (_insert_new); the
+  unique key makes it idempotent (a rescan or a second beat adds nothing). Its number of
+  statements does not grow with the number of cases (tests/performance).
 - to_enqueue(): the scan's second half. The rows to hand to the broker: pending ones
   never handed over, and pending or sending ones whose message looks lost.
 - deliver(): the send task. Claims the row (pending -> sending, one claim wins), checks it
@@ -17,6 +19,7 @@ and the result after it (so that a worker dying mid-send leaves a claimed row th
 picks up again, not a send that never happened).
 """
 
+import json
 import logging
 import smtplib
 import uuid
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, column, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mettrack.accounts.models import User, UserRole
@@ -173,16 +176,59 @@ def due_now(at: datetime, reminder_rules: rules.ReminderRules) -> list[Due]:
     return found
 
 
-def _insert_ignoring_duplicates(values: dict) -> int:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+_KEY = ("kind", "record_id", "due_at", "recipient_id")  # the unique key: uq_reminders_key
+_COLUMNS = (
+    *_KEY,
+    *("case_id", "channel", "state", "sent_at", "created_at", "not_before", "attempts", "send_round"),
+)
+
+
+def _insert_new(rows: list[dict]) -> int:
+    """Insert these reminder rows (_reminder_row's) in one statement, whatever their
+    number, leaving out those already made (their key: kind, record, due moment,
+    recipient); returns how many are new. The rows travel as one JSON parameter:
+    `INSERT ... SELECT ... FROM jsonb_to_recordset(...)` (PostgreSQL) or `json_each(...)`
+    (SQLite) `WHERE NOT EXISTS (the same key) ON CONFLICT DO NOTHING`. The NOT EXISTS
+    reads the key's index, so a rescan, where every row is already made, writes nothing
+    and draws no ids; ON CONFLICT covers a scan running beside it."""
+    unique: dict[tuple, dict] = {}
+    for row in rows:
+        unique.setdefault(tuple(row[name] for name in _KEY), row)
+    if not unique:
+        return 0
+    table = Reminder.__table__
+    dialect = db.session.get_bind().dialect
+    # Each value as its column stores it on this database (a moment on SQLite is naive UTC
+    # text), so the key compares equal to the rows already made.
+    processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _COLUMNS}
+
+    def stored(name: str, value):
+        value = processors[name](value) if processors[name] and value is not None else value
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    payload = [{name: stored(name, row[name]) for name in _COLUMNS} for row in unique.values()]
+    if dialect.name == "postgresql":
+        typed = (column(name, table.c[name].type) for name in _COLUMNS)
+        new = (
+            func.jsonb_to_recordset(bindparam("rows", payload, type_=postgresql.JSONB))
+            .table_valued(*typed)
+            .render_derived(name="new", with_types=True)
+        )
+        values = {name: new.c[name] for name in _COLUMNS}
+        insert = postgresql.insert
+    else:
+        new = func.json_each(json.dumps(payload)).table_valued("value").alias("new")
+        values = {name: func.json_extract(new.c.value, f"$.{name}") for name in _COLUMNS}
+        insert = sqlite.insert
+    made = table.alias("made")
+    already = exists().where(*(made.c[name] == values[name] for name in _KEY))
     statement = (
-        insert(Reminder)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["kind", "record_id", "due_at", "recipient_id"])
+        insert(table)
+        .from_select(list(_COLUMNS), select(*values.values()).where(~already))
+        .on_conflict_do_nothing(index_elements=list(_KEY))
+        .returning(table.c.id)
     )
-    # RETURNING, not rowcount: an ORM-enabled INSERT reports no row count on psycopg.
-    return 1 if db.session.execute(statement.returning(Reminder.id)).first() else 0
+    return len(db.session.execute(statement).all())
 
 
 def _reminder_row(
@@ -223,24 +269,16 @@ def make_due(at: datetime | None = None) -> int:
     chairs = _chair_ids()
     choices = dict(db.session.execute(select(User.id, User.notification_choice)).all())
     digest_at = rules.next_digest_moment(at, reminder_rules)
-    made = 0
+    rows = []
     for due in due_now(at, reminder_rules):
         told = due.told
         if told is None:
             told = rules.recipients(due.lead_id, due.lead_active, chairs, due.kind)
-        for recipient_id in told:
-            made += _insert_ignoring_duplicates(
-                _reminder_row(
-                    due.kind,
-                    due.record_id,
-                    due.due_at,
-                    recipient_id,
-                    due.case_id,
-                    choices.get(recipient_id),
-                    at,
-                    digest_at,
-                )
-            )
+        for who in told:
+            choice = choices.get(who)
+            row = _reminder_row(due.kind, due.record_id, due.due_at, who, due.case_id, choice, at, digest_at)
+            rows.append(row)
+    made = _insert_new(rows)
     if made:
         audit.record("reminders.made", "reminder", None, detail={"count": made}, actor=SYSTEM_ACTOR)
     return made
@@ -301,11 +339,12 @@ def notify_retention_review(count: int, at: datetime | None = None) -> int:
     at = at or clock_now()
     admins = _active_admins()
     digest_at = rules.next_digest_moment(at, rules_from_config())
-    made = 0
-    for admin_id, choice in admins:
-        made += _insert_ignoring_duplicates(
+    made = _insert_new(
+        [
             _reminder_row(ReminderKind.RETENTION_REVIEW, count, at, admin_id, None, choice, at, digest_at)
-        )
+            for admin_id, choice in admins
+        ]
+    )
     if made:
         audit.record("reminders.made", "reminder", None, detail={"count": made}, actor=SYSTEM_ACTOR)
     return made

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mettrack.accounts.models import User
@@ -21,6 +21,14 @@ class Reminder(db.Model):
         UniqueConstraint("kind", "record_id", "due_at", "recipient_id", name="uq_reminders_key"),
         Index("ix_reminders_state_not_before", "state", "not_before"),
         Index("ix_reminders_recipient_read", "recipient_id", "read_at"),
+        # The header's unread count on every page (notifications.unread_count): counted
+        # from this index alone, not from each unread row.
+        Index(
+            "ix_reminders_unread",
+            "recipient_id",
+            postgresql_where=text("read_at IS NULL AND state <> 'cancelled'"),
+            sqlite_where=text("read_at IS NULL AND state <> 'cancelled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ sign-in and need-to-know apply as for any other visit, and changes nothing (a GE
 The list's "Open" button posts to /notifications/<id>/open, which marks it read.
 """
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,12 +26,16 @@ def _unread_for_header() -> int | None:
     the error page (rendered with this header) rather than failing inside it."""
     if not current_user.is_authenticated:
         return None
+    # Once a request, however many templates it renders (an error page after a form...).
+    if "unread_notifications" in g:
+        return g.unread_notifications
     try:
-        return service.unread_count(current_user)
+        g.unread_notifications = service.unread_count(current_user)
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.warning("the unread notification count could not be read")
         return None
+    return g.unread_notifications
 
 
 @bp.app_context_processor

@@ -98,7 +98,8 @@ def list_for(user: User, page: int = 1, per_page: int = 25) -> NotificationPage:
 
 
 def unread_count(user: User) -> int:
-    """One COUNT on the (recipient, read_at) index: the header shows it on every page."""
+    """One COUNT from the partial index of unread rows (ix_reminders_unread, migration
+    0017): the header shows it on every page (once a request: notification_pages.py)."""
     return db.session.scalar(
         select(func.count()).select_from(Reminder).where(*_shown(user.id), Reminder.read_at.is_(None))
     )

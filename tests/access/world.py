@@ -193,11 +193,20 @@ def _take_snapshot(db) -> dict:
 
     tables = db.metadata.sorted_tables  # parents first
     with db.engine.begin() as conn:
+        # A generated column (cases.risk_rank) is the database's to write.
+        stored = {t.name: [c for c in t.columns if c.computed is None] for t in tables}
         if conn.dialect.name != "postgresql":
-            return {"rows": {t.name: [dict(r._mapping) for r in conn.execute(sa.select(t))] for t in tables}}
+            return {
+                "rows": {
+                    n: [dict(r._mapping) for r in conn.execute(sa.select(*c))] for n, c in stored.items()
+                }
+            }
         filled = [t.name for t in tables if conn.scalar(sa.select(sa.literal(1)).select_from(t).limit(1))]
+        columns = {n: ", ".join(f'"{c.name}"' for c in stored[n]) for n in filled}
         statements = [f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE", f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"]
-        statements += [f'CREATE TABLE {SNAPSHOT_SCHEMA}."{n}" AS SELECT * FROM public."{n}"' for n in filled]
+        statements += [
+            f'CREATE TABLE {SNAPSHOT_SCHEMA}."{n}" AS SELECT {columns[n]} FROM public."{n}"' for n in filled
+        ]
         conn.exec_driver_sql(";\n".join(statements))
         sequences = [
             f"setval('public.{name}', {value}, true)"
@@ -207,7 +216,9 @@ def _take_snapshot(db) -> dict:
             if value is not None
         ]
     restore = ["SET LOCAL session_replication_role = replica"]
-    restore += [f'INSERT INTO public."{n}" SELECT * FROM {SNAPSHOT_SCHEMA}."{n}"' for n in filled]
+    restore += [
+        f'INSERT INTO public."{n}" ({columns[n]}) SELECT * FROM {SNAPSHOT_SCHEMA}."{n}"' for n in filled
+    ]
     restore.append("SET LOCAL session_replication_role = origin")
     if sequences:
         restore.append("SELECT " + ", ".join(sequences))

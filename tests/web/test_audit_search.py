@@ -140,7 +140,7 @@ def test_rows_show_outcome_and_ip_address(client, auth):
         ("date_from=31/2/2026", "The ‘from’ date must be a real date"),
         ("date_to=yesterday", "The ‘to’ date must be a real date"),
         ("date_from=3/7/2026&date_to=1/7/2026", "The ‘to’ date must be the same as or after the ‘from’ date"),
-        ("actor=someone", "Choose a user from the list"),
+        ("actor=someone", "Enter a user number"),
         ("record_id=4101", "Enter the type of record"),
         ("record_type=Case;DROP", "Record type must be lower-case letters"),
     ],
@@ -174,4 +174,4 @@ def test_out_of_range_numbers_are_a_field_error_or_the_first_page(client, auth, 
     assert client.get(f"/audit/?page={huge}").status_code == 200
     response = client.get(f"/audit/?actor={huge}")
     assert response.status_code == 400
-    assert "Choose a user from the list" in response.get_data(as_text=True)
+    assert "Enter a user number" in response.get_data(as_text=True)
