@@ -48,6 +48,14 @@ def _env_whole_number(name: str, default: int) -> int | str:
 class Config:
     # Environment variables the app refuses to start without (production names them).
     REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
+    # Production refuses what only a demonstration or a load test should do (made-up
+    # children and known demo passwords from `flask demo generate`).
+    IS_PRODUCTION = False
+    # PostgreSQL's JIT off for the app's connections (-c jit=off at connection start;
+    # issue 18). A pooler that refuses start-up options (PgBouncer without
+    # ignore_startup_parameters = options) needs DATABASE_JIT_OFF=0, and then
+    # `ALTER DATABASE <name> SET jit = off` run once by the database's owner.
+    DATABASE_JIT_OFF = _env_flag("DATABASE_JIT_OFF", True)
     INSTANCE_DIR = INSTANCE_DIR  # the SQLite files and beat's schedule
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-a-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL")) or (
@@ -282,6 +290,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    IS_PRODUCTION = True
     SESSION_COOKIE_NAME = "__Host-mettrack_session"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_NAME = "__Host-mettrack_remember"

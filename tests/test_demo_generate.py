@@ -152,3 +152,14 @@ def test_generate_works_on_sqlite(sqlite_app):
         verify = runner.invoke(args=["audit", "verify"])
         assert verify.exit_code == 0, verify.output
         db.session.remove()
+
+
+def test_refused_in_production(runner, app_ctx, monkeypatch):
+    from mettrack.cases.models import Case
+    from mettrack.core.extensions import db
+
+    monkeypatch.setitem(app_ctx.config, "IS_PRODUCTION", True)
+    result = runner.invoke(args=["demo", "generate", "--children", "3"])
+    assert result.exit_code == 1
+    assert "Nothing was generated" in result.output and "production" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 0

@@ -29,7 +29,10 @@ def _render(args, *, errors=None, page=None, matches=None, more_matches=False, u
         values=values,
         # The other filters, for the links that choose a user.
         kept={name: value for name, value in values.items() if value and name != "actor"},
-        actor_label=audit_search.actor_label(int(actor)) if actor.isdigit() and len(actor) < 10 else None,
+        # isascii: "²".isdigit() is true, and int("²") fails.
+        actor_label=audit_search.actor_label(int(actor))
+        if actor.isascii() and actor.isdigit() and len(actor) < 10
+        else None,
         matches=matches,
         more_matches=more_matches,
         user_text=user_text,

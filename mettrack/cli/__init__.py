@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from mettrack.core.errors import AppError, NotAllowed, ValidationError
@@ -247,6 +247,12 @@ def demo_generate(children, seed, years, open_share, append):
     already has cases, unless --append."""
     from mettrack.demo.generate import DEMO_PASSWORD, GenerateRefused, check_empty, generate
 
+    if current_app.config.get("IS_PRODUCTION"):
+        refuse(
+            "Nothing was generated: made-up children and demo logins never go into a production "
+            "database (METTRACK_ENV=production).",
+            advice=["Generate into a database of its own, with METTRACK_ENV=development."],
+        )
     try:
         check_empty(append)
         with click.progressbar(length=children, label=f"Generating {children} children") as bar:

@@ -19,7 +19,7 @@ Issue 18 (docs/performance-fixes.md).
   newest first, reads that user's rows in order.
 
 Revision ID: 0017_performance
-Revises: 0015_reviewer_grants
+Revises: 0016_imports
 Create Date: 2026-12-04 15:00:00.000000
 
 """

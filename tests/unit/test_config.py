@@ -149,3 +149,15 @@ def test_the_documented_defaults_are_the_domain_defaults(monkeypatch):
     for name in DEFAULTS_FROM_DOMAIN:
         default = getattr(config, name)
         assert documented[name] == (str(default).lower() if isinstance(default, bool) else str(default)), name
+
+
+def test_jit_is_switched_off_at_connection_start_unless_a_pooler_needs_otherwise():
+    from mettrack import create_app
+
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    on = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://"})
+    assert "-c jit=off" in on.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+    off = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://", "DATABASE_JIT_OFF": False}
+    )
+    assert "options" not in off.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]

@@ -175,3 +175,11 @@ def test_out_of_range_numbers_are_a_field_error_or_the_first_page(client, auth, 
     response = client.get(f"/audit/?actor={huge}")
     assert response.status_code == 400
     assert "Enter a user number" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("actor", ["²", "12345678901234567890"])
+def test_an_actor_in_other_digits_is_named_as_wrong_not_a_server_error(client, auth, actor):
+    auth.as_role(Role.MET_CHAIR)
+    response = client.get("/audit/", query_string={"actor": actor})
+    assert response.status_code == 400
+    assert "actor" in response.get_data(as_text=True)
