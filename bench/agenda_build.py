@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import disposable_database_url  # noqa: E402 (after the path is set)
+from support import bench_app, disposable_database_url, rebuild_schema  # noqa: E402 (after the path is set)
 
 DEFAULT_DATABASE = "mettrack_bench_agenda"
 PREVIOUS = datetime(2026, 2, 24, 10, tzinfo=UTC)
@@ -186,23 +186,16 @@ def main() -> None:
     os.environ.setdefault("METTRACK_INSTANCE_DIR", folder)
     url = args.database_url or default_url()
 
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from mettrack import create_app
     from mettrack.accounts.models import User
     from mettrack.core.clock import set_now
     from mettrack.core.extensions import db
     from mettrack.meetings import agenda
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://", "SERVER_NAME": None})
+    app = bench_app(url)
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             sys.exit("The agenda bench runs on PostgreSQL: give a postgresql+psycopg:// --database-url")
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
+        rebuild_schema()
         set_now(NOW)
         started = time.perf_counter()
         ids = build(args.items, args.other_cases)

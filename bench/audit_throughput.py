@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import disposable_database_url  # noqa: E402 (after the path is set)
+from support import bench_app, disposable_database_url, rebuild_schema  # noqa: E402 (after the path is set)
 
 DEFAULT_DATABASE = "mettrack_bench_audit"
 
@@ -33,17 +33,11 @@ def default_url() -> str:
     return disposable_database_url(DEFAULT_DATABASE)
 
 
-def _app(url: str):
-    from mettrack import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://", "SERVER_NAME": None})
-
-
 def _writer(url: str, start_at: float, stop_at: float, rows_per_commit: int, counts) -> None:
     from mettrack.core import audit
     from mettrack.core.extensions import db
 
-    app = _app(url)
+    app = bench_app(url)
     written = 0
     with app.app_context():
         db.session.execute(db.text("SELECT 1"))  # connect before the clock starts
@@ -69,20 +63,14 @@ def main() -> None:
     os.environ.setdefault("METTRACK_INSTANCE_DIR", tempfile.mkdtemp(prefix="mettrack-bench-"))
     url = args.database_url or default_url()
 
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
     from mettrack.core import audit
     from mettrack.core.extensions import db
 
-    app = _app(url)
+    app = bench_app(url)
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             sys.exit("The audit bench runs on PostgreSQL: give a postgresql+psycopg:// --database-url")
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
+        rebuild_schema()
         db.engine.dispose()
 
     counts = multiprocessing.Queue()

@@ -23,6 +23,9 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import bench_app, rebuild_schema  # noqa: E402 (after the path is set)
 
 FIRST = ["Ada", "Bryn", "Cato", "Dilys", "Esme", "Fenn", "Gwen", "Hal", "Ines", "Jory", "Kit", "Lowen"]
 LAST = ["Ashdown", "Brightwell", "Coldharbour", "Dunmore", "Eastleigh", "Fairlight", "Gorsey", "Hollins"]
@@ -170,19 +173,11 @@ def main() -> None:
     os.environ.setdefault("METTRACK_INSTANCE_DIR", folder)
     url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
 
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from mettrack import create_app
     from mettrack.core.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://", "SERVER_NAME": None})
+    app = bench_app(url)
     with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
+        rebuild_schema()
         started = time.perf_counter()
         users = build(app, args.cases, args.seed)
         print(f"{args.cases} cases made in {time.perf_counter() - started:.1f} s on {db.engine.dialect.name}")

@@ -25,6 +25,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import bench_app, rebuild_schema  # noqa: E402 (after the path is set)
 
 FIRST = ["Ada", "Bryn", "Cato", "Dilys", "Esme", "Fenn", "Gwen", "Hal", "Ines", "Jory", "Kit", "Lowen"]
 LAST = ["Ashdown", "Brightwell", "Coldharbour", "Dunmore", "Eastleigh", "Fairlight", "Gorsey", "Hollins"]
@@ -77,9 +80,7 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
 
     import sqlalchemy as sa
-    from flask_migrate import upgrade
 
-    from mettrack import create_app
     from mettrack.accounts.models import User
     from mettrack.accounts.users import get_or_create_agency
     from mettrack.cases.models import Case, CaseEvent
@@ -87,13 +88,9 @@ def main() -> None:
     from mettrack.core.extensions import db
     from mettrack.imports import import_file
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://", "SERVER_NAME": None})
+    app = bench_app(url)
     with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
+        rebuild_schema()
         agency = get_or_create_agency("Bench Agency")
 
         def user(name, role):

@@ -23,3 +23,27 @@ def disposable_database_url(name: str) -> str:
         except Exception as e:  # noqa: BLE001 (try the next user)
             print(f"{user}: {e.__class__.__name__}", file=sys.stderr)
     sys.exit("No PostgreSQL answered on 127.0.0.1:5432: give --database-url")
+
+
+def bench_app(url: str, **settings):
+    """The app on `url`, with no broker and no server name: what every benchmark times."""
+    from mettrack import create_app
+
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": "memory://", "SERVER_NAME": None, **settings}
+    )
+
+
+def rebuild_schema() -> None:
+    """Empty the database (PostgreSQL: drop the schema) and run the migrations. Needs an
+    app context."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from mettrack.core.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    upgrade()

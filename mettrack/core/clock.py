@@ -5,6 +5,22 @@ from zoneinfo import ZoneInfo
 
 _frozen: datetime | None = None
 LONDON = ZoneInfo("Europe/London")  # the partnership's time zone: dates are its calendar days
+# Month names for dates written in words ("4 December", "July - September 2022"), in
+# English whatever the server's locale (strftime's %B follows the locale).
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def now() -> datetime:

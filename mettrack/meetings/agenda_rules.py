@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from mettrack.core.choices import AgendaSection, NrmDecision
+from mettrack.core.clock import MONTHS
 
 # The sections in agenda order. ADDED_BY_CHAIR holds only what the chair added and the
 # data does not put on the agenda.
@@ -32,26 +33,12 @@ SECTION_ORDER = {section.value: n for n, section in enumerate(SECTIONS)}
 ADDED_BY_CHAIR_TEXT = "added by the chair"
 MAX_REMOVE_REASON = 500
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _RISK_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 def day_text(day: date) -> str:
     """12 March."""
-    return f"{day.day} {_MONTHS[day.month - 1]}"
+    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 def span_text(start: date, end: date | None) -> str:
