@@ -379,20 +379,41 @@ def _scope(user):
     return ImportJob.created_by_id == user.id
 
 
-def get_for(user, job_id: int) -> JobView:
-    """Who: an administrator or MET chair (403 otherwise, audited), for a job they
-    uploaded (404 otherwise, audited). Reads only; the read is audited."""
-    require(user, Perm.CASES_IMPORT, "import.viewed")
+def _owned(user, job_id: int, action: str) -> ImportJob:
+    """The job if `user` may import (403 otherwise) and uploaded it (404 otherwise); both
+    refusals audited as `action`.denied. Unaudited when found: the caller audits its read."""
+    require(user, Perm.CASES_IMPORT, action)
     job = db.session.scalar(select(ImportJob).where(ImportJob.id == job_id, _scope(user)))
     if job is None:
-        audit.record_now("import.viewed.denied", "import_job", job_id, actor=user)
+        audit.record_now(f"{action}.denied", "import_job", job_id, actor=user)
         raise NotFound("import_job", job_id)
+    return job
+
+
+@transaction
+def get_for(user, job_id: int) -> JobView:
+    """Who: an administrator or MET chair (403 otherwise, audited), for a job they
+    uploaded (404 otherwise, audited). The job page lists the rows' children (names and
+    dates of birth), so the read is audited: import.viewed, naming the job."""
+    job = _owned(user, job_id, "import.viewed")
+    audit.record("import.viewed", "import_job", job.id, actor=user)
     return JobView(job, json.loads(job.report) if job.report else {})
 
 
+def progress_for(user, job_id: int) -> ImportJob:
+    """Who: as get_for. The job for its progress only (status and counts; the page's
+    progress.json). Refusals are audited, the read is not: it shows no child's name or
+    any row's content, only how far the check or import has gone, and it is polled while
+    a worker runs, so a row per poll would bury the job page's own import.viewed rows."""
+    return _owned(user, job_id, "import.viewed")
+
+
+@transaction
 def recent_for(user, limit: int = 10) -> list[ImportJob]:
+    """Who: an administrator or MET chair (403 otherwise, audited). Their latest uploads;
+    audited as import.listed, naming the jobs shown."""
     require(user, Perm.CASES_IMPORT, "import.listed")
-    return list(
+    recent = list(
         db.session.scalars(
             select(ImportJob)
             .where(_scope(user))
@@ -400,6 +421,8 @@ def recent_for(user, limit: int = 10) -> list[ImportJob]:
             .limit(limit)
         )
     )
+    audit.record("import.listed", "import_job", None, detail={"ids": [j.id for j in recent]}, actor=user)
+    return recent
 
 
 @transaction
@@ -473,7 +496,7 @@ def check_job(job_id: int) -> ImportJob | None:
 def confirm(user, job_id: int) -> ImportJob:
     """Who: the job's uploader. Asks for the import of a job whose dry run found no
     error; ValidationError otherwise. Audited as import.confirmed."""
-    get_for(user, job_id)
+    _owned(user, job_id, "import.confirmed")
     # Locked, so that a second press of the button waits and then finds it asked for.
     job = db.session.scalar(
         select(ImportJob)

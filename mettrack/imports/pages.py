@@ -118,7 +118,7 @@ def job(job_id: int):
 @bp.route("/<int:job_id>/progress.json")
 @requires(Perm.CASES_IMPORT)
 def progress(job_id: int):
-    job = jobs.get_for(current_user, job_id).job
+    job = jobs.progress_for(current_user, job_id)
     body = {
         "status": job.status,
         "rows_done": job.rows_done,

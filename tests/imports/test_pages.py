@@ -200,3 +200,29 @@ def test_uploads_are_deleted_once_old_and_the_deletion_is_audited(lists, app, cl
     assert client.get(f"/imports/{job.id}").status_code == 404
     row_ = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import.uploads_deleted")).one()
     assert json.loads(row_.detail)["ids"] == [job.id]
+
+
+def audit_rows(action: str) -> list:
+    from mettrack.core.audit_event import AuditEvent
+
+    db.session.expire_all()
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+    return list(db.session.scalars(query))
+
+
+def test_reading_a_job_and_the_list_of_uploads_is_audited_but_not_the_progress(lists, client, auth):
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row()]))
+    job = latest_job()
+    viewed = len(audit_rows("import.viewed"))
+    assert "Ada Example" in client.get(f"/imports/{job.id}").get_data(as_text=True)
+    rows = audit_rows("import.viewed")
+    assert len(rows) == viewed + 1 and rows[-1].record_id == str(job.id)
+
+    client.get("/imports/")
+    listed = audit_rows("import.listed")[-1]
+    assert listed.record_type == "import_job" and json.loads(listed.detail)["ids"] == [job.id]
+
+    # progress.json shows the status and counts only: no name, so no audit row per poll
+    client.get(f"/imports/{job.id}/progress.json")
+    assert len(audit_rows("import.viewed")) == viewed + 1
