@@ -463,14 +463,30 @@ def _set(job_id: int, **values) -> None:
         connection.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
 
 
+def _claim(job_id: int, waiting: ImportStatus, working: ImportStatus) -> bool:
+    """Move the job from `waiting` to `working` on its own short transaction, and say
+    whether this call did: the one conditional UPDATE is atomic, so of a task delivered
+    twice, or the page and a worker on the same job, only one goes on (on PostgreSQL the
+    second UPDATE waits for the first to commit, then finds the status changed and
+    matches no row). A job left `working` by a process that died is put back to
+    `waiting` by the worker's scan (jobs_to_enqueue), and claimed again from there."""
+    with db.engine.begin() as connection:
+        claimed = connection.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.status == waiting.value)
+            .values(status=working.value, rows_done=0)
+        ).rowcount
+    return claimed == 1
+
+
 def check_job(job_id: int) -> ImportJob | None:
     """The dry run of a job waiting to be checked (the page for a small file, the worker
-    for a large one): stores the report; writes nothing else. Idempotent: a job no longer
-    waiting to be checked is left as it is."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.status not in (ImportStatus.CHECK_QUEUED, ImportStatus.CHECKING):
-        return job
-    _set(job_id, status=ImportStatus.CHECKING.value, rows_done=0)
+    for a large one): stores the report; writes nothing else. Idempotent: only the call
+    that claims the job waiting to be checked (_claim) works on it; any other call leaves
+    it as it is and returns it."""
+    if not _claim(job_id, ImportStatus.CHECK_QUEUED, ImportStatus.CHECKING):
+        return db.session.get(ImportJob, job_id, populate_existing=True)
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
     try:
         report = check(read(job.file_kind, job.content), lambda n: _set(job_id, rows_done=n))
     except ValidationError as e:
@@ -519,11 +535,12 @@ def run_job(job_id: int) -> ImportJob | None:
     """The import of a confirmed job (the page for a small file, the worker for a large
     one): checks the file again and writes every row in one transaction, as the user who
     uploaded it. On any error nothing is written and the job is marked failed, with the
-    errors in its report. Idempotent: a job not waiting to be imported is left alone."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.status not in (ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING):
-        return job
-    _set(job_id, status=ImportStatus.IMPORTING.value, rows_done=0)
+    errors in its report. Idempotent: only the call that claims the job waiting to be
+    imported (_claim) imports it; any other call (a task delivered twice, the page and a
+    worker at once) writes nothing and returns the job as it is."""
+    if not _claim(job_id, ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING):
+        return db.session.get(ImportJob, job_id, populate_existing=True)
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
     user = db.session.get(User, job.created_by_id)
     try:
         with unit_of_work():
@@ -587,7 +604,10 @@ def requeue_after_seconds() -> int:
 @transaction
 def jobs_to_enqueue(at: datetime | None = None) -> list[int]:
     """The jobs waiting for a worker (never handed over, or handed over too long ago and
-    still not done): marks them handed over in the same transaction."""
+    still not done): marks them handed over in the same transaction. A job still being
+    checked or imported that long after it was handed over was left by a process that
+    died (a task is killed at CELERY_TASK_TIME_LIMIT; its import, one transaction, wrote
+    nothing): it is put back to waiting, so that the next task can claim it (_claim)."""
     from datetime import timedelta
 
     moment_now = at or clock.now()
@@ -612,8 +632,13 @@ def jobs_to_enqueue(at: datetime | None = None) -> list[int]:
         .order_by(ImportJob.id)
         .with_for_update(skip_locked=True)
     ).all()
+    back_to_waiting = {
+        ImportStatus.CHECKING.value: ImportStatus.CHECK_QUEUED.value,
+        ImportStatus.IMPORTING.value: ImportStatus.IMPORT_QUEUED.value,
+    }
     for row in rows:
         row.enqueued_at = moment_now
+        row.status = back_to_waiting.get(row.status, row.status)
     return [row.id for row in rows]
 
 

@@ -151,8 +151,8 @@ def test_the_worker_reports_progress_while_checking(lists, app, client, auth, ru
 
     monkeypatch.setattr(jobs, "_set", watching)
     run_task(job.id)
+    # (the move to "checking" with no row done is the claim's own, _claim, before these)
     assert [tuple(s) for s in seen] == [
-        ("checking", 0),
         ("checking", 500),
         ("checking", 1000),
         ("checking", 1200),
@@ -226,3 +226,60 @@ def test_reading_a_job_and_the_list_of_uploads_is_audited_but_not_the_progress(l
     # progress.json shows the status and counts only: no name, so no audit row per poll
     client.get(f"/imports/{job.id}/progress.json")
     assert len(audit_rows("import.viewed")) == viewed + 1
+
+
+def test_a_job_delivered_twice_at_once_is_imported_once(lists, app, client, auth, monkeypatch):
+    import threading
+
+    monkeypatch.setitem(app.config, "IMPORT_INLINE_ROWS", 0)  # every job to the worker
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row()]))
+    job_id = latest_job().id
+    assert jobs.work_on(job_id) == "checked"
+    confirm(client, job_id)
+    assert latest_job().status == ImportStatus.IMPORT_QUEUED
+
+    # The second delivery arrives while the first is checking the file again, on its own
+    # connection (another worker process), and runs to its end before the first goes on.
+    second: list[str] = []
+    real_check = jobs.check
+
+    def second_delivery():
+        with app.app_context():
+            try:
+                second.append(jobs.work_on(job_id))
+            finally:
+                db.session.remove()
+
+    def check_while_delivered_again(table, progress=None):
+        if not second:
+            thread = threading.Thread(target=second_delivery)
+            thread.start()
+            thread.join(timeout=30)
+        return real_check(table, progress)
+
+    monkeypatch.setattr(jobs, "check", check_while_delivered_again)
+    assert jobs.work_on(job_id) == "imported"
+    assert second == ["importing"]  # it found the job claimed, and wrote nothing
+    db.session.expire_all()
+    assert (count(Child), count(Case)) == (1, 1)
+
+
+def test_a_job_left_mid_import_by_a_dead_worker_is_handed_out_again_and_imported(lists, app, client, auth):
+    from datetime import timedelta
+
+    from mettrack.core.clock import now
+
+    auth.as_role(Role.MET_CHAIR)
+    upload(client, csv_bytes([row()]))
+    job = latest_job()
+    db.session.execute(
+        ImportJob.__table__.update().values(
+            status=ImportStatus.IMPORTING.value, enqueued_at=now() - timedelta(hours=1)
+        )
+    )
+    db.session.commit()
+    assert jobs.work_on(job.id) == "importing"  # not claimable while marked as being worked on
+    assert jobs.jobs_to_enqueue() == [job.id]
+    assert latest_job().status == ImportStatus.IMPORT_QUEUED
+    assert jobs.work_on(job.id) == "imported" and count(Case) == 1
