@@ -487,25 +487,29 @@ def check_job(job_id: int) -> ImportJob | None:
     if not _claim(job_id, ImportStatus.CHECK_QUEUED, ImportStatus.CHECKING):
         return db.session.get(ImportJob, job_id, populate_existing=True)
     job = db.session.get(ImportJob, job_id, populate_existing=True)
+    # Whatever goes wrong, the job ends failed with a reason its uploader can read: never
+    # left "checking", to be handed out again by every scan and never deleted.
     try:
         report = check(read(job.file_kind, job.content), lambda n: _set(job_id, rows_done=n))
-    except ValidationError as e:
-        report = rules.Report(errors=[rules.RowError(rules.HEADER_ROW, rules.FILE, e.errors["file"])])
-    with unit_of_work():
-        job = db.session.get(ImportJob, job_id, populate_existing=True)
-        job.status = ImportStatus.CHECKED.value
-        job.rows_done = job.rows_total
-        job.error_count = len(report.errors)
-        job.report = json.dumps(report_json(report))
-        job.finished_at = clock.now()
-        audit.record(
-            "import.checked",
-            "import_job",
-            job_id,
-            detail={"errors": job.error_count, "rows": len(report.records)},
-            actor=db.session.get(User, job.created_by_id),
-        )
-    return job
+        with unit_of_work():
+            job = db.session.get(ImportJob, job_id, populate_existing=True)
+            job.status = ImportStatus.CHECKED.value
+            job.rows_done = job.rows_total
+            job.error_count = len(report.errors)
+            job.report = json.dumps(report_json(report))
+            job.finished_at = clock.now()
+            audit.record(
+                "import.checked",
+                "import_job",
+                job_id,
+                detail={"errors": job.error_count, "rows": len(report.records)},
+                actor=db.session.get(User, job.created_by_id),
+            )
+    except ValidationError as e:  # the file cannot be read (files.UnreadableFile)
+        _fail(job_id, e)
+    except Exception as e:
+        _fail(job_id, _unexpected(job_id, "check", e))
+    return db.session.get(ImportJob, job_id, populate_existing=True)
 
 
 @transaction
@@ -566,13 +570,19 @@ def run_job(job_id: int) -> ImportJob | None:
             )
     except ValidationError as e:
         _fail(job_id, e)
-    except Exception as e:  # a database error: nothing was written; say so on the job
-        # The kind of error only: a database error's text can carry the row's values.
-        current_app.logger.error("import job %s failed: %s", job_id, type(e).__name__)
-        _fail(
-            job_id, ValidationError({"file": f"The import failed ({type(e).__name__}); nothing was written"})
-        )
+    except Exception as e:  # a database error, or any other: nothing was written; say so on the job
+        _fail(job_id, _unexpected(job_id, "import", e))
     return db.session.get(ImportJob, job_id, populate_existing=True)
+
+
+def _unexpected(job_id: int, step: str, error: Exception) -> ValidationError:
+    """The reason shown on a job whose check or import raised what it did not expect."""
+    # The kind of error only: a database or parser error's text can carry the row's values.
+    current_app.logger.error("import job %s: the %s failed: %s", job_id, step, type(error).__name__)
+    db.session.rollback()  # the session may be left mid-transaction by the error
+    return ValidationError(
+        {"file": f"The {step} failed ({type(error).__name__}); nothing was written: upload the file again"}
+    )
 
 
 def _fail(job_id: int, error: ValidationError) -> None:
