@@ -35,11 +35,21 @@ def kind_of(filename: str) -> str | None:
 
 
 def read_table(kind: str, content: bytes) -> Table:
+    """The file's rows; UnreadableFile, with a message for its uploader, for any file that
+    cannot be read. The message names what is wrong with the file, never its content (a
+    parser's own error text can quote a cell) nor its name (which may name a child)."""
     if kind == "csv":
-        return _csv(content)
-    if kind == "xlsx":
-        return _xlsx(content)
-    raise UnreadableFile("Choose a CSV file (.csv) or an Excel workbook (.xlsx)")
+        reader, again = _csv, "The CSV file cannot be read ({}): save it as 'CSV UTF-8 (Comma delimited)'"
+    elif kind == "xlsx":
+        reader, again = _xlsx, "The Excel workbook cannot be read ({}): open it in Excel and save it again"
+    else:
+        raise UnreadableFile("Choose a CSV file (.csv) or an Excel workbook (.xlsx)")
+    try:
+        return reader(content)
+    except UnreadableFile:
+        raise
+    except Exception as e:  # a damaged file: any parser's error, whatever its kind
+        raise UnreadableFile(again.format(type(e).__name__)) from None
 
 
 def _csv(content: bytes) -> Table:
@@ -64,6 +74,8 @@ def _xlsx(content: bytes) -> Table:
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise UnreadableFile("The file is not an Excel workbook (.xlsx) that can be read") from None
     try:
+        if not workbook.worksheets:
+            raise UnreadableFile("The Excel workbook has no worksheet: put the list on its first sheet")
         sheet = workbook.worksheets[0]
         rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     finally:

@@ -379,20 +379,41 @@ def _scope(user):
     return ImportJob.created_by_id == user.id
 
 
-def get_for(user, job_id: int) -> JobView:
-    """Who: an administrator or MET chair (403 otherwise, audited), for a job they
-    uploaded (404 otherwise, audited). Reads only; the read is audited."""
-    require(user, Perm.CASES_IMPORT, "import.viewed")
+def _owned(user, job_id: int, action: str) -> ImportJob:
+    """The job if `user` may import (403 otherwise) and uploaded it (404 otherwise); both
+    refusals audited as `action`.denied. Unaudited when found: the caller audits its read."""
+    require(user, Perm.CASES_IMPORT, action)
     job = db.session.scalar(select(ImportJob).where(ImportJob.id == job_id, _scope(user)))
     if job is None:
-        audit.record_now("import.viewed.denied", "import_job", job_id, actor=user)
+        audit.record_now(f"{action}.denied", "import_job", job_id, actor=user)
         raise NotFound("import_job", job_id)
+    return job
+
+
+@transaction
+def get_for(user, job_id: int) -> JobView:
+    """Who: an administrator or MET chair (403 otherwise, audited), for a job they
+    uploaded (404 otherwise, audited). The job page lists the rows' children (names and
+    dates of birth), so the read is audited: import.viewed, naming the job."""
+    job = _owned(user, job_id, "import.viewed")
+    audit.record("import.viewed", "import_job", job.id, actor=user)
     return JobView(job, json.loads(job.report) if job.report else {})
 
 
+def progress_for(user, job_id: int) -> ImportJob:
+    """Who: as get_for. The job for its progress only (status and counts; the page's
+    progress.json). Refusals are audited, the read is not: it shows no child's name or
+    any row's content, only how far the check or import has gone, and it is polled while
+    a worker runs, so a row per poll would bury the job page's own import.viewed rows."""
+    return _owned(user, job_id, "import.viewed")
+
+
+@transaction
 def recent_for(user, limit: int = 10) -> list[ImportJob]:
+    """Who: an administrator or MET chair (403 otherwise, audited). Their latest uploads;
+    audited as import.listed, naming the jobs shown."""
     require(user, Perm.CASES_IMPORT, "import.listed")
-    return list(
+    recent = list(
         db.session.scalars(
             select(ImportJob)
             .where(_scope(user))
@@ -400,6 +421,8 @@ def recent_for(user, limit: int = 10) -> list[ImportJob]:
             .limit(limit)
         )
     )
+    audit.record("import.listed", "import_job", None, detail={"ids": [j.id for j in recent]}, actor=user)
+    return recent
 
 
 @transaction
@@ -440,40 +463,60 @@ def _set(job_id: int, **values) -> None:
         connection.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
 
 
+def _claim(job_id: int, waiting: ImportStatus, working: ImportStatus) -> bool:
+    """Move the job from `waiting` to `working` on its own short transaction, and say
+    whether this call did: the one conditional UPDATE is atomic, so of a task delivered
+    twice, or the page and a worker on the same job, only one goes on (on PostgreSQL the
+    second UPDATE waits for the first to commit, then finds the status changed and
+    matches no row). A job left `working` by a process that died is put back to
+    `waiting` by the worker's scan (jobs_to_enqueue), and claimed again from there."""
+    with db.engine.begin() as connection:
+        claimed = connection.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.status == waiting.value)
+            .values(status=working.value, rows_done=0)
+        ).rowcount
+    return claimed == 1
+
+
 def check_job(job_id: int) -> ImportJob | None:
     """The dry run of a job waiting to be checked (the page for a small file, the worker
-    for a large one): stores the report; writes nothing else. Idempotent: a job no longer
-    waiting to be checked is left as it is."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.status not in (ImportStatus.CHECK_QUEUED, ImportStatus.CHECKING):
-        return job
-    _set(job_id, status=ImportStatus.CHECKING.value, rows_done=0)
+    for a large one): stores the report; writes nothing else. Idempotent: only the call
+    that claims the job waiting to be checked (_claim) works on it; any other call leaves
+    it as it is and returns it."""
+    if not _claim(job_id, ImportStatus.CHECK_QUEUED, ImportStatus.CHECKING):
+        return db.session.get(ImportJob, job_id, populate_existing=True)
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    # Whatever goes wrong, the job ends failed with a reason its uploader can read: never
+    # left "checking", to be handed out again by every scan and never deleted.
     try:
         report = check(read(job.file_kind, job.content), lambda n: _set(job_id, rows_done=n))
-    except ValidationError as e:
-        report = rules.Report(errors=[rules.RowError(rules.HEADER_ROW, rules.FILE, e.errors["file"])])
-    with unit_of_work():
-        job = db.session.get(ImportJob, job_id, populate_existing=True)
-        job.status = ImportStatus.CHECKED.value
-        job.rows_done = job.rows_total
-        job.error_count = len(report.errors)
-        job.report = json.dumps(report_json(report))
-        job.finished_at = clock.now()
-        audit.record(
-            "import.checked",
-            "import_job",
-            job_id,
-            detail={"errors": job.error_count, "rows": len(report.records)},
-            actor=db.session.get(User, job.created_by_id),
-        )
-    return job
+        with unit_of_work():
+            job = db.session.get(ImportJob, job_id, populate_existing=True)
+            job.status = ImportStatus.CHECKED.value
+            job.rows_done = job.rows_total
+            job.error_count = len(report.errors)
+            job.report = json.dumps(report_json(report))
+            job.finished_at = clock.now()
+            audit.record(
+                "import.checked",
+                "import_job",
+                job_id,
+                detail={"errors": job.error_count, "rows": len(report.records)},
+                actor=db.session.get(User, job.created_by_id),
+            )
+    except ValidationError as e:  # the file cannot be read (files.UnreadableFile)
+        _fail(job_id, e)
+    except Exception as e:
+        _fail(job_id, _unexpected(job_id, "check", e))
+    return db.session.get(ImportJob, job_id, populate_existing=True)
 
 
 @transaction
 def confirm(user, job_id: int) -> ImportJob:
     """Who: the job's uploader. Asks for the import of a job whose dry run found no
     error; ValidationError otherwise. Audited as import.confirmed."""
-    get_for(user, job_id)
+    _owned(user, job_id, "import.confirmed")
     # Locked, so that a second press of the button waits and then finds it asked for.
     job = db.session.scalar(
         select(ImportJob)
@@ -496,11 +539,12 @@ def run_job(job_id: int) -> ImportJob | None:
     """The import of a confirmed job (the page for a small file, the worker for a large
     one): checks the file again and writes every row in one transaction, as the user who
     uploaded it. On any error nothing is written and the job is marked failed, with the
-    errors in its report. Idempotent: a job not waiting to be imported is left alone."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.status not in (ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING):
-        return job
-    _set(job_id, status=ImportStatus.IMPORTING.value, rows_done=0)
+    errors in its report. Idempotent: only the call that claims the job waiting to be
+    imported (_claim) imports it; any other call (a task delivered twice, the page and a
+    worker at once) writes nothing and returns the job as it is."""
+    if not _claim(job_id, ImportStatus.IMPORT_QUEUED, ImportStatus.IMPORTING):
+        return db.session.get(ImportJob, job_id, populate_existing=True)
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
     user = db.session.get(User, job.created_by_id)
     try:
         with unit_of_work():
@@ -526,13 +570,19 @@ def run_job(job_id: int) -> ImportJob | None:
             )
     except ValidationError as e:
         _fail(job_id, e)
-    except Exception as e:  # a database error: nothing was written; say so on the job
-        # The kind of error only: a database error's text can carry the row's values.
-        current_app.logger.error("import job %s failed: %s", job_id, type(e).__name__)
-        _fail(
-            job_id, ValidationError({"file": f"The import failed ({type(e).__name__}); nothing was written"})
-        )
+    except Exception as e:  # a database error, or any other: nothing was written; say so on the job
+        _fail(job_id, _unexpected(job_id, "import", e))
     return db.session.get(ImportJob, job_id, populate_existing=True)
+
+
+def _unexpected(job_id: int, step: str, error: Exception) -> ValidationError:
+    """The reason shown on a job whose check or import raised what it did not expect."""
+    # The kind of error only: a database or parser error's text can carry the row's values.
+    current_app.logger.error("import job %s: the %s failed: %s", job_id, step, type(error).__name__)
+    db.session.rollback()  # the session may be left mid-transaction by the error
+    return ValidationError(
+        {"file": f"The {step} failed ({type(error).__name__}); nothing was written: upload the file again"}
+    )
 
 
 def _fail(job_id: int, error: ValidationError) -> None:
@@ -564,7 +614,10 @@ def requeue_after_seconds() -> int:
 @transaction
 def jobs_to_enqueue(at: datetime | None = None) -> list[int]:
     """The jobs waiting for a worker (never handed over, or handed over too long ago and
-    still not done): marks them handed over in the same transaction."""
+    still not done): marks them handed over in the same transaction. A job still being
+    checked or imported that long after it was handed over was left by a process that
+    died (a task is killed at CELERY_TASK_TIME_LIMIT; its import, one transaction, wrote
+    nothing): it is put back to waiting, so that the next task can claim it (_claim)."""
     from datetime import timedelta
 
     moment_now = at or clock.now()
@@ -589,8 +642,13 @@ def jobs_to_enqueue(at: datetime | None = None) -> list[int]:
         .order_by(ImportJob.id)
         .with_for_update(skip_locked=True)
     ).all()
+    back_to_waiting = {
+        ImportStatus.CHECKING.value: ImportStatus.CHECK_QUEUED.value,
+        ImportStatus.IMPORTING.value: ImportStatus.IMPORT_QUEUED.value,
+    }
     for row in rows:
         row.enqueued_at = moment_now
+        row.status = back_to_waiting.get(row.status, row.status)
     return [row.id for row in rows]
 
 

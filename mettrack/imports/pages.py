@@ -118,7 +118,7 @@ def job(job_id: int):
 @bp.route("/<int:job_id>/progress.json")
 @requires(Perm.CASES_IMPORT)
 def progress(job_id: int):
-    job = jobs.get_for(current_user, job_id).job
+    job = jobs.progress_for(current_user, job_id)
     body = {
         "status": job.status,
         "rows_done": job.rows_done,
@@ -140,6 +140,6 @@ def confirm(job_id: int):
         job = jobs.run_job(job.id)
         if job.status == ImportStatus.IMPORTED:
             flash(f"The list has been imported: {job.cases_created} cases.", "success")
-        else:
+        elif job.status == ImportStatus.FAILED:
             flash("The list was not imported, and nothing was written: see the errors below.", "error")
     return redirect(url_for("imports.job", job_id=job_id))
