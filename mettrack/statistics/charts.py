@@ -20,7 +20,9 @@ global figure state, so it is safe in threads and no backend has to be chosen.
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 
 from markupsafe import Markup, escape
@@ -81,6 +83,20 @@ def _style() -> dict:
         "grid.linewidth": 0.6,
         "axes.axisbelow": True,
     }
+
+
+# rc_context changes matplotlib's one global rcParams for as long as it is open, not a copy
+# per thread: two charts drawn at once in a threaded server (or a thread pool) would each
+# see the other's style, or the defaults restored under them. One lock, held while a chart
+# is drawn and saved, keeps each drawing's settings its own (a chart takes milliseconds).
+_DRAWING = threading.Lock()
+
+
+@contextmanager
+def _styled(extra: Mapping | None = None) -> Iterator[None]:
+    """The charts' style, under the drawing lock (see _DRAWING)."""
+    with _DRAWING, rc_context({**_style(), **(extra or {})}):
+        yield
 
 
 def _figure(height: float = HEIGHT_IN):
@@ -144,7 +160,7 @@ def _format(value: Number, percent: bool) -> str:
 
 
 def _empty(title: str) -> Markup:
-    with rc_context(_style()):
+    with _styled():
         figure, axes = _figure(1.4)
         axes.set_axis_off()
         axes.set_title(title, loc="left")
@@ -220,7 +236,7 @@ def grouped_bars(
         return _empty(title)
     names = list(series) or [""]
     absent = False
-    with rc_context(_style()):
+    with _styled():
         figure, axes = _figure()
         width = 0.8 / len(names)
         top = max((v for values in series.values() for v in values if v is not None), default=0) or 1
@@ -269,7 +285,7 @@ def trend_line(
         return _empty(title)
     absent = False
     markers = "osD^v<>p"
-    with rc_context(_style()):
+    with _styled():
         figure, axes = _figure()
         top = max((v for values in series.values() for v in values if v is not None), default=0) or 1
         for index, (name, values) in enumerate(series.items()):
@@ -331,7 +347,7 @@ def share_bars(
         return _empty(title)
     absent = False
     height = max(2.4, 0.55 * len(categories) + 1.4)
-    with rc_context({**_style(), "axes.grid.axis": "x"}):
+    with _styled({"axes.grid.axis": "x"}):
         figure, axes = _figure(height)
         ys = list(range(len(categories)))[::-1]  # the first category at the top
         values = list(shares)[: len(categories)] + [None] * max(0, len(categories) - len(shares))

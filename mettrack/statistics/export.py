@@ -8,7 +8,7 @@ from mettrack.statistics.rules import Figure
 
 PUBLICATION_NOTE = (
     "Marked for publication: figures from 1 to {less} are shown as 'fewer than {threshold}', and "
-    "one more figure in the same table is suppressed so that they cannot be worked out from the total."
+    "more figures in the same row or column are suppressed so that none can be worked out from the others."
 )
 INTERNAL_NOTE = "Not for publication: every figure is shown as it is, small numbers included."
 MEANING = (

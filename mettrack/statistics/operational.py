@@ -10,8 +10,9 @@ audit row naming the periods.
 
 Portable SQL (SQLite and PostgreSQL): each period is a CASE bucket over the column the
 figure counts by; differences of moments are taken in whole seconds (`_epoch`), days as
-UTC calendar days (`_utc_day`; a MET meeting is held in working hours, when the UTC day
-is London's); medians with window functions, which both databases have.
+the partnership's (Europe/London) calendar days (`_london_day`: PostgreSQL's time zones,
+the UK summer-time rule on SQLite), as the report's periods are; medians with window
+functions, which both databases have.
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sqlalchemy.orm import aliased
 from mettrack.cases.models import Case, CaseEvent
 from mettrack.core import audit
 from mettrack.core.choices import CaseAction, CaseState, RhiStatus
-from mettrack.core.clock import today
+from mettrack.core.clock import LONDON, today
 from mettrack.core.extensions import db
 from mettrack.core.permissions import Perm, require
 from mettrack.core.unit_of_work import transaction
@@ -129,11 +130,23 @@ def _epoch(column):
     return func.extract("epoch", column)
 
 
-def _utc_day(column):
-    """The UTC calendar day of a stored moment, comparable with a Date column."""
-    if _dialect() == "sqlite":
-        return func.date(column)
-    return cast(func.timezone("UTC", column), Date)
+def _sqlite_london_day(column):
+    """The London calendar day of a naive UTC moment, in SQLite (which has no time zones):
+    UK summer time (UTC+1) runs from 01:00 UTC on the last Sunday of March to 01:00 UTC
+    on the last Sunday of October (the rule since 1996; no period here is older than 2000)."""
+    starts = func.datetime(func.strftime("%Y-03-31", column), "-6 days", "weekday 0", "+1 hours")
+    ends = func.datetime(func.strftime("%Y-10-31", column), "-6 days", "weekday 0", "+1 hours")
+    moment = func.datetime(column)
+    summer = and_(moment >= starts, moment < ends)
+    return case((summer, func.date(column, "+1 hours")), else_=func.date(column))
+
+
+def _london_day(column, dialect: str | None = None):
+    """The partnership's (Europe/London) calendar day of a stored moment, comparable with a
+    Date column: 23:30 UTC on a summer evening is already the next day in London."""
+    if (dialect or _dialect()) == "sqlite":
+        return _sqlite_london_day(column)
+    return cast(func.timezone(LONDON.key, column), Date)
 
 
 def _days_between(later_day, earlier_day):
@@ -272,9 +285,9 @@ def reviews_by_period(periods: list[Period], on: object) -> dict[int, ReviewFigu
         )
         .correlate(setting, set_at)
     )
-    on_time = reviews_since.where(_utc_day(later_meeting.starts_at) <= due)
+    on_time = reviews_since.where(_london_day(later_meeting.starts_at) <= due)
     any_review = reviews_since
-    closed_before = and_(Case.closed_at.is_not(None), _utc_day(Case.closed_at) <= due)
+    closed_before = and_(Case.closed_at.is_not(None), _london_day(Case.closed_at) <= due)
     bucket = _day_bucket(due, periods).label("bucket")
     query = (
         select(
@@ -342,7 +355,7 @@ def to_first_review_by_period(periods: list[Period]) -> dict[int, Duration]:
     rows = (
         select(
             _moment_bucket(first.c.first_at, periods).label("bucket"),
-            _days_between(_utc_day(first.c.first_at), _utc_day(Case.referred_at)).label("days"),
+            _days_between(_london_day(first.c.first_at), _london_day(Case.referred_at)).label("days"),
         )
         .join(Case, Case.id == first.c.case_id)
         .where(_in_moments(first.c.first_at, periods))
@@ -354,7 +367,7 @@ def to_first_review_by_period(periods: list[Period]) -> dict[int, Duration]:
 def to_first_service_by_period(periods: list[Period]) -> dict[int, Duration]:
     """Days from the referral to the first specialist service that accepted the case
     after it, in the period of that acceptance."""
-    referred_day = _utc_day(Case.referred_at)
+    referred_day = _london_day(Case.referred_at)
     first = (
         select(
             ServiceRequest.case_id.label("case_id"), func.min(ServiceRequest.accepted_on).label("first_on")

@@ -6,12 +6,16 @@ returns plain data (counts, labels, the summary line), never a name, a case id o
 date of birth. A read: it writes one audit row (the period, the format, whether marked
 for publication) and commits nothing else.
 
-`publication`: every table's figures pass through small-number suppression
-(rules.suppress), with secondary suppression in the tables whose rows add up to the
-column's total (gender, age, ethnicity, risk level, police tier, state, exit reasons, and
-the types with the children in more than one); flags, places of harm, added and closed
-and the trend need only the primary one (no total they add up to). Otherwise every
-figure is shown as it is.
+`publication`: every table's figures pass through small-number suppression. The types
+table first (rules.suppress_types: each type, the children in more than one, all
+children); its totals are then shown alike in every table's total row. Each table's rows
+(all = the types, less the children in more than one) and, where the rows add up to the
+column's total (gender, age, ethnicity, risk level, police tier, state, exit reasons),
+its columns are protected together (rules.suppress_grid), so no hidden figure can be
+worked out from the figures of its row or column; flags, places of harm, added and
+closed and the trend have no total their rows add up to, so only their rows are
+protected. For publication no ages are given for a type whose number is hidden.
+Otherwise every figure is shown as it is.
 """
 
 from collections.abc import Mapping
@@ -42,6 +46,7 @@ from mettrack.statistics.rules import NOT_RECORDED, Figure, Period, TypeSummary
 ACTION = "statistics.report_viewed"
 FORMATS = ("page", "csv", "pdf", "api", "home")
 ALL_LABEL = "All children"
+MORE_THAN_ONE = "more_than_one"  # the types table's row of the children in more than one type
 
 
 @dataclass(frozen=True)
@@ -127,21 +132,37 @@ class _Builder:
         *,
         adds_up: bool,
         totals: dict[str, int] | None = None,
+        total_figures: dict[str, Figure] | None = None,
         note: str | None = None,
     ) -> Table:
-        """Rows in `order` ((key, label) pairs); each column suppressed on its own, since
-        each column's rows add up to that column's total."""
-        by_column = []
-        for column in self.columns:
-            values = [counts.get(column.key, {}).get(k, 0) for k, _ in order]
-            by_column.append(self.column_figures(values, adds_up=adds_up))
-        rows = tuple(
-            Row(k, label, tuple(figures[i] for figures in by_column)) for i, (k, label) in enumerate(order)
-        )
+        """Rows in `order` ((key, label) pairs), suppressed together (rules.suppress_grid):
+        each row (all = the types less the children in more than one) and, when the rows
+        add up to the column totals, each column with its total. `total_figures`: the
+        totals as published (the types table's), for the total row."""
+        grid = [[counts.get(c.key, {}).get(k, 0) for c in self.columns] for k, _ in order]
         total = None
         if totals is not None:
-            total = Row("total", "Total", tuple(self.one(totals.get(c.key, 0)) for c in self.columns))
+            figures = total_figures or {}
+            total = Row(
+                "total",
+                "Total",
+                tuple(figures.get(c.key) or self.one(totals.get(c.key, 0)) for c in self.columns),
+            )
+        if self.publication:
+            cells = rules.suppress_grid(
+                grid, self.limit, columns_add_up=adds_up, totals=total.cells if total else None
+            )
+        else:
+            cells = [[rules.shown(n) for n in row] for row in grid]
+        rows = tuple(Row(k, label, tuple(cells[i])) for i, (k, label) in enumerate(order))
         return Table(key, title, rows, note, total)
+
+    def line(self, counts: list[int]) -> tuple[Figure, ...]:
+        """One row of figures with no total to add up to (added, closed, a trend's
+        quarter): each type and all children, protected against each other."""
+        if not self.publication:
+            return tuple(rules.shown(n) for n in counts)
+        return tuple(rules.suppress_grid([counts], self.limit, columns_add_up=False)[0])
 
 
 def _with_others(known: list[tuple[str, str]], counts: queries.Counts, label_of, *, last=()) -> list:
@@ -157,14 +178,27 @@ def _with_others(known: list[tuple[str, str]], counts: queries.Counts, label_of,
     return [*known, *((k, label_of(k)) for k in others), *((k, lbl) for k, lbl in last if k in seen)]
 
 
-def _types_table(b: _Builder, totals: dict[str, int], both: int) -> Table:
-    """The type totals are the figures every other table adds up to, so they are never
-    hidden to protect another figure (each table's rows would give them back): only a
-    small one is hidden, here and in every table's total row alike."""
+def _type_figures(b: _Builder, totals: dict[str, int], both: int) -> dict[str, Figure]:
+    """Each type's total, the children in more than one type ("more_than_one") and all
+    children, as published: decided once (rules.suppress_types) and shown alike in the
+    types table, every table's total row and the summary."""
     type_keys = [c.key for c in b.columns if c.key != ALL]
-    rows = [Row(k, ExploitationType(k).label, (b.one(totals.get(k, 0)),)) for k in type_keys]
-    rows.append(Row("more_than_one", "In more than one type (counted in each)", (b.one(both),)))
-    total = Row("total", "Children on the list (each counted once)", (b.one(totals.get(ALL, 0)),))
+    counts = [totals.get(k, 0) for k in type_keys]
+    if b.publication:
+        figures = rules.suppress_types(counts, both, totals.get(ALL, 0), b.limit)
+    else:
+        figures = [rules.shown(n) for n in (*counts, both, totals.get(ALL, 0))]
+    return dict(zip([*type_keys, MORE_THAN_ONE, ALL], figures, strict=True))
+
+
+def _types_table(b: _Builder, figures: dict[str, Figure]) -> Table:
+    """The type totals are the figures every other table adds up to: one hidden here
+    (small, or so that another cannot be worked out) is hidden in every table's total row
+    alike, and each table hides a figure in its column too (rules.suppress_grid)."""
+    type_keys = [c.key for c in b.columns if c.key != ALL]
+    rows = [Row(k, ExploitationType(k).label, (figures[k],)) for k in type_keys]
+    rows.append(Row(MORE_THAN_ONE, "In more than one type (counted in each)", (figures[MORE_THAN_ONE],)))
+    total = Row("total", "Children on the list (each counted once)", (figures[ALL],))
     return Table(
         "types",
         "Children on the list by exploitation type",
@@ -174,32 +208,73 @@ def _types_table(b: _Builder, totals: dict[str, int], both: int) -> Table:
     )
 
 
-def _summary(b: _Builder, period: Period, totals, ages, genders: queries.Counts, type_figures) -> str:
+def _gender_table(b: _Builder, parts, totals: dict[str, int], type_figures: dict[str, Figure]) -> Table:
+    not_recorded = [(NOT_RECORDED, rules.NOT_RECORDED_LABEL)]
+    return b.table(
+        "gender",
+        "By gender",
+        parts["gender"],
+        _with_others(
+            [("female", "Female"), ("male", "Male")],
+            parts["gender"],
+            rules.gender_label,
+            last=not_recorded,
+        ),
+        adds_up=True,
+        totals=totals,
+        total_figures=type_figures,
+    )
+
+
+def _suppressed(figure: Figure | None) -> bool:
+    return figure is not None and figure.count is None
+
+
+def _published_ages(ages, type_figures: dict[str, Figure], publication: bool) -> dict:
+    """Column key -> (youngest, oldest); for publication none for a type whose number is
+    hidden (a small group's ages name its children), nor for all children when any type's
+    is (they would give that type's ages back)."""
+    any_hidden = any(_suppressed(f) for k, f in type_figures.items() if k != MORE_THAN_ONE)
+    return {
+        k: (None, None)
+        if publication and (_suppressed(type_figures.get(k)) or (k == ALL and any_hidden))
+        else (a.youngest, a.oldest)
+        for k, a in ages.items()
+    }
+
+
+def _summary(
+    b: _Builder, period: Period, totals, ages, genders: queries.Counts, gender: Table, type_figures
+) -> str:
+    """The summary line, its gender figures read from the gender table's cells (so the
+    two hide the same ones); no ages for a type whose number is hidden."""
     summaries = []
-    for column in b.columns:
+    for index, column in enumerate(b.columns):
         if column.key == ALL:
             continue
-        by_gender = genders.get(column.key, {})
-        keys = list(by_gender)
-        figures = b.column_figures([by_gender[k] for k in keys], adds_up=True)
+        raw = genders.get(column.key, {})
+        counted = [(row.key, row.cells[index]) for row in gender.rows if raw.get(row.key, 0)]
         age = ages.get(column.key, queries.Ages(None, None))
+        hidden = b.publication and _suppressed(type_figures.get(column.key))
         summaries.append(
             TypeSummary(
                 column.key,
                 totals.get(column.key, 0),
-                age.youngest,
-                age.oldest,
-                tuple((k, by_gender[k]) for k in keys),
-                type_figures.get(column.key).text if b.publication else None,
-                tuple(f.text for f in figures) if b.publication else None,
+                None if hidden else age.youngest,
+                None if hidden else age.oldest,
+                tuple((key, raw[key]) for key, _ in counted),
+                type_figures[column.key].text if b.publication else None,
+                tuple(cell.text for _, cell in counted) if b.publication else None,
             )
         )
     total = totals.get(ALL, 0)
-    total_text = b.one(total).text if b.publication else None
+    total_text = type_figures[ALL].text if b.publication else None
     return rules.summary_line(total, period.label, summaries, total_text)
 
 
-def _trend(b: _Builder, period: Period, quarters: int) -> tuple[TrendRow, ...]:
+def _trend(b: _Builder, period: Period, quarters: int, chosen_figures=None) -> tuple[TrendRow, ...]:
+    """`chosen_figures`: (cells, added, closed) of the chosen quarter as its tables publish
+    them, so that the trend's row for it shows the same figures hidden."""
     anchor = period.trend_anchor
     chosen = [*rules.previous_quarters(anchor, quarters), anchor]
     rows = []
@@ -207,20 +282,19 @@ def _trend(b: _Builder, period: Period, quarters: int) -> tuple[TrendRow, ...]:
         shown_period = period if quarter == anchor and period.quarter else quarter.period
         counts = queries.totals(shown_period)
         closed = queries.closed(shown_period).get(ALL, {})
-        rows.append(
-            TrendRow(
-                quarter.key,
-                quarter.label,
-                tuple(b.one(counts.get(c.key, 0)) for c in b.columns),
-                b.one(queries.added(shown_period).get(ALL, 0)),
-                b.one(sum(closed.values())),
-                quarter.chart_label,
-            )
-        )
+        if quarter == anchor and period.quarter and chosen_figures is not None:
+            cells, added, closed_figure = chosen_figures
+        else:
+            cells = b.line([counts.get(c.key, 0) for c in b.columns])
+            added = b.one(queries.added(shown_period).get(ALL, 0))
+            closed_figure = b.one(sum(closed.values()))
+        rows.append(TrendRow(quarter.key, quarter.label, cells, added, closed_figure, quarter.chart_label))
     return tuple(rows)
 
 
-def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, parts) -> tuple[Table, ...]:
+def _tables(
+    b: _Builder, period: Period, totals: dict[str, int], parts, type_figures: dict[str, Figure], gender: Table
+) -> tuple[Table, ...]:
     tier_labels = queries.reference_labels(ReferenceKind.POLICE_TIER)
     exit_labels = queries.reference_labels(ReferenceKind.EXIT_REASON)
     ethnicities = queries.ethnicity_labels(period)
@@ -234,21 +308,12 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
     closed_totals = {k: sum(v.values()) for k, v in closed.items()}
     flags = queries.tags(period, CaseTagKind.FLAG)
     harm = queries.tags(period, CaseTagKind.HARM_LOCATION)
+    added_figures = b.line([added.get(c.key, 0) for c in b.columns])
+    closed_figures = b.line([closed_totals.get(c.key, 0) for c in b.columns])
+    closed_by_key = {c.key: f for c, f in zip(b.columns, closed_figures, strict=True)}
     return (
-        _types_table(b, totals, both),
-        b.table(
-            "gender",
-            "By gender",
-            parts["gender"],
-            _with_others(
-                [("female", "Female"), ("male", "Male")],
-                parts["gender"],
-                rules.gender_label,
-                last=not_recorded,
-            ),
-            adds_up=True,
-            totals=totals,
-        ),
+        _types_table(b, type_figures),
+        gender,
         b.table(
             "age",
             "By age at the end of the period",
@@ -256,6 +321,7 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             age_order,
             adds_up=True,
             totals=totals,
+            total_figures=type_figures,
         ),
         b.table(
             "ethnicity",
@@ -264,6 +330,7 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             _with_others([], parts["ethnicity"], lambda k: ethnicities.get(k, k), last=not_recorded),
             adds_up=True,
             totals=totals,
+            total_figures=type_figures,
             note=(
                 "As written on each child's record; spellings that differ only in capitals or "
                 "spaces are counted together."
@@ -276,6 +343,7 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             [(r.value, r.label) for r in reversed(RiskLevel)] + [(NOT_RECORDED, "Not rated")],
             adds_up=True,
             totals=totals,
+            total_figures=type_figures,
             note="The risk level recorded on the case when the report was made.",
         ),
         b.table(
@@ -287,6 +355,7 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             ),
             adds_up=True,
             totals=totals,
+            total_figures=type_figures,
             note="The police tier recorded on the case when the report was made.",
         ),
         b.table(
@@ -296,6 +365,7 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             [(s.value, s.label) for s in CaseState],
             adds_up=True,
             totals=totals,
+            total_figures=type_figures,
         ),
         b.table(
             "flags",
@@ -317,16 +387,8 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             "added_closed",
             "Added to and closed on the list in the period",
             (
-                Row(
-                    "added",
-                    "Added (case opened in the period)",
-                    tuple(b.one(added.get(c.key, 0)) for c in b.columns),
-                ),
-                Row(
-                    "closed",
-                    "Closed in the period",
-                    tuple(b.one(closed_totals.get(c.key, 0)) for c in b.columns),
-                ),
+                Row("added", "Added (case opened in the period)", added_figures),
+                Row("closed", "Closed in the period", closed_figures),
             ),
         ),
         b.table(
@@ -336,6 +398,7 @@ def _tables(b: _Builder, period: Period, totals: dict[str, int], both: int, part
             _with_others(list(exit_labels.items()), closed, lambda k: k, last=not_recorded),
             adds_up=True,
             totals=closed_totals,
+            total_figures=closed_by_key,
         ),
     )
 
@@ -418,13 +481,20 @@ def build_report(
     both = queries.in_more_than_one_type(period)
     ages = queries.ages(period)
     parts = queries.breakdowns(period, ("gender",) if summary_only else None)
-    type_figures = {c.key: b.one(totals.get(c.key, 0)) for c in b.columns}
-    summary = _summary(b, period, totals, ages, parts["gender"], type_figures)
+    type_figures = _type_figures(b, totals, both)
+    gender = _gender_table(b, parts, totals, type_figures)
+    summary = _summary(b, period, totals, ages, parts["gender"], gender, type_figures)
     tables: tuple[Table, ...] = ()
     trend: tuple[TrendRow, ...] = ()
     if not summary_only:
-        tables = _tables(b, period, totals, both, parts)
-        trend = _trend(b, period, trend_quarters() if quarters is None else quarters)
+        tables = _tables(b, period, totals, parts, type_figures, gender)
+        added_closed = next(t for t in tables if t.key == "added_closed")
+        chosen = (
+            tuple(type_figures[c.key] for c in b.columns),
+            added_closed.rows[0].cells[-1],
+            added_closed.rows[1].cells[-1],
+        )
+        trend = _trend(b, period, trend_quarters() if quarters is None else quarters, chosen)
     with unit_of_work():
         audit.record(
             ACTION,
@@ -445,7 +515,7 @@ def build_report(
         made_at=now(),
         tables=tables,
         trend=trend,
-        ages={k: (a.youngest, a.oldest) for k, a in ages.items()},
+        ages=_published_ages(ages, type_figures, publication),
     )
 
 

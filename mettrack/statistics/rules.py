@@ -12,8 +12,10 @@ Flask and no database (docs/statistics.md).
   dates, so the database never does date arithmetic (which SQLite and PostgreSQL spell
   differently).
 - Small numbers: a figure from 1 to threshold - 1 is shown as "fewer than 5" in anything
-  marked for publication, and, so that it cannot be worked out from the total, the next
-  smallest figure of the same table is hidden as well (secondary suppression). Zero is
+  marked for publication, and, so that it cannot be worked out from the figures beside
+  it, a line (row or column) with exactly one hidden figure has its smallest other figure
+  hidden as well, until no line has one alone (secondary suppression: suppress_types,
+  suppress_grid). Zero is
   shown as 0: it names no child, and a reader who sees "fewer than 5" then knows the
   figure is from 1 to 4, never 0.
 - The one-line summary, in the partnership's own form.
@@ -419,6 +421,99 @@ def suppress(counts: Sequence[int], threshold: int, *, adds_up: bool = True) -> 
     return [suppress_one(c, threshold) for c in counts]
 
 
+def _secondary() -> Figure:
+    return Figure(None, SUPPRESSED, SECONDARY)
+
+
+def _protect(line: list, figures: dict, counts: dict, fixed_hidden: int = 0, protectable=None) -> bool:
+    """One line of cells tied by a sum (a row, or a column with its total): if exactly one
+    is hidden (`fixed_hidden` counts a hidden total that is not in `line`), hide the
+    smallest other non-zero figure shown (the first of equals), preferring one whose own
+    column can then be protected in turn (`protectable`). True if it hid one."""
+    hidden = fixed_hidden + sum(figures[cell].count is None for cell in line)
+    if hidden != 1:
+        return False
+    candidates = [
+        (not (protectable is None or protectable(cell)), counts[cell], n, cell)
+        for n, cell in enumerate(line)
+        if counts[cell] > 0 and figures[cell].count is not None
+    ]
+    if not candidates:
+        return False
+    figures[min(candidates)[-1]] = _secondary()
+    return True
+
+
+def suppress_grid(
+    counts: Sequence[Sequence[int]],
+    threshold: int,
+    *,
+    columns_add_up: bool = True,
+    totals: Sequence[Figure] | None = None,
+) -> list[list[Figure]]:
+    """Publishable figures for a table's rows (one count per column: each type, then all
+    children), in the same order.
+
+    Primary: every count from 1 to threshold - 1 is "fewer than N". Secondary, so that no
+    hidden figure can be worked out from the figures shown beside it: in each ROW (all =
+    each type added up, less the children in more than one) and, for a table whose rows add
+    up to its column totals (`columns_add_up`), in each COLUMN (with its total, `totals`:
+    one figure per column, which counts as hidden if it is), when exactly one figure is
+    hidden the smallest other non-zero figure of that line is hidden as well
+    ("suppressed"); then the lines are checked again, until none has exactly one hidden.
+    Zeros stay 0 and are never chosen. A total is never hidden here (the type totals
+    are decided once, in the types table: suppress_types)."""
+    if threshold <= 1:
+        return [[shown(c) for c in row] for row in counts]
+    grid = {(r, c): count for r, row in enumerate(counts) for c, count in enumerate(row)}
+    figures = {cell: suppress_one(count, threshold) for cell, count in grid.items()}
+    rows = [[(r, c) for c in range(len(row))] for r, row in enumerate(counts)]
+    width = max((len(row) for row in counts), default=0)
+    columns = [[(r, c) for r in range(len(counts)) if (r, c) in grid] for c in range(width)]
+
+    def total_hidden(c: int) -> int:
+        return int(totals is not None and c < len(totals) and totals[c].count is None)
+
+    def protectable(cell: tuple[int, int]) -> bool:
+        """Hiding `cell` leaves its column with two hidden, or one more to hide."""
+        if not columns_add_up:
+            return True
+        others = [o for o in columns[cell[1]] if o != cell]
+        return bool(total_hidden(cell[1]) or any(figures[o].count is None or grid[o] > 0 for o in others))
+
+    changed = True
+    while changed:
+        changed = False
+        for row in rows:
+            changed |= _protect(row, figures, grid, protectable=protectable)
+        if columns_add_up:
+            for c, column in enumerate(columns):
+                changed |= _protect(column, figures, grid, total_hidden(c))
+    return [[figures[cell] for cell in row] for row in rows]
+
+
+def suppress_types(type_counts: Sequence[int], both: int, total: int, threshold: int) -> list[Figure]:
+    """The types table: each type's children, those in more than one type, and all
+    children (all = the types added up, less those in more than one), in that order.
+    Primary suppression, then, if exactly one of them is hidden, one more: the figure of
+    the children in more than one type if it is not 0 (no other table adds up to it), else
+    the smallest other type total. A type total hidden here is hidden in every table's
+    total row, and each table then hides a figure in that column (suppress_grid)."""
+    counts = [*type_counts, both, total]
+    if threshold <= 1:
+        return [shown(c) for c in counts]
+    figures = [suppress_one(c, threshold) for c in counts]
+    if sum(f.count is None for f in figures) == 1:
+        more = len(type_counts)
+        if both > 0 and figures[more].count is not None:
+            figures[more] = _secondary()
+        else:
+            line = {i: figures[i] for i in range(len(counts))}
+            _protect(list(range(len(counts))), line, dict(enumerate(counts)))
+            figures = [line[i] for i in range(len(counts))]
+    return figures
+
+
 # --- the one-line summary -----------------------------------------------------------------
 
 
@@ -456,7 +551,8 @@ def type_phrase(summary: TypeSummary) -> str:
     parts.append(gender_part or None)
     inside = "; ".join(p for p in parts if p)
     count = summary.count_text or str(summary.count)
-    return f"{count} {summary.code.upper()}" + (f" ({inside})" if inside else "")
+    head = f"{summary.code.upper()} {count}" if count == SUPPRESSED else f"{count} {summary.code.upper()}"
+    return head + (f" ({inside})" if inside else "")
 
 
 def summary_line(

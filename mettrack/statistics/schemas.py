@@ -25,7 +25,8 @@ class ReportQuerySchema(Schema):
     publication = fields.String(
         metadata={
             "description": "yes: suppress small numbers for publication (groups smaller than the "
-            "partnership's threshold, default 5, and one more figure in the same column); no (default)."
+            "partnership's threshold, default 5, and more figures in the same row or column, so that "
+            "none can be worked out); no (default)."
         }
     )
 
@@ -43,7 +44,7 @@ class FigureSchema(Schema):
         allow_none=True,
         metadata={
             "description": f"Why it is hidden: {PRIMARY} (a small group), {SECONDARY} (so that a small "
-            "group cannot be worked out from the total); null when shown."
+            "group cannot be worked out from the other figures of its row or column); null when shown."
         },
     )
 
@@ -115,7 +116,8 @@ class ReportSchema(Schema):
         lambda r: {k: {"youngest": y, "oldest": o} for k, (y, o) in r.ages.items()},
         required=True,
         metadata={
-            "description": "Per column key: the youngest and oldest child, in years at the end of the period."
+            "description": "Per column key: the youngest and oldest child, in years at the end of the "
+            "period; for publication null for a type whose number is hidden (and for all, if any type's is)."
         },
     )
     tables = fields.List(fields.Nested(TableSchema), required=True)

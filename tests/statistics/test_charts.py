@@ -109,3 +109,20 @@ def test_a_chart_is_drawn_in_a_weasyprint_pdf():
     with_chart = pdf(str(CHARTS["grouped_bars"]()))
     assert with_chart.startswith(b"%PDF")
     assert len(with_chart) > len(pdf("")) + 10_000  # the bars and the text drawn as shapes
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_a_chart_is_drawn_and_saved_under_the_drawing_lock(name, monkeypatch):
+    # rc_context changes matplotlib's global rcParams: two threads drawing at once would
+    # mix their styles, so each chart holds one lock while its style is in force.
+    drawn = charts._svg
+    held = []
+
+    def svg(*args, **kwargs):
+        held.append(charts._DRAWING.locked())
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "_svg", svg)
+    CHARTS[name]()
+    assert held == [True]
+    assert not charts._DRAWING.locked()

@@ -210,3 +210,47 @@ def test_the_read_is_audited_naming_the_periods_and_refused_to_a_lead(ctx):
     lead = factories.user(roles=(Role.LEAD_PROFESSIONAL,))
     with pytest.raises(NotAllowed):
         operational.operational_figures(lead, Q3)
+
+
+def test_a_review_at_23_30_utc_in_summer_is_on_the_next_london_day(ctx):
+    chair = ctx
+    late, on_time = factories.case(), factories.case()
+    july = _meeting(chair, at(7, 2, 10))
+    for case in (late, on_time):
+        _reviewed(chair, july, case, next_review_on=date(2026, 8, 6))
+    # 6 August 23:30 UTC is 7 August 00:30 in London: after the date, so late.
+    _reviewed(chair, _meeting(chair, at(8, 6, 23, 30)), late)
+    # 5 August 23:30 UTC is 6 August 00:30 in London: the day itself, so on time.
+    _reviewed(chair, _meeting(chair, at(8, 5, 23, 30)), on_time)
+    [chosen] = _figures(Q3)
+    assert (chosen.reviews.due, chosen.reviews.on_time, chosen.reviews.late) == (2, 1, 1)
+
+
+def test_days_to_a_first_review_count_london_days(ctx):
+    chair = ctx
+    case = factories.case(state=CaseState.REFERRED)
+    case.referred_at = at(6, 30, 23, 30)  # 1 July 00:30 in London
+    db.session.commit()
+    _reviewed(chair, _meeting(chair, at(7, 11, 10)), case)
+    [chosen] = _figures(Q3)
+    assert chosen.to_first_review.median_days == 10
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        ("2026-08-06 23:30:00.000000", "2026-08-07"),  # summer: UTC+1
+        ("2026-12-06 23:30:00.000000", "2026-12-06"),  # winter: UTC
+        ("2026-03-29 00:59:59.000000", "2026-03-29"),  # summer time starts at 01:00 UTC
+        ("2026-03-28 23:30:00.000000", "2026-03-28"),
+        ("2026-03-29 23:30:00.000000", "2026-03-30"),
+        ("2026-10-24 23:30:00.000000", "2026-10-25"),  # summer time ends at 01:00 UTC
+        ("2026-10-25 23:30:00.000000", "2026-10-25"),
+    ],
+)
+def test_sqlite_takes_the_london_day_of_a_utc_moment(moment, day):
+    from sqlalchemy import String, create_engine, literal
+
+    with create_engine("sqlite://").connect() as connection:
+        found = connection.scalar(select(operational._london_day(literal(moment, String), "sqlite")))
+    assert found == day

@@ -244,3 +244,92 @@ def test_free_text_cannot_become_a_formula_in_the_csv(analyst):
 
     text = csv_text(export.header(report), rows)
     assert "By ethnicity,'=HYPERLINK(1),1,0,1" in text
+
+
+def _forty_cse_three_cce():
+    from mettrack.core.extensions import db as database
+
+    for _ in range(40):
+        listed(types=("cse",), gender="Female", commit=False)
+    for _ in range(3):
+        listed(types=("cce",), gender="Male", born=date(2008, 3, 1), commit=False)
+    database.session.commit()
+
+
+def test_a_hidden_type_cannot_be_worked_out_across_the_types(analyst):
+    # CSE 40, CCE 3, in both 0, all 43: CCE would be 43 - 40 + 0 = 3.
+    _forty_cse_three_cce()
+    published = build(analyst, publication=True, quarters=0)
+    assert figure(published, "types", "cce") == "fewer than 5"
+    assert figure(published, "types", "more_than_one") == "0"
+    assert figure(published, "types", "cse") == "suppressed"
+    assert figure(published, "types", "total") == "43"
+    for key in ("gender", "age", "state"):
+        assert figure(published, key, "total", "cse") == "suppressed"
+    # The breakdown's rows: female CSE 40 = all 40 (CCE 0), male CCE 3 = all 3.
+    assert figure(published, "gender", "female", "cse") == "suppressed"
+    assert figure(published, "gender", "female", "all") == "suppressed"
+    assert figure(published, "gender", "male", "cce") == "fewer than 5"
+    assert figure(published, "gender", "male", "all") == "fewer than 5"
+    assert [c.text for c in published.trend[-1].cells] == ["suppressed", "fewer than 5", "43"]
+    assert "40" not in published.summary and "CSE suppressed" in published.summary
+
+
+def test_a_row_with_one_hidden_figure_hides_a_second(analyst):
+    from mettrack.core.extensions import db as database
+
+    for _ in range(10):
+        listed(types=("cse",), risk="high", commit=False)
+    for _ in range(12):
+        listed(types=("cce",), risk="high", commit=False)
+    for _ in range(9):
+        listed(types=("cse",), risk="medium", commit=False)
+    for _ in range(3):
+        listed(types=("cce",), risk="medium", commit=False)
+    for _ in range(6):
+        listed(types=("cse",), risk="low", commit=False)
+    for _ in range(6):
+        listed(types=("cce",), risk="low", commit=False)
+    database.session.commit()
+    published = build(analyst, publication=True, quarters=0)
+    # Medium: CSE 9, CCE 3 (hidden), all 12 would give CCE = 12 - 9.
+    hidden = [figure(published, "risk", "medium", c) for c in ("cse", "cce", "all")]
+    assert hidden.count("fewer than 5") == 1 and hidden.count("suppressed") == 1
+    for row in published.table("risk").rows:
+        assert sum(cell.count is None for cell in row.cells) != 1
+    for index in range(3):
+        column = [row.cells[index] for row in published.table("risk").rows]
+        assert sum(cell.count is None for cell in column) != 1
+
+
+def test_no_ages_for_a_type_whose_number_is_hidden(analyst, app):
+    _forty_cse_three_cce()
+    published = build(analyst, publication=True, quarters=0)
+    assert "aged" not in published.summary
+    assert published.ages["cce"] == (None, None) and published.ages["cse"] == (None, None)
+    assert published.ages["all"] == (None, None)
+    plain = build(analyst, quarters=0)
+    assert "aged 14" in plain.summary and plain.ages["cce"] == (14, 14)
+    from mettrack.statistics.schemas import ReportSchema
+
+    assert ReportSchema().dump(published)["ages"]["cce"] == {"youngest": None, "oldest": None}
+
+
+def test_the_summary_hides_the_same_gender_figures_as_the_table(analyst, monkeypatch):
+    from mettrack.statistics import queries
+
+    for gender, n in (("Female", 8), ("Male", 8), (None, 2)):
+        for _ in range(n):
+            listed(gender=gender)
+    found = queries.breakdowns
+
+    def reversed_order(period, which=None):  # the database may return the rows in any order
+        parts = found(period, which)
+        parts["gender"] = {t: dict(reversed(list(by.items()))) for t, by in parts["gender"].items()}
+        return parts
+
+    monkeypatch.setattr(queries, "breakdowns", reversed_order)
+    published = build(analyst, publication=True, quarters=0)
+    assert figure(published, "gender", "female", "cse") == "suppressed"
+    assert figure(published, "gender", "male", "cse") == "8"
+    assert "female suppressed" in published.summary and "8 male" in published.summary

@@ -275,3 +275,67 @@ def test_summary_line_names_a_secondary_suppression_after_the_gender():
         line
         == "11 children on the exploitation list Q: 6 CCE (aged 12-17; male suppressed, fewer than 5 female)"
     )
+
+
+# --- suppression across rows and columns (types, then all children)
+
+
+def grid_texts(grid):
+    return [texts(row) for row in grid]
+
+
+def test_types_a_small_type_with_none_in_both_hides_the_smaller_other_total():
+    # CSE 40, CCE 3, in both 0, all 43: CCE would be 43 - 40 + 0 = 3.
+    figures = rules.suppress_types([40, 3], 0, 43, 5)
+    assert texts(figures) == ["suppressed", "fewer than 5", "0", "43"]
+    assert figures[0].suppressed == SECONDARY
+
+
+def test_types_a_small_figure_in_more_than_one_hides_the_smaller_type_total():
+    # CSE 40, CCE 30, both 2, all 68: both would be 40 + 30 - 68 = 2.
+    assert texts(rules.suppress_types([40, 30], 2, 68, 5)) == ["40", "suppressed", "fewer than 5", "68"]
+
+
+def test_grid_a_row_with_one_hidden_figure_hides_another_and_the_columns_follow():
+    # Rows: female, male. Columns: CSE, CCE, all. Male: CSE 40, CCE 3, all 43.
+    grid = rules.suppress_grid(
+        [[10, 12, 22], [40, 3, 43]], 5, totals=[rules.shown(50), rules.shown(15), rules.shown(65)]
+    )
+    assert grid_texts(grid) == [["suppressed", "suppressed", "22"], ["suppressed", "fewer than 5", "43"]]
+
+
+def test_grid_a_hidden_total_hides_a_figure_of_its_column():
+    hidden_total = rules.Figure(None, rules.SUPPRESSED, SECONDARY)
+    grid = rules.suppress_grid(
+        [[40, 0, 40], [0, 3, 3]], 5, totals=[hidden_total, rules.shown(3), rules.shown(43)]
+    )
+    assert grid_texts(grid) == [["suppressed", "0", "suppressed"], ["0", "fewer than 5", "fewer than 5"]]
+
+
+def _derivable(counts, grid, totals):
+    """A hidden figure alone in its row, or alone in its column with the total shown."""
+    hidden = {(r, c) for r, row in enumerate(grid) for c, f in enumerate(row) if f.count is None}
+    for r, row in enumerate(grid):
+        if sum((r, c) in hidden for c in range(len(row))) == 1:
+            return True
+    for c in range(len(totals)):
+        in_column = sum((r, c) in hidden for r in range(len(grid)))
+        if in_column + (totals[c].count is None) == 1:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_grid_no_hidden_figure_stands_alone_in_its_row_or_column(seed):
+    import random
+
+    chance = random.Random(seed)
+    rows = []
+    for _ in range(chance.randint(1, 5)):
+        cse, cce = chance.choice([0, 1, 3, 6, 9, 20]), chance.choice([0, 2, 4, 7, 15])
+        rows.append([cse, cce, cse + cce])
+    sums = [sum(row[c] for row in rows) for c in range(3)]
+    totals = rules.suppress_types(sums[:2], 0, sums[2], 5)
+    totals = [totals[0], totals[1], totals[3]]
+    grid = rules.suppress_grid(rows, 5, totals=totals)
+    assert not _derivable(rows, grid, totals)
