@@ -234,7 +234,8 @@ def meeting_facts(db, select, func) -> dict:
     chair = user_by_email(f"chair1@{GENERATED_DOMAIN}")
     mine = select(Meeting.id).where(Meeting.chair_id == chair.id)
     upcoming = db.session.scalar(mine.where(Meeting.starts_at > now()).order_by(Meeting.starts_at).limit(1))
-    past = db.session.scalar(mine.where(Meeting.starts_at < now()).order_by(Meeting.starts_at.desc()).limit(1))
+    latest = mine.where(Meeting.starts_at < now()).order_by(Meeting.starts_at.desc())
+    past = db.session.scalar(latest.limit(1))
     if upcoming is None or past is None:
         raise SystemExit("The database has no generated meetings: build it again (--rebuild)")
 

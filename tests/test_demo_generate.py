@@ -122,7 +122,8 @@ def test_meetings_held_with_agendas_minutes_and_actions(generated):
         on_agenda = set(
             db.session.scalars(select(AgendaItem.case_id).where(AgendaItem.meeting_id == meeting_id))
         )
-        minuted = set(db.session.scalars(select(ItemMinute.case_id).where(ItemMinute.meeting_id == meeting_id)))
+        minuted = select(ItemMinute.case_id).where(ItemMinute.meeting_id == meeting_id)
+        minuted = set(db.session.scalars(minuted))
         assert minuted == on_agenda
         version = db.session.scalar(select(AgendaVersion).where(AgendaVersion.meeting_id == meeting_id))
         issued = {i["case_id"] for s in version.full["sections"] for i in s["items"]}
@@ -135,7 +136,8 @@ def test_meetings_held_with_agendas_minutes_and_actions(generated):
     statuses = Counter(a.status for a in actions)
     assert statuses["open"] and statuses["done"]
     for action in actions:
-        kinds = [e.kind for e in db.session.scalars(select(ActionEvent).where(ActionEvent.action_id == action.id))]
+        history = select(ActionEvent.kind).where(ActionEvent.action_id == action.id).order_by(ActionEvent.id)
+        kinds = list(db.session.scalars(history))
         assert kinds == (["raised", "done"] if action.status == "done" else ["raised"])
         assert (action.closed_at is not None) == (action.status == "done")
         assert action.owner_id == cases[action.case_id].lead_professional_id
