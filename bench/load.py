@@ -225,7 +225,8 @@ def bench_facts(db, select, func) -> dict:
 
 def meeting_facts(db, select, func) -> dict:
     """chair1's next meeting (its draft agenda built by the generator, a week before) and
-    their latest past meeting (issued agenda, minutes, actions), with their sizes."""
+    their latest past meeting (issued agenda, minutes, actions), with their sizes; nothing
+    when the database was generated before meetings were (their rows are then left out)."""
     from mettrack.accounts import user_by_email
     from mettrack.core.clock import now
     from mettrack.demo.generate import GENERATED_DOMAIN
@@ -237,7 +238,8 @@ def meeting_facts(db, select, func) -> dict:
     latest = mine.where(Meeting.starts_at < now()).order_by(Meeting.starts_at.desc())
     past = db.session.scalar(latest.limit(1))
     if upcoming is None or past is None:
-        raise SystemExit("The database has no generated meetings: build it again (--rebuild)")
+        log("No generated meetings in this database: the meeting rows are left out (--rebuild adds them).")
+        return {}
 
     def items(meeting_id):
         return db.session.scalar(select(func.count()).where(AgendaItem.meeting_id == meeting_id))
@@ -368,16 +370,7 @@ def operations_for(facts: dict, chair_id: int) -> list[Operation]:
         ),
         Operation("audit log search by user", f"/audit/?actor={chair_id}", "chair"),
         Operation("audit log search by day", f"/audit/?date_from={day}&date_to={day}", "chair"),
-        Operation(
-            f"draft agenda, chair's next meeting ({facts['next_items']} children)",
-            f"/meetings/{facts['next_meeting']}/agenda",
-            "chair",
-        ),
-        Operation(
-            f"meeting page, last held ({facts['past_items']} items, {facts['past_actions']} actions)",
-            f"/meetings/{facts['past_meeting']}",
-            "chair",
-        ),
+        *meeting_operations(facts),
         Operation("intelligence review list", "/intelligence/review", "chair"),
         Operation("hotspots page", "/intelligence/hotspots/", "chair"),
         Operation(
@@ -388,6 +381,23 @@ def operations_for(facts: dict, chair_id: int) -> list[Operation]:
         Operation(
             f"operational figures ({facts['quarter']})",
             f"/statistics/operations?quarter={facts['quarter']}",
+            "chair",
+        ),
+    ]
+
+
+def meeting_operations(facts: dict) -> list[Operation]:
+    if "next_meeting" not in facts:
+        return []
+    return [
+        Operation(
+            f"draft agenda, chair's next meeting ({facts['next_items']} children)",
+            f"/meetings/{facts['next_meeting']}/agenda",
+            "chair",
+        ),
+        Operation(
+            f"meeting page, last held ({facts['past_items']} items, {facts['past_actions']} actions)",
+            f"/meetings/{facts['past_meeting']}",
             "chair",
         ),
     ]
