@@ -1398,17 +1398,18 @@ class Generator:
                         "number": number,
                         "case_id": c["case_id"],
                         "reasons": reasons,
-                        "card": self._card(c, sanitised),
+                        "card": self._card(c, sanitised, clock.today(starts)),
                     }
                 )
             if shown:
                 sections.append({"section": section.value, "label": section.label, "items": shown})
         return {"meeting": header, "sections": sections}
 
-    def _card(self, c, sanitised: bool) -> dict:
+    def _card(self, c, sanitised: bool, day) -> dict:
         """The card meetings/cards.py makes, from what the run knows of the case."""
         first, last = c["name"].split(" ", 1)
-        age = (clock.today(_at(self.now)) - c["born"]).days // 365
+        born = c["born"]
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))  # on the meeting day
         lead = c["lead"]
         return {
             "case_id": c["case_id"],
