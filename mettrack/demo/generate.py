@@ -20,6 +20,11 @@ multi-row INSERTs, slower), in the shapes the use cases write them:
   core/audit.py chains them: HMAC-SHA256 with AUDIT_HMAC_KEY over the row and the hash
   before it, computed here in Python. `flask audit verify` passes afterwards; a checkpoint
   is written when the app keeps them.
+- MET meetings: a series in each area with a meeting every fortnight over the history;
+  each meeting's agenda is built (a week before) and issued (three days before) from the
+  area's cases as they stood then, and a held meeting has its attendance, minutes,
+  actions (open or done) and approved minutes. Intelligence: one item per five cases,
+  graded and linked to the hotspots and persons of concern of the child's area.
 - Everything goes in one transaction, under the audit chain's lock: a failure saves nothing.
 
 Every name is made up (first names combined with invented surnames), every address is in
