@@ -199,6 +199,7 @@ def bench_facts(db, select, func) -> dict:
     from mettrack.core.audit_event import AuditEvent
     from mettrack.core.clock import today
     from mettrack.notes.models import CaseNote
+    from mettrack.statistics.rules import last_complete_quarter
 
     heavy = db.session.execute(
         select(CaseNote.case_id, func.count().label("n"))
@@ -209,13 +210,46 @@ def bench_facts(db, select, func) -> dict:
     surname = db.session.scalar(
         select(Child.last_name).join(Case, Case.child_id == Child.id).where(Case.id == heavy.case_id)
     )
+    meetings = meeting_facts(db, select, func)
     return {
+        **meetings,
+        "quarter": last_complete_quarter(today()).key,
         "heavy_case": heavy.case_id,
         "heavy_notes": heavy.n,
         "surname": surname,
         "day": (today() - timedelta(days=30)).isoformat(),
         "cases": db.session.scalar(select(func.count()).select_from(Case)),
         "audit_rows": db.session.scalar(select(func.count()).select_from(AuditEvent)),
+    }
+
+
+def meeting_facts(db, select, func) -> dict:
+    """chair1's next meeting (its draft agenda built by the generator, a week before) and
+    their latest past meeting (issued agenda, minutes, actions), with their sizes; nothing
+    when the database was generated before meetings were (their rows are then left out)."""
+    from mettrack.accounts import user_by_email
+    from mettrack.core.clock import now
+    from mettrack.demo.generate import GENERATED_DOMAIN
+    from mettrack.meetings.models import AgendaItem, Meeting, MeetingAction
+
+    chair = user_by_email(f"chair1@{GENERATED_DOMAIN}")
+    mine = select(Meeting.id).where(Meeting.chair_id == chair.id)
+    upcoming = db.session.scalar(mine.where(Meeting.starts_at > now()).order_by(Meeting.starts_at).limit(1))
+    latest = mine.where(Meeting.starts_at < now()).order_by(Meeting.starts_at.desc())
+    past = db.session.scalar(latest.limit(1))
+    if upcoming is None or past is None:
+        log("No generated meetings in this database: the meeting rows are left out (--rebuild adds them).")
+        return {}
+
+    def items(meeting_id):
+        return db.session.scalar(select(func.count()).where(AgendaItem.meeting_id == meeting_id))
+
+    return {
+        "next_meeting": upcoming,
+        "next_items": items(upcoming),
+        "past_meeting": past,
+        "past_items": items(past),
+        "past_actions": db.session.scalar(select(func.count()).where(MeetingAction.meeting_id == past)),
     }
 
 
@@ -336,6 +370,36 @@ def operations_for(facts: dict, chair_id: int) -> list[Operation]:
         ),
         Operation("audit log search by user", f"/audit/?actor={chair_id}", "chair"),
         Operation("audit log search by day", f"/audit/?date_from={day}&date_to={day}", "chair"),
+        *meeting_operations(facts),
+        Operation("intelligence review list", "/intelligence/review", "chair"),
+        Operation("hotspots page", "/intelligence/hotspots/", "chair"),
+        Operation(
+            f"statistics report, last quarter ({facts['quarter']})",
+            f"/statistics/?quarter={facts['quarter']}",
+            "chair",
+        ),
+        Operation(
+            f"operational figures ({facts['quarter']})",
+            f"/statistics/operations?quarter={facts['quarter']}",
+            "chair",
+        ),
+    ]
+
+
+def meeting_operations(facts: dict) -> list[Operation]:
+    if "next_meeting" not in facts:
+        return []
+    return [
+        Operation(
+            f"draft agenda, chair's next meeting ({facts['next_items']} children)",
+            f"/meetings/{facts['next_meeting']}/agenda",
+            "chair",
+        ),
+        Operation(
+            f"meeting page, last held ({facts['past_items']} items, {facts['past_actions']} actions)",
+            f"/meetings/{facts['past_meeting']}",
+            "chair",
+        ),
     ]
 
 

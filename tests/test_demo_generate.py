@@ -85,6 +85,104 @@ def test_each_case_moved_by_the_workflow_table(generated):
             assert case.risk_level and case.next_review_on
 
 
+def test_meetings_held_with_agendas_minutes_and_actions(generated):
+    from mettrack.cases.models import Case
+    from mettrack.core.audit_event import AuditEvent
+    from mettrack.core.clock import now
+    from mettrack.core.extensions import db
+    from mettrack.meetings.models import (
+        ActionEvent,
+        AgendaItem,
+        AgendaVersion,
+        ItemMinute,
+        Meeting,
+        MeetingAction,
+        MeetingSeries,
+        MinutesVersion,
+    )
+
+    series = db.session.scalars(select(MeetingSeries)).all()
+    assert len(series) == 4  # one a fortnight in each area
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+    assert len(meetings) > 4 * 100  # five years of fortnights
+    assert any(m.starts_at > now() for m in meetings)  # and the next ones
+    cases = {c.id: c for c in db.session.scalars(select(Case))}
+    items = db.session.scalars(select(AgendaItem)).all()
+    assert items
+    held_with_items = set()
+    for item in items:
+        case = cases[item.case_id]
+        assert item.reasons and item.section == item.reasons[0]["section"]
+        assert case.opened_at < item.built_at
+        meeting = db.session.get(Meeting, item.meeting_id)
+        if meeting.decisions_applied_at is not None:
+            held_with_items.add(meeting.id)
+    assert held_with_items
+    for meeting_id in held_with_items:
+        on_agenda = set(
+            db.session.scalars(select(AgendaItem.case_id).where(AgendaItem.meeting_id == meeting_id))
+        )
+        minuted = select(ItemMinute.case_id).where(ItemMinute.meeting_id == meeting_id)
+        minuted = set(db.session.scalars(minuted))
+        assert minuted == on_agenda
+        version = db.session.scalar(select(AgendaVersion).where(AgendaVersion.meeting_id == meeting_id))
+        issued = {i["case_id"] for s in version.full["sections"] for i in s["items"]}
+        assert issued == on_agenda
+        cards = [i["card"] for s in version.sanitised["sections"] for i in s["items"]]
+        assert all(card["address"] is None and card["date_of_birth"] is None for card in cards)
+        minutes = db.session.scalar(select(MinutesVersion).where(MinutesVersion.meeting_id == meeting_id))
+        assert {i["case_id"] for i in minutes.content["items"]} == on_agenda
+    actions = db.session.scalars(select(MeetingAction)).all()
+    statuses = Counter(a.status for a in actions)
+    assert statuses["open"] and statuses["done"]
+    for action in actions:
+        history = select(ActionEvent.kind).where(ActionEvent.action_id == action.id).order_by(ActionEvent.id)
+        kinds = list(db.session.scalars(history))
+        assert kinds == (["raised", "done"] if action.status == "done" else ["raised"])
+        assert (action.closed_at is not None) == (action.status == "done")
+        assert action.owner_id == cases[action.case_id].lead_professional_id
+    audited = Counter(db.session.scalars(select(AuditEvent.action)))
+    assert audited["agenda.built"] >= len(held_with_items)
+    assert audited["minutes.item_recorded"] == db.session.scalar(select(func.count()).select_from(ItemMinute))
+    assert audited["action.raised"] == len(actions) and audited["action.done"] == statuses["done"]
+
+
+def test_intelligence_items_graded_and_linked(generated):
+    from mettrack.core.audit_event import AuditEvent
+    from mettrack.core.extensions import db
+    from mettrack.demo.generate import FIRST_NAMES
+    from mettrack.intelligence.models import (
+        CaseSubjectLink,
+        IntelligenceItem,
+        IntelligenceLink,
+        Location,
+        PersonOfConcern,
+    )
+
+    items = db.session.scalars(select(IntelligenceItem)).all()
+    assert 0 < len(items) <= N  # about one a five cases
+    graded = [i for i in items if i.status == "graded"]
+    assert graded
+    for item in items:
+        links = db.session.scalars(select(IntelligenceLink).where(IntelligenceLink.item_id == item.id)).all()
+        assert [(link.suggested_by_sharer, link.created_by_id) for link in links if link.case_id] == [
+            (True, item.submitted_by_id)
+        ]
+        assert sum(link.case_id is not None for link in links) == 1
+        if item.status == "graded":
+            assert item.graded_at > item.submitted_at and item.sanitised_text
+            assert item.source_evaluation in "123" and item.handling_code in "PC"
+        else:
+            assert item.graded_at is None and len(links) == 1
+    assert db.session.scalar(select(func.count()).select_from(Location)) >= 4
+    assert all(" ZZ99 " in f" {loc.postcode}" for loc in db.session.scalars(select(Location)))
+    people = db.session.scalars(select(PersonOfConcern)).all()
+    assert people and all(p.name.split()[0] in FIRST_NAMES for p in people)
+    audited = Counter(db.session.scalars(select(AuditEvent.action)))
+    assert audited["intelligence.submitted"] == len(items) and audited["intelligence.graded"] == len(graded)
+    assert audited["case_link.added"] == db.session.scalar(select(func.count()).select_from(CaseSubjectLink))
+
+
 def test_the_audit_chain_verifies_and_checkpoint_agrees(generated, runner):
     from mettrack.core.audit_event import AuditEvent
     from mettrack.core.extensions import db

@@ -242,7 +242,9 @@ def demo_generate(children, seed, years, open_share, append):
     """Bulk-make made-up children, cases and their history for load tests (docs/performance.md).
 
     Every case moves by the workflow's rules, with its events, team, notes, missing
-    episodes and audit rows (chained, so `flask audit verify` passes). PostgreSQL: COPY
+    episodes and audit rows (chained, so `flask audit verify` passes); MET meetings a
+    fortnight in each area (agendas, minutes, actions) and intelligence items (one per
+    five cases) linked to hotspots and persons of concern. PostgreSQL: COPY
     (100,000 children in a few minutes); SQLite works, slower. Refused when the database
     already has cases, unless --append."""
     from mettrack.demo.generate import DEMO_PASSWORD, GenerateRefused, check_empty, generate

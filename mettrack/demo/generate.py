@@ -20,6 +20,11 @@ multi-row INSERTs, slower), in the shapes the use cases write them:
   core/audit.py chains them: HMAC-SHA256 with AUDIT_HMAC_KEY over the row and the hash
   before it, computed here in Python. `flask audit verify` passes afterwards; a checkpoint
   is written when the app keeps them.
+- MET meetings: a series in each area with a meeting every fortnight over the history;
+  each meeting's agenda is built (a week before) and issued (three days before) from the
+  area's cases as they stood then, and a held meeting has its attendance, minutes,
+  actions (open or done) and approved minutes. Intelligence: one item per five cases,
+  graded and linked to the hotspots and persons of concern of the child's area.
 - Everything goes in one transaction, under the audit chain's lock: a failure saves nothing.
 
 Every name is made up (first names combined with invented surnames), every address is in
@@ -38,9 +43,10 @@ import hmac
 import json
 import random
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlalchemy import func, select, text
@@ -54,6 +60,7 @@ from mettrack.core import audit, clock
 from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import (
     AgencySector,
+    AgendaSection,
     CaseAction,
     CaseEventKind,
     CaseFlag,
@@ -61,16 +68,20 @@ from mettrack.core.choices import (
     ExploitationType,
     HarmLocation,
     IndicatorRating,
+    LocationType,
     LookedAfterStatus,
     ReferenceKind,
     RhiStatus,
     RiskLevel,
     Role,
 )
+from mettrack.core.clock import LONDON
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import unit_of_work
 from mettrack.demo.load import DEMO_PASSWORD
 from mettrack.language import seed_defaults as language_seed_defaults
+from mettrack.meetings import recurrence
+from mettrack.meetings.agenda_rules import day_text
 from mettrack.reference import NO_FURTHER_ACTION, OTHER, list_active
 from mettrack.reference import seed_defaults as reference_seed_defaults
 from mettrack.risk import list_active as risk_indicators
@@ -85,7 +96,19 @@ HEAVY_EVERY = 5000  # one heavy case (200 notes, 30 missing episodes) per this m
 HEAVY_NOTES, HEAVY_EPISODES = 200, 30
 FLUSH_EVERY = 1000  # cases planned between two bulk writes
 
+# MET meetings: a series in each area, a meeting every fortnight over the history.
+MEETING_EVERY = 14  # days
+MEETING_TIME = time(10, 0)  # Europe/London
+AGENDA_MAX = 40  # children a meeting reviews at most (the rest wait for the next)
+ACTION_SHARE = 0.35  # items minuted with an action
+# Intelligence: one item per INTELLIGENCE_SHARE of cases; places and persons per children.
+INTELLIGENCE_SHARE = 0.2
+CHILDREN_PER_PLACE = 100
+CHILDREN_PER_PERSON = 80
+
 A, S, CE = CaseAction, CaseState, CaseEventKind
+AGENDA_STATES = (S.MET_REVIEW.value, S.POLICE_TIERED.value, S.SERVICE_ASSIGNED.value)
+SECTION_ORDER = {section.value: n for n, section in enumerate(AgendaSection)}
 
 # --- made-up names and places
 
@@ -184,6 +207,54 @@ RATINGS = {
     RiskLevel.LOW: (("changed_behaviour", "low", "current"),),
 }
 RATING_REASON = "Seen by the lead professional and the school this term."
+DISCUSSIONS = (
+    "The group heard from the agencies present. The plan continues; no change agreed today.",
+    "The lead professional shared an update: the child is safer at home and at school. The plan continues.",
+    "Police shared what is known about the adults approaching the child. The group agreed the plan continues "
+    "and asked for an update at the next meeting.",
+    "The child has met their keyworker every week and feels listened to. The group agreed no change today.",
+)
+ACTIONS = (
+    "Share the updated safety plan with the school's safeguarding lead and the carers",
+    "Ask the specialist service to allocate a worker and report back",
+    "Share with the MET what is known about the adults approaching the child",
+    "Arrange a disruption visit to the address with the Neighbourhood Policing Team",
+    "Offer the child a Return Home Interview with an independent worker",
+)
+ACTION_DONE_NOTE = "Done, and shared with the team."
+NO_DECISIONS = {
+    "risk_level": None, "risk_level_label": None, "police_tier": None, "police_tier_label": None,
+    "police_team": None, "police_team_label": None, "services_requested": [], "services_requested_labels": [],
+    "send_back_to_review": False, "close": False, "exit_reason": None, "exit_reason_label": None,
+    "closure_note": None, "next_review_on": None, "applied_at": None,
+}  # fmt: skip
+PLACE_KINDS = (
+    (LocationType.HOTEL, "Lodge Hotel"),
+    (LocationType.PARK, "Park"),
+    (LocationType.HOUSE, "House"),
+    (LocationType.TAKEAWAY, "Fried Chicken"),
+    (LocationType.SHOP, "Convenience Store"),
+    (LocationType.TRANSPORT_HUB, "Bus Station"),
+    (LocationType.PARTY_VENUE, "Function Rooms"),
+)
+PLACE_DESCRIPTION = "Adults of concern have been seen meeting children here in the evenings."
+PERSON_DESCRIPTIONS = (
+    "Tall, short dark hair, drives a black estate car.",
+    "Slim, often in a grey tracksuit; seen near the station.",
+    "Known to give children lifts and phone credit.",
+)
+ALIASES = ("Ace", "Bones", "Chip", "Dice", "Flash", "Ghost", "Kilo", "Nitro", "Smokey", "Tank")
+INTELLIGENCE_TEXTS = (
+    ("A car waits outside the child's home on several evenings; the driver texts the child late at night.",
+     "A car has been seen outside a child's home in the evenings."),
+    ("Takeaway staff say adults buy food for groups of young teenagers late at night, then drive them off.",
+     "Adults have been seen driving groups of young teenagers away from a takeaway late at night."),
+    ("The child was seen at the bus station with adults not known to the family, carrying a new phone.",
+     "A child was seen at the bus station with adults not known to the family."),
+    ("A neighbour reports children arriving at a house at night and leaving in the early morning.",
+     "Children have been seen arriving at a house at night."),
+)  # fmt: skip
+HANDLING_CONDITIONS = "Not to be shared outside the MET group without the police's agreement."
 
 # --- the routes: the moves after the screening, by the state they end in (weights per
 # thousand cases of the group). Each is checked against the workflow table while planned.
@@ -257,6 +328,60 @@ COLUMNS = {
         "rhi_offered_at rhi_held_at rhi_by recorded_by_id recorded_at"
     ),
     "case_notes": "id case_id author_id written_at body flagged_phrases",
+    # MET meetings (meetings/models.py)
+    "meeting_series": (
+        "id title frequency weekday week_of_month first_on until_on local_start duration_minutes place "
+        "online_link chair_id created_by_id created_at"
+    ),
+    "meeting_series_members": "series_id user_id",
+    "meeting_series_agencies": "series_id agency_id",
+    "meetings": (
+        "id series_id title starts_at duration_minutes place online_link chair_id status cancelled_reason "
+        "ical_uid ical_sequence decisions_applied_at decisions_applied_by_id created_by_id created_at "
+        "updated_at version"
+    ),
+    "meeting_members": "meeting_id user_id added_at",
+    "meeting_agencies": "meeting_id agency_id",
+    "agenda_items": (
+        "id meeting_id case_id section reasons position moved_by_chair added_by_chair removed_at "
+        "removed_by_id removed_reason from_data built_at"
+    ),
+    "agenda_versions": "id meeting_id number issued_at issued_by_id note full sanitised changes",
+    "meeting_attendance": (
+        "id meeting_id user_id name agency_id status information_sent observer confidentiality_signed_at "
+        "recorded_by_id recorded_at"
+    ),
+    "item_minutes": (
+        "id meeting_id case_id discussion risk_level police_tier police_team services_requested "
+        "send_back_to_review close exit_reason closure_note next_review_on applied_at recorded_by_id "
+        "updated_at"
+    ),
+    "minutes_versions": "id meeting_id number approved_at approved_by_id correction_reason content",
+    "meeting_actions": (
+        "id meeting_id case_id description owner_id agency_id due_on status not_done_reason outcome_note "
+        "closed_at closed_by_id created_by_id created_at version"
+    ),
+    "meeting_action_events": "id action_id kind meeting_id actor_id note occurred_at",
+    # Intelligence (intelligence/models.py)
+    "locations": (
+        "id name location_type address postcode latitude longitude description created_by_id created_at "
+        "version"
+    ),
+    "persons_of_concern": (
+        "id name date_of_birth approximate_age description review_on created_by_id created_at version"
+    ),
+    "person_aliases": "id person_id alias",
+    "intelligence_items": (
+        "id submitted_by_id submitted_at sharer_name sharer_organisation sharer_phone sharer_email "
+        "information information_date information_place source_name source_date_of_birth source_address "
+        "source_recontact source_recontact_how source_how_known status source_evaluation "
+        "intelligence_assessment handling_code handling_conditions sanitised_text graded_by_id graded_at "
+        "version"
+    ),
+    "intelligence_links": (
+        "id item_id case_id location_id person_id suggested_by_sharer created_by_id created_at"
+    ),
+    "case_subject_links": "id case_id location_id person_id reliability note created_by_id created_at",
     "audit_events": (
         "seq occurred_at actor_user_id actor_label action record_type record_id outcome ip_address "
         "detail prev_hash row_hash hash_version"
@@ -276,6 +401,21 @@ ID_TABLES = (
     "service_requests",
     "missing_episodes",
     "case_notes",
+    "meeting_series",
+    "meetings",
+    "agenda_items",
+    "agenda_versions",
+    "meeting_attendance",
+    "item_minutes",
+    "minutes_versions",
+    "meeting_actions",
+    "meeting_action_events",
+    "locations",
+    "persons_of_concern",
+    "person_aliases",
+    "intelligence_items",
+    "intelligence_links",
+    "case_subject_links",
 )
 
 
@@ -359,7 +499,8 @@ class BulkWriter:
             columns = COLUMNS[table]
             if self.postgres:
                 cursor = self.connection.connection.driver_connection.cursor()
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                names = ", ".join(f'"{c}"' for c in columns)  # quoted: "full" is a keyword
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
                     if lines:
@@ -613,6 +754,13 @@ class Lists:
     cadence: object
     suggestion: dict = field(default_factory=dict)
 
+    def tier_label(self, tier: str | None) -> str | None:
+        return next((label for code, label, _ in self.tiers if code == tier), tier)
+
+    def team_label(self, team: str | None) -> str | None:
+        teams = (pair for _, _, pairs in self.tiers for pair in pairs)
+        return next((label for code, label in teams if code == team), team)
+
     def suggest(self, level: RiskLevel, age: int) -> str:
         key = (level, age < 13)
         if key not in self.suggestion:
@@ -651,6 +799,7 @@ def _services():
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 HOUR = 3_600_000_000
+MINUTE = HOUR // 60
 DAY = 24 * HOUR
 
 
@@ -682,6 +831,16 @@ class Generator:
         self.counter = 0
         conn = writer.connection
         self.ids = {table: _max_id(conn, table) for table in ID_TABLES}
+        self.live: list[dict[int, dict]] = [{} for _ in AREAS]  # open cases by area, as of now in the run
+        self.places: list[list[int]] = [[] for _ in AREAS]  # locations made so far, by area
+        self.persons: list[list[int]] = [[] for _ in AREAS]  # persons of concern made so far, by area
+        self.reviewers: list[Person] = []
+        self.subject_links: set[tuple] = set()
+        self.agency_ids: dict[str, int] = {}
+
+    def json(self, value):
+        """A JSON column's value: text for COPY, the object for SQLAlchemy's JSON type."""
+        return json.dumps(value) if self.w.postgres else value
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -729,6 +888,8 @@ class Generator:
             S.SCREENED.value,
             "CSERQ4 screening recorded",
         )
+        c["state"] = S.SCREENED.value
+        self.live[c["area"]][c["case_id"]] = c
 
     def _event(self, at, case_id, actor_id, action, from_state, to_state, reason):
         self.w.add(
@@ -747,11 +908,13 @@ class Generator:
     def _classify(self, at, c):
         lead = c["lead"]
         changed = ["exploitation_types", "flags", "harm_locations"]
+        c["types"], c["flags"] = c.pop("_tags")
         self.chain.append(at, lead.id, "case.classified", "case", c["case_id"], {"changed": changed}, lead.ip)
 
     def _assess(self, at, c, by, level, age, next_review):
         assessment_id = self.next_id("risk_assessments")
         suggested = self.lists.suggest(level, age)
+        c.update(level=level.value, suggested=suggested, assessed_on=clock.today(at), review=next_review)
         self.w.add(
             "risk_assessments",
             (assessment_id, c["case_id"], by.id, at, suggested, level.value, RATIONALES[level], next_review),
@@ -797,6 +960,15 @@ class Generator:
                  actor.id, at, True, worker, day, day, 1),
             )  # fmt: skip
         self._event(at, case_id, actor.id, CE(action.value).value, from_state, to_state, reason)
+        c["state"] = to_state
+        if action is A.SET_POLICE_TIER:
+            c["tier"], c["team"] = extra
+        elif action in (A.REFER, A.REOPEN):
+            c["referred"] = clock.today(at)
+        if to_state == S.CLOSED.value:
+            self.live[c["area"]].pop(case_id, None)
+        else:
+            self.live[c["area"]][case_id] = c
         detail = {"action": action.value, "from": from_state, "to": to_state}
         self.chain.append(at, actor.id, "case.transition", "case", case_id, detail, actor.ip)
 
@@ -851,6 +1023,9 @@ class Generator:
             f"ZZ99 {rng.randint(1, 9)}{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
         )
         looked_after = rng.random() < 0.2
+        c.update(name=f"{first} {last}", born=born, address=address, school=f"{town} Academy",
+                 area=child_id % len(AREAS), state=None, level=None, suggested=None, assessed_on=None,
+                 review=None, tier=None, team=None, referred=None, types=[], flags=[])  # fmt: skip
         self.w.add(
             "children",
             (child_id, first, last, born, rng.choice(GENDERS), address,
@@ -887,6 +1062,7 @@ class Generator:
             tags += [("harm_location", p.value) for p in rng.sample(PLACES, rng.randint(0, 2))]
             for kind, value in tags:
                 self.w.add("case_tags", (case_id, kind, value))
+            c["_tags"] = ([t.value for t in types], [v for k, v in tags if k == "flag"])
             self.push(classified_at, Generator._classify, c)
 
         # The moves, each decided by the workflow table on the facts planned so far.
@@ -949,6 +1125,8 @@ class Generator:
         self._plan_missing(c, opened_us, last_us, is_open, HEAVY_EPISODES if heavy else None)
         for _ in range(rng.randint(2, 6)):
             self.push(rng.randint(opened_us, last_us), Generator._view, c, rng.choice(team))
+        if rng.random() < INTELLIGENCE_SHARE:
+            self.push(rng.randint(opened_us, last_us), Generator._intelligence, c, rng.choice((lead, member)))
 
         self.w.add("case_team_members", (case_id, lead.id, "lead", opened))
         self.w.add("case_team_members", (case_id, member.id, "member", _at(team_at)))
@@ -1041,6 +1219,488 @@ class Generator:
                 rhi = (status.value, offered, held)
             self.push(recorded, Generator._missing, c, _at(went), _at(returned) if returned else None, rhi)
 
+    # -- MET meetings: one series a fortnight in each area, over the whole history
+
+    def plan_meetings(self, start_us: int) -> None:
+        """Each area's series, made a month into the history: a meeting every MEETING_EVERY
+        days until a few weeks from now. Each past meeting went the whole way (agenda built a
+        week before, issued three days before, attendance, minutes per item with actions,
+        decisions applied, minutes approved); the next meeting has its draft agenda."""
+        rng, now = self.rng, self.now
+        created_us = start_us + 30 * DAY
+        for area_index, (area, _town) in enumerate(AREAS):
+            chair = self.cast.chairs[area_index % len(self.cast.chairs)]
+            members = [
+                self.cast.leads[area_index % len(self.cast.leads)],
+                self.cast.coordinators[area_index % len(self.cast.coordinators)],
+                self.cast.partners[area_index % len(self.cast.partners)],
+            ]
+            agencies = [
+                self.agency_ids[name]
+                for name in (
+                    f"{area} Council Children's Social Care (MASH)",
+                    POLICE_AGENCY,
+                    f"{AREAS[area_index][1]} Community Health Trust",
+                    f"{area} Early Help and Prevention",
+                )
+                if name in self.agency_ids
+            ]
+            first = clock.today(_at(created_us)) + timedelta(days=7 + area_index)
+            days = []
+            day = first
+            while recurrence.starts_at(day, MEETING_TIME, LONDON) < _at(now + 6 * 7 * DAY):
+                days.append(day)
+                day += timedelta(days=MEETING_EVERY)
+            series = {
+                "id": self.next_id("meeting_series"),
+                "title": f"{area} MET operational group",
+                "area": area_index,
+                "chair": chair,
+                "members": members,
+                "agencies": agencies,
+                "place": f"{AREAS[area_index][1]} Civic Offices, Committee Room {1 + area_index}",
+                "first": first,
+                "meetings": [],
+            }
+            previous = None
+            for day in days:
+                starts = _us(recurrence.starts_at(day, MEETING_TIME, LONDON))
+                meeting = {
+                    "id": self.next_id("meetings"),
+                    "series": series,
+                    "starts": starts,
+                    "previous": previous,
+                    "items": [],
+                    "uid": f"meeting-{uuid.UUID(int=rng.getrandbits(128), version=4)}@{GENERATED_DOMAIN}",
+                }
+                series["meetings"].append(meeting)
+                previous = meeting
+                if starts - 7 * DAY < now:
+                    self.push(starts - 7 * DAY, Generator._agenda_built, meeting)
+                if starts - 3 * DAY < now:
+                    self.push(starts - 3 * DAY, Generator._agenda_issued, meeting)
+                if starts + 3 * HOUR < now:  # held: attendance, minutes, decisions, approval
+                    self.push(starts, Generator._attendance, meeting)
+                    self.push(starts + 90 * MINUTE, Generator._minutes, meeting)
+                    self.push(starts + 110 * MINUTE, Generator._applied, meeting)
+                    self.push(starts + 120 * MINUTE, Generator._approved, meeting)
+            self.push(created_us, Generator._series_created, series)
+
+    def _series_created(self, at, series):
+        chair = series["chair"]
+        self.w.add(
+            "meeting_series",
+            (series["id"], series["title"], "fortnightly", series["first"].weekday(), None, series["first"],
+             None, MEETING_TIME, 120, series["place"], None, chair.id, chair.id, at),
+        )  # fmt: skip
+        for member in series["members"]:
+            self.w.add("meeting_series_members", (series["id"], member.id))
+        for agency_id in series["agencies"]:
+            self.w.add("meeting_series_agencies", (series["id"], agency_id))
+        for meeting in series["meetings"]:
+            held = meeting["starts"] + 3 * HOUR < self.now
+            applied = _at(meeting["starts"] + 110 * MINUTE) if held else None
+            self.w.add(
+                "meetings",
+                (meeting["id"], series["id"], series["title"], _at(meeting["starts"]), 120, series["place"],
+                 None, chair.id, "scheduled", None, meeting["uid"], 0, applied, chair.id if held else None,
+                 chair.id, at, applied or at, 2 if held else 1),
+            )  # fmt: skip
+            for member in series["members"]:
+                self.w.add("meeting_members", (meeting["id"], member.id, at))
+            for agency_id in series["agencies"]:
+                self.w.add("meeting_agencies", (meeting["id"], agency_id))
+        detail = {
+            "agency_ids": series["agencies"],
+            "meeting_ids": [m["id"] for m in series["meetings"]],
+            "member_ids": [m.id for m in series["members"]],
+        }
+        self.chain.append(
+            at, chair.id, "meeting_series.created", "meeting_series", series["id"], detail, chair.ip
+        )
+
+    def _agenda_built(self, at, meeting):
+        """The builder's sections (meetings/agenda_rules.py), from the cases as they stand a
+        week before: sent for MET review since the last meeting, high risk, review due."""
+        series = meeting["series"]
+        chair = series["chair"]
+        day = clock.today(_at(meeting["starts"]))
+        since = clock.today(_at(meeting["previous"]["starts"])) if meeting["previous"] else None
+        chosen = []
+        for c in self.live[series["area"]].values():
+            if c["state"] not in AGENDA_STATES:
+                continue
+            reasons = []
+            if (
+                c["state"] == S.MET_REVIEW.value
+                and c["referred"]
+                and (since is None or c["referred"] > since)
+            ):
+                reasons.append({"section": "new_referrals", "text": f"referred on {day_text(c['referred'])}"})
+            if c["level"] == RiskLevel.HIGH.value:
+                reasons.append({"section": "high_risk", "text": "high risk"})
+            if c["review"] and c["review"] <= day:
+                reasons.append({"section": "review_due", "text": f"review due {day_text(c['review'])}"})
+            if c["assessed_on"] and since and c["assessed_on"] > since:
+                reasons.append(
+                    {
+                        "section": "new_information",
+                        "text": f"new risk assessment on {day_text(c['assessed_on'])}",
+                    }
+                )
+            if reasons and reasons[0]["section"] != "new_information":
+                chosen.append((SECTION_ORDER[reasons[0]["section"]], c["case_id"], c, reasons))
+        chosen.sort(key=lambda x: x[:2])
+        for position, (_, case_id, c, reasons) in enumerate(chosen[:AGENDA_MAX]):
+            item_id = self.next_id("agenda_items")
+            self.w.add(
+                "agenda_items",
+                (item_id, meeting["id"], case_id, reasons[0]["section"], self.json(reasons), position, False,
+                 False, None, None, None, True, at),
+            )  # fmt: skip
+            meeting["items"].append((item_id, c, reasons))
+        detail = {"dropped": [], "items": len(meeting["items"]), "removed": 0}
+        self.chain.append(at, chair.id, "agenda.built", "meeting", meeting["id"], detail, chair.ip)
+
+    def _agenda_issued(self, at, meeting):
+        series = meeting["series"]
+        chair = series["chair"]
+        copies = [self._agenda_copy(meeting, sanitised) for sanitised in (False, True)]
+        self.w.add(
+            "agenda_versions",
+            (self.next_id("agenda_versions"), meeting["id"], 1, at, chair.id, None, self.json(copies[0]),
+             self.json(copies[1]), self.json([])),
+        )  # fmt: skip
+        detail = {
+            "actions_carried_forward": 0,
+            "case_ids": [c["case_id"] for _, c, _ in meeting["items"]],
+            "version": 1,
+        }
+        self.chain.append(at, chair.id, "agenda.issued", "meeting", meeting["id"], detail, chair.ip)
+
+    def _agenda_copy(self, meeting, sanitised: bool) -> dict:
+        """As meetings/issue.py _snapshot freezes it, each card from the case as it stands."""
+        series = meeting["series"]
+        starts = _at(meeting["starts"])
+        header = {
+            "title": series["title"],
+            "starts_at": starts.isoformat(),
+            "starts_local": clock.local(starts).strftime("%A %-d %B %Y at %H:%M"),
+            "duration_minutes": 120,
+            "place": series["place"],
+            "online_link": None,
+            "chair": series["chair"].name,
+        }
+        sections, number = [], 0
+        for section in AgendaSection:
+            shown = []
+            for _, c, reasons in meeting["items"]:
+                if reasons[0]["section"] != section.value:
+                    continue
+                number += 1
+                shown.append(
+                    {
+                        "number": number,
+                        "case_id": c["case_id"],
+                        "reasons": reasons,
+                        "card": self._card(c, sanitised, clock.today(starts)),
+                    }
+                )
+            if shown:
+                sections.append({"section": section.value, "label": section.label, "items": shown})
+        return {"meeting": header, "sections": sections}
+
+    def _card(self, c, sanitised: bool, day) -> dict:
+        """The card meetings/cards.py makes, from what the run knows of the case."""
+        first, last = c["name"].split(" ", 1)
+        born = c["born"]
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))  # on the meeting day
+        lead = c["lead"]
+        return {
+            "case_id": c["case_id"],
+            "name": f"{first[0]}{last[0]}" if sanitised else c["name"],
+            "age": age,
+            "date_of_birth": None if sanitised else c["born"].isoformat(),
+            "address": None if sanitised else c["address"],
+            "school": None if sanitised else c["school"],
+            "nhs_number": None,
+            "state": c["state"],
+            "state_label": CaseState(c["state"]).label,
+            "exploitation_types": [ExploitationType(t).label for t in c["types"]],
+            "flags": [] if sanitised else [CaseFlag(f).label for f in c["flags"]],
+            "risk_level": c["level"],
+            "risk_level_label": RiskLevel(c["level"]).label if c["level"] else None,
+            "suggested_risk_level": c["suggested"],
+            "suggested_risk_level_label": RiskLevel(c["suggested"]).label if c["suggested"] else None,
+            "latest_assessment_on": c["assessed_on"].isoformat() if c["assessed_on"] else None,
+            "lead_professional": lead.name,
+            "lead_professional_id": lead.id,
+            "lead_agency": lead.agency,
+            "police_tier": c["tier"],
+            "police_tier_label": self.lists.tier_label(c["tier"]),
+            "police_team": c["team"],
+            "police_team_label": self.lists.team_label(c["team"]),
+            "services": [],
+            "missing_now": False,
+            "open_missing_episode": None,
+            "rhi_status": None,
+            "rhi_overdue": False,
+            "repeat_missing": False,
+            "nrm_status": None,
+            "linked_children": [],
+            "places": [],
+            "persons": [],
+            "disruptions": [],
+            "open_actions": [],
+            "open_action_count": 0,
+            "next_review_on": c["review"].isoformat() if c["review"] else None,
+            "lead_update": None,
+        }
+
+    def _attendance(self, at, meeting):
+        series = meeting["series"]
+        chair = series["chair"]
+        people = []
+        for person in (chair, *series["members"]):
+            present = person is chair or self.rng.random() < 0.85
+            status = "present" if present else "apologies"
+            attendance_id = self.next_id("meeting_attendance")
+            agency_id = self.agency_ids.get(person.agency)
+            self.w.add(
+                "meeting_attendance",
+                (attendance_id, meeting["id"], person.id, None, agency_id, status, not present, False, None,
+                 chair.id, at),
+            )  # fmt: skip
+            detail = {
+                "attendance_id": attendance_id,
+                "confidentiality_signed": False,
+                "observer": False,
+                "status": status,
+                "user_id": person.id,
+            }
+            self.chain.append(at, chair.id, "attendance.recorded", "meeting", meeting["id"], detail, chair.ip)
+            people.append(
+                {"name": person.name, "agency": person.agency, "status": status,
+                 "status_label": "Present" if present else "Apologies", "information_sent": not present,
+                 "observer": False}
+            )  # fmt: skip
+        meeting["people"] = people
+
+    def _minutes(self, at, meeting):
+        """Each item minuted (the discussion; an action for about one item in three), the
+        decisions applied (none change a case here) and the minutes approved."""
+        rng, series = self.rng, meeting["series"]
+        chair = series["chair"]
+        day = clock.today(_at(meeting["starts"]))
+        entries = []
+        for _, c, reasons in meeting["items"]:
+            minute_id = self.next_id("item_minutes")
+            discussion = rng.choice(DISCUSSIONS)
+            self.w.add(
+                "item_minutes",
+                (minute_id, meeting["id"], c["case_id"], discussion, None, None, None, self.json([]), False,
+                 False, None, None, None, None, chair.id, at),
+            )  # fmt: skip
+            raised = []
+            if rng.random() < ACTION_SHARE:
+                raised.append(self._raise_action(at, meeting, c, day))
+            detail = {
+                "actions": [a["id"] for a in raised],
+                "case_id": c["case_id"],
+                "item_minute_id": minute_id,
+                "reason": "meeting",
+            }
+            self.chain.append(
+                at, chair.id, "minutes.item_recorded", "meeting", meeting["id"], detail, chair.ip
+            )
+            for a in raised:
+                detail = {"case_id": c["case_id"], "meeting_id": meeting["id"], "owner_id": a["owner_id"]}
+                self.chain.append(at, chair.id, "action.raised", "meeting_action", a["id"], detail, chair.ip)
+            entries.append(
+                {"case_id": c["case_id"], "heading": f"Case {c['case_id']}: {c['name']}",
+                 "section": reasons[0]["section"], "reasons": [r["text"] for r in reasons],
+                 "discussion": discussion, "decisions": dict(NO_DECISIONS), "actions": raised}
+            )  # fmt: skip
+        meeting["entries"] = entries
+
+    def _applied(self, at, meeting):
+        chair = meeting["series"]["chair"]
+        detail = {"case_ids": [], "reason": "meeting"}  # discussion only: no decision changes a case
+        self.chain.append(at, chair.id, "minutes.applied", "meeting", meeting["id"], detail, chair.ip)
+
+    def _approved(self, at, meeting):
+        series = meeting["series"]
+        chair = series["chair"]
+        content = {
+            "meeting": {
+                "id": meeting["id"],
+                "title": series["title"],
+                "starts_at": _at(meeting["starts"]).isoformat(),
+                "place": series["place"],
+            },
+            "attendance": {"people": meeting.get("people", []), "quorum": None},
+            "decisions_applied_at": _at(meeting["starts"] + 110 * MINUTE).isoformat(),
+            "items": meeting.get("entries", []),
+        }
+        self.w.add(
+            "minutes_versions",
+            (
+                self.next_id("minutes_versions"),
+                meeting["id"],
+                1,
+                at,
+                chair.id,
+                None,
+                self.json(content),
+            ),
+        )
+        detail = {"correction": False, "reason": "meeting", "version": 1}
+        self.chain.append(at, chair.id, "minutes.approved", "meeting", meeting["id"], detail, chair.ip)
+
+    def _raise_action(self, at, meeting, c, day) -> dict:
+        rng, chair, lead = self.rng, meeting["series"]["chair"], c["lead"]
+        action_id = self.next_id("meeting_actions")
+        due = day + timedelta(days=rng.choice((7, 14, 21, 28)))
+        done_us = _us(at) + rng.randint(2, 30) * DAY
+        done = done_us < self.now - HOUR and rng.random() < 0.85
+        description = rng.choice(ACTIONS)
+        self.w.add(
+            "meeting_actions",
+            (action_id, meeting["id"], c["case_id"], description, lead.id, self.agency_ids.get(lead.agency),
+             due, "done" if done else "open", None, ACTION_DONE_NOTE if done else None,
+             _at(done_us) if done else None, lead.id if done else None, chair.id, at, 2 if done else 1),
+        )  # fmt: skip
+        self.w.add("meeting_action_events", (self.next_id("meeting_action_events"), action_id, "raised",
+                                             meeting["id"], chair.id, None, at))  # fmt: skip
+        if done:
+            self.push(done_us, Generator._action_done, action_id, c, lead)
+        return {
+            "id": action_id,
+            "case_id": c["case_id"],
+            "description": description,
+            "owner_id": lead.id,
+            "owner": lead.name,
+            "agency": lead.agency,
+            "due_on": due.isoformat(),
+            "status": "open",
+        }
+
+    def _action_done(self, at, action_id, c, lead):
+        self.w.add(
+            "meeting_action_events",
+            (self.next_id("meeting_action_events"), action_id, "done", None, lead.id, ACTION_DONE_NOTE, at),
+        )
+        detail = {"case_id": c["case_id"]}
+        self.chain.append(at, lead.id, "action.done", "meeting_action", action_id, detail, lead.ip)
+
+    # -- intelligence: places and persons of concern, items shared about a child, links
+
+    def plan_intelligence(self, children: int, start_us: int) -> None:
+        """Hotspots and persons of concern, made by reviewers over the history (the chairs
+        and the police force's case readers); items are planned with their cases."""
+        rng = self.rng
+        self.reviewers = list(self.cast.chairs) + [p for p in self.cast.partners if p.agency == POLICE_AGENCY]
+        for _ in range(max(len(AREAS), children // CHILDREN_PER_PLACE)):
+            self.push(rng.randint(start_us, self.now - DAY), Generator._place, rng.randrange(len(AREAS)))
+        for _ in range(max(len(AREAS), children // CHILDREN_PER_PERSON)):
+            self.push(rng.randint(start_us, self.now - DAY), Generator._person, rng.randrange(len(AREAS)))
+
+    def _place(self, at, area_index):
+        rng, by = self.rng, self.rng.choice(self.reviewers)
+        kind, words = rng.choice(PLACE_KINDS)
+        location_id = self.next_id("locations")
+        town = AREAS[area_index][1]
+        postcode = f"ZZ99 {rng.randint(1, 9)}{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
+        name = f"{rng.choice(STREETS)} {words}"
+        address = f"{rng.randint(1, 240)} {rng.choice(STREETS)} {rng.choice(STREET_KINDS)}, {town}"
+        self.w.add(
+            "locations",
+            (location_id, name, kind.value, address, postcode, None, None, PLACE_DESCRIPTION, by.id, at, 1),
+        )
+        self.places[area_index].append(location_id)
+        self.chain.append(at, by.id, "location.created", "location", location_id, {"type": kind.value}, by.ip)
+
+    def _person(self, at, area_index):
+        rng, by = self.rng, self.rng.choice(self.reviewers)
+        person_id = self.next_id("persons_of_concern")
+        age = rng.randint(18, 45)
+        born = (
+            clock.today(at) - timedelta(days=age * 365 + rng.randint(0, 364)) if rng.random() < 0.5 else None
+        )
+        self.w.add(
+            "persons_of_concern",
+            (person_id, _person_name(rng), born, None if born else age, rng.choice(PERSON_DESCRIPTIONS),
+             clock.today(at) + timedelta(days=365), by.id, at, 1),
+        )  # fmt: skip
+        for _ in range(rng.randint(0, 2)):
+            self.w.add("person_aliases", (self.next_id("person_aliases"), person_id, rng.choice(ALIASES)))
+        self.persons[area_index].append(person_id)
+        self.chain.append(at, by.id, "person.created", "person", person_id, {"associations_added": []}, by.ip)
+
+    def _intelligence(self, at, c, sharer):
+        """An item shared about the child (its case suggested by the sharer), graded by a
+        reviewer a few days later when that is before now, and linked to a hotspot and a
+        person of concern of the child's area, with the case's own links to them."""
+        rng = self.rng
+        item_id = self.next_id("intelligence_items")
+        graded_us = _us(at) + rng.randint(1, 5) * DAY
+        graded = graded_us < self.now - HOUR
+        grader = rng.choice(self.reviewers)
+        code = "C" if rng.random() < 0.1 else "P"
+        information, sanitised = rng.choice(INTELLIGENCE_TEXTS)
+        grading = (rng.choice("112"), rng.choice("ABBC"), code) if graded else (None, None, None)
+        self.w.add(
+            "intelligence_items",
+            (item_id, sharer.id, at, sharer.name, sharer.agency, None, None, information,
+             clock.today(at) - timedelta(days=rng.randint(0, 6)), f"{AREAS[c['area']][1]} town centre",
+             _person_name(rng), None, None, rng.random() < 0.5, None, "Saw it happen", 
+             "graded" if graded else "submitted", *grading,
+             HANDLING_CONDITIONS if graded and code == "C" else None, sanitised if graded else None,
+             grader.id if graded else None, _at(graded_us) if graded else None, 2 if graded else 1),
+        )  # fmt: skip
+        link_id = self.next_id("intelligence_links")
+        self.w.add("intelligence_links", (link_id, item_id, c["case_id"], None, None, True, sharer.id, at))
+        detail = {"case_ids": [c["case_id"]], "link_ids": [link_id]}
+        self.chain.append(at, sharer.id, "intelligence.submitted", "intelligence", item_id, detail, sharer.ip)
+        if graded:
+            self.push(graded_us, Generator._grade, item_id, c, grader, "".join(grading))
+
+    def _grade(self, at, item_id, c, grader, grading):
+        rng = self.rng
+        detail = {
+            "changed": [],
+            "grading": grading,
+            "grant_agency_ids": [],
+            "grant_user_ids": [],
+            "regrade": False,
+        }
+        self.chain.append(at, grader.id, "intelligence.graded", "intelligence", item_id, detail, grader.ip)
+        targets = []
+        if self.places[c["area"]] and rng.random() < 0.6:
+            targets.append(("location_id", rng.choice(self.places[c["area"]])))
+        if self.persons[c["area"]] and rng.random() < 0.4:
+            targets.append(("person_id", rng.choice(self.persons[c["area"]])))
+        for name, target in targets:
+            link_id = self.next_id("intelligence_links")
+            location, person = (target, None) if name == "location_id" else (None, target)
+            self.w.add("intelligence_links", (link_id, item_id, None, location, person, False, grader.id, at))
+            detail = {"link_id": link_id, name: target}
+            by = grader
+            self.chain.append(at, by.id, "intelligence.linked", "intelligence", item_id, detail, by.ip)
+            if rng.random() < 0.5 and (c["case_id"], name, target) not in self.subject_links:
+                self.subject_links.add((c["case_id"], name, target))
+                reliability = rng.choice(("confirmed", "likely", "possible"))
+                subject_id = self.next_id("case_subject_links")
+                self.w.add(
+                    "case_subject_links",
+                    (subject_id, c["case_id"], location, person, reliability, None, grader.id, at),
+                )
+                detail = {"case_id": c["case_id"], "location_id": location, "person_id": person,
+                          "reliability": reliability}  # fmt: skip
+                self.chain.append(
+                    at, grader.id, "case_link.added", "case_subject_link", subject_id, detail, grader.ip
+                )
+
 
 # --- the whole run
 
@@ -1098,6 +1758,8 @@ def generate(
         gen.agency_ids = dict(
             connection.execute(text("SELECT name, id FROM agencies")).all()  # noqa: S608 (no input)
         )
+        gen.plan_meetings(start_us)
+        gen.plan_intelligence(children, start_us)
 
         # When each case opened: open cases in the last year, closed ones over the years.
         plans = []
