@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from mettrack.core.clock import LONDON
+from mettrack.core.clock import LONDON, MONTHS
 
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 DEFAULT_TREND_QUARTERS = 4  # the quarters before the chosen one in the trend
@@ -48,20 +48,6 @@ def setting_problems(config) -> list[str]:
     return problems
 
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.ASCII | re.IGNORECASE)
 
 
