@@ -79,7 +79,10 @@ def database(server: str, children: int, instance: Path, rebuild: bool) -> str:
             have = None
         engine.dispose()
         if have == children:
-            log(f"Reusing {name} ({have} children).")
+            log(f"Reusing {name} ({have} children); bringing its schema up to date.")
+            flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
+            env = app_environment(url, instance)
+            subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
             return url
         log(f"{name} holds {have} children, not {children}: building it again.")
     with admin.connect() as conn:
