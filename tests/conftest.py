@@ -42,6 +42,16 @@ def pytest_configure(config):
     passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
 
 
+# The longest tests (real Celery workers waiting on the real clock, the browser journeys,
+# the schema fuzzing) are collected first, so that pytest-xdist starts them beside the short
+# ones instead of leaving one of them to run alone at the end of the run.
+RUN_FIRST = ("tests/browser/", "tests/workers/", "tests/api/test_schemathesis.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(RUN_FIRST))  # stable: order kept
+
+
 def _drop_leftover_databases(conn) -> None:
     names = conn.scalars(sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'mettrack_test_%'"))
     for name in list(names):
