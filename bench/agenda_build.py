@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import bench_app, disposable_database_url, rebuild_schema  # noqa: E402 (after the path is set)
+from support import bench_app, bench_user, disposable_database_url, rebuild_schema  # noqa: E402 (after the path is set)
 
 DEFAULT_DATABASE = "mettrack_bench_agenda"
 PREVIOUS = datetime(2026, 2, 24, 10, tzinfo=UTC)
@@ -41,7 +41,6 @@ def default_url() -> str:
 
 
 def build(items: int, others: int) -> dict:
-    from mettrack.accounts.models import User
     from mettrack.accounts.users import get_or_create_agency
     from mettrack.cases.models import Case, CaseEvent, CaseTag
     from mettrack.children.models import Child
@@ -51,19 +50,13 @@ def build(items: int, others: int) -> dict:
     from mettrack.missing.models import MissingEpisode
     from mettrack.reference import data as reference_data
     from mettrack.risk.models import RiskAssessment
-    from mettrack.specialist_services.models import ServiceAssignment
+    from tests.factories import accepted_service  # the shape an accepted service has
 
     reference_data.seed_defaults()
     agency = get_or_create_agency("Bench Agency")
 
-    def user(name, role):
-        u = User(email=f"{name}@bench.invalid", name=name.title(), agency=agency, password_hash="!")  # noqa: S106
-        u.set_roles([role])
-        db.session.add(u)
-        return u
-
-    chair = user("chair", Role.MET_CHAIR)
-    leads = [user(f"lead{i}", Role.LEAD_PROFESSIONAL) for i in range(20)]
+    chair = bench_user(agency, "chair", Role.MET_CHAIR)
+    leads = [bench_user(agency, f"lead{i}", Role.LEAD_PROFESSIONAL) for i in range(20)]
     db.session.flush()
     previous = Meeting(
         title="MET (February)",
@@ -134,7 +127,7 @@ def build(items: int, others: int) -> dict:
                     rhi_status="offered",
                     recorded_by_id=lead.id,
                 ),
-                ServiceAssignment(case_id=case.id, service_code="other", recorded_by_id=lead.id),
+                accepted_service(case.id, lead.id, "parcs"),
                 LeadUpdate(meeting_id=meeting.id, case_id=case.id, author_id=lead.id, text="Bench update"),
             ]
         )

@@ -13,11 +13,9 @@ Every name is invented. Each timed call also writes its audit row, as in real us
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,14 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import bench_app, rebuild_schema  # noqa: E402 (after the path is set)
+from support import bench_app, bench_user, rebuild_schema, scratch_database_url  # noqa: E402 (after the path is set)
 
 FIRST = ["Ada", "Bryn", "Cato", "Dilys", "Esme", "Fenn", "Gwen", "Hal", "Ines", "Jory", "Kit", "Lowen"]
 LAST = ["Ashdown", "Brightwell", "Coldharbour", "Dunmore", "Eastleigh", "Fairlight", "Gorsey", "Hollins"]
 
 
 def build(app, n_cases: int, seed: int) -> dict:
-    from mettrack.accounts.models import User
     from mettrack.accounts.users import get_or_create_agency
     from mettrack.cases.models import Case, CaseTag, CaseTeamMember
     from mettrack.children.models import Child
@@ -47,15 +44,9 @@ def build(app, n_cases: int, seed: int) -> dict:
     reference_data.seed_defaults()
     agency = get_or_create_agency("Bench Agency")
 
-    def user(name, role):
-        u = User(email=f"{name}@bench.invalid", name=name.title(), agency=agency, password_hash="!")  # noqa: S106  (no sign-in)
-        u.set_roles([role])
-        db.session.add(u)
-        return u
-
-    chair = user("chair", Role.MET_CHAIR)
-    partner = user("partner", Role.PARTNER)
-    leads = [user(f"lead{i}", Role.LEAD_PROFESSIONAL) for i in range(20)]
+    chair = bench_user(agency, "chair", Role.MET_CHAIR)
+    partner = bench_user(agency, "partner", Role.PARTNER)
+    leads = [bench_user(agency, f"lead{i}", Role.LEAD_PROFESSIONAL) for i in range(20)]
     db.session.commit()
     states = list(CaseState)
     for i in range(n_cases):
@@ -169,9 +160,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary folder")
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="mettrack-bench-")
-    os.environ.setdefault("METTRACK_INSTANCE_DIR", folder)
-    url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+    url = scratch_database_url(args.database_url)
 
     from mettrack.core.extensions import db
 

@@ -16,10 +16,8 @@ figures. The issue's target: a 10,000-row file imports in under a minute.
 import argparse
 import csv
 import io
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import bench_app, rebuild_schema  # noqa: E402 (after the path is set)
+from support import bench_app, bench_user, rebuild_schema, scratch_database_url  # noqa: E402 (after the path is set)
 
 FIRST = ["Ada", "Bryn", "Cato", "Dilys", "Esme", "Fenn", "Gwen", "Hal", "Ines", "Jory", "Kit", "Lowen"]
 LAST = ["Ashdown", "Brightwell", "Coldharbour", "Dunmore", "Eastleigh", "Fairlight", "Gorsey", "Hollins"]
@@ -75,13 +73,10 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary folder")
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="mettrack-bench-")
-    os.environ.setdefault("METTRACK_INSTANCE_DIR", folder)
-    url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+    url = scratch_database_url(args.database_url)
 
     import sqlalchemy as sa
 
-    from mettrack.accounts.models import User
     from mettrack.accounts.users import get_or_create_agency
     from mettrack.cases.models import Case, CaseEvent
     from mettrack.core.choices import Role
@@ -93,14 +88,8 @@ def main() -> None:
         rebuild_schema()
         agency = get_or_create_agency("Bench Agency")
 
-        def user(name, role):
-            u = User(email=f"{name}@bench.invalid", name=name.title(), agency=agency, password_hash="!")  # noqa: S106  (no sign-in)
-            u.set_roles([role])
-            db.session.add(u)
-            return u
-
-        chair = user("chair", Role.MET_CHAIR)
-        leads = [user(f"lead{i}", Role.LEAD_PROFESSIONAL) for i in range(20)]
+        chair = bench_user(agency, "chair", Role.MET_CHAIR)
+        leads = [bench_user(agency, f"lead{i}", Role.LEAD_PROFESSIONAL) for i in range(20)]
         db.session.commit()
         content = make_file(args.rows, [lead.email for lead in leads], args.seed)
         print(f"{args.rows} rows, {len(content) / 1024:.0f} KB, on {db.engine.dialect.name}")

@@ -47,3 +47,26 @@ def rebuild_schema() -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
     upgrade()
+
+
+def scratch_database_url(given: str | None) -> str:
+    """`given`, or a new SQLite file in a temporary folder; the app's instance folder (beat
+    schedule, checkpoints) goes to that folder too."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folder = tempfile.mkdtemp(prefix="mettrack-bench-")
+    os.environ.setdefault("METTRACK_INSTANCE_DIR", folder)
+    return given or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+
+
+def bench_user(agency, name: str, role):
+    """A made-up user who never signs in (no password), added to the session."""
+    from mettrack.accounts.models import User
+    from mettrack.core.extensions import db
+
+    user = User(email=f"{name}@bench.invalid", name=name.title(), agency=agency, password_hash="!")  # noqa: S106
+    user.set_roles([role])
+    db.session.add(user)
+    return user
