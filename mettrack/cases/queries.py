@@ -538,7 +538,7 @@ def ordered_ids(
     """The ids of the cases the list shows the user for `filters`, in the list's order:
     one page of them (`limit`, `offset`) or all (the export, cases/list_export.py).
     Audits nothing: the caller writes the row naming them."""
-    query = select(Case.id).where(*conditions_for(user, filters, at)).order_by(*_order(filters.sort))
+    query = _ids_in_order(conditions_for(user, filters, at), filters)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query))
@@ -658,6 +658,11 @@ def list_for(
     return CasePage(items, total, page, per_page, filters, alerts)
 
 
+def _ids_in_order(conditions: list, filters: CaseFilters):
+    """The list's case ids for `conditions`, in its sort order: for a page and the export."""
+    return select(Case.id).where(*conditions).order_by(*_order(filters.sort))
+
+
 def _page_of_ids(conditions: list, filters: CaseFilters, page: int, per_page: int) -> tuple[list[int], int]:
     """The ids of one page of the list, in its sort order, and how many cases match.
 
@@ -666,7 +671,7 @@ def _page_of_ids(conditions: list, filters: CaseFilters, page: int, per_page: in
     than the page from the sort's index: when that row does not come, this is the last
     page and the total is known; only when more pages follow is the total counted."""
     offset = (page - 1) * per_page
-    ordered = select(Case.id).where(*conditions).order_by(*_order(filters.sort)).offset(offset)
+    ordered = _ids_in_order(conditions, filters).offset(offset)
     if filters.search_words:
         rows = db.session.execute(ordered.add_columns(func.count().over()).limit(per_page)).all()
         if rows:
