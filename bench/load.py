@@ -83,6 +83,11 @@ def database(server: str, children: int, instance: Path, rebuild: bool) -> str:
             flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
             env = app_environment(url, instance)
             subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+            # What autovacuum keeps up to date on a live system; a database generated before
+            # `demo generate` refreshed them would otherwise be measured with empty statistics.
+            log("Refreshing the planner's statistics (VACUUM ANALYZE) ...")
+            with sa.create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.execute(sa.text("VACUUM (ANALYZE)"))
             return url
         log(f"{name} holds {have} children, not {children}: building it again.")
     with admin.connect() as conn:
