@@ -16,10 +16,10 @@ when the report is made; the state is the one the case was in at the end of the 
 (its last recorded move by then).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import Date, String, and_, distinct, func, literal, or_, select, union_all
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
@@ -77,23 +77,6 @@ def _listed(period: Period):
     return _typed(_on_list(start, end))
 
 
-def _grouped(listed, key) -> Counts:
-    """Children per (type, key): `key` an expression over Case and Child."""
-    rows = (
-        select(listed.c.type.label("type"), key.label("key"))
-        .select_from(listed)
-        .join(Case, Case.id == listed.c.case_id)
-        .join(Child, Child.id == Case.child_id)
-        .subquery("keyed")
-    )
-    result: Counts = {}
-    for type_, value, count in db.session.execute(
-        select(rows.c.type, rows.c.key, func.count()).group_by(rows.c.type, rows.c.key)
-    ):
-        result.setdefault(type_, {})[value if value is not None else NOT_RECORDED] = count
-    return result
-
-
 def _merged(counts: Counts, key_of) -> Counts:
     """Groups of free text merged by `key_of` (sums of counts, never rows of cases)."""
     merged: Counts = {}
@@ -111,42 +94,18 @@ class Ages:
     oldest: int | None
 
 
-def totals(period: Period) -> dict[str, int]:
-    """Children on the list per type, and under ALL each child once."""
-    listed = _listed(period)
-    return dict(
-        db.session.execute(select(listed.c.type, func.count()).group_by(listed.c.type)).tuples().all()
-    )
+@dataclass
+class PeriodCounts:
+    """Everything the report counts for one period (`figures`)."""
 
-
-def in_more_than_one_type(period: Period) -> int:
-    listed = _listed(period)
-    per_child = (
-        select(listed.c.child_id)
-        .where(listed.c.type != ALL)
-        .group_by(listed.c.child_id)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    return db.session.scalar(select(func.count()).select_from(per_child)) or 0
-
-
-def ages(period: Period) -> dict[str, Ages]:
-    """The youngest and oldest child per type, in whole years at the end of the period."""
-    listed = _listed(period)
-    rows = db.session.execute(
-        select(listed.c.type, func.min(Child.date_of_birth), func.max(Child.date_of_birth))
-        .select_from(listed)
-        .join(Child, Child.id == listed.c.child_id)
-        .group_by(listed.c.type)
-    )
-    return {
-        type_: Ages(
-            rules.age_on(latest, period.end) if latest else None,
-            rules.age_on(earliest, period.end) if earliest else None,
-        )
-        for type_, earliest, latest in rows
-    }
+    totals: dict[str, int] = field(default_factory=dict)  # children per type, and under ALL
+    in_more_than_one_type: int = 0
+    ages: dict[str, Ages] = field(default_factory=dict)
+    # "gender", "age", "ethnicity", "risk", "tier", "state", "flags", "harm", and "closed"
+    # (by exit reason): children per type and key
+    parts: dict[str, Counts] = field(default_factory=dict)
+    ethnicity_labels: dict[str, str] = field(default_factory=dict)
+    added: dict[str, int] = field(default_factory=dict)  # children whose case was opened in it
 
 
 def _age_band_key(end: date):
@@ -173,82 +132,191 @@ def _state_at(end: datetime):
     return func.coalesce(then, Case.state)
 
 
-def breakdowns(period: Period, only: tuple[str, ...] | None = None) -> dict[str, Counts]:
-    """Children per type by gender, age band, ethnicity, risk level, police tier and state
-    (`only`: just these of them), one query each."""
-    listed = _listed(period)
-    _start, end = moments(period)
+BREAKDOWNS = ("gender", "age", "ethnicity", "risk", "tier", "state")
+PARTS = (*BREAKDOWNS, "flags", "harm", "added", "closed")
+_TAG_KINDS = {"flags": CaseTagKind.FLAG, "harm": CaseTagKind.HARM_LOCATION}
+
+
+def _keys(period: Period, wanted) -> dict:
+    """The breakdowns' keys but the state: expressions over Case and Child."""
     keys = {
-        "gender": lambda: _merged(_grouped(listed, func.lower(func.trim(Child.gender))), rules.gender_key),
-        "age": lambda: _grouped(listed, _age_band_key(period.end)),
-        "ethnicity": lambda: _merged(_grouped(listed, func.trim(Child.ethnicity)), rules.text_key),
-        "risk": lambda: _grouped(listed, Case.risk_level),
-        "tier": lambda: _grouped(listed, Case.police_tier),
-        "state": lambda: _grouped(listed, _state_at(end)),
+        "gender": lambda: func.lower(func.trim(Child.gender)),
+        "age": lambda: _age_band_key(period.end),
+        "ethnicity": lambda: func.trim(Child.ethnicity),
+        "risk": lambda: Case.risk_level,
+        "tier": lambda: Case.police_tier,
     }
-    return {name: count() for name, count in keys.items() if only is None or name in only}
+    return {name: key() for name, key in keys.items() if name in wanted}
 
 
-def ethnicity_labels(period: Period) -> dict[str, str]:
-    """Each ethnicity group's label: the spelling most children's records use."""
-    listed = _listed(period)
-    spelled = func.trim(Child.ethnicity)
-    rows = db.session.execute(
-        select(spelled, func.count())
+def figures(period: Period, only: tuple[str, ...] | None = None) -> PeriodCounts:
+    """The period's totals, children in more than one type, ages and each of PARTS
+    (`only`: just these of them), in one statement: the cases on the list are worked out
+    once (the CTE `listed`, with each child's keys in `keyed`) and every table's counts
+    are GROUP BYs over it, told apart by their first column."""
+    wanted = PARTS if only is None else only
+    start, end = moments(period)
+    listed = _listed(period).element.cte("listed")
+    columns = [listed.c.type, listed.c.child_id, listed.c.case_id, Child.date_of_birth.label("born")]
+    columns += [key.label(name) for name, key in _keys(period, wanted).items()]
+    keyed_rows = (
+        select(*columns)
         .select_from(listed)
-        .join(Child, Child.id == listed.c.child_id)
-        .where(listed.c.type == ALL, spelled.is_not(None), spelled != "")
-        .group_by(spelled)
+        .join(Case, Case.id == listed.c.case_id)
+        .join(Child, Child.id == Case.child_id)
     )
+    if "state" in wanted:
+        # Once per case, not once per row of `listed`: a child in two types has two rows.
+        states = (
+            select(Case.id.label("case_id"), _state_at(end).label("state"))
+            .where(Case.id.in_(select(listed.c.case_id)))
+            .cte("states")
+            # PostgreSQL would fold a CTE read once into `keyed` and look the state up
+            # for every row there.
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        keyed_rows = keyed_rows.add_columns(states.c.state).join(states, states.c.case_id == listed.c.case_id)
+    keyed = keyed_rows.cte("keyed")
+
+    def no_key():
+        return literal(None, String)
+
+    def counted(name, type_, key, *, source, group_by=()):
+        no_dates = (literal(None, Date).label("earliest"), literal(None, Date).label("latest"))
+        return (
+            select(literal(name).label("part"), type_, key.label("key"), func.count(), *no_dates)
+            .select_from(source)
+            .group_by(*group_by)
+        )
+
+    more_than_one = (
+        select(listed.c.child_id)
+        .where(listed.c.type != ALL)
+        .group_by(listed.c.child_id)
+        .having(func.count() > 1)
+        .subquery("more_than_one")
+    )
+    branches = [
+        select(
+            literal("totals").label("part"),
+            keyed.c.type.label("type"),
+            no_key().label("key"),
+            func.count().label("children"),
+            func.min(keyed.c.born).label("earliest"),
+            func.max(keyed.c.born).label("latest"),
+        ).group_by(keyed.c.type),
+        counted("more_than_one", literal(ALL), no_key(), source=more_than_one),
+    ]
+    for name in BREAKDOWNS:
+        if name in wanted:
+            key = keyed.c[name]
+            branches.append(counted(name, keyed.c.type, key, source=keyed, group_by=(keyed.c.type, key)))
+    for name, kind in _TAG_KINDS.items():
+        if name in wanted:
+            tag = aliased(CaseTag)
+            joined = keyed.join(tag, and_(tag.case_id == keyed.c.case_id, tag.kind == kind.value))
+            branches.append(
+                counted(name, keyed.c.type, tag.value, source=joined, group_by=(keyed.c.type, tag.value))
+            )
+    if "added" in wanted:
+        added = _typed(Case.opened_at >= start, Case.opened_at < end).element.cte("added")
+        branches.append(counted("added", added.c.type, no_key(), source=added, group_by=(added.c.type,)))
+    if "closed" in wanted:
+        closed = _typed(Case.closed_at >= start, Case.closed_at < end).element.cte("closed")
+        joined = closed.join(Case, Case.id == closed.c.case_id)
+        reason = Case.closure_reason
+        branches.append(
+            counted("closed", closed.c.type, reason, source=joined, group_by=(closed.c.type, reason))
+        )
+
+    result = PeriodCounts()
+    raw: dict[str, Counts] = {name: {} for name in wanted if name != "added"}
+    spellings: dict[str, int] = {}
+    for part, type_, key, count, earliest, latest in db.session.execute(union_all(*branches)):
+        if part == "totals":
+            result.totals[type_] = count
+            result.ages[type_] = Ages(
+                rules.age_on(latest, period.end) if latest else None,
+                rules.age_on(earliest, period.end) if earliest else None,
+            )
+        elif part == "more_than_one":
+            result.in_more_than_one_type = count
+        elif part == "closed":
+            raw[part].setdefault(type_, {})[key or NOT_RECORDED] = count
+        elif part == "added":
+            result.added[type_] = count
+        elif part in _TAG_KINDS:
+            raw[part].setdefault(type_, {})[key] = count
+        else:
+            raw[part].setdefault(type_, {})[key if key is not None else NOT_RECORDED] = count
+            if part == "ethnicity" and type_ == ALL and key:
+                spellings[key] = count
+    if "gender" in raw:
+        raw["gender"] = _merged(raw["gender"], rules.gender_key)
+    if "ethnicity" in raw:
+        raw["ethnicity"] = _merged(raw["ethnicity"], rules.text_key)
+        result.ethnicity_labels = _labels(spellings)
+    result.parts = raw
+    return result
+
+
+def _labels(spellings: dict[str, int]) -> dict[str, str]:
+    """Each ethnicity group's label: the spelling most children's records use."""
     labels: dict[str, tuple[int, str]] = {}
-    for text, count in rows:
+    for text, count in spellings.items():
         key = rules.text_key(text)
         if key not in labels or count > labels[key][0]:
             labels[key] = (count, " ".join(text.split()))
     return {key: label for key, (_n, label) in labels.items()}
 
 
-def tags(period: Period, kind: CaseTagKind) -> Counts:
-    """Children per type with each flag (or place of harm): a child may have several or none."""
-    listed = _listed(period)
+@dataclass(frozen=True)
+class TrendCounts:
+    totals: dict[str, int]  # children on the list per type, and under ALL
+    added: int  # children whose case on the list was opened in the period
+    closed: int  # children whose case on the list was closed in it
+
+
+def trend(periods: list[Period]) -> list[TrendCounts]:
+    """The trend's figures of each period, in one statement: one pass over the cases with
+    an exploitation type, each period's children counted (each once) by a CASE of its own."""
+    if not periods:
+        return []
     tag = aliased(CaseTag)
-    rows = db.session.execute(
-        select(listed.c.type, tag.value, func.count())
-        .select_from(listed)
-        .join(tag, and_(tag.case_id == listed.c.case_id, tag.kind == kind.value))
-        .group_by(listed.c.type, tag.value)
-    )
-    result: Counts = {}
-    for type_, value, count in rows:
-        result.setdefault(type_, {})[value] = count
-    return result
+    joined = and_(tag.case_id == Case.id, tag.kind == CaseTagKind.EXPLOITATION_TYPE.value)
+    bounds = [moments(p) for p in periods]
+    typed = select(tag.value.label("type"), Case.child_id, Case.opened_at, Case.closed_at).join(tag, joined)
+    conditions = []
+    for start, end in bounds:
+        conditions += [
+            _on_list(start, end),
+            and_(Case.opened_at >= start, Case.opened_at < end),
+            and_(Case.closed_at >= start, Case.closed_at < end),
+        ]
+    typed = typed.where(or_(*conditions)).cte("typed")
 
+    def children(condition):
+        return func.count(distinct(sql_case((condition, typed.c.child_id))))
 
-def added(period: Period) -> dict[str, int]:
-    """Children whose case on the list was opened in the period, per type."""
-    start, end = moments(period)
-    listed = _typed(Case.opened_at >= start, Case.opened_at < end)
-    return dict(
-        db.session.execute(select(listed.c.type, func.count()).group_by(listed.c.type)).tuples().all()
-    )
-
-
-def closed(period: Period) -> Counts:
-    """Children whose case on the list was closed in the period, per type and exit reason."""
-    start, end = moments(period)
-    listed = _typed(Case.closed_at >= start, Case.closed_at < end)
-    rows = (
-        select(listed.c.type.label("type"), Case.closure_reason.label("reason"))
-        .select_from(listed)
-        .join(Case, Case.id == listed.c.case_id)
-        .subquery()
-    )
-    result: Counts = {}
-    for type_, reason, count in db.session.execute(
-        select(rows.c.type, rows.c.reason, func.count()).group_by(rows.c.type, rows.c.reason)
-    ):
-        result.setdefault(type_, {})[reason or NOT_RECORDED] = count
-    return result
+    on_list, added, closed = [], [], []
+    for start, end in bounds:
+        opened, closed_at = typed.c.opened_at, typed.c.closed_at
+        on_list.append(children(and_(opened < end, or_(closed_at.is_(None), closed_at >= start))))
+        added.append(children(and_(opened >= start, opened < end)))
+        closed.append(children(and_(closed_at >= start, closed_at < end)))
+    none = [literal(0).label(f"none_{i}") for i in range(2 * len(bounds))]
+    per_type = select(typed.c.type, *on_list, *none).group_by(typed.c.type)
+    whole = select(literal(ALL), *on_list, *added, *closed)
+    totals: list[dict[str, int]] = [{} for _ in periods]
+    ends: list[tuple[int, int]] = [(0, 0)] * len(periods)
+    n = len(periods)
+    for type_, *counts in db.session.execute(union_all(per_type, whole)):
+        for i in range(n):
+            if counts[i] or type_ == ALL:
+                totals[i][type_] = counts[i]
+        if type_ == ALL:
+            ends = [(counts[n + i], counts[2 * n + i]) for i in range(n)]
+    return [TrendCounts(totals[i], *ends[i]) for i in range(n)]
 
 
 def reference_labels(kind: ReferenceKind) -> dict[str, str]:
