@@ -16,9 +16,10 @@ functions, which both databases have.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from mettrack.cases.models import Case, CaseEvent
@@ -208,64 +209,88 @@ def rhi_by_period(periods: list[Period]) -> dict[int, RhiFigures]:
 
 
 def missing_by_period(periods: list[Period], rule: RepeatMissingRule) -> dict[int, MissingFigures]:
+    """Episodes and children per period, and the children missing repeatedly: one pass
+    over the episodes, ordered by child and moment (a window), not the episodes joined to
+    each child's others."""
     e = MissingEpisode
-    bucket = _moment_bucket(e.went_missing_at, periods).label("bucket")
-    counted = (
-        select(bucket, func.count(), func.count(distinct(Case.child_id)))
-        .join(Case, Case.id == e.case_id)
-        .where(_in_moments(e.went_missing_at, periods))
-        .group_by(bucket)
-    )
-    figures = {
-        row[0]: MissingFigures(int(row[1]), int(row[2]))
-        for row in db.session.execute(counted)
-        if row[0] is not None
-    }
     # missing/rules.repeat_missing at the start of each episode in the period: that
-    # episode and the child's others that began in the `rule.days` days before it.
-    earlier, earlier_case = aliased(MissingEpisode), aliased(Case)
-    gap = _epoch(e.went_missing_at) - _epoch(earlier.went_missing_at)
-    flagged = (
-        select(bucket, Case.child_id.label("child_id"))
+    # episode and the child's others that began in the `rule.days` days before it (or at
+    # the same moment), counted over a RANGE of whole seconds.
+    window = rule.days * 86400
+    since = min(p.starts_at for p in periods) - timedelta(days=rule.days + 1)
+    until = max(p.ends_before for p in periods)
+    rows = (
+        select(
+            _moment_bucket(e.went_missing_at, periods).label("bucket"),
+            Case.child_id.label("child_id"),
+            func.count()
+            .over(partition_by=Case.child_id, order_by=_epoch(e.went_missing_at), range_=(-window, 0))
+            .label("recent"),
+        )
         .join(Case, Case.id == e.case_id)
-        .join(earlier_case, earlier_case.child_id == Case.child_id)
-        .join(earlier, earlier.case_id == earlier_case.id)
-        .where(_in_moments(e.went_missing_at, periods), gap >= 0, gap <= rule.days * 86400)
-        .group_by(e.id, bucket, Case.child_id)
-        .having(func.count(earlier.id) >= rule.episodes)
+        .where(e.went_missing_at >= since, e.went_missing_at < until)
         .subquery()
     )
-    repeat = select(flagged.c.bucket, func.count(distinct(flagged.c.child_id))).group_by(flagged.c.bucket)
-    for index, children in db.session.execute(repeat):
-        if index is not None:
-            figures.setdefault(index, MissingFigures()).repeat_children = int(children)
-    return figures
+    # Each child once per period first: a GROUP BY, where counting distinct children over
+    # the episodes would sort them all.
+    per_child = (
+        select(
+            rows.c.bucket,
+            func.count().label("episodes"),
+            func.max(case((rows.c.recent >= rule.episodes, 1), else_=0)).label("repeat"),
+        )
+        .where(rows.c.bucket.is_not(None))
+        .group_by(rows.c.bucket, rows.c.child_id)
+        .subquery()
+    )
+    query = select(
+        per_child.c.bucket, func.sum(per_child.c.episodes), func.count(), func.sum(per_child.c.repeat)
+    ).group_by(per_child.c.bucket)
+    return {
+        index: MissingFigures(int(episodes), int(children), int(repeated))
+        for index, episodes, children, repeated in db.session.execute(query)
+    }
 
 
 def referrals_by_period(periods: list[Period]) -> dict[int, ReferralFigures]:
-    bucket = _moment_bucket(Case.referred_at, periods).label("bucket")
     reviewed = exists().where(
         CaseEvent.case_id == Case.id,
         CaseEvent.action == CaseAction.SEND_TO_MET_REVIEW.value,
         CaseEvent.occurred_at >= Case.referred_at,
     )
+    # What came of each referral, one CASE grouped by: whether the case went on to review
+    # is looked up once per case, where a count of each outcome would look it up again.
+    fate = case(
+        (reviewed, "reviewed"),
+        (Case.state == CaseState.CLOSED.value, "closed"),
+        (Case.state == CaseState.REFERRED.value, "awaiting"),
+        else_="other",
+    ).label("fate")
+    bucket = _moment_bucket(Case.referred_at, periods).label("bucket")
     query = (
         select(
             bucket,
+            fate,
             func.count(),
             _count_if(and_(Case.referral_outcome.is_not(None), Case.referral_outcome != "")),
-            _count_if(reviewed),
-            _count_if(and_(~reviewed, Case.state == CaseState.CLOSED.value)),
-            _count_if(and_(~reviewed, Case.state == CaseState.REFERRED.value)),
         )
         .where(Case.referred_at.is_not(None), _in_moments(Case.referred_at, periods))
-        .group_by(bucket)
+        .group_by(bucket, fate)
     )
-    return {
-        row[0]: ReferralFigures(*(int(v or 0) for v in row[1:]))
-        for row in db.session.execute(query)
-        if row[0] is not None
-    }
+    figures: dict[int, ReferralFigures] = {}
+    for index, fate_of, count, outcome in db.session.execute(query):
+        if index is None:
+            continue
+        found = figures.setdefault(index, ReferralFigures())
+        found.referred += int(count)
+        found.outcome_recorded += int(outcome or 0)
+        if fate_of == "reviewed":
+            found.to_met_review += int(count)
+        elif fate_of == "closed":
+            found.closed_before_review += int(count)
+        elif fate_of == "awaiting":
+            found.awaiting += int(count)
+    return figures
 
 
 def reviews_by_period(periods: list[Period], on: object) -> dict[int, ReviewFigures]:
