@@ -337,8 +337,9 @@ def reviews_by_period(periods: list[Period], on: object) -> dict[int, ReviewFigu
 
 
 def _durations(rows) -> dict[int, Duration]:
-    """Median and mean days per period of a subquery with columns (bucket, days), in SQL:
-    the median is the middle row (or the mean of the two middle rows) by row_number."""
+    """Median and mean days per period of a subquery with columns (bucket, days), in SQL,
+    one statement: the median is the middle row (or the mean of the two middle rows) by
+    row_number."""
     ranked = select(
         rows.c.bucket,
         rows.c.days,
@@ -349,17 +350,15 @@ def _durations(rows) -> dict[int, Duration]:
         ranked.c.position == (ranked.c.total + 1) // 2,
         ranked.c.position == (ranked.c.total + 2) // 2,
     )
-    medians = select(ranked.c.bucket, func.avg(ranked.c.days)).where(middle).group_by(ranked.c.bucket)
-    totals = select(rows.c.bucket, func.count(), func.avg(rows.c.days)).group_by(rows.c.bucket)
-    result = {
-        index: Duration(int(count), None, float(mean))
-        for index, count, mean in db.session.execute(totals)
+    # One pass: the mean of all the rows and of the middle ones (AVG leaves out the NULLs).
+    query = select(
+        ranked.c.bucket, func.count(), func.avg(ranked.c.days), func.avg(case((middle, ranked.c.days)))
+    ).group_by(ranked.c.bucket)
+    return {
+        index: Duration(int(count), float(median), float(mean))
+        for index, count, mean, median in db.session.execute(query)
         if index is not None
     }
-    for index, median in db.session.execute(medians):
-        if index in result:
-            result[index].median_days = float(median)
-    return result
 
 
 def to_first_review_by_period(periods: list[Period]) -> dict[int, Duration]:
