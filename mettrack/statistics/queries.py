@@ -115,13 +115,14 @@ _PART_OF_KIND = {kind.value: name for name, kind in _TAG_KINDS.items()}
 
 
 def _keys(period: Period, wanted) -> dict:
-    """The breakdowns' keys but the state: expressions over Case and Child."""
+    """The breakdowns' keys: expressions over Case and Child."""
     keys = {
         "gender": lambda: func.lower(func.trim(Child.gender)),
         "age": lambda: _age_band_key(period.end),
         "ethnicity": lambda: func.trim(Child.ethnicity),
         "risk": lambda: Case.risk_level,
         "tier": lambda: Case.police_tier,
+        "state": lambda: _state_at(period.ends_before),
     }
     return {name: key() for name, key in keys.items() if name in wanted}
 
@@ -170,26 +171,26 @@ def figures(period: Period, only: tuple[str, ...] | None = None) -> PeriodCounts
     )
     opened, closed_at = typed.c.opened_at, typed.c.closed_at
     per_type, listed = _latest(typed, _on_list(opened, closed_at, start, end), "listed")
-    columns = [listed.c.type, listed.c.child_id, listed.c.case_id, Child.date_of_birth.label("born")]
-    columns += [key.label(name) for name, key in _keys(period, wanted).items()]
-    keyed_rows = (
-        select(*columns)
-        .select_from(listed)
-        .join(Case, Case.id == listed.c.case_id)
-        .join(Child, Child.id == Case.child_id)
-    )
-    if "state" in wanted:
-        # Once per case, not once per row of `listed`: a child in two types has two rows.
-        states = (
-            select(Case.id.label("case_id"), _state_at(end).label("state"))
-            .where(Case.id.in_(select(listed.c.case_id)))
-            .cte("states")
-            # PostgreSQL would fold a CTE read once into `keyed` and look the state up
-            # for every row there.
-            .prefix_with("MATERIALIZED", dialect="postgresql")
+    keys = _keys(period, wanted)
+    # Each case's keys once, not once per row of `listed` (a child in two types has three
+    # rows: the state is a look-up per case). PostgreSQL would fold a CTE read once into
+    # `keyed`, and work the keys out for every row there.
+    case_keys = (
+        select(
+            Case.id.label("case_id"),
+            Child.date_of_birth.label("born"),
+            *(k.label(n) for n, k in keys.items()),
         )
-        keyed_rows = keyed_rows.add_columns(states.c.state).join(states, states.c.case_id == listed.c.case_id)
-    keyed = keyed_rows.cte("keyed")
+        .join(Child, Child.id == Case.child_id)
+        .where(Case.id.in_(select(listed.c.case_id)))
+        .cte("case_keys")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    keyed = (
+        select(listed.c.type, listed.c.child_id, *case_keys.c)
+        .join(case_keys, case_keys.c.case_id == listed.c.case_id)
+        .cte("keyed")
+    )
 
     def no_key():
         return literal(None, String)
