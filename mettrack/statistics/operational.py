@@ -210,34 +210,41 @@ def rhi_by_period(periods: list[Period]) -> dict[int, RhiFigures]:
 
 def missing_by_period(periods: list[Period], rule: RepeatMissingRule) -> dict[int, MissingFigures]:
     """Episodes and children per period, and the children missing repeatedly: one pass
-    over the episodes, ordered by child and moment (a window), not the episodes joined to
-    each child's others."""
+    over the episodes ordered by child and moment (a window function), not the episodes
+    joined to each child's others."""
     e = MissingEpisode
     # missing/rules.repeat_missing at the start of each episode in the period: that
     # episode and the child's others that began in the `rule.days` days before it (or at
-    # the same moment), counted over a RANGE of whole seconds.
+    # the same moment; in whole seconds, as `_epoch` gives them). The child's episodes in
+    # order of their start: an episode has `rule.episodes` in its window when the one that
+    # many places back (LAG) began in it. Of episodes beginning together only the last in
+    # that order sees them all, but the child counts once per period, by any episode.
     window = rule.days * 86400
     since = min(p.starts_at for p in periods) - timedelta(days=rule.days + 1)
     until = max(p.ends_before for p in periods)
+    went = e.went_missing_at
+    back = func.lag(went, max(rule.episodes - 1, 0), type_=went.type).over(
+        partition_by=Case.child_id, order_by=went
+    )
     rows = (
         select(
-            _moment_bucket(e.went_missing_at, periods).label("bucket"),
+            _moment_bucket(went, periods).label("bucket"),
             Case.child_id.label("child_id"),
-            func.count()
-            .over(partition_by=Case.child_id, order_by=_epoch(e.went_missing_at), range_=(-window, 0))
-            .label("recent"),
+            went.label("went"),
+            back.label("back"),
         )
         .join(Case, Case.id == e.case_id)
-        .where(e.went_missing_at >= since, e.went_missing_at < until)
+        .where(went >= since, went < until)
         .subquery()
     )
+    repeat = and_(rows.c.back.is_not(None), _epoch(rows.c.went) - _epoch(rows.c.back) <= window)
     # Each child once per period first: a GROUP BY, where counting distinct children over
     # the episodes would sort them all.
     per_child = (
         select(
             rows.c.bucket,
             func.count().label("episodes"),
-            func.max(case((rows.c.recent >= rule.episodes, 1), else_=0)).label("repeat"),
+            func.max(case((repeat, 1), else_=0)).label("repeat"),
         )
         .where(rows.c.bucket.is_not(None))
         .group_by(rows.c.bucket, rows.c.child_id)

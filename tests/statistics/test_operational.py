@@ -115,6 +115,18 @@ def test_a_childs_episodes_on_an_earlier_case_count_towards_missing_repeatedly(c
     assert (before.missing.episodes, before.missing.repeat_children) == (1, 0)
 
 
+def test_episodes_that_begin_at_the_same_moment_each_count_towards_missing_repeatedly(ctx):
+    case, other = factories.case(), factories.case()
+    _episode(case, at(6, 10), at(6, 11))
+    for _ in range(2):  # recorded twice, say by two agencies
+        _episode(case, at(7, 3, 8), at(7, 3, 20))
+    _episode(other, at(7, 3, 8), at(7, 3, 20))
+    _episode(other, at(7, 4, 8), at(7, 4, 20))
+
+    [chosen] = _figures(Q3)
+    assert (chosen.missing.episodes, chosen.missing.children, chosen.missing.repeat_children) == (4, 2, 1)
+
+
 def _meeting(chair, when) -> Meeting:
     meeting = Meeting(
         title="MET", starts_at=when, chair_id=chair.id, ical_uid=str(uuid4()), created_by_id=chair.id
