@@ -16,9 +16,10 @@ functions, which both databases have.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Date, Integer, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from mettrack.cases.models import Case, CaseEvent
@@ -208,64 +209,95 @@ def rhi_by_period(periods: list[Period]) -> dict[int, RhiFigures]:
 
 
 def missing_by_period(periods: list[Period], rule: RepeatMissingRule) -> dict[int, MissingFigures]:
+    """Episodes and children per period, and the children missing repeatedly: one pass
+    over the episodes ordered by child and moment (a window function), not the episodes
+    joined to each child's others."""
     e = MissingEpisode
-    bucket = _moment_bucket(e.went_missing_at, periods).label("bucket")
-    counted = (
-        select(bucket, func.count(), func.count(distinct(Case.child_id)))
-        .join(Case, Case.id == e.case_id)
-        .where(_in_moments(e.went_missing_at, periods))
-        .group_by(bucket)
-    )
-    figures = {
-        row[0]: MissingFigures(int(row[1]), int(row[2]))
-        for row in db.session.execute(counted)
-        if row[0] is not None
-    }
     # missing/rules.repeat_missing at the start of each episode in the period: that
-    # episode and the child's others that began in the `rule.days` days before it.
-    earlier, earlier_case = aliased(MissingEpisode), aliased(Case)
-    gap = _epoch(e.went_missing_at) - _epoch(earlier.went_missing_at)
-    flagged = (
-        select(bucket, Case.child_id.label("child_id"))
+    # episode and the child's others that began in the `rule.days` days before it (or at
+    # the same moment; in whole seconds, as `_epoch` gives them). The child's episodes in
+    # order of their start: an episode has `rule.episodes` in its window when the one that
+    # many places back (LAG) began in it. Of episodes beginning together only the last in
+    # that order sees them all, but the child counts once per period, by any episode.
+    window = rule.days * 86400
+    since = min(p.starts_at for p in periods) - timedelta(days=rule.days + 1)
+    until = max(p.ends_before for p in periods)
+    went = e.went_missing_at
+    back = func.lag(went, max(rule.episodes - 1, 0), type_=went.type).over(
+        partition_by=Case.child_id, order_by=went
+    )
+    rows = (
+        select(
+            _moment_bucket(went, periods).label("bucket"),
+            Case.child_id.label("child_id"),
+            went.label("went"),
+            back.label("back"),
+        )
         .join(Case, Case.id == e.case_id)
-        .join(earlier_case, earlier_case.child_id == Case.child_id)
-        .join(earlier, earlier.case_id == earlier_case.id)
-        .where(_in_moments(e.went_missing_at, periods), gap >= 0, gap <= rule.days * 86400)
-        .group_by(e.id, bucket, Case.child_id)
-        .having(func.count(earlier.id) >= rule.episodes)
+        .where(went >= since, went < until)
         .subquery()
     )
-    repeat = select(flagged.c.bucket, func.count(distinct(flagged.c.child_id))).group_by(flagged.c.bucket)
-    for index, children in db.session.execute(repeat):
-        if index is not None:
-            figures.setdefault(index, MissingFigures()).repeat_children = int(children)
-    return figures
+    repeat = and_(rows.c.back.is_not(None), _epoch(rows.c.went) - _epoch(rows.c.back) <= window)
+    # Each child once per period first: a GROUP BY, where counting distinct children over
+    # the episodes would sort them all.
+    per_child = (
+        select(
+            rows.c.bucket,
+            func.count().label("episodes"),
+            func.max(case((repeat, 1), else_=0)).label("repeat"),
+        )
+        .where(rows.c.bucket.is_not(None))
+        .group_by(rows.c.bucket, rows.c.child_id)
+        .subquery()
+    )
+    query = select(
+        per_child.c.bucket, func.sum(per_child.c.episodes), func.count(), func.sum(per_child.c.repeat)
+    ).group_by(per_child.c.bucket)
+    return {
+        index: MissingFigures(int(episodes), int(children), int(repeated))
+        for index, episodes, children, repeated in db.session.execute(query)
+    }
 
 
 def referrals_by_period(periods: list[Period]) -> dict[int, ReferralFigures]:
-    bucket = _moment_bucket(Case.referred_at, periods).label("bucket")
     reviewed = exists().where(
         CaseEvent.case_id == Case.id,
         CaseEvent.action == CaseAction.SEND_TO_MET_REVIEW.value,
         CaseEvent.occurred_at >= Case.referred_at,
     )
+    # What came of each referral, one CASE grouped by: whether the case went on to review
+    # is looked up once per case, where a count of each outcome would look it up again.
+    fate = case(
+        (reviewed, "reviewed"),
+        (Case.state == CaseState.CLOSED.value, "closed"),
+        (Case.state == CaseState.REFERRED.value, "awaiting"),
+        else_="other",
+    ).label("fate")
+    bucket = _moment_bucket(Case.referred_at, periods).label("bucket")
     query = (
         select(
             bucket,
+            fate,
             func.count(),
             _count_if(and_(Case.referral_outcome.is_not(None), Case.referral_outcome != "")),
-            _count_if(reviewed),
-            _count_if(and_(~reviewed, Case.state == CaseState.CLOSED.value)),
-            _count_if(and_(~reviewed, Case.state == CaseState.REFERRED.value)),
         )
         .where(Case.referred_at.is_not(None), _in_moments(Case.referred_at, periods))
-        .group_by(bucket)
+        .group_by(bucket, fate)
     )
-    return {
-        row[0]: ReferralFigures(*(int(v or 0) for v in row[1:]))
-        for row in db.session.execute(query)
-        if row[0] is not None
-    }
+    figures: dict[int, ReferralFigures] = {}
+    for index, fate_of, count, outcome in db.session.execute(query):
+        if index is None:
+            continue
+        found = figures.setdefault(index, ReferralFigures())
+        found.referred += int(count)
+        found.outcome_recorded += int(outcome or 0)
+        if fate_of == "reviewed":
+            found.to_met_review += int(count)
+        elif fate_of == "closed":
+            found.closed_before_review += int(count)
+        elif fate_of == "awaiting":
+            found.awaiting += int(count)
+    return figures
 
 
 def reviews_by_period(periods: list[Period], on: object) -> dict[int, ReviewFigures]:
@@ -312,8 +344,9 @@ def reviews_by_period(periods: list[Period], on: object) -> dict[int, ReviewFigu
 
 
 def _durations(rows) -> dict[int, Duration]:
-    """Median and mean days per period of a subquery with columns (bucket, days), in SQL:
-    the median is the middle row (or the mean of the two middle rows) by row_number."""
+    """Median and mean days per period of a subquery with columns (bucket, days), in SQL,
+    one statement: the median is the middle row (or the mean of the two middle rows) by
+    row_number."""
     ranked = select(
         rows.c.bucket,
         rows.c.days,
@@ -324,17 +357,15 @@ def _durations(rows) -> dict[int, Duration]:
         ranked.c.position == (ranked.c.total + 1) // 2,
         ranked.c.position == (ranked.c.total + 2) // 2,
     )
-    medians = select(ranked.c.bucket, func.avg(ranked.c.days)).where(middle).group_by(ranked.c.bucket)
-    totals = select(rows.c.bucket, func.count(), func.avg(rows.c.days)).group_by(rows.c.bucket)
-    result = {
-        index: Duration(int(count), None, float(mean))
-        for index, count, mean in db.session.execute(totals)
+    # One pass: the mean of all the rows and of the middle ones (AVG leaves out the NULLs).
+    query = select(
+        ranked.c.bucket, func.count(), func.avg(ranked.c.days), func.avg(case((middle, ranked.c.days)))
+    ).group_by(ranked.c.bucket)
+    return {
+        index: Duration(int(count), float(median), float(mean))
+        for index, count, mean, median in db.session.execute(query)
         if index is not None
     }
-    for index, median in db.session.execute(medians):
-        if index in result:
-            result[index].median_days = float(median)
-    return result
 
 
 def to_first_review_by_period(periods: list[Period]) -> dict[int, Duration]:

@@ -28,7 +28,6 @@ from mettrack.core import audit, permissions
 from mettrack.core.choices import (
     CaseFlag,
     CaseState,
-    CaseTagKind,
     ExploitationType,
     HarmLocation,
     ReferenceKind,
@@ -274,40 +273,49 @@ def _summary(
 
 def _trend(b: _Builder, period: Period, quarters: int, chosen_figures=None) -> tuple[TrendRow, ...]:
     """`chosen_figures`: (cells, added, closed) of the chosen quarter as its tables publish
-    them, so that the trend's row for it shows the same figures hidden."""
+    them, so that the trend's row for it shows the same figures hidden (and it is not
+    counted again)."""
     anchor = period.trend_anchor
     chosen = [*rules.previous_quarters(anchor, quarters), anchor]
+
+    def known(quarter) -> bool:
+        return quarter == anchor and bool(period.quarter) and chosen_figures is not None
+
+    def shown(quarter) -> Period:
+        return period if quarter == anchor and period.quarter else quarter.period
+
+    counted = [q for q in chosen if not known(q)]
+    counts = dict(zip(counted, queries.trend([shown(q) for q in counted]), strict=True))
     rows = []
     for quarter in chosen:
-        shown_period = period if quarter == anchor and period.quarter else quarter.period
-        counts = queries.totals(shown_period)
-        closed = queries.closed(shown_period).get(ALL, {})
-        if quarter == anchor and period.quarter and chosen_figures is not None:
+        if known(quarter):
             cells, added, closed_figure = chosen_figures
         else:
-            cells = b.line([counts.get(c.key, 0) for c in b.columns])
-            added = b.one(queries.added(shown_period).get(ALL, 0))
-            closed_figure = b.one(sum(closed.values()))
+            found = counts[quarter]
+            cells = b.line([found.totals.get(c.key, 0) for c in b.columns])
+            added = b.one(found.added)
+            closed_figure = b.one(found.closed)
         rows.append(TrendRow(quarter.key, quarter.label, cells, added, closed_figure, quarter.chart_label))
     return tuple(rows)
 
 
 def _tables(
-    b: _Builder, period: Period, totals: dict[str, int], parts, type_figures: dict[str, Figure], gender: Table
+    b: _Builder, counts: queries.PeriodCounts, type_figures: dict[str, Figure], gender: Table
 ) -> tuple[Table, ...]:
+    totals, parts = counts.totals, counts.parts
     tier_labels = queries.reference_labels(ReferenceKind.POLICE_TIER)
     exit_labels = queries.reference_labels(ReferenceKind.EXIT_REASON)
-    ethnicities = queries.ethnicity_labels(period)
+    ethnicities = counts.ethnicity_labels
     not_recorded = [(NOT_RECORDED, rules.NOT_RECORDED_LABEL)]
     ages = rules.age_band_labels()
     age_order = [(band.key, band.label) for band in rules.AGE_BANDS]
     if any(NOT_RECORDED in by_key for by_key in parts["age"].values()):
         age_order.append((NOT_RECORDED, ages[NOT_RECORDED]))
-    added = queries.added(period)
-    closed = queries.closed(period)
+    added = counts.added
+    closed = parts["closed"]
     closed_totals = {k: sum(v.values()) for k, v in closed.items()}
-    flags = queries.tags(period, CaseTagKind.FLAG)
-    harm = queries.tags(period, CaseTagKind.HARM_LOCATION)
+    flags = parts["flags"]
+    harm = parts["harm"]
     added_figures = b.line([added.get(c.key, 0) for c in b.columns])
     closed_figures = b.line([closed_totals.get(c.key, 0) for c in b.columns])
     closed_by_key = {c.key: f for c, f in zip(b.columns, closed_figures, strict=True)}
@@ -477,17 +485,15 @@ def build_report(
     quarters before the chosen one in the trend (default STATS_TREND_QUARTERS)."""
     permissions.require(user, Perm.STATS_VIEW, ACTION)
     b = _Builder(publication, threshold())
-    totals = queries.totals(period)
-    both = queries.in_more_than_one_type(period)
-    ages = queries.ages(period)
-    parts = queries.breakdowns(period, ("gender",) if summary_only else None)
+    counts = queries.figures(period, ("gender",) if summary_only else None)
+    totals, both, ages, parts = counts.totals, counts.in_more_than_one_type, counts.ages, counts.parts
     type_figures = _type_figures(b, totals, both)
     gender = _gender_table(b, parts, totals, type_figures)
     summary = _summary(b, period, totals, ages, parts["gender"], gender, type_figures)
     tables: tuple[Table, ...] = ()
     trend: tuple[TrendRow, ...] = ()
     if not summary_only:
-        tables = _tables(b, period, totals, parts, type_figures, gender)
+        tables = _tables(b, counts, type_figures, gender)
         added_closed = next(t for t in tables if t.key == "added_closed")
         chosen = (
             tuple(type_figures[c.key] for c in b.columns),

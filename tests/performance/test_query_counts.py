@@ -1,13 +1,18 @@
 """The number of SQL statements of each heavy page, API call and the reminder scan is the
 same with 5 rows as with 25 (issue 18): nothing is queried once per row."""
 
+from datetime import timedelta
+
 import pytest
 
 from mettrack.accounts import tokens
 from mettrack.core import audit
 from mettrack.core.choices import Role
+from mettrack.core.clock import today
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import unit_of_work
+from mettrack.statistics import report
+from mettrack.statistics.rules import Quarter
 from tests import factories
 from tests.performance.conftest import LARGE, SMALL, add_cases, add_notes
 
@@ -124,3 +129,41 @@ def test_the_reminder_scan_sends_as_many_statements_for_25_cases_as_for_5(app, s
     assert made == [2 * SMALL, 2 * (LARGE - SMALL)]
     assert scans[0] == scans[1], scans
     assert rescans[0] == rescans[1], rescans
+
+
+def _last_90_days() -> str:
+    start, end = today() - timedelta(days=90), today()
+    return "&".join(
+        f"{name}-{part}={getattr(day, part)}"
+        for name, day in (("from", start), ("to", end))
+        for part in ("day", "month", "year")
+    )
+
+
+@pytest.mark.parametrize("path", ["/statistics/", "/statistics/operations"])
+def test_the_statistics_pages_do_not_query_per_case(app, client, auth, statements, path):
+    auth.as_role(Role.ANALYST)
+    lead_id = _lead(app)
+    with app.app_context():
+        factories.user(roles=[Role.MET_CHAIR])
+    counts = _at_two_sizes(
+        app, statements, lambda n: add_cases(n, lead_id), lambda: client.get(f"{path}?{_last_90_days()}")
+    )
+    assert counts[0] == counts[1], counts
+
+
+def test_the_statistics_report_counts_the_trend_in_one_statement(app, statements):
+    """The chosen period's figures are one statement and the trend's quarters one more:
+    a longer trend sends no more statements (each quarter's used to send three)."""
+    lead_id = _lead(app)
+    with app.app_context():
+        analyst = factories.user(roles=[Role.ANALYST])
+        add_cases(SMALL, lead_id)
+        period = Quarter(2026, 3).period
+        counts = []
+        for quarters in (1, 8):
+            with statements() as sent:
+                found = report.build_report(analyst, period, quarters=quarters)
+            assert len(found.trend) == quarters + 1
+            counts.append(len(sent))
+    assert counts[0] == counts[1], counts

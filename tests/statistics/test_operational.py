@@ -100,6 +100,33 @@ def test_the_90th_day_is_inside_the_repeat_window(ctx):
     assert chosen.missing.repeat_children == 1
 
 
+def test_a_childs_episodes_on_an_earlier_case_count_towards_missing_repeatedly(ctx):
+    earlier = factories.case(state=CaseState.CLOSED)
+    later = factories.case(child_obj=earlier.child)
+    _episode(earlier, at(6, 20), at(6, 21))  # the quarter before, on the closed case
+    for day in (at(7, 5), at(7, 25)):
+        _episode(later, day, day + timedelta(hours=3))
+    other = factories.case()
+    for day in (at(7, 6), at(7, 26)):  # twice only
+        _episode(other, day, day + timedelta(hours=3))
+
+    [before, chosen] = _figures(Q2, Q3)
+    assert (chosen.missing.episodes, chosen.missing.children, chosen.missing.repeat_children) == (4, 2, 1)
+    assert (before.missing.episodes, before.missing.repeat_children) == (1, 0)
+
+
+def test_episodes_that_begin_at_the_same_moment_each_count_towards_missing_repeatedly(ctx):
+    case, other = factories.case(), factories.case()
+    _episode(case, at(6, 10), at(6, 11))
+    for _ in range(2):  # recorded twice, say by two agencies
+        _episode(case, at(7, 3, 8), at(7, 3, 20))
+    _episode(other, at(7, 3, 8), at(7, 3, 20))
+    _episode(other, at(7, 4, 8), at(7, 4, 20))
+
+    [chosen] = _figures(Q3)
+    assert (chosen.missing.episodes, chosen.missing.children, chosen.missing.repeat_children) == (4, 2, 1)
+
+
 def _meeting(chair, when) -> Meeting:
     meeting = Meeting(
         title="MET", starts_at=when, chair_id=chair.id, ical_uid=str(uuid4()), created_by_id=chair.id

@@ -321,14 +321,15 @@ def test_the_summary_hides_the_same_gender_figures_as_the_table(analyst, monkeyp
     for gender, n in (("Female", 8), ("Male", 8), (None, 2)):
         for _ in range(n):
             listed(gender=gender)
-    found = queries.breakdowns
+    found = queries.figures
 
     def reversed_order(period, which=None):  # the database may return the rows in any order
-        parts = found(period, which)
+        counts = found(period, which)
+        parts = counts.parts
         parts["gender"] = {t: dict(reversed(list(by.items()))) for t, by in parts["gender"].items()}
-        return parts
+        return counts
 
-    monkeypatch.setattr(queries, "breakdowns", reversed_order)
+    monkeypatch.setattr(queries, "figures", reversed_order)
     published = build(analyst, publication=True, quarters=0)
     assert figure(published, "gender", "female", "cse") == "suppressed"
     assert figure(published, "gender", "male", "cse") == "8"
