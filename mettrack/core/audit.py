@@ -218,39 +218,47 @@ def _lock_all_chains(executor) -> range:
     return chains
 
 
-def chain_tail(executor, chain: int) -> tuple[int, str]:
-    """(position, row_hash) of `chain`'s last row; (0, GENESIS_HASH) for an empty chain.
-    Read under the chain's lock."""
-    tail = executor.execute(
-        select(AuditEvent.position, AuditEvent.row_hash)
-        .where(AuditEvent.chain == chain, AuditEvent.position.is_not(None))
-        .order_by(AuditEvent.position.desc())
-        .limit(1)
-    ).first()
-    if tail:
-        return tail.position, tail.row_hash
+def _tail_and_seqs(executor, chain: int, n: int) -> tuple[int, str, list[int]]:
+    """`chain`'s last position and hash ((0, GENESIS_HASH) when empty) and `n` new seqs, in
+    one statement: one round trip while the chain's lock is held, and as many statements
+    for an empty chain as for one with rows. Read under the chain's lock.
+
+    seq: PostgreSQL draws from the sequence (an append rolled back leaves a gap); SQLite
+    (one chain, one writer at a time) goes on after the highest."""
+    own = select(AuditEvent.position, AuditEvent.row_hash).where(
+        AuditEvent.chain == chain, AuditEvent.position.is_not(None)
+    )
+    own = own.order_by(AuditEvent.position.desc()).limit(1)
+    position = [own.with_only_columns(AuditEvent.position).scalar_subquery()]
+    row_hash_ = [own.with_only_columns(AuditEvent.row_hash).scalar_subquery()]
     if chain == 0:
-        # Chain 0 carries on from the rows written before the chains (position = seq). Read
-        # once: after chain 0's first row of its own, the lookup above answers.
-        legacy = executor.execute(
-            select(AuditEvent.seq, AuditEvent.row_hash)
-            .where(AuditEvent.position.is_(None))
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        ).first()
-        if legacy:
-            return legacy.seq, legacy.row_hash
-    return 0, GENESIS_HASH
+        # Chain 0 goes on from the rows written before the chains (position = seq). COALESCE
+        # stops at its first value that is not NULL, so these are read only while chain 0
+        # has no row of its own.
+        earlier = select(AuditEvent.seq).where(AuditEvent.position.is_(None)).order_by(AuditEvent.seq.desc())
+        position.append(earlier.limit(1).scalar_subquery())
+        row_hash_.append(earlier.with_only_columns(AuditEvent.row_hash).limit(1).scalar_subquery())
+    columns = [func.coalesce(*position, 0), func.coalesce(*row_hash_, GENESIS_HASH)]
+    if _postgres(executor):
+        draw = select(func.array_agg(func.nextval(SEQ_SEQUENCE))).select_from(func.generate_series(1, n))
+        columns.append(draw.scalar_subquery())
+    else:
+        columns.append(select(func.max(AuditEvent.seq)).scalar_subquery())
+    last_position, last_hash, seqs = executor.execute(select(*columns)).one()
+    if not _postgres(executor):
+        seqs = list(range((seqs or 0) + 1, (seqs or 0) + n + 1))
+    return int(last_position), last_hash, sorted(seqs or [])
+
+
+def chain_tail(executor, chain: int) -> tuple[int, str]:
+    """(position, row_hash) of `chain`'s last row; (0, GENESIS_HASH) for an empty chain."""
+    position, row_hash_, _ = _tail_and_seqs(executor, chain, 0)
+    return position, row_hash_
 
 
 def next_seqs(executor, n: int) -> list[int]:
-    """`n` new seq numbers, rising. PostgreSQL: from the sequence (a rolled-back append
-    leaves a gap). SQLite (one chain, one writer at a time): after the highest."""
-    if _postgres(executor):
-        query = text(f"SELECT nextval('{SEQ_SEQUENCE}') FROM generate_series(1, :n)")  # noqa: S608 (a constant)
-        return sorted(executor.execute(query, {"n": n}).scalars())
-    last = executor.execute(select(func.max(AuditEvent.seq))).scalar() or 0
-    return list(range(last + 1, last + n + 1))
+    """`n` new seq numbers, rising (see _tail_and_seqs)."""
+    return _tail_and_seqs(executor, 0, n)[2]
 
 
 def chain_rows(
@@ -279,8 +287,7 @@ def _append_all(executor, rows: list[dict], key: bytes | None = None, chain: int
     whose lock the caller holds; default: the first free chain. Returns the last seq."""
     if chain is None:
         chain = _take_a_chain(executor)
-    position, prev = chain_tail(executor, chain)
-    seqs = next_seqs(executor, len(rows))
+    position, prev, seqs = _tail_and_seqs(executor, chain, len(rows))
     executor.execute(insert(AuditEvent), chain_rows(rows, chain, position, prev, seqs, key))
     return seqs[-1]
 
