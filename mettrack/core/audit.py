@@ -42,7 +42,7 @@ from functools import lru_cache
 
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import Integer, bindparam, event, func, insert, select, text
 from sqlalchemy.orm import Session as SASession
 
 from mettrack.core import audit_checkpoint
@@ -218,13 +218,9 @@ def _lock_all_chains(executor) -> range:
     return chains
 
 
-def _tail_and_seqs(executor, chain: int, n: int) -> tuple[int, str, list[int]]:
-    """`chain`'s last position and hash ((0, GENESIS_HASH) when empty) and `n` new seqs, in
-    one statement: one round trip while the chain's lock is held, and as many statements
-    for an empty chain as for one with rows. Read under the chain's lock.
-
-    seq: PostgreSQL draws from the sequence (an append rolled back leaves a gap); SQLite
-    (one chain, one writer at a time) goes on after the highest."""
+@lru_cache(maxsize=256)
+def _tail_and_seqs_statement(chain: int, postgres: bool):
+    """Built once a chain: the append runs it under the lock, where every bit of work counts."""
     own = select(AuditEvent.position, AuditEvent.row_hash).where(
         AuditEvent.chain == chain, AuditEvent.position.is_not(None)
     )
@@ -239,13 +235,25 @@ def _tail_and_seqs(executor, chain: int, n: int) -> tuple[int, str, list[int]]:
         position.append(earlier.limit(1).scalar_subquery())
         row_hash_.append(earlier.with_only_columns(AuditEvent.row_hash).limit(1).scalar_subquery())
     columns = [func.coalesce(*position, 0), func.coalesce(*row_hash_, GENESIS_HASH)]
-    if _postgres(executor):
-        draw = select(func.array_agg(func.nextval(SEQ_SEQUENCE))).select_from(func.generate_series(1, n))
-        columns.append(draw.scalar_subquery())
+    if postgres:
+        n = func.generate_series(1, bindparam("n", type_=Integer))
+        columns.append(select(func.array_agg(func.nextval(SEQ_SEQUENCE))).select_from(n).scalar_subquery())
     else:
         columns.append(select(func.max(AuditEvent.seq)).scalar_subquery())
-    last_position, last_hash, seqs = executor.execute(select(*columns)).one()
-    if not _postgres(executor):
+    return select(*columns)
+
+
+def _tail_and_seqs(executor, chain: int, n: int) -> tuple[int, str, list[int]]:
+    """`chain`'s last position and hash ((0, GENESIS_HASH) when empty) and `n` new seqs, in
+    one statement: one round trip while the chain's lock is held, and as many statements
+    for an empty chain as for one with rows. Read under the chain's lock.
+
+    seq: PostgreSQL draws from the sequence (an append rolled back leaves a gap); SQLite
+    (one chain, one writer at a time) goes on after the highest."""
+    postgres = _postgres(executor)
+    statement = _tail_and_seqs_statement(chain, postgres)
+    last_position, last_hash, seqs = executor.execute(statement, {"n": n} if postgres else {}).one()
+    if not postgres:
         seqs = list(range((seqs or 0) + 1, (seqs or 0) + n + 1))
     return int(last_position), last_hash, sorted(seqs or [])
 
