@@ -417,6 +417,8 @@ def test_the_deployment_guides_roles_leave_the_app_only_insert_and_select(postgr
         ("AUDIT_CHECKPOINT_SECONDS", "often", "AUDIT_CHECKPOINT_SECONDS must be a whole number"),
         ("AUDIT_CHECKPOINT_SECONDS", 5, "AUDIT_CHECKPOINT_SECONDS must be a whole number"),
         ("AUDIT_CHECKPOINT_PATH", "", "AUDIT_CHECKPOINT_PATH or AUDIT_CHECKPOINT_SYSLOG"),
+        ("AUDIT_CHAINS", 0, "AUDIT_CHAINS must be a whole number from 1 to 64"),
+        ("AUDIT_CHAINS", "four", "AUDIT_CHAINS must be a whole number from 1 to 64"),
     ],
 )
 def test_an_unusable_audit_setting_stops_start_up_naming_it(setting, value, named):
