@@ -188,6 +188,11 @@ class Config:
     # commas or spaces: `audit verify` checks the rows written before each rotation with them.
     AUDIT_HMAC_KEYS_OLD = os.environ.get("AUDIT_HMAC_KEYS_OLD", "")
     AUDIT_CHECKPOINT_SECONDS = _env_whole_number("AUDIT_CHECKPOINT_SECONDS", 300)
+    # How many hash chains audit rows are appended to side by side on PostgreSQL (each
+    # commit takes the first chain whose lock is free; docs/performance.md, "The audit
+    # chain's throughput"). SQLite always has one. Lowering it later is safe: the chains
+    # already written are still verified.
+    AUDIT_CHAINS = _env_whole_number("AUDIT_CHAINS", 4)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"

@@ -1,16 +1,16 @@
-"""How many audit rows a second the chain takes from several processes at once, on
+"""How many audit rows a second the chains take from several processes at once, on
 PostgreSQL (issue 18: at least 3,000 a second from 3 web processes).
 
     .venv/bin/python bench/audit_throughput.py
-    .venv/bin/python bench/audit_throughput.py --processes 3 --seconds 10 --rows-per-commit 1
+    .venv/bin/python bench/audit_throughput.py --processes 3 --seconds 10 --rows-per-commit 1 --chains 4
 
 Each process is what a web process does on an audited read: one transaction that writes
 `--rows-per-commit` audit rows (a page view writes one) and commits, in a loop, through
-the app's own audit.record and the session's commit (the chain's advisory lock, the tail
-read, the HMAC, the insert). Without --database-url it uses (and empties) a disposable
-database `mettrack_bench_audit` on 127.0.0.1:5432. At the end it checks the chain with
-verify_chain, so a faster append that forked the chain would show. Nothing is asserted:
-the numbers are for reading.
+the app's own audit.record and the session's commit (a chain's advisory lock, the tail
+read, the HMAC, the insert). --chains sets AUDIT_CHAINS (default: the app's setting).
+Without --database-url it uses (and empties) a disposable database `mettrack_bench_audit`
+on 127.0.0.1:5432. At the end it verifies the chains, so a faster append that forked a
+chain would show. Nothing is asserted: the numbers are for reading.
 """
 
 import argparse
@@ -33,11 +33,11 @@ def default_url() -> str:
     return disposable_database_url(DEFAULT_DATABASE)
 
 
-def _writer(url: str, start_at: float, stop_at: float, rows_per_commit: int, counts) -> None:
+def _writer(url: str, start_at: float, stop_at: float, rows_per_commit: int, settings: dict, counts) -> None:
     from mettrack.core import audit
     from mettrack.core.extensions import db
 
-    app = bench_app(url)
+    app = bench_app(url, **settings)
     written = 0
     with app.app_context():
         db.session.execute(db.text("SELECT 1"))  # connect before the clock starts
@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rows-per-commit", type=int, default=1)
+    parser.add_argument("--chains", type=int, help="AUDIT_CHAINS (default: the app's setting)")
     parser.add_argument("--database-url", help=f"default: {DEFAULT_DATABASE} on 127.0.0.1:5432")
     args = parser.parse_args()
     os.environ.setdefault("METTRACK_INSTANCE_DIR", tempfile.mkdtemp(prefix="mettrack-bench-"))
@@ -66,7 +67,8 @@ def main() -> None:
     from mettrack.core import audit
     from mettrack.core.extensions import db
 
-    app = bench_app(url)
+    settings = {"AUDIT_CHAINS": args.chains} if args.chains else {}
+    app = bench_app(url, **settings)
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             sys.exit("The audit bench runs on PostgreSQL: give a postgresql+psycopg:// --database-url")
@@ -77,7 +79,9 @@ def main() -> None:
     start_at = time.time() + 3  # every process has started and connected
     stop_at = start_at + args.seconds
     workers = [
-        multiprocessing.Process(target=_writer, args=(url, start_at, stop_at, args.rows_per_commit, counts))
+        multiprocessing.Process(
+            target=_writer, args=(url, start_at, stop_at, args.rows_per_commit, settings, counts)
+        )
         for _ in range(args.processes)
     ]
     for worker in workers:
@@ -87,10 +91,13 @@ def main() -> None:
         worker.join()
     with app.app_context():
         result = audit.verify_chain()
+        chains = audit.chain_count(db.session)
+    state = "intact" if result.intact else f"BROKEN at {result.place}: {result.reason}"
+    spread = ", ".join(f"{chain}: {rows}" for chain, rows in sorted(result.chain_rows.items()))
     print(
-        f"{args.processes} processes, {args.rows_per_commit} row(s) a commit, {args.seconds:g} s: "
-        f"{total} rows, {total / args.seconds:,.0f} rows a second; "
-        f"chain {'intact' if result.intact else f'BROKEN at {result.broken_seq}'} ({result.rows} rows)"
+        f"{args.processes} processes, {args.rows_per_commit} row(s) a commit, {args.seconds:g} s, "
+        f"{chains} chain(s): {total} rows, {total / args.seconds:,.0f} rows a second; "
+        f"chains {state} ({result.rows} rows; {spread})"
     )
 
 

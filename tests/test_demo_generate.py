@@ -193,9 +193,15 @@ def test_the_audit_chain_verifies_and_checkpoint_agrees(generated, runner):
     assert result.exit_code == 0, result.output
     assert f"intact: {rows} rows" in result.output
     assert "agrees with the latest checkpoint" in result.output
-    # In time order, as the app appends them.
+    # In time order, as the app appends them; all in chain 0, one after another, hashed as
+    # the app hashes its rows (verify recomputes each with core/audit.py).
     times = db.session.scalars(select(AuditEvent.occurred_at).order_by(AuditEvent.seq)).all()
     assert times == sorted(times)
+    places = db.session.execute(
+        select(AuditEvent.chain, AuditEvent.position, AuditEvent.hash_version).order_by(AuditEvent.seq)
+    ).all()
+    assert places == [(0, i, 3) for i in range(1, rows + 1)]
+    assert f"(chain 0: {rows})" in result.output
 
 
 def test_refused_into_a_database_with_cases_unless_appending(generated, runner):

@@ -121,21 +121,22 @@ def tokens_create(email, name):
     help="Exit 1 when there is no checkpoint to compare with (recommended from cron).",
 )
 def audit_verify(checkpoint_file, require_checkpoint):
-    """Exit 0 when the audit chain is intact and agrees with the latest checkpoint; 1 and
-    the first broken row otherwise."""
+    """Exit 0 when every audit chain is intact and agrees with the latest checkpoint; 1 and
+    the first broken row (its chain named) otherwise."""
     from mettrack.core.audit import verify_chain
 
     result = verify_chain(checkpoint_path=checkpoint_file)
     if result.missing_key_id:  # a setting is missing: not a sign of tampering by itself
-        click.echo(f"Audit chain cannot be checked from row {result.broken_seq}: {result.reason}.")
+        click.echo(f"Audit chain cannot be checked from {result.place}: {result.reason}.")
         sys.exit(1)
-    if not result.intact and result.broken_seq == 0:  # the checkpoint itself
+    if result.untrusted_checkpoint:
         click.echo(f"Audit checkpoint cannot be trusted: {result.reason}.")
         sys.exit(1)
     if not result.intact:
-        click.echo(f"Audit chain broken at row {result.broken_seq}: {result.reason}.")
+        click.echo(f"Audit chain broken at {result.place}: {result.reason}.")
         sys.exit(1)
-    click.echo(f"Audit chain intact: {result.rows} rows.")
+    chains = ", ".join(f"chain {chain}: {rows}" for chain, rows in sorted(result.chain_rows.items()))
+    click.echo(f"Audit chain intact: {result.rows} rows" + (f" ({chains})." if chains else "."))
     if result.checkpoint:
         click.echo(
             f"It agrees with the latest checkpoint ({result.checkpoint.rows} rows, "
@@ -143,7 +144,7 @@ def audit_verify(checkpoint_file, require_checkpoint):
         )
         return
     click.echo(
-        "No checkpoint to compare with: rows deleted from the end of the chain would not be seen "
+        "No checkpoint to compare with: rows deleted from the end of a chain would not be seen "
         "(run `flask audit checkpoint`, and the worker's beat).",
         err=True,
     )
@@ -153,7 +154,7 @@ def audit_verify(checkpoint_file, require_checkpoint):
 
 @audit_cli.command("checkpoint")
 def audit_checkpoint():
-    """Write a signed checkpoint of the audit chain (row count and last hash) now, to
+    """Write a signed checkpoint of the audit chains (each one's last position and hash) now, to
     AUDIT_CHECKPOINT_PATH and/or AUDIT_CHECKPOINT_SYSLOG, as the beat task does."""
     from mettrack.core.audit import write_checkpoint
 
@@ -176,9 +177,9 @@ def audit_rotate_key(old_key):
     """Replace the audit chain's key with AUDIT_HMAC_KEY (the new key).
 
     Stop the app, the workers and the beat first; set AUDIT_HMAC_KEY to the new key and add
-    the old one to AUDIT_HMAC_KEYS_OLD (after any older ones). The chain is verified with the
-    old key, a row audit.key_rotated (naming the keys by id, never the keys) marks where the
-    new key starts, and a checkpoint signed with the new key is written. Keep the old key in
+    the old one to AUDIT_HMAC_KEYS_OLD (after any older ones). The chains are verified with
+    the old key, a row audit.key_rotated in each (naming the keys by id, never the keys)
+    marks where the new key starts, and a checkpoint signed with the new key is written. Keep the old key in
     AUDIT_HMAC_KEYS_OLD: `audit verify` checks the older rows with it."""
     from mettrack.core import audit
 
@@ -203,9 +204,14 @@ def audit_rotate_key(old_key):
             err=True,
         )
         sys.exit(1)
+    if len(rotation.seqs) == 1:
+        where = f"row {rotation.seqs[0]}: the rows after it are"
+    else:
+        seqs = ", ".join(map(str, rotation.seqs))
+        where = f"rows {seqs} (one in each chain): the rows after each in its chain are"
     click.echo(
-        f"Audit key rotated at row {rotation.seq}: rows after it are hashed with the new key "
-        f"(key id {rotation.key_id}; the old key's id is {rotation.previous_key_id})."
+        f"Audit key rotated at {where} hashed with the new key (key id {rotation.key_id}; the old "
+        f"key's id is {rotation.previous_key_id})."
     )
     click.echo(f"Checkpoint written to {', '.join(rotation.checkpoint_targets)}.")
     click.echo("Keep the old key in AUDIT_HMAC_KEYS_OLD; start the app and the workers with the new key.")

@@ -1,49 +1,66 @@
-"""Writing and verifying the audit chain.
+"""Writing and verifying the audit chains.
 
-Every row carries a hash of its own content and of the row before it, so an edit, a
-deletion or an insertion in the middle breaks the chain and `flask audit verify` names
-the first row that no longer fits. Rows are appended under a PostgreSQL transaction
-advisory lock so that concurrent web nodes and workers never read the same tail.
+Every row carries a hash of its own content and of the row before it in its chain, so an
+edit, a deletion or an insertion in the middle breaks that chain and `flask audit verify`
+names the first row that no longer fits, and its chain.
+
+Several chains (AUDIT_CHAINS, default 4 on PostgreSQL; SQLite has one): each audited
+commit appends its rows to the first chain whose PostgreSQL transaction advisory lock is
+free, trying from a chain that differs from process to process, and waits for one chain's
+lock only when all are taken. The lock is held until the commit (so no two writers read
+the same tail of a chain); the commits of different chains overlap, and PostgreSQL flushes
+them to the disk together. Each row names its `chain` and `position` (1, 2, ... in that
+chain); `seq`, the order the audit log shows, comes from a sequence: it rises in each
+chain but may skip numbers (an append rolled back), so only a gap in a chain's positions
+is a missing row. docs/performance.md, "The audit chain's throughput", has the figures.
 
 The hash is an HMAC-SHA256 with AUDIT_HMAC_KEY, a key the database does not hold, so
-someone who can write the table cannot recompute the chain after editing it
-(`hash_version` 2). Rows written before migration 0012 keep their unkeyed SHA-256
-(`hash_version` 1) and still verify; once a keyed row appears no unkeyed row may follow,
-and the checkpoints (audit_checkpoint.py) name the first keyed row, so a tail rewritten
-without the key and marked unkeyed is reported too.
+someone who can write the table cannot recompute a chain after editing it. `hash_version`
+3 covers the chain and position too; rows written before migration 0018 keep version 2
+(the same HMAC without them), and rows written before migration 0012 their unkeyed SHA-256
+(version 1): both are chain 0, their position their seq, and still verify. Once a keyed
+row appears no unkeyed row may follow, and the checkpoints (audit_checkpoint.py) name the
+first keyed row and every chain's last position and hash, so a tail rewritten without the
+key and marked unkeyed, or a tail cut from any chain, is reported too.
 
-The key can be replaced (`flask audit rotate-key`, rotate_key below): a row
+The key can be replaced (`flask audit rotate-key`, rotate_key below): in every chain a row
 `audit.key_rotated`, hashed with the key in use until then, names the new key by its id
 (key_id: an HMAC of a fixed text, never the key) and the old key's id; every row after it
-is hashed with the new key. `verify_chain` walks the chain with the key each stretch was
-written with: the current AUDIT_HMAC_KEY, and the old ones from AUDIT_HMAC_KEYS_OLD.
+in that chain is hashed with the new key. `verify_chain` walks each chain with the key
+each stretch was written with: the current AUDIT_HMAC_KEY, and the old ones from
+AUDIT_HMAC_KEYS_OLD.
 """
 
 import hashlib
 import hmac
 import json
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import Integer, bindparam, event, func, insert, select, text
 from sqlalchemy.orm import Session as SASession
 
 from mettrack.core import audit_checkpoint
-from mettrack.core.audit_event import AuditEvent
+from mettrack.core.audit_event import SEQ_SEQUENCE, AuditEvent
 from mettrack.core.choices import AuditOutcome
 from mettrack.core.clock import now
 from mettrack.core.extensions import db
 from mettrack.core.unit_of_work import PENDING_AUDIT, RELEASING
 
 GENESIS_HASH = "0" * 64
-# An arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
+# Arbitrary constants naming the audit chains among PostgreSQL advisory locks: chain c's
+# lock is AUDIT_LOCK_KEY + c (chain 0's is the one lock of the single chain before 0018).
 AUDIT_LOCK_KEY = 7_245_001
 # hash_version: how a row's hash was made.
 UNKEYED = 1  # SHA-256 of the previous hash and the row (rows before migration 0012)
-KEYED = 2  # HMAC-SHA256 of the same, with AUDIT_HMAC_KEY
+KEYED = 2  # HMAC-SHA256 of the same, with AUDIT_HMAC_KEY (rows before migration 0018)
+CHAINED = 3  # HMAC-SHA256 as KEYED, the row's chain and position hashed too (every row since)
+EARLIER_VERSIONS = (UNKEYED, KEYED)  # chain 0, no position of their own: it is their seq
 HASHED_COLUMNS = (
     "seq",
     "occurred_at",
@@ -56,9 +73,10 @@ HASHED_COLUMNS = (
     "ip_address",
     "detail",
 )
+CHAIN_COLUMNS = ("chain", "position")  # hashed from version 3 on
 
 
-def _canonical(values: dict) -> str:
+def _canonical(values: dict, version: int = CHAINED) -> str:
     fields = {
         "seq": values["seq"],
         "occurred_at": values["occurred_at"].isoformat(timespec="microseconds"),
@@ -71,7 +89,15 @@ def _canonical(values: dict) -> str:
         "ip_address": values["ip_address"],
         "detail": values["detail"],
     }
+    if version >= CHAINED:
+        fields["chain"] = values["chain"]
+        fields["position"] = values["position"]
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
+
+def hashed_values(row: AuditEvent) -> dict:
+    """What a row's hash covers, read from the row (every version's columns)."""
+    return {c: getattr(row, c) for c in HASHED_COLUMNS + CHAIN_COLUMNS}
 
 
 KEY_ROTATED = "audit.key_rotated"
@@ -95,10 +121,10 @@ def key_id(key: bytes) -> str:
 
 
 def row_hash(prev_hash: str, values: dict, version: int = UNKEYED, key: bytes | None = None) -> str:
-    message = (prev_hash + _canonical(values)).encode()
+    message = (prev_hash + _canonical(values, version)).encode()
     if version == UNKEYED:
         return hashlib.sha256(message).hexdigest()
-    if version == KEYED:
+    if version in (KEYED, CHAINED):
         return hmac.new(key if key is not None else hmac_key(), message, hashlib.sha256).hexdigest()
     raise ValueError(f"unknown audit hash version {version!r}")
 
@@ -132,29 +158,146 @@ def _actor(actor) -> tuple[int | None, str]:
     return actor.id, f"user:{actor.id}"
 
 
+def _postgres(executor) -> bool:
+    dialect = executor.dialect if hasattr(executor, "dialect") else executor.get_bind().dialect
+    return dialect.name == "postgresql"
+
+
+def chain_count(executor) -> int:
+    """How many chains appends spread over: AUDIT_CHAINS on PostgreSQL, one on SQLite (whose
+    writers take turns anyway)."""
+    return int(current_app.config.get("AUDIT_CHAINS") or 1) if _postgres(executor) else 1
+
+
+def _chains_in_use(executor) -> range:
+    """The chains to lock and name in a checkpoint or a rotation: the configured ones, and
+    any with rows beyond them (AUDIT_CHAINS lowered since)."""
+    highest = executor.execute(
+        select(func.max(AuditEvent.chain)).where(AuditEvent.position.is_not(None))
+    ).scalar()
+    return range(max(chain_count(executor), (highest or 0) + 1))
+
+
+@lru_cache(maxsize=256)
+def _take_a_chain_sql(chains: int, start: int) -> str:
+    # One round trip: CASE tries the locks in order and stops at the first it gets (the
+    # function is volatile, so PostgreSQL calls it only when reached); the ELSE, reached
+    # when every chain is busy, waits for the first chain tried. Whole numbers only.
+    tries = " ".join(
+        f"WHEN pg_try_advisory_xact_lock({AUDIT_LOCK_KEY + c}) THEN {c}"
+        for c in ((start + i) % chains for i in range(chains))
+    )
+    wait = f"(SELECT {start} FROM pg_advisory_xact_lock({AUDIT_LOCK_KEY + start}))"  # noqa: S608
+    return f"SELECT CASE {tries} ELSE {wait} END"
+
+
+def _take_a_chain(executor) -> int:
+    """Lock a chain for this transaction and say which. Each thread starts from its own
+    chain (its id, which is the process id for a process's first thread), so processes
+    spread over the chains rather than all trying chain 0 first."""
+    if not _postgres(executor):
+        return 0
+    chains = chain_count(executor)
+    start = threading.get_native_id() % chains
+    return int(executor.execute(text(_take_a_chain_sql(chains, start))).scalar())
+
+
+def lock_chain(executor, chain: int) -> None:
+    """Wait for `chain`'s lock, held until the transaction ends (nothing on SQLite)."""
+    if _postgres(executor):
+        executor.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY + chain})
+
+
+def _lock_all_chains(executor) -> range:
+    """Every chain's lock, in order: no append is half done while it is held. Appends hold
+    one chain's lock at most, and wait for one only while holding none: no deadlock."""
+    chains = _chains_in_use(executor)
+    if _postgres(executor):
+        for chain in chains:
+            lock_chain(executor, chain)
+    return chains
+
+
+@lru_cache(maxsize=256)
+def _tail_and_seqs_statement(chain: int, postgres: bool):
+    """Built once a chain: the append runs it under the lock, where every bit of work counts."""
+    own = select(AuditEvent.position, AuditEvent.row_hash).where(
+        AuditEvent.chain == chain, AuditEvent.position.is_not(None)
+    )
+    own = own.order_by(AuditEvent.position.desc()).limit(1)
+    position = [own.with_only_columns(AuditEvent.position).scalar_subquery()]
+    row_hash_ = [own.with_only_columns(AuditEvent.row_hash).scalar_subquery()]
+    if chain == 0:
+        # Chain 0 goes on from the rows written before the chains (position = seq). COALESCE
+        # stops at its first value that is not NULL, so these are read only while chain 0
+        # has no row of its own.
+        earlier = select(AuditEvent.seq).where(AuditEvent.position.is_(None)).order_by(AuditEvent.seq.desc())
+        position.append(earlier.limit(1).scalar_subquery())
+        row_hash_.append(earlier.with_only_columns(AuditEvent.row_hash).limit(1).scalar_subquery())
+    columns = [func.coalesce(*position, 0), func.coalesce(*row_hash_, GENESIS_HASH)]
+    if postgres:
+        n = func.generate_series(1, bindparam("n", type_=Integer))
+        columns.append(select(func.array_agg(func.nextval(SEQ_SEQUENCE))).select_from(n).scalar_subquery())
+    else:
+        columns.append(select(func.max(AuditEvent.seq)).scalar_subquery())
+    return select(*columns)
+
+
+def _tail_and_seqs(executor, chain: int, n: int) -> tuple[int, str, list[int]]:
+    """`chain`'s last position and hash ((0, GENESIS_HASH) when empty) and `n` new seqs, in
+    one statement: one round trip while the chain's lock is held, and as many statements
+    for an empty chain as for one with rows. Read under the chain's lock.
+
+    seq: PostgreSQL draws from the sequence (an append rolled back leaves a gap); SQLite
+    (one chain, one writer at a time) goes on after the highest."""
+    postgres = _postgres(executor)
+    statement = _tail_and_seqs_statement(chain, postgres)
+    last_position, last_hash, seqs = executor.execute(statement, {"n": n} if postgres else {}).one()
+    if not postgres:
+        seqs = list(range((seqs or 0) + 1, (seqs or 0) + n + 1))
+    return int(last_position), last_hash, sorted(seqs or [])
+
+
+def chain_tail(executor, chain: int) -> tuple[int, str]:
+    """(position, row_hash) of `chain`'s last row; (0, GENESIS_HASH) for an empty chain."""
+    position, row_hash_, _ = _tail_and_seqs(executor, chain, 0)
+    return position, row_hash_
+
+
+def next_seqs(executor, n: int) -> list[int]:
+    """`n` new seq numbers, rising (see _tail_and_seqs)."""
+    return _tail_and_seqs(executor, 0, n)[2]
+
+
+def chain_rows(
+    rows: list[dict], chain: int, position: int, prev: str, seqs: list[int], key: bytes | None
+) -> list[dict]:
+    """`rows` hashed into `chain` after (position, prev), with their seqs: the values to insert."""
+    chained = []
+    for values, seq in zip(rows, seqs, strict=True):
+        position += 1
+        values = {**values, "seq": seq, "chain": chain, "position": position, "prev_hash": prev}
+        values["hash_version"] = CHAINED
+        values["row_hash"] = prev = row_hash(prev, values, CHAINED, key)
+        chained.append(values)
+    return chained
+
+
 def _append(executor, values: dict, key: bytes | None = None) -> int:
     """Append one row through `executor` (an ORM session or a Core connection), hashed with
     `key` (default AUDIT_HMAC_KEY)."""
     return _append_all(executor, [values], key)
 
 
-def _append_all(executor, rows: list[dict], key: bytes | None = None) -> int:
-    """Append `rows` in order under one hold of the chain's lock: one tail read and one
-    multi-row INSERT, however many rows a transaction wrote. Returns the last seq."""
-    if db.engine.dialect.name == "postgresql":
-        executor.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    tail = executor.execute(
-        select(AuditEvent.seq, AuditEvent.row_hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (tail.seq, tail.row_hash) if tail else (0, GENESIS_HASH)
-    chained = []
-    for values in rows:
-        seq += 1
-        values = {**values, "seq": seq, "prev_hash": prev, "hash_version": KEYED}
-        values["row_hash"] = prev = row_hash(prev, values, KEYED, key)
-        chained.append(values)
-    executor.execute(insert(AuditEvent), chained)
-    return seq
+def _append_all(executor, rows: list[dict], key: bytes | None = None, chain: int | None = None) -> int:
+    """Append `rows` in order to one chain, under its lock: one tail read, one draw of seqs
+    and one multi-row INSERT, however many rows a transaction wrote. `chain`: that chain,
+    whose lock the caller holds; default: the first free chain. Returns the last seq."""
+    if chain is None:
+        chain = _take_a_chain(executor)
+    position, prev, seqs = _tail_and_seqs(executor, chain, len(rows))
+    executor.execute(insert(AuditEvent), chain_rows(rows, chain, position, prev, seqs, key))
+    return seqs[-1]
 
 
 def _values(action, record_type, record_id, outcome, detail, actor) -> dict:
@@ -189,7 +332,7 @@ def record(
     """Add an audit row to the current transaction: it commits, or rolls back, with the
     change it describes. Detail holds ids and query parameters, never names.
 
-    The row is appended when the transaction commits (see _append_pending), so the chain
+    The row is appended when the transaction commits (see _append_pending), so a chain's
     lock is held only for the commit itself, never across a request: a denial written on
     its own connection meanwhile (record_now) cannot deadlock against it."""
     values = _values(action, record_type, record_id, outcome, detail, actor)
@@ -205,9 +348,9 @@ def _append_pending(session) -> None:
         return
     if not session.info.get(_PENDING):
         return
-    # The transaction's own changes go to the database before the chain's lock is taken,
-    # so that the lock covers only the tail read, the insert and the commit: every audited
-    # commit of every process waits for that lock (docs/performance.md, "The audit chain").
+    # The transaction's own changes go to the database before a chain's lock is taken, so
+    # that the lock covers only the tail read, the insert and the commit: the audited
+    # commits on one chain wait for each other (docs/performance.md, "The audit chain").
     session.flush()
     pending = session.info.pop(_PENDING, None)
     if pending:
@@ -237,37 +380,55 @@ def record_now(
 
 @dataclass
 class VerifyResult:
-    """broken_seq is the first row that does not fit, or 0 when the checkpoint itself
-    cannot be trusted (not signed with the key, or unreadable)."""
+    """What `verify_chain` found. When a chain is broken: its number, the position of the
+    first row that does not fit, and that row's seq (None when the row is missing). When
+    the checkpoint itself cannot be trusted (not signed with the key, or unreadable):
+    untrusted_checkpoint, and no chain."""
 
     rows: int
-    broken_seq: int | None = None
     reason: str | None = None
     checkpoint: audit_checkpoint.Checkpoint | None = None
+    broken_chain: int | None = None
+    broken_position: int | None = None
+    broken_seq: int | None = None
+    untrusted_checkpoint: bool = False
     # Set when the walk stopped at a row keyed with a key not given (not tampering: a
     # setting is missing): the key's id, never the key.
     missing_key_id: str | None = None
-    # The id of the key the newest rows are hashed with (the walk's last stretch).
-    final_key_id: str | None = None
+    # Each chain's rows, and the id of the key its newest rows are hashed with.
+    chain_rows: dict[int, int] = field(default_factory=dict)
+    final_key_ids: dict[int, str] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
-        return self.broken_seq is None
+        return self.reason is None
+
+    @property
+    def place(self) -> str:
+        """Where it broke, as `audit verify` says it: the row's seq (the audit log's number)
+        with its chain and position, or the position a missing row had in its chain."""
+        if self.broken_seq is None:
+            return f"position {self.broken_position} of chain {self.broken_chain}"
+        return f"row {self.broken_seq} (chain {self.broken_chain}, position {self.broken_position})"
 
 
-def _first_stretch_key_id(default: str) -> str:
-    """The id of the key the first keyed rows were written with: the old key the first
-    rotation names, or (never rotated) the current key. A rotation row edited to name
-    another key fails its own hash."""
-    detail = db.session.scalar(
-        select(AuditEvent.detail).where(AuditEvent.action == KEY_ROTATED).order_by(AuditEvent.seq).limit(1)
-    )
-    if detail is None:
-        return default
-    try:
-        return str(json.loads(detail)["previous_key_id"])
-    except (ValueError, KeyError, TypeError):
-        return default
+def _first_stretch_key_ids(default: str) -> dict[int, str]:
+    """Each chain's first keyed rows' key: the old key its first rotation row names. A chain
+    with no rotation row was begun after the last rotation (or none was made): `default`,
+    the current key. A rotation row edited to name another key fails its own hash."""
+    first: dict[int, str] = {}
+    rows = db.session.execute(
+        select(AuditEvent.chain, AuditEvent.detail)
+        .where(AuditEvent.action == KEY_ROTATED)
+        .order_by(AuditEvent.seq)
+    ).all()
+    for chain, detail in rows:
+        if chain not in first:
+            try:
+                first[chain] = str(json.loads(detail)["previous_key_id"])
+            except (ValueError, KeyError, TypeError):
+                first[chain] = default
+    return first
 
 
 def _rotated_to(row: AuditEvent, current: str) -> str:
@@ -277,6 +438,114 @@ def _rotated_to(row: AuditEvent, current: str) -> str:
         return current
 
 
+class _Broken(Exception):
+    def __init__(self, row: AuditEvent | None, position: int, reason: str, missing_key_id: str | None = None):
+        self.seq = row.seq if row is not None else None
+        self.position, self.reason, self.missing_key_id = position, reason, missing_key_id
+
+
+class _ChainWalk:
+    """One chain, row by row in position order: links, hashes, keys, and the checkpoint's
+    figures for it. Raises _Broken at the first row that does not fit."""
+
+    def __init__(self, chain: int, keys: dict[str, bytes], stretch: str, checkpoint, keyed_from):
+        self.chain, self.keys, self.stretch = chain, keys, stretch
+        self.checkpoint, self.keyed_from = checkpoint, keyed_from
+        self.expected_tail = checkpoint.tails().get(chain) if checkpoint else None
+        self.prev_hash, self.position, self.last_seq, self.keyed_seen = GENESIS_HASH, 0, 0, False
+
+    def walk(self, batch_size: int) -> None:
+        if self.chain == 0:
+            self._earlier_rows(batch_size)
+        last = 0
+        while rows := self._batch(
+            (AuditEvent.chain == self.chain) & (AuditEvent.position > last), AuditEvent.position, batch_size
+        ):
+            for row in rows:
+                if row.position != self.position + 1:
+                    raise _Broken(None, self.position + 1, "it is missing")
+                if row.hash_version == UNKEYED:  # rewritten by someone without the key
+                    reason = "it is hashed without the key, after the switch to keyed hashes"
+                    raise _Broken(row, row.position, reason)
+                if row.hash_version != CHAINED:
+                    reason = "its hash version is unknown, or not one a row with a position has"
+                    raise _Broken(row, row.position, reason)
+                if row.seq <= self.last_seq:
+                    raise _Broken(
+                        row, row.position, "its seq is not after the seq of the row before it in its chain"
+                    )
+                self._check(row)
+            last = rows[-1].position
+        self._check_cut_tail()
+
+    def _earlier_rows(self, batch_size: int) -> None:
+        """The rows written before the chains (no position): chain 0, position = seq, so
+        their seqs have no gaps."""
+        last = 0
+        while rows := self._batch(
+            AuditEvent.position.is_(None) & (AuditEvent.seq > last), AuditEvent.seq, batch_size
+        ):
+            for row in rows:
+                if row.seq != self.position + 1:
+                    raise _Broken(None, self.position + 1, "it is missing")
+                if row.hash_version not in EARLIER_VERSIONS:
+                    raise _Broken(row, row.seq, "it has no position in its chain")
+                if row.chain != 0:
+                    raise _Broken(row, row.seq, "it is a row from before the chains, which are all chain 0")
+                if row.hash_version == UNKEYED and (
+                    self.keyed_seen or (self.keyed_from and row.seq >= self.keyed_from)
+                ):
+                    # Only rows from before the switch to keyed hashes may be unkeyed: this
+                    # one was rewritten by someone without the key.
+                    raise _Broken(
+                        row, row.seq, "it is hashed without the key, after the switch to keyed hashes"
+                    )
+                self._check(row, position=row.seq)
+            last = rows[-1].seq
+
+    @staticmethod
+    def _batch(where, order, batch_size: int) -> list[AuditEvent]:
+        db.session.expunge_all()  # a walk of millions of rows keeps one batch in memory
+        return (
+            db.session.execute(select(AuditEvent).where(where).order_by(order).limit(batch_size))
+            .scalars()
+            .all()
+        )
+
+    def _check(self, row: AuditEvent, position: int | None = None) -> None:
+        position = row.position if position is None else position
+        if row.prev_hash != self.prev_hash:
+            raise _Broken(row, position, "its link to the row before does not match")
+        row_key = self.keys.get(self.stretch) if row.hash_version != UNKEYED else None
+        if row.hash_version != UNKEYED and row_key is None:
+            reason = (
+                f"it is keyed with an earlier key (key id {self.stretch}) that is not given: set "
+                "AUDIT_HMAC_KEYS_OLD to the key(s) AUDIT_HMAC_KEY had before `flask audit rotate-key`"
+            )
+            raise _Broken(row, position, reason, missing_key_id=self.stretch)
+        expected = row_hash(self.prev_hash, hashed_values(row), row.hash_version, row_key)
+        if not hmac.compare_digest(expected, row.row_hash):
+            raise _Broken(row, position, "its content does not match its hash")
+        if row.hash_version != UNKEYED and row.action == KEY_ROTATED:
+            self.stretch = _rotated_to(row, self.stretch)  # the rows after it: the new key
+        self.keyed_seen = self.keyed_seen or row.hash_version != UNKEYED
+        self.prev_hash, self.position, self.last_seq = row.row_hash, position, row.seq
+        if self.expected_tail and position == self.expected_tail[0] and row.row_hash != self.expected_tail[1]:
+            raise _Broken(
+                row, position, f"it does not match the checkpoint taken at {self.checkpoint.written_at}"
+            )
+
+    def _check_cut_tail(self) -> None:
+        if self.expected_tail and self.position < self.expected_tail[0]:
+            first, last = self.position + 1, self.expected_tail[0]
+            missing = "it is missing" if first == last else f"positions {first} to {last} are missing"
+            reason = (
+                f"{missing}: the checkpoint taken at {self.checkpoint.written_at} counted {last} rows "
+                f"in chain {self.chain}"
+            )
+            raise _Broken(None, first, reason)
+
+
 def verify_chain(
     batch_size: int = 5000,
     checkpoint_path=None,
@@ -284,7 +553,8 @@ def verify_chain(
     current_key: bytes | None = None,
     old_keys: list[bytes] | None = None,
 ) -> VerifyResult:
-    """Walk the chain, then compare it with the latest checkpoint (when there is one).
+    """Walk each chain on its own, and compare each with the latest checkpoint (when there
+    is one); report the first chain, in chain order, that does not hold together.
 
     checkpoint_path defaults to AUDIT_CHECKPOINT_PATH; pass a copy fetched from the
     syslog server to check against that instead. The keyed rows are checked with the key
@@ -298,78 +568,47 @@ def verify_chain(
     try:
         checkpoint = audit_checkpoint.latest(path, key) if path else None
     except audit_checkpoint.CheckpointUnreadable as e:
-        return VerifyResult(0, 0, str(e))
+        return VerifyResult(0, str(e), untrusted_checkpoint=True)
     except OSError as e:
-        return VerifyResult(0, 0, f"the checkpoint file cannot be read ({e.strerror})")
-    keyed_from = checkpoint.keyed_from if checkpoint else None
-    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
-    last_seq, keyed_seen = 0, False
-    stretch = _first_stretch_key_id(key_id(key))
-    while True:
-        rows = (
-            db.session.execute(
-                select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch_size)
-            )
-            .scalars()
-            .all()
+        return VerifyResult(
+            0, f"the checkpoint file cannot be read ({e.strerror})", untrusted_checkpoint=True
         )
-        if not rows:
-            break
-        for row in rows:
-            if row.seq != expected_seq:
-                return VerifyResult(count, expected_seq, f"row {expected_seq} is missing", checkpoint)
-            if row.prev_hash != prev_hash:
-                return VerifyResult(count, row.seq, "its link to the row before does not match", checkpoint)
-            if row.hash_version not in (UNKEYED, KEYED):
-                return VerifyResult(count, row.seq, "its hash version is unknown", checkpoint)
-            if row.hash_version == UNKEYED and (keyed_seen or (keyed_from and row.seq >= keyed_from)):
-                # Only rows from before the switch to keyed hashes may be unkeyed: this one
-                # was rewritten by someone without the key.
-                reason = "it is hashed without the key, after the switch to keyed hashes"
-                return VerifyResult(count, row.seq, reason, checkpoint)
-            values = {c: getattr(row, c) for c in HASHED_COLUMNS}
-            row_key = keys.get(stretch) if row.hash_version == KEYED else None
-            if row.hash_version == KEYED and row_key is None:
-                reason = (
-                    f"it is keyed with an earlier key (key id {stretch}) that is not given: set "
-                    "AUDIT_HMAC_KEYS_OLD to the key(s) AUDIT_HMAC_KEY had before `flask audit rotate-key`"
-                )
-                return VerifyResult(count, row.seq, reason, checkpoint, missing_key_id=stretch)
-            if not hmac.compare_digest(row_hash(prev_hash, values, row.hash_version, row_key), row.row_hash):
-                return VerifyResult(count, row.seq, "its content does not match its hash", checkpoint)
-            if row.hash_version == KEYED and row.action == KEY_ROTATED:
-                stretch = _rotated_to(row, stretch)  # the rows after it: the new key
-            keyed_seen = keyed_seen or row.hash_version == KEYED
-            prev_hash, expected_seq, count = row.row_hash, expected_seq + 1, count + 1
-            last_seq = row.seq
-            if checkpoint and row.seq == checkpoint.rows and row.row_hash != checkpoint.head:
-                reason = f"it does not match the checkpoint taken at {checkpoint.written_at}"
-                return VerifyResult(count, row.seq, reason, checkpoint)
-        db.session.expunge_all()
-    if checkpoint and count < checkpoint.rows:
-        first, last = count + 1, checkpoint.rows
-        missing = f"row {first} is" if first == last else f"rows {first} to {last} are"
-        reason = f"{missing} missing: the checkpoint taken at {checkpoint.written_at} counted {last} rows"
-        return VerifyResult(count, first, reason, checkpoint)
-    return VerifyResult(count, checkpoint=checkpoint, final_key_id=stretch)
+    keyed_from = checkpoint.keyed_from if checkpoint else None
+    first_keys = _first_stretch_key_ids(key_id(key))
+    chains = set(_chains_in_use(db.session)) | set(checkpoint.tails() if checkpoint else ())
+    result = VerifyResult(0, checkpoint=checkpoint)
+    for chain in sorted(chains):
+        walk = _ChainWalk(chain, keys, first_keys.get(chain, key_id(key)), checkpoint, keyed_from)
+        try:
+            walk.walk(batch_size)
+        except _Broken as broken:
+            result.rows += walk.position
+            result.reason, result.broken_chain = broken.reason, chain
+            result.broken_position, result.broken_seq = broken.position, broken.seq
+            result.missing_key_id = broken.missing_key_id
+            return result
+        if walk.position:
+            result.rows += walk.position
+            result.chain_rows[chain] = walk.position
+            result.final_key_ids[chain] = walk.stretch
+    db.session.expunge_all()
+    return result
 
 
 def take_checkpoint(connection) -> audit_checkpoint.Checkpoint:
-    """The chain's figures now, read under the append lock so that no append is half done."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    tail = connection.execute(
-        select(AuditEvent.seq, AuditEvent.row_hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    rows, head = (tail.seq, tail.row_hash) if tail else (0, GENESIS_HASH)
-    first_keyed = connection.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.hash_version == KEYED))
-    # With no keyed row yet, the next row appended will be the first.
-    return audit_checkpoint.make(rows, head, first_keyed or rows + 1, now())
+    """Every chain's figures now, read under all the chains' locks so that no append is
+    half done."""
+    chains = _lock_all_chains(connection)
+    tails = {chain: chain_tail(connection, chain) for chain in chains}
+    first_keyed = connection.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.hash_version >= KEYED))
+    if first_keyed is None:  # the next row appended will be the first keyed one
+        first_keyed = (connection.scalar(select(func.max(AuditEvent.seq))) or 0) + 1
+    return audit_checkpoint.make(tails, first_keyed, now())
 
 
 def write_checkpoint() -> tuple[audit_checkpoint.Checkpoint, list[str]]:
     """Take a checkpoint and write it to the targets the settings name."""
-    with db.engine.begin() as connection:  # its own transaction: the lock ends with it
+    with db.engine.begin() as connection:  # its own transaction: the locks end with it
         checkpoint = take_checkpoint(connection)
     return checkpoint, audit_checkpoint.write(current_app.config, checkpoint.line(hmac_key()))
 
@@ -380,7 +619,7 @@ class RotationRefused(Exception):
 
 @dataclass(frozen=True)
 class Rotation:
-    seq: int  # the audit.key_rotated row: the last row hashed with the old key
+    seqs: list[int]  # the audit.key_rotated rows, one a chain: each its chain's last row with the old key
     key_id: str
     previous_key_id: str
     checkpoint_targets: list[str]
@@ -388,12 +627,13 @@ class Rotation:
 
 def rotate_key(old_key: bytes, earlier_keys: list[bytes] | None = None, actor: str = "cli") -> Rotation:
     """Who: the operator at the server's command line, with the app and workers stopped.
-    Replace `old_key` (the key the chain's newest rows are hashed with) by AUDIT_HMAC_KEY.
+    Replace `old_key` (the key every chain's newest rows are hashed with) by AUDIT_HMAC_KEY.
 
-    The chain is verified first with the old keys (refused, nothing written, when it is not
-    intact: a new key must not seal rows already changed). Then one row, audit.key_rotated,
-    hashed with the old key, names the new key's id and the old one's; every row after it is
-    hashed with the new key; and a checkpoint signed with the new key is written."""
+    The chains are verified first with the old keys (refused, nothing written, when one is
+    not intact: a new key must not seal rows already changed). Then in every chain one row,
+    audit.key_rotated, hashed with the old key, names the new key's id and the old one's;
+    every row after it in that chain is hashed with the new key; and a checkpoint signed
+    with the new key is written."""
     new_key = hmac_key()
     earlier = list(earlier_keys if earlier_keys is not None else old_hmac_keys())
     if problems := audit_checkpoint.setting_problems(current_app.config):
@@ -402,24 +642,20 @@ def rotate_key(old_key: bytes, earlier_keys: list[bytes] | None = None, actor: s
         raise RotationRefused("AUDIT_HMAC_KEY is the old key: set it to the new key first")
     result = verify_chain(current_key=old_key, old_keys=earlier)
     if result.missing_key_id:
-        raise RotationRefused(f"the chain cannot be checked: row {result.broken_seq} {result.reason}")
+        raise RotationRefused(f"the chain cannot be checked at {result.place}: {result.reason}")
     if not result.intact:
-        where = "the checkpoint" if result.broken_seq == 0 else f"row {result.broken_seq}"
+        where = "the checkpoint" if result.untrusted_checkpoint else result.place
         raise RotationRefused(f"the audit chain is not intact at {where} ({result.reason}); investigate")
-    if result.rows and result.final_key_id != key_id(old_key):
+    if any(final != key_id(old_key) for final in result.final_key_ids.values()):
         raise RotationRefused(
             "the newest audit rows are not hashed with the old key given: give the key AUDIT_HMAC_KEY had "
             "until now"
         )
-    values = _values(
-        KEY_ROTATED,
-        None,
-        None,
-        AuditOutcome.OK,
-        {"key_id": key_id(new_key), "previous_key_id": key_id(old_key)},
-        actor,
-    )
+    detail = {"key_id": key_id(new_key), "previous_key_id": key_id(old_key)}
+    seqs = []
     with db.engine.begin() as connection:
-        seq = _append(connection, values, key=old_key)
+        for chain in _lock_all_chains(connection):
+            values = _values(KEY_ROTATED, None, None, AuditOutcome.OK, detail, actor)
+            seqs.append(_append_all(connection, [values], key=old_key, chain=chain))
     _checkpoint, targets = write_checkpoint()
-    return Rotation(seq, key_id(new_key), key_id(old_key), targets)
+    return Rotation(seqs, key_id(new_key), key_id(old_key), targets)

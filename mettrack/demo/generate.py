@@ -17,15 +17,16 @@ multi-row INSERTs, slower), in the shapes the use cases write them:
   (child.created, screening.recorded, case.opened, case.team_member_added,
   case.classified, risk_assessment.recorded, case.transition, note.add and note.added,
   missing.record and missing.recorded, case.viewed), in time order, chained as
-  core/audit.py chains them: HMAC-SHA256 with AUDIT_HMAC_KEY over the row and the hash
-  before it, computed here in Python. `flask audit verify` passes afterwards; a checkpoint
-  is written when the app keeps them.
+  core/audit.py chains them: HMAC-SHA256 with AUDIT_HMAC_KEY over the row, its place in
+  the chain and the hash before it, computed here in Python, all in audit chain 0.
+  `flask audit verify` passes afterwards; a checkpoint is written when the app keeps them.
 - MET meetings: a series in each area with a meeting every fortnight over the history;
   each meeting's agenda is built (a week before) and issued (three days before) from the
   area's cases as they stood then, and a held meeting has its attendance, minutes,
   actions (open or done) and approved minutes. Intelligence: one item per five cases,
   graded and linked to the hotspots and persons of concern of the child's area.
-- Everything goes in one transaction, under the audit chain's lock: a failure saves nothing.
+- Everything goes in one transaction, under audit chain 0's lock: a failure saves nothing
+  (the app's own appends go on meanwhile in the other chains).
 
 Every name is made up (first names combined with invented surnames), every address is in
 an invented town with a ZZ99 postcode (a pseudo-area no real address has), and no NHS
@@ -57,7 +58,6 @@ from mettrack.accounts.rules import police_reviewer_access
 from mettrack.cases import workflow
 from mettrack.cases.models import Case
 from mettrack.core import audit, clock
-from mettrack.core.audit_event import AuditEvent
 from mettrack.core.choices import (
     AgencySector,
     AgendaSection,
@@ -384,7 +384,7 @@ COLUMNS = {
     "case_subject_links": "id case_id location_id person_id reliability note created_by_id created_at",
     "audit_events": (
         "seq occurred_at actor_user_id actor_label action record_type record_id outcome ip_address "
-        "detail prev_hash row_hash hash_version"
+        "detail prev_hash row_hash hash_version chain position"
     ),
 }
 COLUMNS = {table: tuple(columns.split()) for table, columns in COLUMNS.items()}
@@ -537,26 +537,52 @@ def _copy_text(value: str) -> str:
 
 
 class Chain:
-    """Appends rows to the audit chain exactly as core/audit.py _append does (KEYED): the
-    canonical text audit._canonical makes (sorted keys, no spaces), written out here for
-    speed; tests/test_demo_generate.py holds the two together."""
+    """Appends rows to audit chain 0 exactly as core/audit.py chain_rows does (CHAINED):
+    the canonical text audit._canonical makes (sorted keys, no spaces), written out here
+    for speed; tests/test_demo_generate.py holds the two together. The seqs come from the
+    audit sequence in blocks (PostgreSQL), or follow the highest (SQLite)."""
 
-    def __init__(self, writer: BulkWriter, seq: int, prev_hash: str, key: bytes):
-        self.writer, self.seq, self.prev, self.key = writer, seq, prev_hash, key
+    CHAIN = 0
+    # seqs are drawn in blocks that grow with the run, so that the numbers left unused
+    # at the end (a gap in seq, which is allowed) stay small beside the rows written.
+    FIRST_BLOCK, LAST_BLOCK = 1_000, 100_000
+
+    def __init__(self, writer: BulkWriter, position: int, prev_hash: str, key: bytes):
+        self.writer, self.position, self.prev, self.key = writer, position, prev_hash, key
         self.written = 0
+        self._seqs: list[int] = []
+        self._block = self.FIRST_BLOCK
+        self._last_seq: int | None = None
+
+    def _next_seq(self) -> int:
+        if not self._seqs:
+            if self.writer.postgres:
+                self.writer.finish()  # the connection is the background copy's until then
+                self._seqs = audit.next_seqs(self.writer.connection, self._block)
+            else:  # one writer: the rows not yet written out follow the last one drawn
+                last = self._last_seq
+                if last is None:
+                    last = audit.next_seqs(self.writer.connection, 1)[0] - 1
+                self._seqs = list(range(last + 1, last + 1 + self._block))
+            self._seqs.reverse()
+            self._block = min(self._block * 2, self.LAST_BLOCK)
+        self._last_seq = self._seqs.pop()
+        return self._last_seq
 
     def append(self, at: datetime, actor_id, action, record_type, record_id, detail: dict | None, ip) -> None:
-        self.seq += 1
-        seq = self.seq
+        seq = self._next_seq()
+        self.position += 1
+        position = self.position
         record_id = None if record_id is None else str(record_id)
         label = "cli" if actor_id is None else f"user:{actor_id}"
         detail_json = json.dumps(detail, sort_keys=True, default=str) if detail else "{}"
         iso = at.isoformat(timespec="microseconds")
         canonical = (
             f'{{"action":{_quote(action)},"actor_label":"{label}",'
-            f'"actor_user_id":{"null" if actor_id is None else actor_id},"detail":{_quote(detail_json)},'
-            f'"ip_address":{_json_or_null(ip)},"occurred_at":"{iso}","outcome":"ok",'
-            f'"record_id":{_json_or_null(record_id)},"record_type":{_json_or_null(record_type)},"seq":{seq}}}'
+            f'"actor_user_id":{"null" if actor_id is None else actor_id},"chain":{self.CHAIN},'
+            f'"detail":{_quote(detail_json)},"ip_address":{_json_or_null(ip)},"occurred_at":"{iso}",'
+            f'"outcome":"ok","position":{position},"record_id":{_json_or_null(record_id)},'
+            f'"record_type":{_json_or_null(record_type)},"seq":{seq}}}'
         )
         digest = hmac.new(self.key, (self.prev + canonical).encode(), hashlib.sha256).hexdigest()
         if self.writer.postgres:
@@ -565,13 +591,13 @@ class Chain:
                 "audit_events",
                 f"{seq}\t{iso}\t{null if actor_id is None else actor_id}\t{label}\t{action}\t"
                 f"{record_type or null}\t{null if record_id is None else record_id}\tok\t{ip or null}\t"
-                f"{_copy_text(detail_json)}\t{self.prev}\t{digest}\t{audit.KEYED}\n",
+                f"{_copy_text(detail_json)}\t{self.prev}\t{digest}\t{audit.CHAINED}\t{self.CHAIN}\t{position}\n",
             )
         else:
             self.writer.add(
                 "audit_events",
                 (seq, at, actor_id, label, action, record_type, record_id, "ok", ip, detail_json,
-                 self.prev, digest, audit.KEYED),
+                 self.prev, digest, audit.CHAINED, self.CHAIN, position),
             )  # fmt: skip
         self.prev = digest
         self.written += 1
@@ -1745,14 +1771,11 @@ def generate(
     result = Generated(children=children)
     with db.engine.begin() as connection:
         postgres = connection.dialect.name == "postgresql"
+        audit.lock_chain(connection, Chain.CHAIN)  # the app's appends go on in the other chains
         if postgres:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": audit.AUDIT_LOCK_KEY})
             _skip_row_triggers(connection)
-        tail = connection.execute(
-            select(AuditEvent.seq, AuditEvent.row_hash).order_by(AuditEvent.seq.desc()).limit(1)
-        ).first()
         writer = BulkWriter(connection)
-        chain = Chain(writer, tail.seq if tail else 0, tail.row_hash if tail else audit.GENESIS_HASH, key)
+        chain = Chain(writer, *audit.chain_tail(connection, Chain.CHAIN), key)
         cast = _make_users(writer, chain, agencies, children, rng, _at(start_us))
         gen = Generator(writer, chain, cast, lists, rng, now_us)
         gen.agency_ids = dict(

@@ -64,10 +64,15 @@ def upgrade():
 
 def _checkpoint_the_switch(bind) -> None:
     from mettrack.core import audit, audit_checkpoint
+    from mettrack.core.clock import now
 
-    if not bind.execute(sa.text('SELECT 1 FROM audit_events LIMIT 1')).first():
+    # The chain's figures read here, not by audit.take_checkpoint, which reads the columns
+    # of later migrations (0018's chains): the table as it is at this revision. Every row
+    # is unkeyed, and they are the one chain of the time, chain 0.
+    tail = bind.execute(sa.text('SELECT seq, row_hash FROM audit_events ORDER BY seq DESC LIMIT 1')).first()
+    if not tail:
         return  # nothing older to mark: every row will be keyed from the first
-    checkpoint = audit.take_checkpoint(bind)
+    checkpoint = audit_checkpoint.make({0: (tail.seq, tail.row_hash)}, tail.seq + 1, now())
     line = checkpoint.line(audit.hmac_key(current_app.config))
     try:
         for target in audit_checkpoint.write(current_app.config, line):

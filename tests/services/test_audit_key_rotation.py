@@ -49,38 +49,51 @@ def _verify(runner):
     return runner.invoke(args=["audit", "verify", "--require-checkpoint"])
 
 
+def _chains() -> int:
+    return audit.chain_count(db.session)
+
+
 def test_after_rotation_verify_is_intact_and_new_rows_use_the_new_key(
     app_ctx, runner, checkpoints, monkeypatch
 ):
     old = app_ctx.config["AUDIT_HMAC_KEY"]
+    chains = _chains()
     _append(4)
     assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
     result = _rotate(app_ctx, runner, monkeypatch, NEW, [old])
     assert result.exit_code == 0, result.output
-    assert "Audit key rotated at row 5" in result.output
+    boundary_seqs = list(range(5, 5 + chains))
+    if chains == 1:
+        assert "Audit key rotated at row 5: the rows after it are hashed with the new key" in result.output
+    else:
+        named = ", ".join(map(str, boundary_seqs))
+        assert f"Audit key rotated at rows {named} (one in each chain)" in result.output
     _append(3)
 
     rows = _rows()
-    boundary = rows[4]
-    assert boundary.action == "audit.key_rotated"
-    detail = json.loads(boundary.detail)
-    assert detail == {"key_id": audit.key_id(NEW.encode()), "previous_key_id": audit.key_id(old.encode())}
-    assert NEW not in boundary.detail and old not in boundary.detail  # ids, never the keys
-    message = (
-        rows[6].prev_hash + audit._canonical({c: getattr(rows[6], c) for c in audit.HASHED_COLUMNS})
-    ).encode()
-    assert rows[6].row_hash == hmac.new(NEW.encode(), message, hashlib.sha256).hexdigest()
+    boundary = [r for r in rows if r.seq in boundary_seqs]
+    # One rotation row in every chain, each that chain's last row hashed with the old key.
+    assert sorted(r.chain for r in boundary) == list(range(chains))
+    for row in boundary:
+        assert row.action == "audit.key_rotated"
+        detail = json.loads(row.detail)
+        assert detail == {"key_id": audit.key_id(NEW.encode()), "previous_key_id": audit.key_id(old.encode())}
+        assert NEW not in row.detail and old not in row.detail  # ids, never the keys
+    after = rows[-2]
+    message = (after.prev_hash + audit._canonical(audit.hashed_values(after))).encode()
+    assert after.row_hash == hmac.new(NEW.encode(), message, hashlib.sha256).hexdigest()
 
     verified = _verify(runner)
     assert verified.exit_code == 0, verified.output
-    assert "Audit chain intact: 8 rows." in verified.output
-    assert "agrees with the latest checkpoint (5 rows" in verified.output  # written by the rotation
+    assert f"Audit chain intact: {7 + chains} rows" in verified.output
+    # The checkpoint written by the rotation.
+    assert f"agrees with the latest checkpoint ({4 + chains} rows" in verified.output
 
     # A second rotation: the first two keys given as old ones, oldest first.
     assert _rotate(app_ctx, runner, monkeypatch, NEWER, [old, NEW]).exit_code == 0
     _append(1)
     verified = _verify(runner)
-    assert verified.exit_code == 0 and "Audit chain intact: 10 rows." in verified.output
+    assert verified.exit_code == 0 and f"Audit chain intact: {8 + 2 * chains} rows" in verified.output
 
 
 @pytest.mark.parametrize("side", ["before", "after"])
@@ -89,28 +102,36 @@ def test_a_changed_row_before_or_after_the_boundary_is_reported(
 ):
     old = app_ctx.config["AUDIT_HMAC_KEY"]
     _append(3)
-    assert _rotate(app_ctx, runner, monkeypatch, NEW, [old]).exit_code == 0  # row 4
+    assert _rotate(app_ctx, runner, monkeypatch, NEW, [old]).exit_code == 0  # rows 4, 5...: one a chain
     _append(3)
-    seq = 2 if side == "before" else 6
+    seq = 2 if side == "before" else 3 + _chains() + 2
     bypass_append_only_trigger()
     row = db.session.get(AuditEvent, seq)
     row.action = "test.forged"
+    chain, position = row.chain, row.position
     db.session.commit()
     result = _verify(runner)
     assert result.exit_code == 1
-    assert f"Audit chain broken at row {seq}: its content does not match its hash." in result.output
+    assert (
+        f"Audit chain broken at row {seq} (chain {chain}, position {position}): its content does not "
+        "match its hash." in result.output
+    )
 
 
 def test_a_rotation_row_edited_to_name_another_key_is_reported(app_ctx, runner, checkpoints, monkeypatch):
     old = app_ctx.config["AUDIT_HMAC_KEY"]
     _append(2)
-    assert _rotate(app_ctx, runner, monkeypatch, NEW, [old]).exit_code == 0  # row 3
+    chain = _rows()[0].chain
+    assert _rotate(app_ctx, runner, monkeypatch, NEW, [old]).exit_code == 0
     bypass_append_only_trigger()
-    row = db.session.get(AuditEvent, 3)
+    row = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.action == audit.KEY_ROTATED)
+    ).one()
     row.detail = json.dumps({"key_id": "0" * 16, "previous_key_id": audit.key_id(old.encode())})
+    seq = row.seq
     db.session.commit()
     result = _verify(runner)
-    assert result.exit_code == 1 and "broken at row 3" in result.output
+    assert result.exit_code == 1 and f"broken at row {seq} (chain {chain}, position 3)" in result.output
 
 
 def test_a_missing_old_key_gives_a_clear_message_not_a_traceback(app_ctx, runner, checkpoints, monkeypatch):
@@ -122,9 +143,14 @@ def test_a_missing_old_key_gives_a_clear_message_not_a_traceback(app_ctx, runner
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
+    # The first chain walked (chain 0) stops at its first row: the rotation row, or row 1.
+    first = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.chain == 0).order_by(AuditEvent.position)
+    ).first()
     assert (
-        f"Audit chain cannot be checked from row 1: it is keyed with an earlier key (key id "
-        f"{audit.key_id(old.encode())}) that is not given: set AUDIT_HMAC_KEYS_OLD" in result.output
+        f"Audit chain cannot be checked from row {first.seq} (chain 0, position 1): it is keyed with an "
+        f"earlier key (key id {audit.key_id(old.encode())}) that is not given: set AUDIT_HMAC_KEYS_OLD"
+        in result.output
     )
     assert old not in result.output
 

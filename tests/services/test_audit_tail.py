@@ -49,13 +49,13 @@ def _verify(runner, *args):
 
 
 def _values(row: AuditEvent) -> dict:
-    return {c: getattr(row, c) for c in audit.HASHED_COLUMNS}
+    return audit.hashed_values(row)
 
 
 def test_each_new_row_is_an_hmac_with_the_configured_key(app_ctx, checkpoints):
     _append(3)
     rows = _rows()
-    assert {r.hash_version for r in rows} == {audit.KEYED}
+    assert {r.hash_version for r in rows} == {audit.CHAINED}
     key = app_ctx.config["AUDIT_HMAC_KEY"].encode()
     message = (rows[1].prev_hash + audit._canonical(_values(rows[1]))).encode()
     assert rows[1].row_hash == hmac.new(key, message, hashlib.sha256).hexdigest()
@@ -67,7 +67,10 @@ def test_the_chain_does_not_verify_with_another_key(app_ctx, runner, checkpoints
     monkeypatch.setitem(app_ctx.config, "AUDIT_HMAC_KEY", "another-key-of-at-least-thirty-two-chars")
     result = _verify(runner)
     assert result.exit_code == 1
-    assert "broken at row 1: its content does not match its hash" in result.output
+    chain = _rows()[0].chain
+    assert (
+        f"broken at row 1 (chain {chain}, position 1): its content does not match its hash" in result.output
+    )
 
 
 @pytest.mark.parametrize("deleted", [1, 6])
@@ -75,6 +78,7 @@ def test_deleting_the_tail_is_reported_against_the_checkpoint(
     app_ctx, runner, checkpoints, postgres, deleted
 ):
     _append(10)
+    chain = _rows()[0].chain
     assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
     assert _verify(runner).exit_code == 0
 
@@ -85,9 +89,9 @@ def test_deleting_the_tail_is_reported_against_the_checkpoint(
     result = _verify(runner)
     assert result.exit_code == 1, result.output
     first = 10 - deleted + 1
-    missing = "row 10 is missing" if deleted == 1 else f"rows {first} to 10 are missing"
-    assert f"broken at row {first}: {missing}" in result.output
-    assert "counted 10 rows" in result.output
+    missing = "it is missing" if deleted == 1 else f"positions {first} to 10 are missing"
+    assert f"broken at position {first} of chain {chain}: {missing}" in result.output
+    assert f"counted 10 rows in chain {chain}" in result.output
 
 
 def test_a_deleted_tail_is_reported_even_after_new_rows_fill_its_place(
@@ -98,11 +102,16 @@ def test_a_deleted_tail_is_reported_even_after_new_rows_fill_its_place(
     bypass_append_only_trigger()
     db.session.execute(text("DELETE FROM audit_events WHERE seq > 3"))
     db.session.commit()
-    _append(5, start=100)  # the app carries on: seq 4 to 8, a chain intact in itself
+    _append(5, start=100)  # the app carries on: positions 4 to 8, a chain intact in itself
 
     result = _verify(runner)
     assert result.exit_code == 1
-    assert "broken at row 6: it does not match the checkpoint taken at" in result.output
+    # seq goes on from 7 (the sequence does not go back): position 6 is now seq 9.
+    row = db.session.scalars(select(AuditEvent).where(AuditEvent.position == 6)).one()
+    assert row.seq == 9
+    assert f"broken at row 9 (chain {row.chain}, position 6): it does not match the checkpoint taken at" in (
+        result.output
+    )
 
 
 def test_without_a_checkpoint_verify_says_a_deleted_tail_would_not_be_seen(app_ctx, runner, checkpoints):
@@ -136,17 +145,32 @@ def test_a_chain_recomputed_without_the_key_and_marked_unkeyed_is_reported(
     _rewrite_without_the_key(3, audit.UNKEYED)
     result = _verify(runner)
     assert result.exit_code == 1
-    assert "broken at row 3: it is hashed without the key, after the switch to keyed hashes" in result.output
+    chain = _rows()[0].chain
+    assert (
+        f"broken at row 3 (chain {chain}, position 3): it is hashed without the key, after the switch to "
+        "keyed hashes" in result.output
+    )
 
 
 def test_a_chain_recomputed_without_the_key_and_still_marked_keyed_is_reported(
     app_ctx, runner, checkpoints, postgres
 ):
     _append(6)
-    _rewrite_without_the_key(3, audit.KEYED)
+    _rewrite_without_the_key(3, audit.CHAINED)
     result = _verify(runner)
     assert result.exit_code == 1
-    assert "broken at row 3: its content does not match its hash" in result.output
+    assert "broken at row 3 (chain" in result.output
+    assert "position 3): its content does not match its hash" in result.output
+
+
+def test_a_row_marked_with_an_earlier_hash_version_in_a_chain_is_reported(
+    app_ctx, runner, checkpoints, postgres
+):
+    _append(4)
+    _rewrite_without_the_key(2, audit.KEYED)  # version 2 (no chain in the hash), but it has a position
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "position 2): its hash version is unknown, or not one a row with a position has" in result.output
 
 
 def test_a_whole_chain_recomputed_unkeyed_from_the_first_row_is_reported_by_the_checkpoint(
@@ -157,7 +181,10 @@ def test_a_whole_chain_recomputed_unkeyed_from_the_first_row_is_reported_by_the_
     _rewrite_without_the_key(1, audit.UNKEYED)
     result = _verify(runner)
     assert result.exit_code == 1
-    assert "broken at row 1: it is hashed without the key" in result.output
+    assert (
+        f"broken at row 1 (chain {_rows()[0].chain}, position 1): it is hashed without the key"
+        in result.output
+    )
 
 
 def test_a_checkpoint_line_not_signed_with_the_key_is_reported(app_ctx, runner, checkpoints):
@@ -212,7 +239,9 @@ def test_the_beat_task_writes_a_signed_checkpoint_line(app, app_ctx, checkpoints
     lines = checkpoints.read_text().splitlines()
     assert len(lines) == 1
     checkpoint = audit_checkpoint.parse(lines[0], app.config["AUDIT_HMAC_KEY"].encode())
-    assert (checkpoint.rows, checkpoint.head, checkpoint.keyed_from) == (3, _rows()[-1].row_hash, 1)
+    last = _rows()[-1]
+    assert (checkpoint.rows, checkpoint.keyed_from) == (3, 1)
+    assert checkpoint.tails() == {last.chain: (3, last.row_hash)}
     # Appended, never rewritten.
     celery.tasks["mettrack.write_audit_checkpoint"].apply()
     assert len(checkpoints.read_text().splitlines()) == 2
@@ -281,7 +310,7 @@ def test_older_unkeyed_rows_still_verify_after_the_migration(database_url, tmp_p
             switch = audit_checkpoint.latest(path, audit.hmac_key())
             assert (switch.rows, switch.keyed_from) == (3, 4)
             _append(2)
-            assert [r.hash_version for r in _rows()] == [1, 1, 1, 2, 2]
+            assert [r.hash_version for r in _rows()] == [1, 1, 1, 3, 3]
             runner = app.test_cli_runner()
             result = _verify(runner)
             assert result.exit_code == 0, result.output
@@ -388,6 +417,8 @@ def test_the_deployment_guides_roles_leave_the_app_only_insert_and_select(postgr
         ("AUDIT_CHECKPOINT_SECONDS", "often", "AUDIT_CHECKPOINT_SECONDS must be a whole number"),
         ("AUDIT_CHECKPOINT_SECONDS", 5, "AUDIT_CHECKPOINT_SECONDS must be a whole number"),
         ("AUDIT_CHECKPOINT_PATH", "", "AUDIT_CHECKPOINT_PATH or AUDIT_CHECKPOINT_SYSLOG"),
+        ("AUDIT_CHAINS", 0, "AUDIT_CHAINS must be a whole number from 1 to 64"),
+        ("AUDIT_CHAINS", "four", "AUDIT_CHAINS must be a whole number from 1 to 64"),
     ],
 )
 def test_an_unusable_audit_setting_stops_start_up_naming_it(setting, value, named):
