@@ -5,7 +5,7 @@ The settings themselves are in workers/broker.py; the app checks them when it st
 from celery import Celery, Task
 from celery import current_app as current_celery_app
 from celery.signals import worker_process_init
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 from workers.broker import celery_settings, make_directories
 
@@ -23,7 +23,12 @@ TASK_MODULES = (
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # A task called in an app's context (a test, a command) runs for that app: the
+            # default Celery app is the one the latest create_app made, which in a test
+            # process may be another app, on another database. A fresh context either way,
+            # so the task's session is its own.
+            flask_app = current_app._get_current_object() if has_app_context() else app
+            with flask_app.app_context():
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
