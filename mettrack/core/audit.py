@@ -407,6 +407,8 @@ class VerifyResult:
     def place(self) -> str:
         """Where it broke, as `audit verify` says it: the row's seq (the audit log's number)
         with its chain and position, or the position a missing row had in its chain."""
+        if self.broken_seq is None and self.broken_chain is None:
+            return "the table as a whole"
         if self.broken_seq is None:
             return f"position {self.broken_position} of chain {self.broken_chain}"
         return f"row {self.broken_seq} (chain {self.broken_chain}, position {self.broken_position})"
@@ -577,9 +579,11 @@ def verify_chain(
     first_keys = _first_stretch_key_ids(key_id(key))
     chains = set(_chains_in_use(db.session)) | set(checkpoint.tails() if checkpoint else ())
     result = VerifyResult(0, checkpoint=checkpoint)
+    named = set(checkpoint.tails()) if checkpoint else set()
     for chain in sorted(chains):
         walk = _ChainWalk(chain, keys, first_keys.get(chain, key_id(key)), checkpoint, keyed_from)
         try:
+            _check_old_key_start(chain, walk.stretch, key_id(key), named)
             walk.walk(batch_size)
         except _Broken as broken:
             result.rows += walk.position
@@ -592,7 +596,51 @@ def verify_chain(
             result.chain_rows[chain] = walk.position
             result.final_key_ids[chain] = walk.stretch
     db.session.expunge_all()
+    _check_every_row_walked(result)
     return result
+
+
+def _check_old_key_start(chain: int, first_key_id: str, current_key_id: str, named: set[int]) -> None:
+    """A chain may begin with an earlier key only if a checkpoint signed with the current
+    key names it: `rotate_key` writes one at once, naming every chain. Otherwise whoever
+    holds a replaced key (the reason it was replaced) could add a chain of their own,
+    hashed with it and ending in a rotation row."""
+    if first_key_id != current_key_id and chain not in named:
+        reason = (
+            f"the chain begins with an earlier key (key id {first_key_id}), but no checkpoint signed "
+            "with the current key names it: a chain added with a replaced key"
+        )
+        raise _Broken(None, 1, reason)
+
+
+def _check_every_row_walked(result: VerifyResult) -> None:
+    """Every row of the table is in a chain the walks read. A row placed where no walk goes
+    (a negative chain, a position or seq below 1; migration 0018's CHECK refuses these on
+    PostgreSQL) would be shown in the audit log without being verified."""
+    if result.reason is not None:
+        return
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    if total == result.rows:
+        return
+    stray = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.chain, AuditEvent.position)
+        .where(
+            (AuditEvent.chain < 0)
+            | (AuditEvent.position < 1)
+            | (AuditEvent.position.is_(None) & ((AuditEvent.seq < 1) | (AuditEvent.chain != 0)))
+        )
+        .order_by(AuditEvent.seq)
+        .limit(1)
+    ).first()
+    result.reason = (
+        f"{total - result.rows} row(s) lie outside every chain the walk reads: added from outside the app"
+    )
+    if stray is not None:
+        result.broken_seq, result.broken_chain, result.broken_position = (
+            stray.seq,
+            stray.chain,
+            stray.position,
+        )
 
 
 def take_checkpoint(connection) -> audit_checkpoint.Checkpoint:

@@ -13,6 +13,10 @@ AUDIT_CHAINS chains (core/audit.py).
   of each append, the walk of `audit verify`, and no fork. Building it reads the table
   once (a few seconds at 3 million rows) and holds a lock on it meanwhile: run the upgrade
   with the app stopped, as every upgrade.
+- PostgreSQL: a CHECK that a row's chain is not negative, its position (when it has one)
+  and its seq at least 1: `audit verify` walks chains 0, 1, ... from position 1, and a row
+  placed below that would be shown in the audit log without being walked. (`audit verify`
+  also counts the table and reports any row its walks did not reach, on every database.)
 - PostgreSQL: a sequence `audit_events_seq_seq`, owned by `seq`, starting after the last
   row: seq stays the order the audit log shows, without a lock common to every chain.
   The app's role needs USAGE on it (docs/deployment.md grants it on every sequence).
@@ -35,6 +39,7 @@ depends_on = None
 
 SEQUENCE = "audit_events_seq_seq"
 POSITIONED = "position IS NOT NULL"
+IN_A_CHAIN = "ck_audit_events_in_a_chain"
 
 
 def upgrade():
@@ -49,14 +54,29 @@ def upgrade():
         sqlite_where=sa.text(POSITIONED),
     )
     if op.get_context().dialect.name == "postgresql":
+        op.execute(
+            f"ALTER TABLE audit_events ADD CONSTRAINT {IN_A_CHAIN} "
+            "CHECK (chain >= 0 AND (position IS NULL OR position >= 1) AND seq >= 1)"
+        )
         op.execute(f"CREATE SEQUENCE {SEQUENCE} OWNED BY audit_events.seq")
-        op.execute(f"SELECT setval('{SEQUENCE}', COALESCE((SELECT max(seq) FROM audit_events), 0) + 1, false)")
+        op.execute(
+            f"SELECT setval('{SEQUENCE}', COALESCE((SELECT max(seq) FROM audit_events), 0) + 1, false)"
+        )
 
 
 def downgrade():
-    # The rows written since carry hash version 3, which the older code does not know: it
-    # would report the first of them. Verify before a downgrade and keep the result.
+    # The rows written since carry hash version 3 and are verified by their chain and
+    # position: dropping those columns would leave them unverifiable for good, even after
+    # upgrading again. Refused while there is one.
+    chained = op.get_bind().execute(sa.text(f"SELECT 1 FROM audit_events WHERE {POSITIONED} LIMIT 1")).first()
+    if chained:
+        raise RuntimeError(
+            "audit_events holds rows written in the audit chains (migration 0018): downgrading would "
+            "drop their chain and position and leave them unverifiable. Restore a backup taken "
+            "before the upgrade instead."
+        )
     if op.get_context().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE audit_events DROP CONSTRAINT IF EXISTS {IN_A_CHAIN}")
         op.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
     op.drop_index("ux_audit_events_chain_position", table_name="audit_events")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:

@@ -396,3 +396,94 @@ def test_sqlite_keeps_one_chain_whatever_the_setting(tmp_path):
         checkpoint = audit_checkpoint.latest(folder / "checkpoints.log", audit.hmac_key())
         assert checkpoint.tails() == {0: (5, _rows()[-1].row_hash)}
         db.session.remove()
+
+
+# --- what the review of the chains found (rows no walk reached, a chain made with a
+# replaced key, a downgrade that would strand rows)
+
+
+def _forged_row(chain: int, position: int | None, seq: int) -> dict:
+    values = {**_values(0), "seq": seq, "chain": chain, "position": position}
+    values.update(prev_hash=audit.GENESIS_HASH, row_hash="f" * 64, hash_version=audit.CHAINED)
+    return values
+
+
+def test_postgresql_refuses_a_row_outside_every_chain(app_ctx, checkpoints, postgres):
+    _append_to(0, 1)
+    for chain, position, seq in ((-1, 1, 9001), (1, 0, 9002), (2, -5, 9003), (0, None, 0)):
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(sa.insert(AuditEvent), [_forged_row(chain, position, seq)])
+
+
+def test_a_row_no_walk_reaches_is_reported(tmp_path):
+    """On SQLite (no CHECK), a row placed in a negative chain is counted, not skipped."""
+    with (
+        separate_app(
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'audit.sqlite'}",
+            CELERY_BROKER_URL="memory://",
+            AUDIT_CHECKPOINT_PATH=str(tmp_path / "checkpoints.log"),
+        ) as app,
+        app.app_context(),
+    ):
+        db.create_all()
+        for i in range(3):
+            audit.record_now("test.appended", "case", i, outcome=AuditOutcome.OK, actor="test")
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(AuditEvent), [_forged_row(-1, 1, 50)])
+        result = _verify(app.test_cli_runner())
+        assert result.exit_code == 1
+        assert (
+            "Audit chain broken at row 50 (chain -1, position 1): 1 row(s) lie outside every chain "
+            "the walk reads: added from outside the app." in result.output
+        )
+        db.session.remove()
+
+
+def test_a_chain_added_with_a_replaced_key_is_reported(app_ctx, runner, checkpoints, monkeypatch, postgres):
+    old = app_ctx.config["AUDIT_HMAC_KEY"]
+    new = "a-new-audit-key-of-at-least-thirty-two-characters"
+    _append_to(0, 2)
+    monkeypatch.setitem(app_ctx.config, "AUDIT_HMAC_KEY", new)
+    monkeypatch.setitem(app_ctx.config, "AUDIT_HMAC_KEYS_OLD", old)
+    assert runner.invoke(args=["audit", "rotate-key"]).exit_code == 0
+    assert _verify(runner).exit_code == 0
+
+    # Someone who kept the replaced key makes chain 9: a row, then a rotation row, both
+    # hashed with the old key, as a chain from before the rotation would be.
+    rotation = audit._values(
+        audit.KEY_ROTATED,
+        None,
+        None,
+        AuditOutcome.OK,
+        {"key_id": audit.key_id(new.encode()), "previous_key_id": audit.key_id(old.encode())},
+        "cli",
+    )
+    rows = audit.chain_rows([_values(1), rotation], 9, 0, audit.GENESIS_HASH, [9001, 9002], old.encode())
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(AuditEvent), rows)
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "broken at position 1 of chain 9: the chain begins with an earlier key" in result.output
+    assert "no checkpoint signed with the current key names it" in result.output
+
+
+def test_downgrading_past_the_chains_is_refused_once_rows_are_in_them(
+    database_url,  # noqa: F811
+    tmp_path,
+):
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "CELERY_BROKER_URL": "memory://"}
+    with separate_app(**settings, AUDIT_CHECKPOINT_PATH=str(tmp_path / "c.log")) as app:
+        _flask_db(app, "upgrade")
+        with app.app_context():
+            audit.record_now("test.appended", "case", 1, outcome=AuditOutcome.OK, actor="test")
+            db.session.remove()
+        refused = app.test_cli_runner().invoke(args=["db", "downgrade", "0017_performance"])
+        assert refused.exit_code == 1, refused.output
+        assert "leave them unverifiable" in refused.output
+        with app.app_context():
+            version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+            assert version == "0018_audit_chains"
+            db.session.remove()
+        with app.app_context():
+            assert db.session.scalar(select(sa.func.count()).select_from(AuditEvent)) == 1
+            db.session.remove()
