@@ -6,7 +6,9 @@ test database is emptied after its upgrade (tests/conftest.py), so it cannot sho
 """
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ from mettrack.risk.models import RiskIndicator
 from mettrack.risk.rules import DEFAULT_INDICATORS
 from mettrack.specialist_services import seed_services, service_options
 from mettrack.specialist_services.defaults import DEFAULT_SERVICES
+from tests.conftest import DATABASE_URL
 from tests.workers.support import separate_app
 
 
@@ -57,14 +60,76 @@ def _flask_db(app: Flask, *args: str) -> None:
     assert result.exception is None, repr(result.exception)
 
 
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory) -> Iterator[dict]:
+    """Databases brought to a revision by `flask db upgrade` once per test process, copied
+    for each test that starts from that revision (`upgraded`): the upgrade from nothing
+    was most of these tests' time. Dropped at the end of the session."""
+    made: dict[tuple[str, str], str] = {}
+    made["dir"] = str(tmp_path_factory.mktemp("migrated"))
+    yield made
+    names = [name for (backend, _revision), name in _templates(made) if backend == "postgresql"]
+    if names:
+        admin = sa.create_engine(made["admin"], isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _templates(made: dict) -> list:
+    return [(key, name) for key, name in made.items() if isinstance(key, tuple)]
+
+
+def upgraded(database_url: str, revision: str, templates: dict) -> None:
+    """The new, empty database at `database_url` as `flask db upgrade <revision>` leaves it:
+    a copy of a database that this process upgraded so (the same command, run once)."""
+    url = make_url(database_url)
+    key = (url.get_backend_name(), revision)
+    if key not in templates:
+        _make_template(url, key, templates)
+    if key[0] == "sqlite":
+        shutil.copyfile(templates[key], url.database)
+        return
+    admin = sa.create_engine(templates["admin"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{url.database}" TEMPLATE "{templates[key]}"'))
+    admin.dispose()
+
+
+def _make_template(url, key: tuple[str, str], templates: dict) -> None:
+    n = len(_templates(templates)) + 1
+    if key[0] == "sqlite":
+        name = str(Path(templates["dir"]) / f"template-{n}.sqlite")
+        template_url = f"sqlite:///{name}"
+    else:
+        # Ends in this process's id, like the session's database: a killed run's left-over
+        # is dropped by the next run.
+        name = f"mettrack_test_template{n}_{os.getpid()}"
+        templates["admin"] = DATABASE_URL  # the session's database: never the one dropped
+        admin = sa.create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        template_url = url.set(database=name).render_as_string(hide_password=False)
+    templates[key] = name  # dropped at the end of the session, even if the upgrade fails
+    # Every connection to it closed on the way out: PostgreSQL copies a template no one is on.
+    with separate_app(SQLALCHEMY_DATABASE_URI=template_url, CELERY_BROKER_URL="memory://") as app:
+        _flask_db(app, "upgrade", key[1])
+
+
 @pytest.fixture
-def installed(database_url) -> Iterator[Flask]:
+def installed(database_url, migrated_templates) -> Iterator[Flask]:
     """The app on a new database after the documented production step `flask db upgrade`."""
-    with separate_app(SQLALCHEMY_DATABASE_URI=database_url, CELERY_BROKER_URL="memory://") as app:
-        _flask_db(app, "upgrade")
-        with app.app_context():
-            yield app
-            db.session.rollback()
+    upgraded(database_url, "head", migrated_templates)
+    with (
+        separate_app(SQLALCHEMY_DATABASE_URI=database_url, CELERY_BROKER_URL="memory://") as app,
+        app.app_context(),
+    ):
+        yield app
+        db.session.rollback()
 
 
 def _reference_items() -> set[tuple[str, str, str, str | None, bool]]:

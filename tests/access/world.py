@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from mettrack.core.choices import CaseState, Role
 from tests import factories
+from tests.snapshots import Snapshot
 
 ROUTES = []  # this module holds no routes; it is not an area table
 
@@ -163,13 +164,10 @@ def build_open_case_records(open_case, lead) -> dict:
 
 
 # The world's rows, taken once per test process after the first build_world and put back
-# before each later test: building it walks three cases through the workflow and runs a
-# meeting's agenda to issue, which cost most of the access matrix's time. On PostgreSQL
-# the rows are copied into a schema of their own and put back by one statement list in
-# one round trip (the matrix restores the world a few thousand times; one INSERT per
-# table from Python was a third of its time).
-_SNAPSHOT: dict = {}
-SNAPSHOT_SCHEMA = "access_world_snapshot"
+# before each later test (tests/snapshots.py): building it walks three cases through the
+# workflow and runs a meeting's agenda to issue, which cost most of the access matrix's time.
+_SNAPSHOT = Snapshot("access_world_snapshot")
+_WORLD: list[World] = []
 
 
 def world_from_snapshot() -> World:
@@ -179,57 +177,11 @@ def world_from_snapshot() -> World:
 
     from mettrack.core.extensions import db
 
-    if not _SNAPSHOT:
+    if not _SNAPSHOT.taken:
         world = build_world()
         db.session.remove()
-        _SNAPSHOT.update(world=world, **_take_snapshot(db))
+        _SNAPSHOT.take(db)
+        _WORLD.append(world)
         return copy.deepcopy(world)
-    _put_back(db)
-    return copy.deepcopy(_SNAPSHOT["world"])
-
-
-def _take_snapshot(db) -> dict:
-    import sqlalchemy as sa
-
-    tables = db.metadata.sorted_tables  # parents first
-    with db.engine.begin() as conn:
-        # A generated column (cases.risk_rank) is the database's to write.
-        stored = {t.name: [c for c in t.columns if c.computed is None] for t in tables}
-        if conn.dialect.name != "postgresql":
-            return {
-                "rows": {
-                    n: [dict(r._mapping) for r in conn.execute(sa.select(*c))] for n, c in stored.items()
-                }
-            }
-        filled = [t.name for t in tables if conn.scalar(sa.select(sa.literal(1)).select_from(t).limit(1))]
-        columns = {n: ", ".join(f'"{c.name}"' for c in stored[n]) for n in filled}
-        statements = [f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE", f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"]
-        statements += [
-            f'CREATE TABLE {SNAPSHOT_SCHEMA}."{n}" AS SELECT {columns[n]} FROM public."{n}"' for n in filled
-        ]
-        conn.exec_driver_sql(";\n".join(statements))
-        sequences = [
-            f"setval('public.{name}', {value}, true)"
-            for name, value in conn.execute(
-                sa.text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
-            )
-            if value is not None
-        ]
-    restore = ["SET LOCAL session_replication_role = replica"]
-    restore += [
-        f'INSERT INTO public."{n}" ({columns[n]}) SELECT * FROM {SNAPSHOT_SCHEMA}."{n}"' for n in filled
-    ]
-    restore.append("SET LOCAL session_replication_role = origin")
-    if sequences:
-        restore.append("SELECT " + ", ".join(sequences))
-    return {"sql": ";\n".join(restore)}
-
-
-def _put_back(db) -> None:
-    with db.engine.begin() as conn:
-        if "sql" in _SNAPSHOT:
-            conn.exec_driver_sql(_SNAPSHOT["sql"])
-            return
-        for table in db.metadata.sorted_tables:
-            if _SNAPSHOT["rows"][table.name]:
-                conn.execute(table.insert(), _SNAPSHOT["rows"][table.name])
+    _SNAPSHOT.put_back(db)
+    return copy.deepcopy(_WORLD[0])

@@ -69,12 +69,12 @@ def live_server(app):
     from werkzeug.serving import make_server
 
     from mettrack.core.clock import set_now
-    from mettrack.demo.load import load_demo
     from tests.conftest import _empty_tables
+    from tests.demo_data import load_demo_snapshot
 
     _empty_tables(app)
     with app.app_context():
-        load_demo()
+        load_demo_snapshot()
     set_now(None)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

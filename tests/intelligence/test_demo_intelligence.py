@@ -36,6 +36,7 @@ from mettrack.intelligence.models import (
     PersonVehicle,
 )
 from mettrack.language import phrases as language_phrases
+from tests.demo_data import load_demo_snapshot
 
 COUNTED = (
     Location,
@@ -58,7 +59,7 @@ def _user(email: str) -> User:
 
 
 def test_the_demo_has_places_persons_items_a_peer_group_and_disruptions(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     counts = _counts()
 
     assert {loc.location_type for loc in db.session.scalars(select(Location))} >= {
@@ -115,7 +116,7 @@ def test_the_demo_has_places_persons_items_a_peer_group_and_disruptions(app_ctx)
 
 
 def test_the_police_agency_is_police_and_its_partner_reviews(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     for name in AGENCIES:
         agency = db.session.scalar(select(Agency).where(Agency.name == name))
         assert agency.sector == SECTORS[name].value
@@ -135,7 +136,7 @@ def test_the_police_agency_is_police_and_its_partner_reviews(app_ctx):
 
 
 def test_no_demo_intelligence_text_blames_a_child(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     texts = [
         *demo_intelligence.texts(),
         *db.session.scalars(select(IntelligenceItem.information)),

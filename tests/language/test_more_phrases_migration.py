@@ -13,7 +13,12 @@ from mettrack.core.extensions import db
 from mettrack.language import phrases as language_phrases
 from mettrack.language.models import LanguagePhrase
 from mettrack.language.rules import load_seed_phrases
-from tests.test_seed_migration import _flask_db, database_url  # noqa: F401 (fixture)
+from tests.test_seed_migration import (  # noqa: F401 (fixtures)
+    _flask_db,
+    database_url,
+    migrated_templates,
+    upgraded,
+)
 from tests.workers.support import separate_app
 
 FIVE = ["plugging", "drug runner", "sex worker", "risk-taking behaviour", "absconded"]
@@ -24,23 +29,25 @@ OLD_WHY = (
 
 
 @pytest.fixture
-def before_the_five(database_url) -> Iterator[Flask]:  # noqa: F811
+def before_the_five(database_url, migrated_templates) -> Iterator[Flask]:  # noqa: F811
     """A database at 0013 as an installation made then holds it: the five phrases not in
     the list, the old "why", and an admin's own (deactivated) entry for "Drug  Runner"."""
-    with separate_app(SQLALCHEMY_DATABASE_URI=database_url, CELERY_BROKER_URL="memory://") as app:
-        _flask_db(app, "upgrade", "0013_retention")
-        with app.app_context():
-            db.session.execute(sa.delete(LanguagePhrase).where(LanguagePhrase.phrase.in_(FIVE)))
-            db.session.execute(
-                sa.update(LanguagePhrase)
-                .where(LanguagePhrase.phrase == "putting themselves at risk")
-                .values(why=OLD_WHY)
-            )
-            own = LanguagePhrase(phrase="Drug  Runner", suggestion="our own words", why=None, active=False)
-            db.session.add(own)
-            db.session.commit()
-            yield app
-            db.session.rollback()
+    upgraded(database_url, "0013_retention", migrated_templates)
+    with (
+        separate_app(SQLALCHEMY_DATABASE_URI=database_url, CELERY_BROKER_URL="memory://") as app,
+        app.app_context(),
+    ):
+        db.session.execute(sa.delete(LanguagePhrase).where(LanguagePhrase.phrase.in_(FIVE)))
+        db.session.execute(
+            sa.update(LanguagePhrase)
+            .where(LanguagePhrase.phrase == "putting themselves at risk")
+            .values(why=OLD_WHY)
+        )
+        own = LanguagePhrase(phrase="Drug  Runner", suggestion="our own words", why=None, active=False)
+        db.session.add(own)
+        db.session.commit()
+        yield app
+        db.session.rollback()
 
 
 def _rows() -> dict[str, tuple[str, str | None, bool]]:

@@ -25,6 +25,7 @@ from mettrack.meetings.models import (
     MeetingSeries,
     MinutesVersion,
 )
+from tests.demo_data import load_demo_snapshot
 
 COUNTED = (
     MeetingSeries,
@@ -52,7 +53,7 @@ def _meetings() -> list[Meeting]:
 
 
 def test_the_demo_has_a_series_with_an_issued_agenda_approved_minutes_and_open_actions(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     counts = _counts()
 
     series = db.session.scalars(select(MeetingSeries)).one()
@@ -124,7 +125,7 @@ def test_the_demo_has_a_series_with_an_issued_agenda_approved_minutes_and_open_a
 
 
 def test_the_demo_meeting_texts_pass_the_language_check(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     texts = [
         demo_meetings.LEAD_UPDATE_PAST,
         demo_meetings.LEAD_UPDATE_NEXT,
@@ -152,7 +153,7 @@ def test_the_demo_meetings_pages_show_for_the_chair_and_a_member(app, client, au
     from mettrack.demo.load import DEMO_PASSWORD
 
     with app.app_context():
-        load_demo()
+        load_demo_snapshot()
         last = db.session.scalars(select(Meeting).join(MinutesVersion)).one().id
         following = db.session.scalars(
             select(Meeting).where(Meeting.starts_at > now()).order_by(Meeting.starts_at).limit(1)

@@ -379,8 +379,9 @@ def test_unknown_item_is_not_found(admin):
 def test_demo_load_seeds_the_language_list_and_a_few_notes_by_team_members(app_ctx):
     from mettrack.cases.models import CaseTeamMember
     from mettrack.demo.load import load_demo
+    from tests.demo_data import load_demo_snapshot
 
-    load_demo()
+    load_demo_snapshot()
     count = db.session.scalar(select(func.count()).select_from(CaseNote))
     load_demo()
 

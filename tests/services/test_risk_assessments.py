@@ -329,8 +329,9 @@ def test_unusable_settings_are_refused_naming_the_settings(app, setting, value):
 
 def test_the_demo_cases_at_met_review_or_later_have_assessments(app_ctx):
     from mettrack.demo.load import load_demo
+    from tests.demo_data import load_demo_snapshot
 
-    load_demo()
+    load_demo_snapshot()
     load_demo()  # adds nothing the second time
     assert len(risk_catalogue.list_active()) == len(risk_catalogue.list_all()) > 0
     reviewed = {CaseState.MET_REVIEW, CaseState.POLICE_TIERED, CaseState.SERVICE_ASSIGNED}

@@ -12,10 +12,11 @@ from mettrack.core.extensions import db
 from mettrack.demo.load import DEMO_CHILDREN, load_demo
 from mettrack.demo.meetings import MOVED_BY_THE_MEETING
 from tests import factories, workflow_replay
+from tests.demo_data import load_demo_snapshot
 
 
 def test_every_demo_case_replays_through_the_workflow_table(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     cases = db.session.scalars(select(Case).order_by(Case.id)).all()
 
     # Each child in the state demo/load.py walks it to, or the one the demo's MET meeting moved it to.
@@ -29,7 +30,7 @@ def test_every_demo_case_replays_through_the_workflow_table(app_ctx):
 
 
 def test_loading_the_demo_again_adds_no_case_or_event(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     counts = [db.session.scalar(select(db.func.count()).select_from(m)) for m in (Case, CaseEvent)]
     load_demo()
     assert [db.session.scalar(select(db.func.count()).select_from(m)) for m in (Case, CaseEvent)] == counts

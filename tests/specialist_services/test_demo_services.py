@@ -11,6 +11,7 @@ from mettrack.core.extensions import db
 from mettrack.demo.load import DEMO_PASSWORD, load_demo
 from mettrack.language import phrases as language_phrases
 from mettrack.specialist_services.models import PoliceTierRecord, ServiceRequest
+from tests.demo_data import load_demo_snapshot
 
 
 def _requests() -> list[ServiceRequest]:
@@ -18,7 +19,7 @@ def _requests() -> list[ServiceRequest]:
 
 
 def test_the_demo_has_waiting_overdue_and_declined_requests_and_an_officer(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     requests = _requests()
     statuses = sorted(r.status for r in requests)
     assert statuses == ["declined", "requested", "requested"]
@@ -36,7 +37,7 @@ def test_the_demo_has_waiting_overdue_and_declined_requests_and_an_officer(app_c
 
 
 def test_no_demo_request_text_blames_a_child(app_ctx):
-    load_demo()
+    load_demo_snapshot()
     texts = [t for r in _requests() for t in (r.reason, r.needs, r.decline_reason) if t]
     assert len(texts) >= 4
     assert {t: language_phrases.check_text(t) for t in texts if language_phrases.check_text(t)} == {}
@@ -46,7 +47,7 @@ def test_the_demo_lead_finds_the_overdue_request_in_their_inbox_and_the_coordina
     app, client, auth
 ):
     with app.app_context():
-        load_demo()
+        load_demo_snapshot()
     auth.login("lead@demo.mettrack.test", DEMO_PASSWORD)
     inbox = client.get("/services/requests")
     assert inbox.status_code == 200

@@ -41,9 +41,9 @@ def test_words_for_codes_known_and_new():
 
 
 def test_every_action_the_demo_writes_has_words(app_ctx):
-    from mettrack.demo.load import load_demo
+    from tests.demo_data import load_demo_snapshot
 
-    load_demo()
+    load_demo_snapshot()
     db.session.commit()
     actions = set(db.session.scalars(select(AuditEvent.action).distinct()))
     assert actions and not actions - set(ACTION_WORDS), sorted(actions - set(ACTION_WORDS))
