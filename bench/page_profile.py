@@ -15,6 +15,7 @@ figure depends on the machine and on what else runs on it.
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -84,6 +85,8 @@ def main() -> None:
 
     flask.templating._render = timed_render
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    gc.collect()
+    gc.freeze()  # as wsgi.py does for the app it serves
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", timings.before)
         event.listen(db.engine, "after_cursor_execute", timings.after)
