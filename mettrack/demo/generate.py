@@ -1825,11 +1825,11 @@ def generate(
         result.rows = {table: count for table, count in writer.counts.items() if count}
         result.audit_rows = chain.written
         result.users = cast.made
-    if postgres:
-        _refresh_planner_statistics(result.rows)
     if current_app_keeps_checkpoints():
         checkpoint, targets = audit.write_checkpoint()
         result.checkpoint = f"{checkpoint.rows} rows, to {', '.join(targets)}"
+    if postgres:  # after the checkpoint: the rows are saved, whatever happens to this
+        _refresh_planner_statistics(result.rows)
     result.logins = [
         ("met_chair", f"chair1@{GENERATED_DOMAIN}"),
         ("lead_professional", f"lead1@{GENERATED_DOMAIN}"),
