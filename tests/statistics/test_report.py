@@ -278,18 +278,16 @@ def test_a_hidden_type_cannot_be_worked_out_across_the_types(analyst):
 def test_a_row_with_one_hidden_figure_hides_a_second(analyst):
     from mettrack.core.extensions import db as database
 
-    for _ in range(10):
-        listed(types=("cse",), risk="high", commit=False)
-    for _ in range(12):
-        listed(types=("cce",), risk="high", commit=False)
-    for _ in range(9):
-        listed(types=("cse",), risk="medium", commit=False)
-    for _ in range(3):
-        listed(types=("cce",), risk="medium", commit=False)
-    for _ in range(6):
-        listed(types=("cse",), risk="low", commit=False)
-    for _ in range(6):
-        listed(types=("cce",), risk="low", commit=False)
+    for kind, risk, children in (
+        ("cse", "high", 10),
+        ("cce", "high", 12),
+        ("cse", "medium", 9),
+        ("cce", "medium", 3),
+        ("cse", "low", 6),
+        ("cce", "low", 6),
+    ):
+        for _ in range(children):
+            listed(types=(kind,), risk=risk, commit=False)
     database.session.commit()
     published = build(analyst, publication=True, quarters=0)
     # Medium: CSE 9, CCE 3 (hidden), all 12 would give CCE = 12 - 9.
